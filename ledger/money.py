@@ -1,0 +1,112 @@
+"""Exact money: integer minor units in storage, ``Decimal`` at the edges.
+
+One place converts between the two and rounds, always with a named rounding mode;
+floats are refused so that a binary fraction can never reach the books.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Final
+
+#: Digits after the decimal point per ISO 4217 currency the fund deals in.
+MINOR_DIGITS: Final[dict[str, int]] = {"BDT": 2, "USD": 2, "EUR": 2, "GBP": 2}
+
+ROUNDING_MODES: Final[dict[str, str]] = {
+    "half_up": ROUND_HALF_UP,
+    "half_even": ROUND_HALF_EVEN,
+}
+
+
+class MoneyError(ValueError):
+    """An amount or currency that cannot be represented exactly."""
+
+
+def minor_digits(currency: str) -> int:
+    """Digits after the decimal point for ``currency``; unknown currencies are refused."""
+    try:
+        return MINOR_DIGITS[currency]
+    except KeyError:
+        raise MoneyError(f"unknown currency {currency!r}") from None
+
+
+def to_decimal(value: Decimal | int | str | Fraction) -> Decimal:
+    """Parse an exact amount; floats are refused, strings must be plain decimals."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise MoneyError(f"refusing {type(value).__name__} {value!r}: money is never a float")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, Fraction):
+        result = Decimal(value.numerator) / Decimal(value.denominator)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise MoneyError(f"not an amount: {value!r}") from None
+    else:
+        raise MoneyError(f"not an amount: {value!r}")
+    if not result.is_finite():
+        raise MoneyError(f"not a finite amount: {value!r}")
+    return result
+
+
+def round_amount(value: Decimal | Fraction, *, step: Decimal, mode: str) -> Decimal:
+    """Round ``value`` to a multiple of ``step`` (e.g. ``Decimal("1")`` for whole taka)."""
+    if step <= 0:
+        raise MoneyError(f"rounding step must be positive, not {step}")
+    try:
+        rounding = ROUNDING_MODES[mode]
+    except KeyError:
+        raise MoneyError(f"unknown rounding mode {mode!r}") from None
+    exact = Fraction(value) / Fraction(step)
+    # Decimal division of two exact integers keeps enough digits for a correct half-way test.
+    quotient = Decimal(exact.numerator) / Decimal(exact.denominator)
+    whole = quotient.quantize(Decimal(1), rounding=rounding)
+    if Fraction(whole) != exact and _is_tie(exact):
+        whole = Decimal(_round_tie(exact, mode))
+    return whole * step
+
+
+def _is_tie(exact: Fraction) -> bool:
+    return (exact - (exact.numerator // exact.denominator)) == Fraction(1, 2)
+
+
+def _round_tie(exact: Fraction, mode: str) -> int:
+    floor = exact.numerator // exact.denominator
+    if mode == "half_up":
+        return floor + 1 if exact > 0 else floor
+    return floor if floor % 2 == 0 else floor + 1
+
+
+def to_minor(
+    value: Decimal | int | str | Fraction, currency: str, *, rounding: str | None = None
+) -> int:
+    """Convert a major-unit amount to integer minor units.
+
+    Without ``rounding`` the amount must already be exact to the minor unit.
+    """
+    amount = to_decimal(value) if not isinstance(value, Fraction) else value
+    digits = minor_digits(currency)
+    scaled = Fraction(amount) * 10**digits
+    if scaled.denominator == 1:
+        return int(scaled)
+    if rounding is None:
+        raise MoneyError(f"{value} {currency} has more than {digits} decimal places")
+    return int(round_amount(scaled, step=Decimal(1), mode=rounding))
+
+
+def from_minor(minor: int, currency: str) -> Decimal:
+    """Integer minor units back to a ``Decimal`` with the currency's places."""
+    if isinstance(minor, bool) or not isinstance(minor, int):
+        raise MoneyError(f"minor units must be an int, not {type(minor).__name__}")
+    digits = minor_digits(currency)
+    return Decimal(minor).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
+
+
+def format_minor(minor: int, currency: str, *, grouping: bool = True) -> str:
+    """``1250000, "BDT"`` → ``"12,500.00"`` (or ``"12500.00"`` without grouping)."""
+    amount = from_minor(minor, currency)
+    return f"{amount:,}" if grouping else f"{amount}"
