@@ -1,0 +1,116 @@
+"""Worker Fund: the Flask application.
+
+``create_app`` wires one blueprint per area (``fund/<area>/views.py``) onto a SQLAlchemy
+session per request. The request is the unit of work: the session commits once, after the
+view succeeded, and rolls back on any error response or exception. Services only add and
+flush. The libraries ``ledger`` and ``imports`` know nothing of Flask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+from sqlalchemy.orm import sessionmaker
+from werkzeug.exceptions import HTTPException
+
+from fund import models  # noqa: F401  (every table registered before first use)
+from fund.config import load_config
+from fund.db import close_session, make_engine
+from fund.extensions import csrf, login_manager
+
+__all__ = ["create_app"]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` overrides defaults and environment (tests pass a ``DB_BIND``)."""
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        instance_path=str(root / "instance"),
+        template_folder=str(root / "templates"),
+    )
+    app.config.update(load_config(Path(app.instance_path), config))
+
+    bind = app.config.get("DB_BIND") or make_engine(app.config["DATABASE_URL"])
+    app.extensions["fund.sessionmaker"] = sessionmaker(
+        bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    _register_blueprints(app)
+    _register_unit_of_work(app)
+    _register_error_pages(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from fund.api.views import bp as api
+    from fund.audit.views import bp as audit
+    from fund.auth.views import bp as auth
+    from fund.brands.views import bp as brands
+    from fund.dashboard.views import bp as dashboard
+    from fund.factories.views import bp as factories
+
+    for blueprint in (auth, dashboard, brands, factories, audit, api):
+        app.register_blueprint(blueprint)
+
+
+def _register_unit_of_work(app: Flask) -> None:
+    from flask import g
+
+    @app.after_request
+    def commit_on_success(response: Response) -> Response:
+        db = g.get("db_session")
+        if db is not None:
+            if response.status_code < 400:
+                db.commit()
+            else:
+                db.rollback()
+        return response
+
+    @app.teardown_appcontext
+    def end_session(exc: BaseException | None) -> None:
+        close_session(exc)
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> Any:
+        from fund.auth.services import load_session_user
+        from fund.db import get_session
+
+        return load_session_user(get_session(), session_id)
+
+
+def _register_error_pages(app: Flask) -> None:
+    from fund.api.errors import error_response
+    from fund.api.errors import http_error as api_http_error
+
+    def is_api() -> bool:
+        return request.path.startswith("/api/")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response | tuple[str, int]:
+        if is_api():
+            return api_http_error(error)
+        return render_template("errors.html", error=error), error.code or 500
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Response | tuple[str, int]:
+        # Users see a plain message; the traceback goes to the log, never to them.
+        app.logger.exception("unhandled error", exc_info=error)
+        if is_api():
+            return error_response(500, "internal_error", "the server could not do that")
+        return render_template("errors.html", error=None), 500
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from fund.auth.access import acting_user
+    from fund.auth.roles import STAFF, Role
+
+    @app.context_processor
+    def roles() -> dict[str, Any]:
+        return {"Role": Role, "STAFF": STAFF, "me": acting_user()}

@@ -1,3 +1,10 @@
 """Imports every area's models so that Alembic and ``create_app`` see the whole schema."""
 
 from __future__ import annotations
+
+from fund.audit.models import AuditChainHead, AuditEvent
+from fund.auth.models import ApiToken, User
+from fund.brands.models import Brand
+from fund.factories.models import Factory, factory_brands
+
+__all__ = ["ApiToken", "AuditChainHead", "AuditEvent", "Brand", "Factory", "User", "factory_brands"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from alembic import op
 
 import fund.models  # noqa: F401
+from fund.audit.guards import install_guards
 from fund.db import Base
 from ledger.schema import install
 
@@ -23,6 +24,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     install(bind)
     Base.metadata.create_all(bind)
+    install_guards(bind)
 
 
 def downgrade() -> None:

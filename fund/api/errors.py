@@ -1,0 +1,46 @@
+"""One error body for every API failure."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
+    """``{"errors": [{"field", "code", "message"}]}`` with ``status``."""
+    response = jsonify({"errors": [{"field": field, "code": code, "message": message}]})
+    response.status_code = status
+    return response
+
+
+def http_error(error: HTTPException) -> Response:
+    """Turn a werkzeug HTTP error into the API's error body."""
+    code = (error.name or "error").lower().replace(" ", "_")
+    response = error_response(error.code or 500, code, error.description or error.name)
+    if error.code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="worker-fund"'
+    return response
+
+
+def validation_error(error: ValidationError) -> Response:
+    """Field-by-field errors from a marshmallow schema, as 422."""
+    messages = error.normalized_messages()
+    errors = [
+        {"field": field, "code": "invalid", "message": "; ".join(map(str, problems))}
+        for field, problems in _flatten(messages)
+    ]
+    response = jsonify({"errors": errors})
+    response.status_code = 422
+    return response
+
+
+def _flatten(messages: object, prefix: str = "") -> list[tuple[str, list[object]]]:
+    if isinstance(messages, dict):
+        out: list[tuple[str, list[object]]] = []
+        for key, value in messages.items():
+            out.extend(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(messages, list):
+        return [(prefix or "_schema", messages)]
+    return [(prefix or "_schema", [messages])]

@@ -1,0 +1,95 @@
+"""The OpenAPI document, built from the marshmallow schemas the endpoints dump with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema, fields
+
+from fund.auth.schemas import UserOut
+from fund.brands.schemas import BrandOut
+from fund.factories.schemas import FactoryOut
+
+
+class ErrorItem(Schema):
+    """One problem with a request."""
+
+    field = fields.String(allow_none=True, required=True)
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class ErrorBody(Schema):
+    """Every API error has this body."""
+
+    errors = fields.List(fields.Nested(ErrorItem), required=True)
+
+
+def _page_of(item: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+        },
+    }
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+_ERRORS = {
+    "401": {"description": "missing or unknown token", **_json(_ref("ErrorBody"))},
+    "403": {"description": "the token's role may not do this", **_json(_ref("ErrorBody"))},
+}
+_PAGE_PARAMETERS = [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+]
+_NOT_FOUND = {"404": {"description": "not found or not visible", **_json(_ref("ErrorBody"))}}
+
+
+def build_spec() -> dict[str, Any]:
+    """The OpenAPI 3.0 document for ``/api/v1``."""
+    spec = APISpec(
+        title="Worker Fund API",
+        version="1",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        servers=[{"url": "/api/v1"}],
+        security=[{"bearer": []}],
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name, schema in {
+        "User": UserOut, "Brand": BrandOut, "Factory": FactoryOut,
+        "ErrorItem": ErrorItem, "ErrorBody": ErrorBody,
+    }.items():
+        spec.components.schema(name, schema=schema)
+    code_parameter = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+    spec.path("/me", operations={"get": {
+        "summary": "The token's user", "responses": {"200": _json(_ref("User")) | {"description": "the user"}, **_ERRORS}}})
+    spec.path("/brands", operations={"get": {
+        "summary": "Brands visible to the token (a brand user sees its own only)",
+        "parameters": _PAGE_PARAMETERS,
+        "responses": {"200": {"description": "a page of brands", **_json(_page_of("Brand"))}, **_ERRORS}}})
+    spec.path("/brands/{code}", operations={"get": {
+        "summary": "One brand", "parameters": [code_parameter],
+        "responses": {"200": {"description": "the brand", **_json(_ref("Brand"))}, **_ERRORS, **_NOT_FOUND}}})
+    spec.path("/factories", operations={"get": {
+        "summary": "Factories (fund staff only)", "parameters": _PAGE_PARAMETERS,
+        "responses": {"200": {"description": "a page of factories", **_json(_page_of("Factory"))}, **_ERRORS}}})
+    spec.path("/factories/{code}", operations={"get": {
+        "summary": "One factory (fund staff only)", "parameters": [code_parameter],
+        "responses": {"200": {"description": "the factory", **_json(_ref("Factory"))}, **_ERRORS, **_NOT_FOUND}}})
+    document: dict[str, Any] = spec.to_dict()
+    return document

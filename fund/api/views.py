@@ -1,0 +1,97 @@
+"""``/api/v1`` endpoints. Each one is thin: authorise, call a service, dump with a schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, g, jsonify, request
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from fund.api.errors import validation_error
+from fund.api.openapi import build_spec
+from fund.api.pagination import paginate
+from fund.auth.access import acting_user, allow, public
+from fund.auth.roles import EVERYONE, STAFF, Role
+from fund.auth.schemas import UserOut
+from fund.auth.services import user_for_token
+from fund.brands.models import Brand
+from fund.brands.schemas import BrandOut
+from fund.brands.services import BrandNotFound, brand_for
+from fund.db import get_session
+from fund.extensions import csrf
+from fund.factories.models import Factory
+from fund.factories.schemas import FactoryOut
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Token-authenticated: no cookies are read here, so cross-site forgery has nothing to ride on.
+csrf.exempt(bp)
+
+
+@bp.before_request
+def authenticate_token() -> None:
+    g.api_request = True
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() == "bearer" and secret:
+        g.api_user = user_for_token(get_session(), secret.strip())
+
+
+@bp.errorhandler(ValidationError)
+def handle_validation_error(error: ValidationError) -> Response:
+    return validation_error(error)
+
+
+@bp.route("/openapi.json")
+@public
+def openapi() -> Response:
+    return jsonify(build_spec())
+
+
+@bp.route("/me")
+@allow(EVERYONE)
+def me() -> dict[str, Any]:
+    result: dict[str, Any] = UserOut().dump(acting_user())
+    return result
+
+
+@bp.route("/brands")
+@allow(EVERYONE)
+def brands() -> dict[str, Any]:
+    user = acting_user()
+    assert user is not None
+    query = select(Brand).order_by(Brand.code)
+    if user.role_enum is Role.BRAND:
+        query = query.where(Brand.id == user.brand_id)
+    return paginate(get_session(), query, BrandOut())
+
+
+@bp.route("/brands/<code>")
+@allow(EVERYONE)
+def brand(code: str) -> dict[str, Any]:
+    user = acting_user()
+    assert user is not None
+    try:
+        found = brand_for(get_session(), user=user, code=code)
+    except BrandNotFound:
+        abort(404, description=f"no brand {code!r}")
+    result: dict[str, Any] = BrandOut().dump(found)
+    return result
+
+
+@bp.route("/factories")
+@allow(STAFF)
+def factories() -> dict[str, Any]:
+    query = select(Factory).options(selectinload(Factory.brands)).order_by(Factory.code)
+    return paginate(get_session(), query, FactoryOut())
+
+
+@bp.route("/factories/<code>")
+@allow(STAFF)
+def factory(code: str) -> dict[str, Any]:
+    found = get_session().scalar(select(Factory).where(Factory.code == code))
+    if found is None:
+        abort(404, description=f"no factory {code!r}")
+    result: dict[str, Any] = FactoryOut().dump(found)
+    return result

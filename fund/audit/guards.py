@@ -1,0 +1,31 @@
+"""Database guards that make the audit log append-only, per dialect."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+_SQLITE = [
+    """CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events
+       BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events
+       BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END""",
+]
+
+_POSTGRESQL = [
+    """CREATE OR REPLACE FUNCTION fund_audit_append_only() RETURNS trigger
+       LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$""",
+    "DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events",
+    """CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
+       FOR EACH ROW EXECUTE FUNCTION fund_audit_append_only()""",
+    "DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events",
+    """CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+       FOR EACH STATEMENT EXECUTE FUNCTION fund_audit_append_only()""",
+]
+
+
+def install_guards(connection: Connection) -> None:
+    """Create the append-only triggers on ``audit_events`` for this connection's dialect."""
+    statements = _POSTGRESQL if connection.dialect.name == "postgresql" else _SQLITE
+    for statement in statements:
+        connection.exec_driver_sql(statement)

@@ -1,0 +1,19 @@
+"""Domain errors of the auth area."""
+
+from __future__ import annotations
+
+
+class AuthError(Exception):
+    """Base of refusals in the auth area; the message is safe to show."""
+
+
+class UsernameTaken(AuthError):
+    """Another user already has this username."""
+
+
+class BrandRequired(AuthError):
+    """A brand user must be tied to a known brand, and only brand users may be."""
+
+
+class PasswordTooWeak(AuthError):
+    """The new password does not meet the minimum rules."""

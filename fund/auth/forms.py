@@ -1,0 +1,39 @@
+"""Sign-in and account forms (Flask-WTF: every form carries a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from fund.auth.roles import Role
+from fund.auth.services import MIN_PASSWORD_LENGTH
+
+
+class LoginForm(FlaskForm):
+    """Username and password."""
+
+    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+class PasswordForm(FlaskForm):
+    """Change one's own password."""
+
+    current = PasswordField("Current password", validators=[DataRequired()])
+    new = PasswordField(
+        "New password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)]
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("new", message="the two new passwords differ")],
+    )
+
+
+class NewUserForm(FlaskForm):
+    """An administrator adds a user."""
+
+    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
+    display_name = StringField("Full name", validators=[Optional(), Length(max=200)])
+    role = SelectField("Role", choices=[(role.value, role.value) for role in Role])
+    brand_code = StringField("Brand code (brand users only)", validators=[Optional()])

@@ -1,0 +1,101 @@
+"""Sign in, sign out, change password, and the administrator's user list."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import login_user, logout_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from fund.audit.services import record
+from fund.auth.access import acting_user, allow, public
+from fund.auth.errors import AuthError
+from fund.auth.forms import LoginForm, NewUserForm, PasswordForm
+from fund.auth.models import User
+from fund.auth.roles import EVERYONE, Role
+from fund.auth.services import authenticate, change_password, create_user
+from fund.db import get_session
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect would let a phishing link borrow our login page.
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("dashboard.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> str | Response:
+    form = LoginForm()
+    if form.validate_on_submit():
+        db = get_session()
+        user = authenticate(db, username=form.username.data or "", password=form.password.data or "")
+        if user is None:
+            flash("That username and password do not match an active account.", "error")
+            return render_template("auth/login.html", form=form), 401  # type: ignore[return-value]
+        # A fresh session on sign-in: nothing set before it (session fixation) survives.
+        session.clear()
+        login_user(user)
+        record(db, actor=user, action="user.login", object_type="user", object_id=user.id)
+        if user.must_change_password:
+            flash("Please choose your own password before you go on.", "info")
+            return redirect(url_for("auth.password"))
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@allow(EVERYONE)
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow(EVERYONE)
+def password() -> str | Response:
+    form = PasswordForm()
+    user = acting_user()
+    assert user is not None
+    if form.validate_on_submit():
+        try:
+            change_password(get_session(), user=user, current=form.current.data or "",
+                            new=form.new.data or "")
+        except AuthError as error:
+            form.new.errors = [str(error)]
+        else:
+            login_user(user)  # the session id changed with the session version
+            flash("Your password is changed.", "info")
+            return redirect(url_for("dashboard.home"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def users() -> str:
+    db = get_session()
+    form = NewUserForm()
+    created: tuple[User, str] | None = None
+    if form.validate_on_submit():
+        try:
+            created = create_user(
+                db,
+                username=form.username.data or "",
+                display_name=form.display_name.data or None,
+                role=Role(form.role.data),
+                brand_code=form.brand_code.data or None,
+                actor=acting_user(),
+            )
+        except AuthError as error:
+            form.username.errors = [str(error)]
+    listing = db.scalars(select(User).order_by(User.username)).all()
+    return render_template("auth/users.html", form=form, users=listing, created=created)

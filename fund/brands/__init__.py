@@ -1,0 +1,1 @@
+"""Member brands: who they are, what they pledged and paid, and how the fund used it."""

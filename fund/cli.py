@@ -1,0 +1,131 @@
+"""The ``fund`` command: a Flask CLI group with one sub-group per area."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess  # noqa: S404  (gunicorn is started as a child in production mode)
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, FlaskGroup
+
+from fund import create_app
+from fund.auth.errors import AuthError
+from fund.auth.roles import Role
+from fund.auth.services import create_user
+from fund.db import get_session, unit_of_work
+from fund.migrate import upgrade
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
+def main() -> None:
+    """Worker Fund: suspensions, rolls, entitlements, payouts and the books."""
+
+
+@main.command("init-db")
+def init_db() -> None:
+    """Create the schema or upgrade it to the newest migration."""
+    engine = get_session().get_bind().engine
+    upgrade(engine)
+    click.echo(f"database is at the newest schema ({engine.url.render_as_string()})")
+
+
+@main.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when nobody has been set up yet.")
+def demo(if_empty: bool) -> None:
+    """Load the demo data (a second run adds nothing)."""
+    from fund.demo import database_is_empty, load_demo
+
+    with unit_of_work() as session:
+        if if_empty and not database_is_empty(session):
+            click.echo("database already has users: demo data not loaded")
+            return
+        report = load_demo(session)
+    click.echo(f"demo data: added {len(report.added)} records" +
+               (f" ({', '.join(report.added)})" if report.added else ""))
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--production", is_flag=True, help="Serve with gunicorn instead of the dev server.")
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, production: bool, workers: int) -> None:
+    """Serve the app over HTTP."""
+    if production:
+        command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+                   "--bind", f"{host}:{port}", "fund:create_app()"]
+        raise SystemExit(subprocess.call(command, env=os.environ.copy()))  # noqa: S603
+    # app.run() refuses to start from inside the flask CLI; werkzeug's server is what it wraps.
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+
+
+users = AppGroup("users", help="People who sign in.")
+main.add_command(users)
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+@click.option("--brand", "brand_code", help="The brand's code (brand users only).")
+@click.option("--name", "display_name", help="Full name as shown in the app.")
+def users_create(username: str, role: str, brand_code: str | None, display_name: str | None) -> None:
+    """Add a user and print a one-time password (changed at first sign-in)."""
+    try:
+        with unit_of_work() as session:
+            _, password = create_user(session, username=username, role=Role(role),
+                                      brand_code=brand_code, display_name=display_name)
+    except AuthError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(f"created {username} ({role}); one-time password: {password}")
+
+
+@users.command("token")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+def users_token(username: str, name: str) -> None:
+    """Issue an API token for USERNAME and print it once."""
+    from sqlalchemy import select
+
+    from fund.auth.models import User
+    from fund.auth.services import issue_token
+
+    with unit_of_work() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.UsageError(f"no user {username!r}")
+        issued = issue_token(session, user=user, name=name)
+    click.echo(issued.secret)
+
+
+@main.command("audit-verify")
+@click.option("--json", "as_json", is_flag=True)
+def audit_verify(as_json: bool) -> None:
+    """Recompute the audit log's hash chain; exit 1 naming the first bad event."""
+    from fund.audit.services import verify
+
+    result = verify(get_session())
+    if as_json:
+        click.echo(json.dumps({"events": result.events, "ok": result.ok,
+                               "first_bad_event": result.first_bad_event, "reason": result.reason}))
+    elif result.ok:
+        click.echo(f"audit log intact: {result.events} events")
+    else:
+        click.echo(f"audit log broken at event {result.first_bad_event}: {result.reason}", err=True)
+    if not result.ok:
+        raise SystemExit(1)
+
+
+def _register_area_commands() -> None:
+    try:
+        from fund.reports.cli import ledger_cli
+    except ImportError:  # the ledger commands land with the ledger package
+        return
+    main.add_command(ledger_cli)
+
+
+_register_area_commands()

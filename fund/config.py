@@ -1,0 +1,47 @@
+"""Configuration: defaults, then environment variables, then what the caller passes."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+def _secret_key(instance_path: Path) -> str:
+    """The session-signing key: ``SECRET_KEY`` if set, else one kept in the instance folder."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Build the app's config; ``overrides`` (tests, embedding) win over the environment."""
+    overrides = dict(overrides or {})
+    development = os.environ.get("FUND_ENV", "production") == "development"
+    config: dict[str, Any] = {
+        "DATABASE_URL": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance_path / 'fund.sqlite'}"
+        ),
+        # Browsers keep Secure cookies off plain http; only the local dev server relaxes it.
+        "SESSION_COOKIE_SECURE": not development,
+        "REMEMBER_COOKIE_SECURE": not development,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
+        "PREFERRED_URL_SCHEME": "http" if development else "https",
+        "UPLOAD_FOLDER": str(instance_path / "uploads"),
+    }
+    if "SECRET_KEY" not in overrides:
+        config["SECRET_KEY"] = _secret_key(instance_path)
+    config.update(overrides)
+    return config

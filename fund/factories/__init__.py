@@ -1,0 +1,1 @@
+"""Factories the fund covers and the member brands sourcing from each."""
