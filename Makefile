@@ -1,0 +1,63 @@
+# Worker Fund: `make run` to try it, `make test` to check it. Nothing here needs a manual install.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/worker_fund_test
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test test-fast test-sqlite test-postgres lint bench browser clean
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+## run: set up, upgrade the database, load demo data if it is empty, serve on 127.0.0.1:5000
+run: $(INSTALLED)
+	FUND_ENV=development $(BIN)/fund init-db
+	FUND_ENV=development $(BIN)/fund demo --if-empty
+	@echo "Worker Fund on http://127.0.0.1:5000 — demo users in README.md (password: worker-fund-demo)"
+	FUND_ENV=development $(BIN)/fund serve --host 127.0.0.1 --port 5000
+
+## lint: ruff (rules and format) and mypy (strict)
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## browser: Debian's chromium for the Playwright tests (never a downloaded browser build)
+browser:
+	@bash scripts/ensure-chromium
+
+## test: lint, then the whole suite on SQLite and on PostgreSQL
+test: lint browser test-sqlite test-postgres
+
+test-sqlite: $(INSTALLED)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+test-postgres: $(INSTALLED)
+	@if $(BIN)/python scripts/postgres_answers.py "$(PG_URL)"; then \
+		TEST_DATABASE_URL="$(PG_URL)" $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not browser"; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL does not answer at $(PG_URL): under CI that is a failure"; exit 1; \
+	else \
+		echo "PostgreSQL does not answer at $(PG_URL): PostgreSQL run skipped (set PG_URL to point at one)"; \
+	fi
+
+## test-fast: the quick local loop (SQLite, no slow or browser tests)
+test-fast: $(INSTALLED)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not slow and not browser"
+
+## bench: print performance figures (never asserted)
+bench: $(INSTALLED)
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@if $(BIN)/python scripts/postgres_answers.py "$(PG_URL)"; then \
+		for script in benchmarks/bench_*.py; do \
+			if grep -q -- "--database-url" $$script; then echo "== $$script (PostgreSQL)"; \
+			$(BIN)/python $$script --database-url "$(PG_URL)" || exit 1; fi; done; fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts
