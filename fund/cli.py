@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess  # noqa: S404  (gunicorn is started as a child in production mode)
@@ -120,12 +121,13 @@ def audit_verify(as_json: bool) -> None:
         raise SystemExit(1)
 
 
+#: Each area's command group, as (module, attribute). An area adds its line here.
+AREA_COMMANDS: tuple[tuple[str, str], ...] = ()
+
+
 def _register_area_commands() -> None:
-    try:
-        from fund.reports.cli import ledger_cli
-    except ImportError:  # the ledger commands land with the ledger package
-        return
-    main.add_command(ledger_cli)
+    for module_name, attribute in AREA_COMMANDS:
+        main.add_command(getattr(importlib.import_module(module_name), attribute))
 
 
 _register_area_commands()
