@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 _SQLITE = [
     """CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events
@@ -28,4 +28,5 @@ def install_guards(connection: Connection) -> None:
     """Create the append-only triggers on ``audit_events`` for this connection's dialect."""
     statements = _POSTGRESQL if connection.dialect.name == "postgresql" else _SQLITE
     for statement in statements:
-        connection.exec_driver_sql(statement)
+        # text() escapes the '%' of RAISE's format for psycopg's placeholder syntax.
+        connection.execute(text(statement))
