@@ -77,7 +77,7 @@ def _register_unit_of_work(app: Flask) -> None:
     def end_session(exc: BaseException | None) -> None:
         close_session(exc)
 
-    @login_manager.user_loader
+    @login_manager.user_loader  # type: ignore[untyped-decorator]
     def load_user(session_id: str) -> Any:
         from fund.auth.services import load_session_user
         from fund.db import get_session

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import subprocess  # noqa: S404  (gunicorn is started as a child in production mode)
+import subprocess
 import sys
 
 import click
@@ -44,8 +44,10 @@ def demo(if_empty: bool) -> None:
             click.echo("database already has users: demo data not loaded")
             return
         report = load_demo(session)
-    click.echo(f"demo data: added {len(report.added)} records" +
-               (f" ({', '.join(report.added)})" if report.added else ""))
+    click.echo(
+        f"demo data: added {len(report.added)} records"
+        + (f" ({', '.join(report.added)})" if report.added else "")
+    )
 
 
 @main.command("serve")
@@ -56,8 +58,16 @@ def demo(if_empty: bool) -> None:
 def serve(host: str, port: int, production: bool, workers: int) -> None:
     """Serve the app over HTTP."""
     if production:
-        command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
-                   "--bind", f"{host}:{port}", "fund:create_app()"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"{host}:{port}",
+            "fund:create_app()",
+        ]
         raise SystemExit(subprocess.call(command, env=os.environ.copy()))  # noqa: S603
     # app.run() refuses to start from inside the flask CLI; werkzeug's server is what it wraps.
     from werkzeug.serving import run_simple
@@ -74,12 +84,19 @@ main.add_command(users)
 @click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--brand", "brand_code", help="The brand's code (brand users only).")
 @click.option("--name", "display_name", help="Full name as shown in the app.")
-def users_create(username: str, role: str, brand_code: str | None, display_name: str | None) -> None:
+def users_create(
+    username: str, role: str, brand_code: str | None, display_name: str | None
+) -> None:
     """Add a user and print a one-time password (changed at first sign-in)."""
     try:
         with unit_of_work() as session:
-            _, password = create_user(session, username=username, role=Role(role),
-                                      brand_code=brand_code, display_name=display_name)
+            _, password = create_user(
+                session,
+                username=username,
+                role=Role(role),
+                brand_code=brand_code,
+                display_name=display_name,
+            )
     except AuthError as error:
         raise click.UsageError(str(error)) from error
     click.echo(f"created {username} ({role}); one-time password: {password}")
@@ -111,8 +128,16 @@ def audit_verify(as_json: bool) -> None:
 
     result = verify(get_session())
     if as_json:
-        click.echo(json.dumps({"events": result.events, "ok": result.ok,
-                               "first_bad_event": result.first_bad_event, "reason": result.reason}))
+        click.echo(
+            json.dumps(
+                {
+                    "events": result.events,
+                    "ok": result.ok,
+                    "first_bad_event": result.first_bad_event,
+                    "reason": result.reason,
+                }
+            )
+        )
     elif result.ok:
         click.echo(f"audit log intact: {result.events} events")
     else:

@@ -67,15 +67,26 @@ def load_demo(session: Session) -> DemoReport:
     for code, name, country, address, member_codes in FACTORIES:
         if session.scalar(select(Factory.id).where(Factory.code == code)) is None:
             session.add(
-                Factory(code=code, name=name, country=country, address=address,
-                        brands=[brands[member] for member in member_codes])
+                Factory(
+                    code=code,
+                    name=name,
+                    country=country,
+                    address=address,
+                    brands=[brands[member] for member in member_codes],
+                )
             )
             report.added.append(f"factory {code}")
     session.flush()
     for username, display_name, role, brand_code in USERS:
         if session.scalar(select(User.id).where(User.username == username)) is None:
-            user, _ = create_user(session, username=username, display_name=display_name,
-                                  role=role, brand_code=brand_code, password=DEMO_PASSWORD)
+            user, _ = create_user(
+                session,
+                username=username,
+                display_name=display_name,
+                role=role,
+                brand_code=brand_code,
+                password=DEMO_PASSWORD,
+            )
             user.must_change_password = False
             report.added.append(f"user {username}")
     session.flush()

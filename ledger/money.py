@@ -33,7 +33,7 @@ def minor_digits(currency: str) -> int:
 
 def to_decimal(value: Decimal | int | str | Fraction) -> Decimal:
     """Parse an exact amount; floats are refused, strings must be plain decimals."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise MoneyError(f"refusing {type(value).__name__} {value!r}: money is never a float")
     if isinstance(value, Decimal):
         result = value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
@@ -25,7 +27,7 @@ def http_error(error: HTTPException) -> Response:
 
 def validation_error(error: ValidationError) -> Response:
     """Field-by-field errors from a marshmallow schema, as 422."""
-    messages = error.normalized_messages()
+    messages: dict[str, Any] = error.normalized_messages()  # type: ignore[no-untyped-call]
     errors = [
         {"field": field, "code": "invalid", "message": "; ".join(map(str, problems))}
         for field, problems in _flatten(messages)

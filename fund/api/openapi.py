@@ -54,7 +54,11 @@ _ERRORS = {
 }
 _PAGE_PARAMETERS = [
     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+    {
+        "name": "per_page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+    },
 ]
 _NOT_FOUND = {"404": {"description": "not found or not visible", **_json(_ref("ErrorBody"))}}
 
@@ -71,25 +75,76 @@ def build_spec() -> dict[str, Any]:
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for name, schema in {
-        "User": UserOut, "Brand": BrandOut, "Factory": FactoryOut,
-        "ErrorItem": ErrorItem, "ErrorBody": ErrorBody,
+        "User": UserOut,
+        "Brand": BrandOut,
+        "Factory": FactoryOut,
+        "ErrorItem": ErrorItem,
+        "ErrorBody": ErrorBody,
     }.items():
         spec.components.schema(name, schema=schema)
     code_parameter = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
-    spec.path("/me", operations={"get": {
-        "summary": "The token's user", "responses": {"200": _json(_ref("User")) | {"description": "the user"}, **_ERRORS}}})
-    spec.path("/brands", operations={"get": {
-        "summary": "Brands visible to the token (a brand user sees its own only)",
-        "parameters": _PAGE_PARAMETERS,
-        "responses": {"200": {"description": "a page of brands", **_json(_page_of("Brand"))}, **_ERRORS}}})
-    spec.path("/brands/{code}", operations={"get": {
-        "summary": "One brand", "parameters": [code_parameter],
-        "responses": {"200": {"description": "the brand", **_json(_ref("Brand"))}, **_ERRORS, **_NOT_FOUND}}})
-    spec.path("/factories", operations={"get": {
-        "summary": "Factories (fund staff only)", "parameters": _PAGE_PARAMETERS,
-        "responses": {"200": {"description": "a page of factories", **_json(_page_of("Factory"))}, **_ERRORS}}})
-    spec.path("/factories/{code}", operations={"get": {
-        "summary": "One factory (fund staff only)", "parameters": [code_parameter],
-        "responses": {"200": {"description": "the factory", **_json(_ref("Factory"))}, **_ERRORS, **_NOT_FOUND}}})
+    spec.path(
+        "/me",
+        operations={
+            "get": {
+                "summary": "The token's user",
+                "responses": {"200": _json(_ref("User")) | {"description": "the user"}, **_ERRORS},
+            }
+        },
+    )
+    spec.path(
+        "/brands",
+        operations={
+            "get": {
+                "summary": "Brands visible to the token (a brand user sees its own only)",
+                "parameters": _PAGE_PARAMETERS,
+                "responses": {
+                    "200": {"description": "a page of brands", **_json(_page_of("Brand"))},
+                    **_ERRORS,
+                },
+            }
+        },
+    )
+    spec.path(
+        "/brands/{code}",
+        operations={
+            "get": {
+                "summary": "One brand",
+                "parameters": [code_parameter],
+                "responses": {
+                    "200": {"description": "the brand", **_json(_ref("Brand"))},
+                    **_ERRORS,
+                    **_NOT_FOUND,
+                },
+            }
+        },
+    )
+    spec.path(
+        "/factories",
+        operations={
+            "get": {
+                "summary": "Factories (fund staff only)",
+                "parameters": _PAGE_PARAMETERS,
+                "responses": {
+                    "200": {"description": "a page of factories", **_json(_page_of("Factory"))},
+                    **_ERRORS,
+                },
+            }
+        },
+    )
+    spec.path(
+        "/factories/{code}",
+        operations={
+            "get": {
+                "summary": "One factory (fund staff only)",
+                "parameters": [code_parameter],
+                "responses": {
+                    "200": {"description": "the factory", **_json(_ref("Factory"))},
+                    **_ERRORS,
+                    **_NOT_FOUND,
+                },
+            }
+        },
+    )
     document: dict[str, Any] = spec.to_dict()
     return document

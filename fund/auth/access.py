@@ -33,7 +33,7 @@ def acting_user() -> User | None:
     if api_user is not None:
         return api_user
     if current_user.is_authenticated:
-        return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
+        return cast(User, current_user._get_current_object())
     return None
 
 

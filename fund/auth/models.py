@@ -49,7 +49,7 @@ class User(UserMixin, Base):
         return Role(self.role)
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     def get_id(self) -> str:

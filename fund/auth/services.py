@@ -107,8 +107,9 @@ def change_password(session: Session, *, user: User, current: str, new: str) -> 
     user.must_change_password = False
     user.session_version += 1
     session.flush()
-    record(session, actor=user, action="user.password_change", object_type="user",
-           object_id=user.id)
+    record(
+        session, actor=user, action="user.password_change", object_type="user", object_id=user.id
+    )
 
 
 def load_session_user(session: Session, session_id: str) -> User | None:
@@ -134,22 +135,28 @@ class IssuedToken:
     secret: str
 
 
-def issue_token(session: Session, *, user: User, name: str, actor: User | None = None) -> IssuedToken:
+def issue_token(
+    session: Session, *, user: User, name: str, actor: User | None = None
+) -> IssuedToken:
     """Create an API token for ``user``."""
     secret = "wf_" + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name, token_hash=_token_digest(secret))
     session.add(token)
     session.flush()
-    record(session, actor=actor, action="api_token.issue", object_type="api_token",
-           object_id=token.id, after={"user": user.username, "name": name})
+    record(
+        session,
+        actor=actor,
+        action="api_token.issue",
+        object_type="api_token",
+        object_id=token.id,
+        after={"user": user.username, "name": name},
+    )
     return IssuedToken(token=token, secret=secret)
 
 
 def user_for_token(session: Session, secret: str) -> User | None:
     """The active user an unrevoked API token belongs to, or None."""
-    token = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_digest(secret))
-    )
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     token.last_used_at = utcnow()

@@ -36,7 +36,9 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         db = get_session()
-        user = authenticate(db, username=form.username.data or "", password=form.password.data or "")
+        user = authenticate(
+            db, username=form.username.data or "", password=form.password.data or ""
+        )
         if user is None:
             flash("That username and password do not match an active account.", "error")
             return render_template("auth/login.html", form=form), 401  # type: ignore[return-value]
@@ -68,8 +70,9 @@ def password() -> str | Response:
     assert user is not None
     if form.validate_on_submit():
         try:
-            change_password(get_session(), user=user, current=form.current.data or "",
-                            new=form.new.data or "")
+            change_password(
+                get_session(), user=user, current=form.current.data or "", new=form.new.data or ""
+            )
         except AuthError as error:
             form.new.errors = [str(error)]
         else:

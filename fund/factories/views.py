@@ -17,9 +17,11 @@ bp = Blueprint("factories", __name__, url_prefix="/factories")
 @bp.route("/")
 @allow(STAFF)
 def index() -> str:
-    factories = get_session().scalars(
-        select(Factory).options(selectinload(Factory.brands)).order_by(Factory.code)
-    ).all()
+    factories = (
+        get_session()
+        .scalars(select(Factory).options(selectinload(Factory.brands)).order_by(Factory.code))
+        .all()
+    )
     return render_template("factories/index.html", factories=factories)
 
 
