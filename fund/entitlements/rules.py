@@ -1,0 +1,398 @@
+"""The entitlement rules of DESIGN §5 as pure functions on plain values.
+
+``compute_entitlement`` takes one roll row, the event's terms and a policy and returns an
+``Entitlement`` whose breakdown lines say which rule paid which component for how many days
+at which daily rate. Amounts are exact ``Fraction``s of minor units until the worker's total,
+which is multiplied by the fund's share and rounded once. The day counting depends only on the
+event and the policy, so ``compute_all`` plans it once and reuses it for every worker.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal
+
+from fund.entitlements.policy import Pay, Policy
+from imports.records import RollRow
+from ledger.money import minor_digits, round_amount, to_minor
+
+EventKind = Literal["suspension", "closure"]
+
+# Why a worker is not paid (stored and shown; the web pages explain each in words).
+NOT_EMPLOYED_AT_START = "not_employed_at_start"
+SERVICE_TOO_SHORT = "service_too_short"
+EXITED_BEFORE_START = "exited_before_start"
+SECTION_NOT_AFFECTED = "section_not_affected"
+DUPLICATE_NATIONAL_ID = "duplicate_national_id"
+
+REASONS: dict[str, str] = {
+    NOT_EMPLOYED_AT_START: "joined the factory after the event started",
+    SERVICE_TOO_SHORT: "had not served the policy's minimum service before the event started",
+    EXITED_BEFORE_START: "had left the factory before the event started",
+    SECTION_NOT_AFFECTED: "works in a section the partial suspension does not affect",
+    DUPLICATE_NATIONAL_ID: (
+        "shares a national ID with another worker; held until an officer resolves it"
+    ),
+}
+
+
+class EntitlementError(ValueError):
+    """Event terms or a policy that cannot produce entitlements."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventTerms:
+    """What the rules need to know about an event; ``end`` None = still ongoing."""
+
+    kind: EventKind
+    start: date
+    end: date | None = None
+    sections: frozenset[str] | None = None  # None = the whole factory
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("suspension", "closure"):
+            raise EntitlementError(f"event kind must be suspension or closure, not {self.kind!r}")
+        if self.kind == "closure" and (self.end is not None or self.sections is not None):
+            raise EntitlementError("a closure has one date and covers the whole factory")
+        if self.end is not None and self.end < self.start:
+            raise EntitlementError(f"event ends ({self.end}) before it starts ({self.start})")
+        if self.sections is not None and not self.sections:
+            raise EntitlementError("a partial suspension must name at least one section")
+
+
+@dataclass(frozen=True, slots=True)
+class BreakdownLine:
+    """One rule paying one wage component: ``days × monthly × share / days_per_month``."""
+
+    rule: str  # "suspension tier 1", "notice pay", "service pay"
+    component: str
+    monthly_minor: int
+    share: Decimal
+    days: int
+    days_per_month: int
+    amount: Fraction  # exact, in minor units, before the fund's share and rounding
+
+    @property
+    def daily_rate(self) -> Fraction:
+        """Exact daily amount in minor units: monthly × share / days per month."""
+        return Fraction(self.monthly_minor) * Fraction(self.share) / self.days_per_month
+
+
+@dataclass(frozen=True, slots=True)
+class Entitlement:
+    """One worker's entitlement for an event; ineligible workers have a reason and 0."""
+
+    worker: RollRow
+    eligible: bool
+    reason: str | None
+    days_paid: int | None  # suspensions only
+    years_of_service: int | None  # closures only
+    service_months: int | None  # closures only: whole calendar months served
+    lines: tuple[BreakdownLine, ...]
+    exact_total: Fraction  # sum of the lines, minor units
+    exact_payable: Fraction  # exact_total × the fund's share, before rounding
+    amount_minor: int  # rounded once, per the policy's payout
+    currency: str
+
+    @property
+    def worker_id(self) -> str:
+        """The factory's own ID for the worker."""
+        return self.worker.worker_id
+
+
+@dataclass(frozen=True, slots=True)
+class _LineSpec:
+    rule: str
+    component: str
+    share: Decimal
+    days: int
+    factor: int  # amount numerator over the plan's common denominator per minor unit of wage
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Everything that depends on the event and the policy only, worked out once."""
+
+    event: EventTerms
+    policy: Policy
+    min_service_days: int
+    days_paid: int | None
+    lines: tuple[_LineSpec, ...]  # suspension lines; closures build theirs per worker
+    denominator: int
+    sections: frozenset[str] | None
+
+
+def covered_days(event: EventTerms, policy: Policy, through: date | None) -> list[date]:
+    """Days of a suspension that count: event dates clipped to ``through``, minus holidays."""
+    rules = policy.suspension
+    if rules is None:
+        raise EntitlementError(f"policy {policy.name!r} has no [suspension] rules")
+    last = event.end
+    if through is not None:
+        last = through if last is None else min(last, through)
+    if last is None:
+        raise EntitlementError("an ongoing suspension needs a through date to compute up to")
+    days = []
+    day = event.start
+    while day <= last:
+        if day.weekday() not in rules.weekly_holidays:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def months_of_service(joined: date, until: date) -> int:
+    """Whole calendar months from ``joined`` to ``until``.
+
+    A month is complete on the same day of a later month or, when that month is shorter,
+    on its last day (joined 31 January: one month on 28/29 February).
+    """
+    if until < joined:
+        return 0
+    months = (until.year - joined.year) * 12 + (until.month - joined.month)
+    last_day = calendar.monthrange(until.year, until.month)[1]
+    if until.day < joined.day and until.day != last_day:
+        months -= 1
+    return months
+
+
+def years_of_service(months: int, part_year_counts_after_months: int) -> int:
+    """Completed years, plus one when the remaining months exceed the threshold (0 = never)."""
+    years, remaining = divmod(months, 12)
+    if part_year_counts_after_months and remaining > part_year_counts_after_months:
+        years += 1
+    return years
+
+
+def _denominator(policy: Policy, pays: Iterable[Pay]) -> int:
+    # Every line is wage × share × days / days_per_month: a whole number of
+    # 1 / (days_per_month × share's denominator), so their lcm holds every line exactly.
+    denominator = policy.days_per_month
+    for pay in pays:
+        for _, share in pay.shares:
+            denominator = math.lcm(denominator, policy.days_per_month * Fraction(share).denominator)
+    return denominator
+
+
+def _factor(share: Decimal, days: int, days_per_month: int, denominator: int) -> int:
+    # amount = wage × share × days / days_per_month, written over the common denominator
+    exact = Fraction(share) * days / days_per_month * denominator
+    assert exact.denominator == 1
+    return exact.numerator
+
+
+def _plan(event: EventTerms, policy: Policy, through: date | None) -> _Plan:
+    if event.kind == "suspension":
+        rules = policy.suspension
+        if rules is None:
+            raise EntitlementError(f"policy {policy.name!r} has no [suspension] rules")
+        remaining = len(covered_days(event, policy, through))
+        denominator = _denominator(policy, (tier.pay for tier in rules.tiers))
+        specs = []
+        paid = 0
+        for number, tier in enumerate(rules.tiers, start=1):
+            days = min(remaining, tier.days)
+            remaining -= days
+            paid += days
+            if days == 0:
+                break
+            for component, share in tier.pay.shares:
+                specs.append(
+                    _LineSpec(
+                        rule=f"suspension tier {number}",
+                        component=component,
+                        share=share,
+                        days=days,
+                        factor=_factor(share, days, policy.days_per_month, denominator),
+                    )
+                )
+        sections = None
+        if event.sections is not None:
+            sections = frozenset(_section_key(section) for section in event.sections)
+        return _Plan(
+            event=event,
+            policy=policy,
+            min_service_days=rules.min_service_days,
+            days_paid=paid,
+            lines=tuple(specs),
+            denominator=denominator,
+            sections=sections,
+        )
+    closure = policy.closure
+    if closure is None:
+        raise EntitlementError(f"policy {policy.name!r} has no [closure] rules")
+    return _Plan(
+        event=event,
+        policy=policy,
+        min_service_days=closure.min_service_days,
+        days_paid=None,
+        lines=(),
+        denominator=_denominator(policy, (closure.notice_pay, closure.per_year_pay)),
+        sections=None,
+    )
+
+
+def _section_key(section: str) -> str:
+    # Rolls spell sections inconsistently ("Sewing-3 ", "sewing-3"); compare them loosely.
+    return " ".join(section.split()).casefold()
+
+
+def _ineligibility(worker: RollRow, plan: _Plan) -> str | None:
+    start = plan.event.start
+    if worker.join_date > start:
+        return NOT_EMPLOYED_AT_START
+    if worker.join_date > start - timedelta(days=plan.min_service_days):
+        return SERVICE_TOO_SHORT
+    if worker.exit_date is not None and worker.exit_date < start:
+        return EXITED_BEFORE_START
+    if plan.sections is not None and (
+        worker.section is None or _section_key(worker.section) not in plan.sections
+    ):
+        return SECTION_NOT_AFFECTED
+    return None
+
+
+def _compute(worker: RollRow, plan: _Plan, held: bool) -> Entitlement:
+    policy = plan.policy
+    event = plan.event
+    service_months = years = None
+    if event.kind == "closure":
+        service_months = months_of_service(worker.join_date, event.start)
+        assert policy.closure is not None
+        years = years_of_service(service_months, policy.closure.part_year_counts_after_months)
+    reason = DUPLICATE_NATIONAL_ID if held else _ineligibility(worker, plan)
+    if reason is not None:
+        return Entitlement(
+            worker=worker,
+            eligible=False,
+            reason=reason,
+            days_paid=0 if event.kind == "suspension" else None,
+            years_of_service=years,
+            service_months=service_months,
+            lines=(),
+            exact_total=Fraction(0),
+            exact_payable=Fraction(0),
+            amount_minor=0,
+            currency=policy.currency,
+        )
+    specs = plan.lines if years is None else _closure_specs(policy, years, plan.denominator)
+    denominator = plan.denominator
+    lines = []
+    numerator = 0
+    for spec in specs:
+        monthly = worker.component(spec.component)
+        part = monthly * spec.factor
+        numerator += part
+        lines.append(
+            BreakdownLine(
+                rule=spec.rule,
+                component=spec.component,
+                monthly_minor=monthly,
+                share=spec.share,
+                days=spec.days,
+                days_per_month=policy.days_per_month,
+                amount=Fraction(part, denominator),
+            )
+        )
+    exact_total = Fraction(numerator, denominator)
+    exact_payable = exact_total * Fraction(policy.payout.fund_share)
+    return Entitlement(
+        worker=worker,
+        eligible=True,
+        reason=None,
+        days_paid=plan.days_paid,
+        years_of_service=years,
+        service_months=service_months,
+        lines=tuple(lines),
+        exact_total=exact_total,
+        exact_payable=exact_payable,
+        amount_minor=_round_once(exact_payable, policy),
+        currency=policy.currency,
+    )
+
+
+def _closure_specs(policy: Policy, years: int, denominator: int) -> list[_LineSpec]:
+    closure = policy.closure
+    assert closure is not None
+    specs = []
+    for rule, days, pay in (
+        ("notice pay", closure.notice_days, closure.notice_pay),
+        ("service pay", years * closure.per_year_days, closure.per_year_pay),
+    ):
+        if days == 0:
+            continue
+        for component, share in pay.shares:
+            factor = _factor(share, days, policy.days_per_month, denominator)
+            specs.append(_LineSpec(rule, component, share, days, factor))
+    return specs
+
+
+def _round_once(exact_minor: Fraction, policy: Policy) -> int:
+    major = exact_minor / 10 ** minor_digits(policy.currency)
+    rounded = round_amount(major, step=policy.payout.round_to, mode=policy.payout.rounding)
+    return to_minor(rounded, policy.currency)
+
+
+def compute_entitlement(
+    worker: RollRow, *, event: EventTerms, policy: Policy, through: date | None = None
+) -> Entitlement:
+    """One worker's entitlement, ignoring the rest of the roll (no duplicate check)."""
+    return _compute(worker, _plan(event, policy, through), held=False)
+
+
+def compute_all(
+    rows: Sequence[RollRow],
+    *,
+    event: EventTerms,
+    policy: Policy,
+    through: date | None = None,
+    paid_national_ids: Iterable[str] = (),
+) -> list[Entitlement]:
+    """Every worker's entitlement, in roll order; workers sharing a national ID are held."""
+    plan = _plan(event, policy, through)
+    counts = Counter(_national_id_key(row.national_id) for row in rows)
+    already_paid = {_national_id_key(value) for value in paid_national_ids}
+    return [
+        _compute(
+            row,
+            plan,
+            held=bool(key) and (counts[key] > 1 or key in already_paid),
+        )
+        for row in rows
+        for key in (_national_id_key(row.national_id),)
+    ]
+
+
+def _national_id_key(national_id: str) -> str:
+    return "".join(national_id.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Totals of a computation: how many workers, how many paid, why the others are not."""
+
+    workers: int
+    eligible: int
+    total_minor: int
+    ineligible_by_reason: dict[str, int]
+
+
+def summarise(entitlements: Iterable[Entitlement]) -> Summary:
+    """Count eligible workers, total the rounded amounts and tally the reasons."""
+    workers = eligible = total = 0
+    reasons: Counter[str] = Counter()
+    for entitlement in entitlements:
+        workers += 1
+        if entitlement.eligible:
+            eligible += 1
+            total += entitlement.amount_minor
+        elif entitlement.reason is not None:
+            reasons[entitlement.reason] += 1
+    return Summary(workers, eligible, total, dict(sorted(reasons.items())))

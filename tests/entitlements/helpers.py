@@ -1,0 +1,54 @@
+"""Shared builders for the entitlement tests: a grade-7 worker and the shipped policies."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fund.entitlements.policy import Policy, load_policy, parse_policy
+from imports.records import RollRow
+
+POLICIES = Path(__file__).resolve().parents[2] / "fund" / "policies"
+
+
+def alliance() -> Policy:
+    """The shipped full-wage-replacement policy."""
+    return load_policy(POLICIES / "alliance-wage-replacement.toml")
+
+
+def labour_act() -> Policy:
+    """The shipped Bangladesh Labour Act lay-off policy."""
+    return load_policy(POLICIES / "bangladesh-labour-act-layoff.toml")
+
+
+def labour_act_calendar() -> Policy:
+    """The Labour Act tiers counted in calendar days (for tier-boundary tests)."""
+    text = (POLICIES / "bangladesh-labour-act-layoff.toml").read_text(encoding="utf-8")
+    return parse_policy(text.replace('count = "working"', 'count = "calendar"'))
+
+
+def taka(amount: int) -> int:
+    """Whole taka in poisha."""
+    return amount * 100
+
+
+def grade7(**changes: Any) -> RollRow:
+    """A grade-7 sewing operator: basic 6,700 + house rent 3,350 + medical 750 + transport 450
+    + food 1,250 = gross 12,500 BDT a month; joined 1 August 2019."""
+    values: dict[str, Any] = {
+        "row": 2,
+        "worker_id": "W-0007",
+        "name": "Rahima Begum",
+        "national_id": "1990123456789",
+        "join_date": date(2019, 8, 1),
+        "basic": taka(6_700),
+        "house_rent": taka(3_350),
+        "medical": taka(750),
+        "transport": taka(450),
+        "food": taka(1_250),
+        "section": "Sewing-3",
+        "grade": "7",
+    }
+    values.update(changes)
+    return RollRow(**values)
