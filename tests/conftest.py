@@ -9,16 +9,28 @@ transaction that is rolled back, so tests never see each other's rows.
 from __future__ import annotations
 
 import os
+import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
+from fund import create_app
+from fund.auth.models import User
+from fund.auth.roles import Role
+from fund.auth.services import create_user, issue_token
+from fund.brands.models import Brand
 from fund.db import make_engine
+from fund.factories.models import Factory
 from fund.migrate import upgrade
 
 
@@ -82,3 +94,152 @@ def session(connection: Connection) -> Iterator[Session]:
 def dialect(engine: Engine) -> str:
     """``"sqlite"`` or ``"postgresql"``: for the few tests whose expectations differ."""
     return engine.dialect.name
+
+
+# --- The web app on the test's connection: app, client, people of every role, sign-in helpers ---
+
+# Fixture users all share this password; it passes the service's strength rule.
+PASSWORD = "correct horse battery staple"
+
+
+class BrowserLikeClient(FlaskClient):
+    """A test client that, like a browser posting a same-site form, sends a Referer.
+
+    The app speaks https outside development, and Flask-WTF then checks that form posts come
+    from the same origin.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_REFERER"] = "https://localhost/"
+
+
+@pytest.fixture
+def app(connection: Connection) -> Flask:
+    """The app bound to the test's connection (CSRF on, as in production)."""
+    app = create_app(
+        {"DB_BIND": connection, "SECRET_KEY": "test", "TESTING": True, "SERVER_NAME": "localhost"}
+    )
+    app.test_client_class = BrowserLikeClient
+    return app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser-like test client with its own cookie jar."""
+    return app.test_client()
+
+
+@dataclass
+class People:
+    """One user per role, brand users of NORD and HAVEN, and their brands and factories."""
+
+    session: Session
+    by_role: dict[Role, User]
+    brands: dict[str, Brand]
+    factories: dict[str, Factory]
+    password: str = PASSWORD
+    extra: dict[str, User] = field(default_factory=dict)
+
+    @property
+    def admin(self) -> User:
+        return self.by_role[Role.ADMIN]
+
+    @property
+    def nord(self) -> User:
+        """The brand user of NORD (``by_role[Role.BRAND]``)."""
+        return self.by_role[Role.BRAND]
+
+    @property
+    def haven(self) -> User:
+        """The brand user of HAVEN."""
+        return self.extra["haven"]
+
+    def make(self, username: str, role: Role, *, brand: str | None = None, **kw: Any) -> User:
+        """Add another user (password ``PASSWORD``, no forced change unless asked)."""
+        must_change = kw.pop("must_change_password", False)
+        user, _ = create_user(
+            self.session,
+            username=username,
+            role=role,
+            brand_code=brand,
+            password=kw.pop("password", PASSWORD),
+            **kw,
+        )
+        user.must_change_password = must_change
+        self.session.flush()
+        self.extra[username] = user
+        return user
+
+
+@pytest.fixture
+def users(session: Session) -> People:
+    """Brands NORD, HAVEN; factories DHK-1 (NORD, HAVEN) and GZP-2 (HAVEN); a user per role."""
+    brands = {
+        "NORD": Brand(code="NORD", name="Nordvik Apparel", country="SE"),
+        "HAVEN": Brand(code="HAVEN", name="Haven & Loom", country="US"),
+    }
+    session.add_all(brands.values())
+    factories = {
+        "DHK-1": Factory(
+            code="DHK-1", name="Rupali Knit", country="BD", brands=[brands["NORD"], brands["HAVEN"]]
+        ),
+        "GZP-2": Factory(
+            code="GZP-2", name="Meghna Sweaters", country="BD", brands=[brands["HAVEN"]]
+        ),
+    }
+    session.add_all(factories.values())
+    session.flush()
+    people = People(session=session, by_role={}, brands=brands, factories=factories)
+    for role in Role:
+        if role is Role.BRAND:
+            continue
+        people.by_role[role] = people.make(role.value, role)
+    people.by_role[Role.BRAND] = people.make("nord", Role.BRAND, brand="NORD")
+    people.make("haven", Role.BRAND, brand="HAVEN")
+    return people
+
+
+_CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token of the first form in ``html``."""
+    match = _CSRF_FIELD.search(html)
+    assert match is not None, "the page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def form_token() -> Callable[[FlaskClient, str], str]:
+    """``form_token(client, path)``: GET the page and return its form's CSRF token."""
+
+    def fetch(client: FlaskClient, path: str) -> str:
+        page = client.get(path)
+        assert page.status_code == 200, (path, page.status_code)
+        return csrf_token_from(page.get_data(as_text=True))
+
+    return fetch
+
+
+@pytest.fixture
+def login(form_token: Callable[[FlaskClient, str], str]) -> Callable[..., TestResponse]:
+    """``login(client, username, password=PASSWORD)``: sign in through the real form."""
+
+    def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> TestResponse:
+        token = form_token(client, "/login")
+        return client.post(
+            "/login", data={"csrf_token": token, "username": username, "password": password}
+        )
+
+    return sign_in
+
+
+@pytest.fixture
+def api_token(session: Session) -> Callable[[User], str]:
+    """``api_token(user)``: issue a bearer token for ``user`` and return its secret."""
+
+    def issue(user: User) -> str:
+        return issue_token(session, user=user, name="test").secret
+
+    return issue

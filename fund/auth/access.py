@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, g
+from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from fund.auth.models import User
@@ -18,6 +18,8 @@ View = TypeVar("View", bound=Callable[..., Any])
 #: Attribute a view carries: the roles that may use it, or ``PUBLIC``.
 ALLOWED_ROLES = "allowed_roles"
 PUBLIC: frozenset[Role] = frozenset()
+#: What a user who must choose a new password may still reach on the web.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.logout"})
 
 
 def public(view: View) -> View:
@@ -28,10 +30,13 @@ def public(view: View) -> View:
 
 
 def acting_user() -> User | None:
-    """The signed-in web user or the API token's user, whichever this request has."""
+    """The API token's user on ``/api/v1``, else the signed-in web user."""
     api_user: User | None = g.get("api_user")
     if api_user is not None:
         return api_user
+    if g.get("api_request"):
+        # The API is exempt from CSRF, so it must never accept the session cookie instead.
+        return None
     if current_user.is_authenticated:
         return cast(User, current_user._get_current_object())
     return None
@@ -54,6 +59,13 @@ def allow(*roles: Role | Iterable[Role]) -> Callable[[View], View]:
                 return login_manager.unauthorized()
             if user.role_enum not in frozen:
                 abort(403)
+            if (
+                user.must_change_password
+                and not g.get("api_request")
+                and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS
+            ):
+                # A one-time password opens one door only: choosing one's own.
+                return redirect(url_for("auth.password"))
             return view(*args, **kwargs)
 
         setattr(guarded, ALLOWED_ROLES, frozen)
