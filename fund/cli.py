@@ -147,7 +147,7 @@ def audit_verify(as_json: bool) -> None:
 
 
 #: Each area's command group, as (module, attribute). An area adds its line here.
-AREA_COMMANDS: tuple[tuple[str, str], ...] = ()
+AREA_COMMANDS: tuple[tuple[str, str], ...] = (("fund.entitlements.cli", "entitlements_cli"),)
 
 
 def _register_area_commands() -> None:

@@ -1,0 +1,162 @@
+"""``fund entitlements …``: a stateless what-if preview, and computing an event's entitlements.
+
+Bad input (an unreadable roll, a roll with errors, a broken policy, impossible dates) exits with
+status 2 and the problems listed on stderr; nothing is written.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from flask.cli import AppGroup
+
+from fund.entitlements.export import build_table, to_csv, to_json, to_xlsx
+from fund.entitlements.policy import PolicyInvalid, load_policy
+from fund.entitlements.rules import EntitlementError, EventTerms, compute_all
+from imports.records import Problem, RollRow
+from ledger.money import format_minor
+
+entitlements_cli = AppGroup("entitlements", help="What each worker is owed for an event.")
+
+BAD_INPUT = 2
+
+
+def _fail(message: str, problems: Sequence[Problem] = ()) -> NoReturn:
+    for problem in problems:
+        where = ", ".join(
+            part
+            for part in (
+                f"row {problem.row}" if problem.row is not None else "",
+                f"column {problem.column}" if problem.column else "",
+            )
+            if part
+        )
+        located = f"{where}: " if where else ""
+        click.echo(f"  {problem.severity}: {located}{problem.code}: {problem.message}", err=True)
+    click.echo(f"error: {message}", err=True)
+    sys.exit(BAD_INPUT)
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007  (a calendar date)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date like 2024-03-01", param_hint=option
+        ) from None
+
+
+def read_roll_rows(path: Path) -> list[RollRow]:
+    """Read a roll file through the importer; refuse (exit 2) one that has errors."""
+    reader: Any = importlib.import_module("imports")
+    try:
+        reading = reader.read_roll(path, filename=path.name)
+    except reader.RollUnreadable as error:
+        _fail(f"{path}: cannot be read as a roll: {error}")
+    if reading.has_errors:
+        errors = [p for p in reading.problems if p.severity == "error"]
+        _fail(
+            f"{path}: the roll has {len(errors)} error(s) in {reading.rejected} row(s); "
+            "fix them and try again",
+            errors,
+        )
+    warnings = [p for p in reading.problems if p.severity == "warning"]
+    if warnings:
+        click.echo(f"{path}: {len(warnings)} warning(s), not blocking", err=True)
+    rows: list[RollRow] = list(reading.rows)
+    return rows
+
+
+@entitlements_cli.command("preview")
+@click.option("--roll", "roll_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--kind", required=True, type=click.Choice(["suspension", "closure"]))
+@click.option("--start", required=True, help="First day of the event (closure: its date).")
+@click.option("--end", help="Last day of a suspension; leave out while it is ongoing.")
+@click.option("--through", help="Compute up to this day (needed for an ongoing suspension).")
+@click.option("--sections", help="Partial suspension: the affected sections, comma separated.")
+@click.option(
+    "--policy", "policy_path", required=True, type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(["csv", "json", "xlsx"]), default="csv"
+)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout.")
+def preview(
+    roll_path: Path,
+    kind: str,
+    start: str,
+    end: str | None,
+    through: str | None,
+    sections: str | None,
+    policy_path: Path,
+    output_format: str,
+    output: Path | None,
+) -> None:
+    """Compute entitlements from a roll file and a policy file without storing anything."""
+    start_date = _date(start, "--start")
+    assert start_date is not None
+    section_set = None
+    if sections is not None:
+        section_set = frozenset(part.strip() for part in sections.split(",") if part.strip())
+    try:
+        policy = load_policy(policy_path)
+    except PolicyInvalid as error:
+        _fail(f"policy {error}")
+    try:
+        event = EventTerms(
+            kind="closure" if kind == "closure" else "suspension",
+            start=start_date,
+            end=_date(end, "--end"),
+            sections=section_set,
+        )
+    except EntitlementError as error:
+        _fail(str(error))
+    rows = read_roll_rows(roll_path)
+    try:
+        entitlements = compute_all(
+            rows, event=event, policy=policy, through=_date(through, "--through")
+        )
+    except EntitlementError as error:
+        _fail(str(error))
+    table = build_table(entitlements, policy.currency)
+    if output_format == "xlsx":
+        if output is None:
+            _fail("--format xlsx needs --output FILE")
+        output.write_bytes(to_xlsx(table))
+    else:
+        text = (
+            to_csv(table)
+            if output_format == "csv"
+            else to_json(
+                table,
+                entitlements,
+                policy=policy.name,
+                policy_sha256=policy.sha256,
+                kind=kind,
+                start=start,
+                end=end,
+                through=through,
+                sections=sorted(section_set) if section_set is not None else None,
+            )
+            + "\n"
+        )
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            output.write_text(text, encoding="utf-8")
+    if output is not None:
+        summary = table.summary
+        total = format_minor(summary.total_minor, policy.currency)
+        click.echo(
+            f"{summary.workers} workers, {summary.eligible} eligible, "
+            f"total {total} {policy.currency}: written to {output}",
+            err=True,
+        )
