@@ -17,3 +17,7 @@ class BrandRequired(AuthError):
 
 class PasswordTooWeak(AuthError):
     """The new password does not meet the minimum rules."""
+
+
+class WrongPassword(AuthError):
+    """The current password given to confirm a change is not the user's."""

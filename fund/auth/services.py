@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from fund.audit.services import record
-from fund.auth.errors import BrandRequired, PasswordTooWeak, UsernameTaken
+from fund.auth.errors import BrandRequired, PasswordTooWeak, UsernameTaken, WrongPassword
 from fund.auth.models import ApiToken, User
 from fund.auth.roles import Role
 from fund.brands.models import Brand
@@ -99,7 +99,7 @@ def authenticate(session: Session, *, username: str, password: str) -> User | No
 def change_password(session: Session, *, user: User, current: str, new: str) -> None:
     """Set a new password; every existing session of the user stops working."""
     if not check_password_hash(user.password_hash, current):
-        raise PasswordTooWeak("the current password is not right")
+        raise WrongPassword("the current password is not right")
     if new == current:
         raise PasswordTooWeak("the new password must differ from the current one")
     _check_strength(new)

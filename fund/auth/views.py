@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from fund.audit.services import record
 from fund.auth.access import acting_user, allow, public
-from fund.auth.errors import AuthError
+from fund.auth.errors import AuthError, WrongPassword
 from fund.auth.forms import LoginForm, NewUserForm, PasswordForm
 from fund.auth.models import User
 from fund.auth.roles import EVERYONE, Role
@@ -23,7 +23,8 @@ bp = Blueprint("auth", __name__)
 
 def _safe_next(target: str | None) -> str:
     # Only same-site paths: an open redirect would let a phishing link borrow our login page.
-    if target and target.startswith("/") and not target.startswith("//"):
+    # Browsers read a backslash as a slash, so "/\\evil.example" would leave the site too.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
@@ -73,6 +74,8 @@ def password() -> str | Response:
             change_password(
                 get_session(), user=user, current=form.current.data or "", new=form.new.data or ""
             )
+        except WrongPassword as error:
+            form.current.errors = [str(error)]
         except AuthError as error:
             form.new.errors = [str(error)]
         else:
