@@ -5,6 +5,22 @@ from __future__ import annotations
 from fund.audit.models import AuditChainHead, AuditEvent
 from fund.auth.models import ApiToken, User
 from fund.brands.models import Brand
+from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun, PolicyVersion
+from fund.events.models import Event, EventExtension
 from fund.factories.models import Factory, factory_brands
 
-__all__ = ["ApiToken", "AuditChainHead", "AuditEvent", "Brand", "Factory", "User", "factory_brands"]
+__all__ = [
+    "ApiToken",
+    "AuditChainHead",
+    "AuditEvent",
+    "Brand",
+    "Entitlement",
+    "EntitlementLine",
+    "EntitlementRun",
+    "Event",
+    "EventExtension",
+    "Factory",
+    "PolicyVersion",
+    "User",
+    "factory_brands",
+]

@@ -1,0 +1,307 @@
+"""Storing policies and computing an event's entitlements into the database.
+
+The rules themselves live in ``rules`` and need no database; these services pick the roll and
+policy version, run the rules, and bulk-insert one row per worker plus its breakdown lines.
+They add and flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from fund.audit.services import record
+from fund.auth.models import User
+from fund.entitlements import rules
+from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun, PolicyVersion
+from fund.entitlements.policy import Policy, parse_policy
+from fund.events.models import Event
+from fund.events.services import event_terms
+from imports.records import RollRow
+
+SHIPPED_POLICIES = Path(__file__).resolve().parent.parent / "policies"
+
+
+class PolicyNotFound(LookupError):
+    """No stored policy of that name."""
+
+
+class RollMissing(rules.EntitlementError):
+    """The event has no roll to compute from."""
+
+
+def latest_policy(session: Session, name: str) -> PolicyVersion | None:
+    """The newest version of the policy called ``name``."""
+    return session.scalar(
+        select(PolicyVersion)
+        .where(PolicyVersion.name == name)
+        .order_by(PolicyVersion.version.desc())
+        .limit(1)
+    )
+
+
+def register_policy(session: Session, *, text: str, actor: User | None) -> PolicyVersion:
+    """Store a policy's TOML; the same text again changes nothing, new text is a new version.
+
+    An unfrozen version no run has used yet is a draft and is updated in place.
+    """
+    policy = parse_policy(text)  # PolicyInvalid names the key
+    latest = latest_policy(session, policy.name)
+    if latest is not None and latest.sha256 == policy.sha256:
+        return latest
+    if latest is not None and not latest.frozen and not _used(session, latest):
+        before = {"sha256": latest.sha256}
+        latest.toml = text
+        latest.sha256 = policy.sha256
+        session.flush()
+        record(
+            session,
+            actor=actor,
+            action="policies.edit_draft",
+            object_type="policy_version",
+            object_id=latest.id,
+            before=before,
+            after={"name": latest.name, "version": latest.version, "sha256": latest.sha256},
+        )
+        return latest
+    version = PolicyVersion(
+        name=policy.name,
+        version=1 if latest is None else latest.version + 1,
+        toml=text,
+        sha256=policy.sha256,
+        created_by=actor,
+    )
+    session.add(version)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="policies.create_version",
+        object_type="policy_version",
+        object_id=version.id,
+        after={"name": version.name, "version": version.version, "sha256": version.sha256},
+    )
+    return version
+
+
+def _used(session: Session, version: PolicyVersion) -> bool:
+    used = session.scalar(
+        select(func.count(EntitlementRun.id)).where(EntitlementRun.policy_version_id == version.id)
+    )
+    return bool(used)
+
+
+def freeze_policy(session: Session, *, version: PolicyVersion, actor: User | None) -> None:
+    """Mark a version as used by an approved batch: it can no longer change."""
+    if version.frozen:
+        return
+    version.frozen = True
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="policies.freeze",
+        object_type="policy_version",
+        object_id=version.id,
+        before={"frozen": False},
+        after={"frozen": True},
+    )
+
+
+def install_shipped_policies(session: Session, *, actor: User | None = None) -> list[PolicyVersion]:
+    """Store the policies shipped in ``fund/policies`` (idempotent)."""
+    return [
+        register_policy(session, text=path.read_text(encoding="utf-8"), actor=actor)
+        for path in sorted(SHIPPED_POLICIES.glob("*.toml"))
+    ]
+
+
+def policy_for(session: Session, name: str) -> PolicyVersion:
+    """The newest stored version of ``name``, installing a shipped policy of that name."""
+    version = latest_policy(session, name)
+    if version is None and (SHIPPED_POLICIES / f"{name}.toml").is_file():
+        install_shipped_policies(session)
+        version = latest_policy(session, name)
+    if version is None:
+        raise PolicyNotFound(f"no policy called {name!r}")
+    return version
+
+
+def stored_policy(version: PolicyVersion) -> Policy:
+    """The parsed rules of a stored version."""
+    return parse_policy(version.toml)
+
+
+def roll_rows(session: Session, roll_id: int | None) -> list[RollRow]:
+    """The workers of a stored roll version, as the rules read them."""
+    if roll_id is None:
+        raise RollMissing("the event has no roll yet: import one and attach it to the event")
+    # The rolls area (fund/rolls, another team) stores the roll; read it through its service.
+    try:
+        from fund.rolls import services as rolls_services  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # pragma: no cover - until fund/rolls lands
+        raise RollMissing("rolls are not stored by this version of the fund yet") from None
+    rows: list[RollRow] = list(rolls_services.roll_rows(session, roll_id))
+    return rows
+
+
+def compute_for_event(
+    session: Session,
+    *,
+    event: Event,
+    policy_version: PolicyVersion,
+    through: date | None,
+    actor: User | None,
+    rows: Sequence[RollRow] | None = None,
+    paid_national_ids: Iterable[str] = (),
+) -> EntitlementRun:
+    """Compute and store every worker's entitlement for ``event`` (a new run each time)."""
+    policy = stored_policy(policy_version)
+    terms = event_terms(event)
+    if rows is None:
+        rows = roll_rows(session, event.roll_id)
+    results = rules.compute_all(
+        rows, event=terms, policy=policy, through=through, paid_national_ids=paid_national_ids
+    )
+    summary = rules.summarise(results)
+    run = EntitlementRun(
+        event=event,
+        roll_id=event.roll_id,
+        policy_version=policy_version,
+        through=through,
+        days_covered=(
+            len(rules.covered_days(terms, policy, through)) if terms.kind == "suspension" else None
+        ),
+        currency=policy.currency,
+        workers=summary.workers,
+        eligible=summary.eligible,
+        total_minor=summary.total_minor,
+        computed_by=actor,
+    )
+    session.add(run)
+    session.flush()
+    store_entitlements(session, run_id=run.id, results=results)
+    record(
+        session,
+        actor=actor,
+        action="entitlements.compute",
+        object_type="entitlement_run",
+        object_id=run.id,
+        after={
+            "event_id": event.id,
+            "roll_id": run.roll_id,
+            "policy": policy_version.label,
+            "policy_sha256": policy_version.sha256,
+            "through": through.isoformat() if through else None,
+            "workers": run.workers,
+            "eligible": run.eligible,
+            "total_minor": run.total_minor,
+            "currency": run.currency,
+        },
+    )
+    return run
+
+
+def store_entitlements(
+    session: Session, *, run_id: int, results: Sequence[rules.Entitlement], chunk: int = 5_000
+) -> None:
+    """Bulk-insert entitlements and their lines (a few statements per thousands of workers)."""
+    for offset in range(0, len(results), chunk):
+        part = results[offset : offset + chunk]
+        ids = session.scalars(
+            insert(Entitlement).returning(Entitlement.id, sort_by_parameter_order=True),
+            [_entitlement_row(run_id, result) for result in part],
+        ).all()
+        lines: list[dict[str, Any]] = []
+        for entitlement_id, result in zip(ids, part, strict=True):
+            for position, line in enumerate(result.lines, start=1):
+                lines.append(
+                    {
+                        "entitlement_id": entitlement_id,
+                        "position": position,
+                        "rule": line.rule,
+                        "component": line.component,
+                        "monthly_minor": line.monthly_minor,
+                        "share_text": str(line.share),
+                        "days": line.days,
+                        "days_per_month": line.days_per_month,
+                        "amount_numerator": line.amount.numerator,
+                        "amount_denominator": line.amount.denominator,
+                    }
+                )
+        if lines:
+            session.execute(insert(EntitlementLine), lines)
+
+
+def _entitlement_row(run_id: int, result: rules.Entitlement) -> dict[str, Any]:
+    worker = result.worker
+    return {
+        "run_id": run_id,
+        "roll_row": worker.row,
+        "worker_id": worker.worker_id,
+        "name": worker.name,
+        "national_id": worker.national_id,
+        "section": worker.section,
+        "eligible": result.eligible,
+        "reason": result.reason,
+        "days_paid": result.days_paid,
+        "years_of_service": result.years_of_service,
+        "service_months": result.service_months,
+        "exact_numerator": result.exact_payable.numerator,
+        "exact_denominator": result.exact_payable.denominator,
+        "amount_minor": result.amount_minor,
+        "currency": result.currency,
+    }
+
+
+def latest_run(session: Session, event: Event) -> EntitlementRun | None:
+    """The event's most recent computation."""
+    return session.scalar(
+        select(EntitlementRun)
+        .where(EntitlementRun.event_id == event.id)
+        .order_by(EntitlementRun.id.desc())
+        .limit(1)
+    )
+
+
+def explain(entitlement: Entitlement) -> list[str]:
+    """The amount in plain words, one sentence per step, for the worker page and receipts."""
+    from fund.entitlements.export import exact_text, major_text
+
+    currency = entitlement.currency
+    if not entitlement.eligible:
+        reason = rules.REASONS.get(entitlement.reason or "", entitlement.reason or "")
+        return [f"{entitlement.name} is not paid for this event: {reason}."]
+    sentences = []
+    if entitlement.years_of_service is not None:
+        months = entitlement.service_months or 0
+        sentences.append(
+            f"{entitlement.name} served {months // 12} years and {months % 12} months, "
+            f"which the policy counts as {entitlement.years_of_service} years of service."
+        )
+    if entitlement.days_paid is not None:
+        sentences.append(f"{entitlement.days_paid} days of the suspension are paid.")
+    for line in entitlement.lines:
+        sentences.append(
+            f"{line.rule.capitalize()}: {line.days} days × {line.component.replace('_', ' ')} "
+            f"of {major_text(line.monthly_minor, currency)} a month × {line.share} "
+            f"÷ {line.days_per_month} days = {exact_text(line.amount, currency)} {currency}."
+        )
+    total = sum((line.amount for line in entitlement.lines), start=Fraction(0))
+    fund_share = stored_policy(entitlement.run.policy_version).payout.fund_share
+    if fund_share != 1:
+        sentences.append(
+            f"The lines add up to {exact_text(total, currency)} {currency}; the fund pays "
+            f"{fund_share} of it, {exact_text(entitlement.exact_payable, currency)} {currency}."
+        )
+    sentences.append(
+        f"Rounded once to the policy's unit, the amount paid is "
+        f"{major_text(entitlement.amount_minor, currency)} {currency}."
+    )
+    return sentences

@@ -1,0 +1,180 @@
+"""Recording events: create a suspension or closure, change a suspension's end, end it.
+
+Services add and flush; the request or CLI command commits. Each change writes one audit event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from fund.audit.services import record
+from fund.auth.models import User
+from fund.entitlements.rules import EntitlementError, EventTerms
+from fund.events.models import Event, EventExtension
+from fund.factories.models import Factory
+
+
+class EventInvalid(ValueError):
+    """Event details that cannot describe a real suspension or closure."""
+
+
+def _snapshot(event: Event) -> dict[str, Any]:
+    return {
+        "factory": event.factory.code if event.factory else event.factory_id,
+        "kind": event.kind,
+        "scope": event.scope,
+        "sections": event.sections,
+        "start_date": event.start_date.isoformat(),
+        "end_date": event.end_date.isoformat() if event.end_date else None,
+        "reference": event.reference,
+        "roll_id": event.roll_id,
+        "policy_name": event.policy_name,
+    }
+
+
+def event_terms(event: Event) -> EventTerms:
+    """The plain terms the entitlement rules need."""
+    return EventTerms(
+        kind="closure" if event.kind == "closure" else "suspension",
+        start=event.start_date,
+        end=event.end_date,
+        sections=frozenset(event.sections) if event.sections is not None else None,
+    )
+
+
+def create_event(
+    session: Session,
+    *,
+    factory: Factory,
+    kind: str,
+    start: date,
+    end: date | None = None,
+    sections: Iterable[str] | None = None,
+    reference: str = "",
+    description: str = "",
+    roll_id: int | None = None,
+    policy_name: str | None = None,
+    actor: User | None,
+) -> Event:
+    """Record a suspension (full, or partial with sections) or a closure of ``factory``."""
+    section_list = None
+    if sections is not None:
+        section_list = sorted({s.strip() for s in sections if s.strip()})
+    try:
+        event_terms_check = EventTerms(
+            kind="closure" if kind == "closure" else "suspension",
+            start=start,
+            end=end,
+            sections=frozenset(section_list) if section_list is not None else None,
+        )
+    except EntitlementError as error:
+        raise EventInvalid(str(error)) from error
+    if kind not in ("suspension", "closure"):
+        raise EventInvalid(f"event kind must be suspension or closure, not {kind!r}")
+    event = Event(
+        factory=factory,
+        kind=kind,
+        scope="partial" if event_terms_check.sections is not None else "full",
+        sections=section_list,
+        start_date=start,
+        end_date=end,
+        reference=reference.strip(),
+        description=description.strip(),
+        roll_id=roll_id,
+        policy_name=policy_name,
+        created_by=actor,
+    )
+    session.add(event)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="events.create",
+        object_type="event",
+        object_id=event.id,
+        after=_snapshot(event),
+    )
+    return event
+
+
+def change_end(
+    session: Session,
+    *,
+    event: Event,
+    new_end: date | None,
+    reason: str,
+    reference: str = "",
+    actor: User | None,
+) -> EventExtension:
+    """Extend, shorten, end or reopen (``new_end=None``) a suspension; history is kept."""
+    if event.kind != "suspension":
+        raise EventInvalid("only a suspension has an end date; a closure is a single day")
+    if not reason.strip():
+        raise EventInvalid("say why the end date changes")
+    if new_end is not None and new_end < event.start_date:
+        raise EventInvalid(f"the end ({new_end}) cannot be before the start ({event.start_date})")
+    if new_end == event.end_date:
+        raise EventInvalid("the end date is already that")
+    before = _snapshot(event)
+    extension = EventExtension(
+        event=event,
+        previous_end=event.end_date,
+        new_end=new_end,
+        reason=reason.strip(),
+        reference=reference.strip(),
+        recorded_by=actor,
+    )
+    event.end_date = new_end
+    session.add(extension)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="events.change_end",
+        object_type="event",
+        object_id=event.id,
+        before=before,
+        after={**_snapshot(event), "reason": extension.reason},
+    )
+    return extension
+
+
+def extend_event(
+    session: Session, *, event: Event, new_end: date, reason: str, actor: User | None
+) -> EventExtension:
+    """Move a suspension's end later (the factory needs more time)."""
+    if event.end_date is not None and new_end < event.end_date:
+        raise EventInvalid(
+            f"{new_end} is before the current end {event.end_date}: not an extension"
+        )
+    return change_end(session, event=event, new_end=new_end, reason=reason, actor=actor)
+
+
+def close_event(
+    session: Session, *, event: Event, end: date, reason: str, actor: User | None
+) -> EventExtension:
+    """End an ongoing suspension on ``end`` (the factory reopened)."""
+    if not event.ongoing:
+        raise EventInvalid("the suspension has already ended")
+    return change_end(session, event=event, new_end=end, reason=reason, actor=actor)
+
+
+def set_roll(session: Session, *, event: Event, roll_id: int, actor: User | None) -> Event:
+    """Choose the roll version the event's entitlements are computed from."""
+    before = _snapshot(event)
+    event.roll_id = roll_id
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="events.set_roll",
+        object_type="event",
+        object_id=event.id,
+        before=before,
+        after=_snapshot(event),
+    )
+    return event
