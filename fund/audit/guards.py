@@ -24,9 +24,16 @@ _POSTGRESQL = [
 ]
 
 
+# The chain's head row exists from the start: two first writers would otherwise both try to
+# create it, and one of them would fail instead of waiting for the row lock.
+_SEED_HEAD = """INSERT INTO audit_chain_head (id, last_event_id, last_hash)
+    SELECT 1, NULL, :genesis WHERE NOT EXISTS (SELECT 1 FROM audit_chain_head WHERE id = 1)"""
+
+
 def install_guards(connection: Connection) -> None:
-    """Create the append-only triggers on ``audit_events`` for this connection's dialect."""
+    """Create the append-only triggers on ``audit_events`` and seed the chain's head row."""
     statements = _POSTGRESQL if connection.dialect.name == "postgresql" else _SQLITE
     for statement in statements:
         # text() escapes the '%' of RAISE's format for psycopg's placeholder syntax.
         connection.execute(text(statement))
+    connection.execute(text(_SEED_HEAD), {"genesis": "0" * 64})
