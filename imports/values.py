@@ -1,0 +1,219 @@
+"""Parsing one cell into a field's value: text, identifiers, dates and exact money.
+
+Each parser returns the value, ``None`` for an empty cell, or a ``Bad`` naming what is wrong.
+Money never passes through float arithmetic: calamine hands numeric cells over as floats, and
+``repr`` of a float is the shortest decimal that reads back to the same float. Excel keeps at
+most 15 significant digits, and two different decimals of 15 digits or fewer never share a
+float, so ``Decimal(repr(x))`` is exactly the number typed into the cell. Values that need
+more than 2 decimal places are refused rather than rounded.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+from ledger.money import MoneyError, to_minor
+
+BENGALI_DIGITS: Final = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
+EXCEL_EPOCH: Final = date(1899, 12, 30)  # serial 1 = 1900-01-01, past Excel's 1900 leap bug
+#: Floats at or beyond this lost digits in Excel, which keeps 15 significant digits.
+EXACT_FLOAT_LIMIT: Final = 10**15
+
+
+class Bad:
+    """A cell that could not be read as its field's value."""
+
+    __slots__ = ("code", "message")
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"Bad({self.code!r}, {self.message!r})"
+
+
+def clean_text(value: Any) -> Any:
+    """Strip and collapse whitespace (non-breaking spaces too); empty becomes ``None``."""
+    if value.__class__ is str:
+        if not value:
+            return None
+        text = " ".join(value.split())
+        if not text:
+            return None
+        if text[0] == "=":
+            return Bad("formula", f"the cell holds a formula ({text[:40]}), not a value")
+        return text
+    if value is None or value == "":
+        return None
+    return value
+
+
+def parse_text(value: Any) -> str | Bad | None:
+    """A text field: numbers written as text, whole floats without ``.0``."""
+    if value is None or value.__class__ is str or isinstance(value, Bad):
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def parse_identifier(value: Any, label: str) -> str | Bad | None:
+    """An ID made of digits and letters; Bengali digits become ASCII, numeric cells whole."""
+    if value is None or isinstance(value, Bad):
+        return value
+    if isinstance(value, float):
+        if not value.is_integer():
+            return Bad("bad_value", f"{label} {value!r} is not a whole number")
+        if abs(value) >= EXACT_FLOAT_LIMIT:
+            return Bad(
+                "number_too_long",
+                f"{label} was stored as a number and Excel kept only 15 digits of it;"
+                " format the column as text",
+            )
+        return str(int(value))
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return Bad("bad_value", f"{label} {value!r} is not an identifier")
+    return str(value).translate(BENGALI_DIGITS)
+
+
+def digits_only(text: str) -> str:
+    """Digits of an ID or phone number written with spaces or hyphens."""
+    return text.replace(" ", "").replace("-", "")
+
+
+_DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T]0{1,2}:00(?::00)?)?")
+_YMD = re.compile(r"(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?:[ T]0{1,2}:00(?::00)?)?")
+_SERIAL = re.compile(r"\d{4,5}(?:\.0+)?")
+
+
+def parse_date(value: Any, label: str) -> date | Bad | None:
+    """Excel dates and serials, ``dd/mm/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``, ``yyyy-mm-dd``."""
+    if value is None or isinstance(value, Bad):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return _from_serial(value, label)
+    if not isinstance(value, str):
+        return Bad("bad_date", f"{label} {value!r} is not a date")
+    text = value.translate(BENGALI_DIGITS)
+    if match := _DMY.fullmatch(text):
+        day, month, year = (int(part) for part in match.groups())
+    elif match := _YMD.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+    elif _SERIAL.fullmatch(text):
+        return _from_serial(float(text), label)
+    else:
+        return Bad(
+            "bad_date",
+            f"{label} {value!r} is not a date (use dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy or yyyy-mm-dd)",
+        )
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return Bad("bad_date", f"{label} {value!r} is not a real date")
+
+
+def _from_serial(serial: float, label: str) -> date | Bad:
+    # A serial is a day count; the fraction is a time of day, which a roll date does not need.
+    if not 1 <= serial < 2958466:
+        return Bad("bad_date", f"{label} {serial!r} is not a date")
+    return EXCEL_EPOCH + timedelta(days=int(serial))
+
+
+_GROUPED = re.compile(r"-?\d{1,3}(?:,\d{2})*,\d{3}(?:\.\d+)?")  # 12,500 and lakh 1,25,000
+_PLAIN = re.compile(r"-?\d+(?:\.\d+)?|-?\.\d+")
+_CURRENCY = re.compile(r"^(?:৳|tk\.?|bdt)\s*|\s*(?:৳|/-|tk\.?|bdt)$", re.IGNORECASE)
+
+
+def parse_money(value: Any, label: str) -> int | Bad | None:
+    """Monthly BDT as integer poisha; at most 2 decimal places, thousands separators allowed."""
+    if value is None or isinstance(value, Bad):
+        return value
+    if value.__class__ is float:
+        if value.is_integer() and abs(value) < EXACT_FLOAT_LIMIT:
+            return int(value) * 100
+        return _exact(repr(value), value, label)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value * 100
+    if not isinstance(value, str):
+        return Bad("bad_amount", f"{label} {value!r} is not an amount")
+    text = _CURRENCY.sub("", value.translate(BENGALI_DIGITS)).replace(" ", "")
+    if _GROUPED.fullmatch(text):
+        text = text.replace(",", "")
+    elif not _PLAIN.fullmatch(text):
+        return Bad("bad_amount", f"{label} {value!r} is not an amount")
+    return _exact(text, value, label)
+
+
+def _exact(text: str, original: Any, label: str) -> int | Bad:
+    try:
+        amount = Decimal(text)
+        if not amount.is_finite() or abs(amount) >= EXACT_FLOAT_LIMIT:
+            return Bad("bad_amount", f"{label} {original!r} is not a plausible amount")
+        return to_minor(amount, "BDT")
+    except MoneyError:
+        return Bad("too_many_decimals", f"{label} {original!r} has more than 2 decimal places")
+    except InvalidOperation:
+        return Bad("bad_amount", f"{label} {original!r} is not an amount")
+
+
+PAYMENT_METHODS: Final[dict[str, str]] = {
+    "bank": "bank",
+    "bank transfer": "bank",
+    "bank account": "bank",
+    "eft": "bank",
+    "ব্যাংক": "bank",
+    "mobile": "mobile",
+    "mobile banking": "mobile",
+    "mobile money": "mobile",
+    "mfs": "mobile",
+    "bkash": "mobile",
+    "nagad": "mobile",
+    "rocket": "mobile",
+    "বিকাশ": "mobile",
+    "মোবাইল": "mobile",
+    "cash": "cash",
+    "hand cash": "cash",
+    "in cash": "cash",
+    "নগদ টাকা": "cash",
+}
+
+
+def parse_payment_method(value: Any, label: str) -> str | Bad | None:
+    """``bank``, ``mobile`` or ``cash`` (bKash, Nagad and Rocket count as mobile)."""
+    if value is None or isinstance(value, Bad):
+        return value
+    key = " ".join(str(value).casefold().replace("-", " ").split())
+    method = PAYMENT_METHODS.get(key)
+    if method is None:
+        return Bad("bad_payment_method", f"{label} {value!r} is not bank, mobile or cash")
+    return method
+
+
+def parse_mobile(value: Any, label: str) -> str | Bad | None:
+    """An 11-digit Bangladeshi mobile number starting 01 (``+880`` prefix and spaces allowed)."""
+    if value is None or isinstance(value, Bad):
+        return value
+    if isinstance(value, float) and value.is_integer() and 10**9 <= value < 2 * 10**9:
+        # Excel drops the leading zero of a number typed into a numeric cell: put it back.
+        return "0" + str(int(value))
+    text = parse_identifier(value, label)
+    if not isinstance(text, str):
+        return text
+    digits = digits_only(text)
+    if digits.startswith("+880"):
+        digits = "0" + digits[4:]
+    elif digits.startswith("880") and len(digits) == 13:
+        digits = "0" + digits[3:]
+    if len(digits) != 11 or not digits.isdigit() or not digits.startswith("01"):
+        return Bad("bad_mobile_number", f"{label} {value!r} is not an 11-digit number starting 01")
+    return digits
