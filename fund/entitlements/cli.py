@@ -6,16 +6,16 @@ status 2 and the problems listed on stderr; nothing is written.
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 from flask.cli import AppGroup
 
+import imports
 from fund.entitlements.export import build_table, to_csv, to_json, to_xlsx
 from fund.entitlements.policy import PolicyInvalid, load_policy
 from fund.entitlements.rules import EntitlementError, EventTerms, compute_all
@@ -56,10 +56,9 @@ def _date(value: str | None, option: str) -> date | None:
 
 def read_roll_rows(path: Path) -> list[RollRow]:
     """Read a roll file through the importer; refuse (exit 2) one that has errors."""
-    reader: Any = importlib.import_module("imports")
     try:
-        reading = reader.read_roll(path, filename=path.name)
-    except reader.RollUnreadable as error:
+        reading = imports.read_roll(path, filename=path.name)
+    except imports.RollUnreadable as error:
         _fail(f"{path}: cannot be read as a roll: {error}")
     if reading.has_errors:
         errors = [p for p in reading.problems if p.severity == "error"]

@@ -91,12 +91,13 @@ def test_json_preview_of_a_closure(app: Flask, tmp_path: Path) -> None:
     assert first["years_of_service"] == 5
     assert [line["rule"] for line in first["breakdown"]] == ["notice pay", "service pay"]
     assert first["breakdown"][0]["daily_rate"] == "416.666667…"
-    # W-0008 joined 15 Feb 2024: 0 whole months → notice pay only, 50,000.00 (alliance has no
-    # minimum service); W-0009 left before the closure
-    assert document["workers"][1]["amount"] == "50000.00"
+    # W-0008 (gross 8,000 + 4,000 + 750 + 450 + 1,250 = 14,450) joined 15 Feb 2024: 0 whole
+    # months, so notice pay only (alliance has no minimum service): 120 × 14,450 / 30 = 57,800;
+    # W-0009 left before the closure
+    assert document["workers"][1]["amount"] == "57800.00"
     assert document["workers"][2]["reason"] == "exited_before_start"
     assert document["summary"]["eligible"] == 2
-    assert document["summary"]["total"] == "133500.00"
+    assert document["summary"]["total"] == "141300.00"  # 83,500 + 57,800
     assert document["summary"]["policy"] == "alliance-wage-replacement"
 
 
