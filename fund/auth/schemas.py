@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+from fund.auth.roles import Role
 
 
 class UserOut(Schema):
@@ -10,5 +12,6 @@ class UserOut(Schema):
 
     username = fields.String(required=True)
     display_name = fields.String(required=True)
-    role = fields.String(required=True)
-    brand = fields.Function(lambda user: user.brand.code if user.brand else None, allow_none=True)
+    role = fields.String(required=True, validate=validate.OneOf([role.value for role in Role]))
+    # A typed field (not a Function), so the OpenAPI document says what "brand" holds.
+    brand = fields.String(attribute="brand.code", allow_none=True, dump_default=None)
