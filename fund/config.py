@@ -17,8 +17,10 @@ def _secret_key(instance_path: Path) -> str:
     key_file = instance_path / "secret_key"
     if not key_file.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        # Created private (0600) from the first byte, not made private after being written.
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
     return key_file.read_text().strip()
 
 
@@ -26,10 +28,12 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dic
     """Build the app's config; ``overrides`` (tests, embedding) win over the environment."""
     overrides = dict(overrides or {})
     development = os.environ.get("FUND_ENV", "production") == "development"
+    database_url = overrides.get("DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not database_url and "DB_BIND" not in overrides:
+        # The default SQLite file lives in the instance folder, which a fresh clone lacks.
+        instance_path.mkdir(parents=True, exist_ok=True)
     config: dict[str, Any] = {
-        "DATABASE_URL": os.environ.get(
-            "DATABASE_URL", f"sqlite:///{instance_path / 'fund.sqlite'}"
-        ),
+        "DATABASE_URL": database_url or f"sqlite:///{instance_path / 'fund.sqlite'}",
         # Browsers keep Secure cookies off plain http; only the local dev server relaxes it.
         "SESSION_COOKIE_SECURE": not development,
         "REMEMBER_COOKIE_SECURE": not development,
