@@ -6,6 +6,7 @@ status 2 and the problems listed on stderr; nothing is written.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -20,7 +21,7 @@ from fund.entitlements.export import build_table, to_csv, to_json, to_xlsx
 from fund.entitlements.policy import PolicyInvalid, load_policy
 from fund.entitlements.rules import EntitlementError, EventTerms, compute_all
 from imports.records import Problem, RollRow
-from ledger.money import format_minor
+from ledger.money import format_minor, from_minor
 
 entitlements_cli = AppGroup("entitlements", help="What each worker is owed for an event.")
 
@@ -158,4 +159,66 @@ def preview(
             f"{summary.workers} workers, {summary.eligible} eligible, "
             f"total {total} {policy.currency}: written to {output}",
             err=True,
+        )
+
+
+@entitlements_cli.command("compute")
+@click.argument("event_id", type=int)
+@click.option("--policy", "policy_name", help="Policy name (default: the event's policy).")
+@click.option("--through", help="Compute up to this day (needed for an ongoing suspension).")
+@click.option("--as", "username", help="The officer doing it (recorded in the audit log).")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's summary as JSON.")
+def compute(
+    event_id: int,
+    policy_name: str | None,
+    through: str | None,
+    username: str | None,
+    as_json: bool,
+) -> None:
+    """Compute and store the entitlements of EVENT from its roll and a policy."""
+    from sqlalchemy import select
+
+    from fund.auth.models import User
+    from fund.db import unit_of_work
+    from fund.entitlements.services import PolicyNotFound, compute_for_event, policy_for
+    from fund.events.models import Event
+
+    through_date = _date(through, "--through")
+    try:
+        with unit_of_work() as session:
+            actor = None
+            if username is not None:
+                actor = session.scalar(select(User).where(User.username == username))
+                if actor is None:
+                    _fail(f"no user {username!r}")
+            event = session.get(Event, event_id)
+            if event is None:
+                _fail(f"no event {event_id}")
+            name = policy_name or event.policy_name
+            if name is None:
+                _fail("the event names no policy: pass --policy NAME")
+            version = policy_for(session, name)
+            run = compute_for_event(
+                session, event=event, policy_version=version, through=through_date, actor=actor
+            )
+            summary = {
+                "run": run.id,
+                "event": event.id,
+                "roll": run.roll_id,
+                "policy": version.label,
+                "through": through_date.isoformat() if through_date else None,
+                "workers": run.workers,
+                "eligible": run.eligible,
+                "total": f"{from_minor(run.total_minor, run.currency)}",
+                "currency": run.currency,
+            }
+    except (PolicyNotFound, PolicyInvalid, EntitlementError) as error:
+        _fail(str(error))
+    if as_json:
+        click.echo(json.dumps(summary))
+    else:
+        click.echo(
+            f"run {summary['run']}: {run.workers} workers, {run.eligible} eligible, "
+            f"total {format_minor(run.total_minor, run.currency)} {run.currency} "
+            f"({summary['policy']})"
         )
