@@ -54,9 +54,11 @@ def _register_blueprints(app: Flask) -> None:
     from fund.auth.views import bp as auth
     from fund.brands.views import bp as brands
     from fund.dashboard.views import bp as dashboard
+    from fund.entitlements.views import bp as entitlements
+    from fund.events.views import bp as events
     from fund.factories.views import bp as factories
 
-    for blueprint in (auth, dashboard, brands, factories, audit, api):
+    for blueprint in (auth, dashboard, brands, factories, events, entitlements, audit, api):
         app.register_blueprint(blueprint)
 
 

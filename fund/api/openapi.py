@@ -10,6 +10,7 @@ from marshmallow import Schema, fields
 
 from fund.auth.schemas import UserOut
 from fund.brands.schemas import BrandOut
+from fund.entitlements.schemas import EntitlementLineOut, EntitlementOut, EntitlementRunOut
 from fund.factories.schemas import FactoryOut
 
 
@@ -78,6 +79,9 @@ def build_spec() -> dict[str, Any]:
         "User": UserOut,
         "Brand": BrandOut,
         "Factory": FactoryOut,
+        "EntitlementLine": EntitlementLineOut,
+        "Entitlement": EntitlementOut,
+        "EntitlementRun": EntitlementRunOut,
         "ErrorItem": ErrorItem,
         "ErrorBody": ErrorBody,
     }.items():
@@ -146,5 +150,43 @@ def build_spec() -> dict[str, Any]:
             }
         },
     )
+    _entitlement_paths(spec)
     document: dict[str, Any] = spec.to_dict()
     return document
+
+
+def _entitlement_paths(spec: APISpec) -> None:
+    def id_parameter(name: str) -> dict[str, Any]:
+        return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+
+    page = _page_of("Entitlement")
+    page["required"] = [*page["required"], "run"]
+    page["properties"]["run"] = _ref("EntitlementRun")
+    spec.path(
+        "/events/{event_id}/entitlements",
+        operations={
+            "get": {
+                "summary": "The event's latest computed entitlements, per worker (fund staff only)",
+                "parameters": [id_parameter("event_id"), *_PAGE_PARAMETERS],
+                "responses": {
+                    "200": {"description": "a page of entitlements and their run", **_json(page)},
+                    **_ERRORS,
+                    **_NOT_FOUND,
+                },
+            }
+        },
+    )
+    spec.path(
+        "/entitlements/{entitlement_id}",
+        operations={
+            "get": {
+                "summary": "One worker's entitlement with its breakdown (fund staff only)",
+                "parameters": [id_parameter("entitlement_id")],
+                "responses": {
+                    "200": {"description": "the entitlement", **_json(_ref("Entitlement"))},
+                    **_ERRORS,
+                    **_NOT_FOUND,
+                },
+            }
+        },
+    )

@@ -20,6 +20,10 @@ from fund.brands.models import Brand
 from fund.brands.schemas import BrandOut
 from fund.brands.services import BrandNotFound, brand_for
 from fund.db import get_session
+from fund.entitlements.models import Entitlement
+from fund.entitlements.schemas import EntitlementOut, EntitlementRunOut
+from fund.entitlements.services import latest_run
+from fund.events.models import Event
 from fund.extensions import csrf
 from fund.factories.models import Factory
 from fund.factories.schemas import FactoryOut
@@ -94,4 +98,35 @@ def factory(code: str) -> dict[str, Any]:
     if found is None:
         abort(404, description=f"no factory {code!r}")
     result: dict[str, Any] = FactoryOut().dump(found)
+    return result
+
+
+@bp.route("/events/<int:event_id>/entitlements")
+@allow(STAFF)
+def event_entitlements(event_id: int) -> dict[str, Any]:
+    session = get_session()
+    event = session.get(Event, event_id)
+    if event is None:
+        abort(404, description=f"no event {event_id}")
+    run = latest_run(session, event)
+    if run is None:
+        abort(404, description=f"event {event_id} has no computed entitlements yet")
+    query = (
+        select(Entitlement)
+        .where(Entitlement.run_id == run.id)
+        .options(selectinload(Entitlement.lines), selectinload(Entitlement.run))
+        .order_by(Entitlement.roll_row)
+    )
+    page = paginate(session, query, EntitlementOut())
+    page["run"] = EntitlementRunOut().dump(run)
+    return page
+
+
+@bp.route("/entitlements/<int:entitlement_id>")
+@allow(STAFF)
+def entitlement(entitlement_id: int) -> dict[str, Any]:
+    found = get_session().get(Entitlement, entitlement_id)
+    if found is None:
+        abort(404, description=f"no entitlement {entitlement_id}")
+    result: dict[str, Any] = EntitlementOut().dump(found)
     return result
