@@ -61,8 +61,12 @@ def exact_text(exact_minor: Fraction, currency: str) -> str:
     while denominator % 5 == 0:
         denominator //= 5
     if denominator == 1:
-        text = str(Decimal(value.numerator) / Decimal(value.denominator))
-        return text if "E" not in text else f"{Decimal(value.numerator) / value.denominator:f}"
+        # terminating: every digit, and at least the currency's places ("335.00", "2880.505")
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        exponent = exact.normalize().as_tuple().exponent
+        assert isinstance(exponent, int)  # finite: a ratio of two integers
+        places = max(-exponent, minor_digits(currency))
+        return f"{exact:.{places}f}"
     rounded = round_amount(value, step=Decimal("0.000001"), mode="half_up")
     return f"{rounded:.6f}…"
 
