@@ -21,15 +21,28 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import python_calamine  # noqa: E402
-import xlsxwriter  # noqa: E402
+import python_calamine
+import xlsxwriter
 
-from imports import read_roll  # noqa: E402
+from imports import read_roll
 
 HEADERS = [
-    "Card No", "Worker Name", "NID", "Section", "Grade", "Designation", "DOJ", "Basic Salary",
-    "House Rent", "Medical", "Conveyance", "Food", "Gross Salary", "Payment Method",
-    "bKash", "Bank Account",
+    "Card No",
+    "Worker Name",
+    "NID",
+    "Section",
+    "Grade",
+    "Designation",
+    "DOJ",
+    "Basic Salary",
+    "House Rent",
+    "Medical",
+    "Conveyance",
+    "Food",
+    "Gross Salary",
+    "Payment Method",
+    "bKash",
+    "Bank Account",
 ]
 AS_OF = date(2025, 3, 31)
 
@@ -114,8 +127,10 @@ def main() -> None:
     args = parser.parse_args()
     start = time.perf_counter()
     data = build_roll(args.rows)
-    print(f"built a {args.rows:,}-row XLSX ({len(data) / 1e6:.1f} MB) in "
-          f"{time.perf_counter() - start:.1f} s")
+    print(
+        f"built a {args.rows:,}-row XLSX ({len(data) / 1e6:.1f} MB) in "
+        f"{time.perf_counter() - start:.1f} s"
+    )
     if not args.skip_read:
         bench_read(data)
     bench_import(data, args.database_url)

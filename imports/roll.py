@@ -7,14 +7,15 @@ as the user sees them: spreadsheet row (1-based, title rows counted) or CSV line
 
 from __future__ import annotations
 
+import gc
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import compress, zip_longest
 from pathlib import Path
 from typing import Any
-
-from ledger.money import format_minor
 
 from imports.headers import (
     FIELD_LABELS,
@@ -38,6 +39,7 @@ from imports.values import (
     parse_payment_method,
     parse_text,
 )
+from ledger.money import format_minor
 
 EARLIEST_DATE = date(1950, 1, 1)
 NATIONAL_ID_LENGTHS = (10, 13, 17)
@@ -101,9 +103,19 @@ def read_roll(
     """Read and check a CSV or XLSX roll; raise ``RollUnreadable`` if it is not a roll at all."""
     limits = limits or Limits()
     data = read_bytes(source, filename=filename, limits=limits)
-    grid = load_grid(data, filename=filename, limits=limits)
-    header = locate_header(grid, filename=filename, column_mapping=column_mapping, limits=limits)
-    return _check(grid, header, filename=filename, limits=limits, as_of=as_of or _today())
+    # Reading allocates millions of small acyclic objects; the cycle collector would only rescan
+    # them over and over, so it waits until the reading is done.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        grid = load_grid(data, filename=filename, limits=limits)
+        header = locate_header(
+            grid, filename=filename, column_mapping=column_mapping, limits=limits
+        )
+        return _check(grid, header, filename=filename, limits=limits, as_of=as_of or _today())
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _today() -> date:
@@ -148,25 +160,21 @@ def _fill_merged(grid: Grid, header: HeaderRow) -> None:
                     row[c] = top
 
 
-def _column(rows: list[list[Any]], index: int, rectangular: bool) -> list[Any]:
+def _columns(rows: list[list[Any]], rectangular: bool) -> list[tuple[Any, ...]]:
+    # Transposing at C speed beats picking cells out row by row.
     if rectangular:
-        return [row[index] for row in rows]
-    return [row[index] if index < len(row) else "" for row in rows]
+        return list(zip(*rows, strict=True))
+    return list(zip_longest(*rows, fillvalue=""))
 
 
-def _cached(parser: Callable[[Any, str], Any], label: str) -> Callable[[Any], Any]:
-    cache: dict[Any, Any] = {}
-
-    def parse(value: Any) -> Any:
-        if value is None:
-            return None
-        try:
-            return cache[value]
-        except KeyError:
-            result = cache[value] = parser(value, label)
-            return result
-        except TypeError:  # unhashable: never from calamine or csv, but be safe
-            return parser(value, label)
+def _formula_guard(parser: Callable[[Any, str], Any]) -> Callable[[Any, str], Any]:
+    # A cell whose text starts with "=" is a formula saved as text or an uncached formula.
+    def parse(value: Any, label: str) -> Any:
+        if value is None or isinstance(value, Bad):
+            return value
+        if value.__class__ is str and value[0] == "=":
+            return Bad("formula", f"{label} holds a formula ({value[:40]}), not a value")
+        return parser(value, label)
 
     return parse
 
@@ -185,67 +193,148 @@ def _parse_national_id(value: Any, label: str) -> str | Bad | None:
     return digits
 
 
-def _parse_worker_id(value: Any, label: str) -> str | Bad | None:
-    return parse_identifier(value, label)
-
-
-def _parse_plain(value: Any, label: str) -> str | Bad | None:
-    return parse_text(value)
-
-
 def _parse_name(value: Any, label: str) -> str | Bad | None:
     if isinstance(value, float | int):
         return Bad("bad_value", f"{label} {value!r} is a number, not a name")
     return parse_text(value)
 
 
+def _parse_plain(value: Any, label: str) -> str | Bad | None:
+    return parse_text(value)
+
+
 _PARSERS: dict[str, Callable[[Any, str], Any]] = {
-    "worker_id": _parse_worker_id,
-    "name": _parse_name,
-    "national_id": _parse_national_id,
-    "section": _parse_plain,
-    "grade": _parse_plain,
-    "designation": _parse_plain,
-    "join_date": parse_date,
-    "exit_date": parse_date,
-    **{name: parse_money for name in MONEY_FIELDS},
-    "payment_method": parse_payment_method,
-    "wallet_number": parse_mobile,
-    "bank_account": parse_identifier,
+    name: _formula_guard(parser)
+    for name, parser in {
+        "worker_id": parse_identifier,
+        "name": _parse_name,
+        "national_id": _parse_national_id,
+        "section": _parse_plain,
+        "grade": _parse_plain,
+        "designation": _parse_plain,
+        "join_date": parse_date,
+        "exit_date": parse_date,
+        **dict.fromkeys(MONEY_FIELDS, parse_money),
+        "payment_method": parse_payment_method,
+        "wallet_number": parse_mobile,
+        "bank_account": parse_identifier,
+    }.items()
 }
-# Columns whose values repeat a lot (dates, grades, wages): worth a cache per distinct value.
-_CACHED = frozenset({"section", "grade", "designation", "join_date", "exit_date",
-                     "payment_method", *MONEY_FIELDS})
+_NID_LENGTHS = frozenset(NATIONAL_ID_LENGTHS)
 
 
-def _parse_money_column(cells: list[Any], label: str) -> list[Any]:
-    # The hot path of a large roll: whole-taka floats need neither a cache nor Decimal.
-    out: list[Any] = []
-    append = out.append
-    slow = _cached(parse_money, label)
-    for value in cells:
-        if value.__class__ is float and value.is_integer() and -1e15 < value < 1e15:
-            append(int(value) * 100)
-        elif value is None:
-            append(None)
-        else:
-            append(slow(value))
-    return out
+def _cleaning(
+    parser: Callable[[Any, str], Any], label: str, bad: list[int]
+) -> Callable[[Any], Any]:
+    # The slow path: clean the text (whitespace, formulas), parse, and note that a Bad was seen.
+    def parse(value: Any) -> Any:
+        result = parser(clean_text(value), label)
+        if result.__class__ is Bad:
+            bad.append(1)
+        return result
+
+    return parse
 
 
-class _Collector:
-    def __init__(self) -> None:
-        self.problems: list[tuple[int, int, Problem]] = []
+def _parse_column(name: str, cells: list[Any], label: str) -> tuple[list[Any], bool]:
+    """Parse a whole column (and whether any cell was bad); well-formed cells go a fast path."""
+    bad: list[int] = []
+    slow = _cleaning(_PARSERS[name], label, bad)
+    out: list[Any]
+    if name in MONEY_FIELDS:
+        out = [
+            int(v) * 100
+            if v.__class__ is float and v.is_integer() and -1e15 < v < 1e15
+            else slow(v)
+            for v in cells
+        ]
+    elif name in ("worker_id", "bank_account"):
+        out = [
+            v
+            if v.__class__ is str and v.isascii() and v.isalnum()
+            else None
+            if v == ""
+            else slow(v)
+            for v in cells
+        ]
+    elif name == "name":
+        out = [
+            text
+            if v.__class__ is str and (text := " ".join(v.split())) and text[0] != "="
+            else slow(v)
+            for v in cells
+        ]
+    elif name == "national_id":
+        out = [
+            v
+            if v.__class__ is str and v.isascii() and v.isdigit() and len(v) in _NID_LENGTHS
+            else slow(v)
+            for v in cells
+        ]
+    elif name == "wallet_number":
+        out = [
+            v
+            if v.__class__ is str and len(v) == 11 and v.isascii() and v.isdigit() and v[:2] == "01"
+            else None
+            if v == ""
+            else slow(v)
+            for v in cells
+        ]
+    else:
+        # Repetitive columns (dates, sections, grades, methods): parse each distinct value once.
+        cache: dict[Any, Any] = {"": None}
+        out = []
+        append = out.append
+        for v in cells:
+            try:
+                append(cache[v])
+            except KeyError:
+                append(cache.setdefault(v, slow(v)))
+    return out, bool(bad)
+
+
+# RollRow's positional field order after ``row``.
+_RECORD_ORDER: tuple[str, ...] = (
+    "worker_id",
+    "name",
+    "national_id",
+    "join_date",
+    *WAGE_COMPONENTS,
+    "gross",
+    "section",
+    "grade",
+    "designation",
+    "exit_date",
+    "payment_method",
+    "wallet_number",
+    "bank_account",
+)
+
+
+class _Findings:
+    """Problems found so far, sortable into the order the user reads the file."""
+
+    def __init__(self, numbers: list[int], labels: dict[str, str]) -> None:
+        self.numbers = numbers
+        self.labels = labels
+        self.position = {name: place for place, name in enumerate(FIELDS)}
+        self.items: list[tuple[int, int, int, Problem]] = []
         self.rejected: set[int] = set()
 
     def add(
-        self, index: int, row: int, column: str | None, severity: Severity, code: str, message: str
+        self, index: int, name: str | None, severity: Severity, code: str, message: str
     ) -> None:
-        self.problems.append(
-            (row, len(self.problems), Problem(row, column, severity, code, message))
+        row = self.numbers[index]
+        column = self.labels[name] if name is not None else None
+        place = self.position[name] if name is not None else -1
+        self.items.append(
+            (row, place, len(self.items), Problem(row, column, severity, code, message))
         )
         if severity == "error":
             self.rejected.add(index)
+
+    def sorted(self) -> tuple[Problem, ...]:
+        return tuple(item[3] for item in sorted(self.items, key=lambda item: item[:3]))
 
 
 def _check(
@@ -256,88 +345,244 @@ def _check(
     numbers = grid.row_numbers[header.index + 1 :]
     if len(rows) > limits.max_rows:
         raise RollUnreadable(
-            filename, f"the roll has {len(rows):,} rows after the header; the limit is {limits.max_rows:,}"
+            filename,
+            f"the roll has {len(rows):,} rows after the header; the limit is {limits.max_rows:,}",
         )
+    count = len(rows)
     rectangular = grid.kind == "xlsx"
     fields = [name for name in FIELDS if name in header.columns]
     labels = {name: header.labels.get(name, FIELD_LABELS[name]) for name in FIELDS}
 
-    cleaned: dict[str, list[Any]] = {
-        name: list(map(clean_text, _column(rows, header.columns[name], rectangular)))
-        for name in fields
-    }
-    row_keys = list(zip(*(cleaned[name] for name in fields), strict=True))
-    blank = (None,) * len(fields)
-    skip = _trailing_totals(grid, rows, row_keys, blank, fields, header)
-
     parsed: dict[str, list[Any]] = {}
+    had_bad: set[str] = set()
+    columns = _columns(rows, rectangular)
     for name in fields:
-        if name in MONEY_FIELDS:
-            parsed[name] = _parse_money_column(cleaned[name], labels[name])
-        elif name in _CACHED:
-            parsed[name] = list(map(_cached(_PARSERS[name], labels[name]), cleaned[name]))
-        else:
-            parser, label = _PARSERS[name], labels[name]
-            parsed[name] = [None if v is None else parser(v, label) for v in cleaned[name]]
-    for name in FIELDS:
-        if name not in parsed:
-            parsed[name] = [None] * len(rows)
+        index = header.columns[name]
+        cells = list(columns[index]) if index < len(columns) else [""] * count
+        parsed[name], bad_seen = _parse_column(name, cells, labels[name])
+        if bad_seen:
+            had_bad.add(name)
+    # Rows compare by their parsed values: "12,500" and 12500 are the same wage.
+    keys = list(zip(*(parsed[name] for name in fields), strict=True))
+    blank = (None,) * len(fields)
+    skip = _trailing_totals(rows, keys, blank, fields)
 
-    found = _Collector()
-    seen_rows: dict[tuple[Any, ...], int] = {}
-    first_by_worker: dict[str, int] = {}
-    by_national_id: dict[str, list[tuple[int, str]]] = {}
-    candidates: list[tuple[int, RollRow | None]] = []
-    columns = [parsed[name] for name in FIELDS]
-    for index, values in enumerate(zip(*columns, strict=True)):
-        key = row_keys[index]
+    found = _Findings(numbers, labels)
+    live: list[int] = []
+    first_seen: dict[tuple[Any, ...], int] = {}
+    for index, key in enumerate(keys):
         if key == blank or index in skip:
             continue
-        row = numbers[index]
-        earlier = seen_rows.get(key)
-        if earlier is not None:
-            found.add(index, row, None, "warning", "duplicate_row",
-                      f"row {row} repeats row {earlier} exactly; the repeat is skipped")
+        first = first_seen.setdefault(key, index)
+        if first != index:
+            found.add(
+                index,
+                None,
+                "warning",
+                "duplicate_row",
+                f"row {numbers[index]} repeats row {numbers[first]} exactly; the repeat is skipped",
+            )
             continue
-        seen_rows[key] = row
-        worker_id, national_id = values[0], values[2]  # FIELDS order: worker_id, name, national_id
-        record = _check_row(index, row, dict(zip(FIELDS, values, strict=True)), labels, as_of, found)
-        candidates.append((index, record))
-        if isinstance(worker_id, str):
-            first = first_by_worker.get(worker_id)
-            if first is None:
-                first_by_worker[worker_id] = row
-            else:
-                found.add(index, row, labels["worker_id"], "error", "duplicate_worker_id",
-                          f"worker ID {worker_id} is already used in row {first}")
-            if isinstance(national_id, str):
-                by_national_id.setdefault(national_id, []).append((index, worker_id))
+        live.append(index)
+    is_live = bytearray(count)
+    for index in live:
+        is_live[index] = 1
 
-    _flag_shared_national_ids(by_national_id, numbers, labels, found)
-    accepted = tuple(r for i, r in candidates if r is not None and i not in found.rejected)
-    found.problems.sort(key=lambda item: (item[0], item[1]))
+    bad_cells: set[tuple[int, str]] = set()
+    for name in had_bad:
+        column = parsed[name]
+        for index in [i for i, v in enumerate(column) if v.__class__ is Bad]:
+            if is_live[index]:
+                found.add(index, name, "error", column[index].code, column[index].message)
+                bad_cells.add((index, name))
+            column[index] = None
+    for name in FIELDS:
+        if name not in parsed:
+            parsed[name] = [None] * count
+
+    _check_columns(parsed, live, is_live, bad_cells, found, as_of)
+    _check_duplicates(parsed, live, found)
+
+    basic_missing = {i for i, v in enumerate(parsed["basic"]) if v is None}
+    for name in WAGE_COMPONENTS:
+        column = parsed[name]
+        if None in column:
+            parsed[name] = [0 if v is None else v for v in column]
+    if "gross" in header.columns:
+        gross = parsed["gross"]
+        # Where a wage cell could not be read, its sum would only add a misleading warning.
+        unreadable_wages = {i for i, name in bad_cells if name in MONEY_FIELDS} | basic_missing
+        implied = [
+            sum(amounts) for amounts in zip(*(parsed[n] for n in WAGE_COMPONENTS), strict=True)
+        ]
+        for index in [i for i, (g, c) in enumerate(zip(gross, implied, strict=True)) if g != c]:
+            if is_live[index] and gross[index] is not None and index not in unreadable_wages:
+                found.add(
+                    index,
+                    "gross",
+                    "warning",
+                    "gross_mismatch",
+                    f"{labels['gross']} {format_minor(gross[index], 'BDT')} differs from the"
+                    f" components' sum {format_minor(implied[index], 'BDT')}",
+                )
+
+    accepted_indices = [index for index in live if index not in found.rejected]
+    record_columns = [parsed[name] for name in _RECORD_ORDER]
+    accepted = tuple(
+        compress(map(RollRow, numbers, *record_columns), _mask(accepted_indices, count))
+    )
     return RollReading(
         rows=accepted,
-        problems=tuple(problem for _, _, problem in found.problems),
-        rows_read=len(candidates),
-        rejected=len(candidates) - len(accepted),
+        problems=found.sorted(),
+        rows_read=len(live),
+        rejected=len(live) - len(accepted),
         header_row=grid.row_numbers[header.index],
         columns={name: labels[name] for name in fields},
     )
 
 
+def _mask(indices: list[int], count: int) -> bytearray:
+    mask = bytearray(count)
+    for index in indices:
+        mask[index] = 1
+    return mask
+
+
+def _check_columns(
+    parsed: dict[str, list[Any]],
+    live: list[int],
+    is_live: bytearray,
+    bad_cells: set[tuple[int, str]],
+    found: _Findings,
+    as_of: date,
+) -> None:
+    """The checks of one cell or a pair of cells, done a column at a time."""
+    labels = found.labels
+    for name in REQUIRED_FIELDS:
+        for index in [i for i, v in enumerate(parsed[name]) if v is None]:
+            if is_live[index] and (index, name) not in bad_cells:
+                found.add(index, name, "error", "missing_value", f"{labels[name]} is required")
+    for name, limit in MAX_LENGTHS.items():
+        if max(map(len, filter(None, parsed[name])), default=0) <= limit:
+            continue
+        for index in [i for i, v in enumerate(parsed[name]) if v is not None and len(v) > limit]:
+            if is_live[index]:
+                found.add(
+                    index,
+                    name,
+                    "error",
+                    "too_long",
+                    f"{labels[name]} is longer than {limit} characters",
+                )
+    for name in DATE_FIELDS:
+        column = parsed[name]
+        for index in [
+            i for i, v in enumerate(column) if v is not None and not EARLIEST_DATE <= v <= as_of
+        ]:
+            if not is_live[index]:
+                continue
+            when = column[index]
+            if when > as_of:
+                found.add(
+                    index,
+                    name,
+                    "error",
+                    "date_in_future",
+                    f"{labels[name]} {when:%d/%m/%Y} is after the roll's date {as_of:%d/%m/%Y}",
+                )
+            else:
+                found.add(
+                    index,
+                    name,
+                    "error",
+                    "date_too_early",
+                    f"{labels[name]} {when:%d/%m/%Y} is before 1950",
+                )
+    joins, exits = parsed["join_date"], parsed["exit_date"]
+    for index in live:
+        leave = exits[index]
+        if leave is not None and joins[index] is not None and leave < joins[index]:
+            found.add(
+                index,
+                "exit_date",
+                "error",
+                "exit_before_join",
+                f"{labels['exit_date']} {leave:%d/%m/%Y} is before the join date"
+                f" {joins[index]:%d/%m/%Y}",
+            )
+    for name in MONEY_FIELDS:
+        for index in [i for i, v in enumerate(parsed[name]) if v is not None and v < 0]:
+            if is_live[index]:
+                found.add(index, name, "error", "negative_amount", f"{labels[name]} is negative")
+    methods = parsed["payment_method"]
+    needs = {
+        "mobile": ("wallet_number", "a wallet number"),
+        "bank": ("bank_account", "a bank account"),
+    }
+    for index in [i for i, v in enumerate(methods) if v == "mobile" or v == "bank"]:
+        name, what = needs[methods[index]]
+        if is_live[index] and parsed[name][index] is None and (index, name) not in bad_cells:
+            found.add(
+                index,
+                name,
+                "error",
+                "missing_value",
+                f"payment method {methods[index]} needs {what}",
+            )
+
+
+def _check_duplicates(parsed: dict[str, list[Any]], live: list[int], found: _Findings) -> None:
+    """Later rows reusing a worker ID; every row sharing a national ID with another worker."""
+    workers, national_ids = parsed["worker_id"], parsed["national_id"]
+    counts = Counter(workers[index] for index in live)
+    counts.pop(None, None)
+    if any(n > 1 for n in counts.values()):
+        first_row: dict[str, int] = {}
+        for index in live:
+            worker = workers[index]
+            if worker is None or counts[worker] < 2:
+                continue
+            if worker in first_row:
+                found.add(
+                    index,
+                    "worker_id",
+                    "error",
+                    "duplicate_worker_id",
+                    f"worker ID {worker} is already used in row {first_row[worker]}",
+                )
+            else:
+                first_row[worker] = found.numbers[index]
+    holders: dict[str, list[int]] = {}
+    nid_counts = Counter(national_ids[index] for index in live)
+    nid_counts.pop(None, None)
+    for index in live:
+        national_id = national_ids[index]
+        if national_id is not None and nid_counts[national_id] > 1 and workers[index] is not None:
+            holders.setdefault(national_id, []).append(index)
+    for national_id, indices in holders.items():
+        if len({workers[i] for i in indices}) < 2:
+            continue  # one worker twice is already a duplicate worker ID
+        for index in indices:
+            others = ", ".join(str(found.numbers[j]) for j in indices if j != index)
+            found.add(
+                index,
+                "national_id",
+                "error",
+                "duplicate_national_id",
+                f"national ID {national_id} is also given in row {others} under another worker ID",
+            )
+
+
 def _trailing_totals(
-    grid: Grid,
     rows: list[list[Any]],
     keys: list[tuple[Any, ...]],
     blank: tuple[Any, ...],
     fields: list[str],
-    header: HeaderRow,
 ) -> set[int]:
     """Indices of a totals row (or rows) at the end of the roll, which are not workers."""
     skip: set[int] = set()
-    identity = [fields.index(name) for name in ("worker_id", "name", "national_id")]
     money = [fields.index(name) for name in MONEY_FIELDS if name in fields]
+    identity = [fields.index(name) for name in ("worker_id", "name", "national_id")]
     index = len(rows) - 1
     while index >= 0:
         key = keys[index]
@@ -353,83 +598,3 @@ def _trailing_totals(
         skip.add(index)
         index -= 1
     return skip
-
-
-def _check_row(
-    index: int,
-    row: int,
-    values: dict[str, Any],
-    labels: dict[str, str],
-    as_of: date,
-    found: _Collector,
-) -> RollRow | None:
-    bad: set[str] = set()
-    for name, value in values.items():
-        if isinstance(value, Bad):
-            found.add(index, row, labels[name], "error", value.code, value.message)
-            values[name] = None
-            bad.add(name)
-    for name in REQUIRED_FIELDS:
-        if values[name] is None and name not in bad:
-            found.add(index, row, labels[name], "error", "missing_value",
-                      f"{labels[name]} is required")
-    for name, limit in MAX_LENGTHS.items():
-        text = values[name]
-        if text is not None and len(text) > limit:
-            found.add(index, row, labels[name], "error", "too_long",
-                      f"{labels[name]} is longer than {limit} characters")
-            values[name] = None
-    for name in DATE_FIELDS:
-        when = values[name]
-        if when is None:
-            continue
-        if when > as_of:
-            found.add(index, row, labels[name], "error", "date_in_future",
-                      f"{labels[name]} {when:%d/%m/%Y} is after the roll's date {as_of:%d/%m/%Y}")
-        elif when < EARLIEST_DATE:
-            found.add(index, row, labels[name], "error", "date_too_early",
-                      f"{labels[name]} {when:%d/%m/%Y} is before 1950")
-    join, leave = values["join_date"], values["exit_date"]
-    if join is not None and leave is not None and leave < join:
-        found.add(index, row, labels["exit_date"], "error", "exit_before_join",
-                  f"{labels['exit_date']} {leave:%d/%m/%Y} is before the join date {join:%d/%m/%Y}")
-    for name in MONEY_FIELDS:
-        amount = values[name]
-        if amount is not None and amount < 0:
-            found.add(index, row, labels[name], "error", "negative_amount",
-                      f"{labels[name]} is negative")
-    method = values["payment_method"]
-    if method == "mobile" and values["wallet_number"] is None and "wallet_number" not in bad:
-        found.add(index, row, labels["wallet_number"], "error", "missing_value",
-                  "payment method mobile needs a wallet number")
-    if method == "bank" and values["bank_account"] is None and "bank_account" not in bad:
-        found.add(index, row, labels["bank_account"], "error", "missing_value",
-                  "payment method bank needs a bank account")
-    if index in found.rejected:
-        return None
-    for name in WAGE_COMPONENTS:
-        if values[name] is None:
-            values[name] = 0
-    record = RollRow(row=row, **values)
-    if record.gross is not None and record.gross != record.component_sum:
-        found.add(index, row, labels["gross"], "warning", "gross_mismatch",
-                  f"{labels['gross']} {format_minor(record.gross, 'BDT')} differs from the"
-                  f" components' sum {format_minor(record.component_sum, 'BDT')}")
-    return record
-
-
-def _flag_shared_national_ids(
-    by_national_id: dict[str, list[tuple[int, str]]],
-    numbers: list[int],
-    labels: dict[str, str],
-    found: _Collector,
-) -> None:
-    for national_id, entries in by_national_id.items():
-        if len(entries) < 2 or len({worker for _, worker in entries}) < 2:
-            continue  # one worker twice is already a duplicate worker ID
-        for index, _ in entries:
-            others = ", ".join(str(numbers[j]) for j, _ in entries if j != index)
-            found.add(index, numbers[index], labels["national_id"], "error",
-                      "duplicate_national_id",
-                      f"national ID {national_id} is also given in row {others}"
-                      " under another worker ID")

@@ -22,7 +22,7 @@ import python_calamine
 Cell = Any
 
 
-class RollUnreadable(Exception):  # noqa: N818  (the fund's word: a roll that cannot be read)
+class RollUnreadable(Exception):
     """The file cannot be read as a roll at all (wrong type, empty, too big, no header...)."""
 
     def __init__(self, filename: str, reason: str) -> None:
@@ -120,7 +120,9 @@ def check_xlsx_archive(data: bytes, *, filename: str, limits: Limits) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise RollUnreadable(filename, "the file starts like an XLSX but is a damaged zip archive")
+        raise RollUnreadable(
+            filename, "the file starts like an XLSX but is a damaged zip archive"
+        ) from None
     names = {member.filename for member in members}
     if "xl/workbook.xml" not in names:
         raise RollUnreadable(filename, "this zip archive is not an Excel workbook (.xlsx)")
@@ -148,9 +150,11 @@ def _load_xlsx(data: bytes, *, filename: str, limits: Limits) -> Grid:
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)
-        if sheet.total_height > limits.max_rows + limits.header_scan_rows:
+        # The dimension calamine knows before parsing cells: the last used row, 0-based.
+        last_row = (sheet.end or (0, 0))[0] + 1
+        if last_row > limits.max_rows + limits.header_scan_rows:
             raise RollUnreadable(
-                filename, f"the sheet has {sheet.total_height:,} rows; the limit is {limits.max_rows:,}"
+                filename, f"the sheet has {last_row:,} rows; the limit is {limits.max_rows:,}"
             )
         rows: list[list[Cell]] = sheet.to_python()
         start = sheet.start
@@ -159,7 +163,7 @@ def _load_xlsx(data: bytes, *, filename: str, limits: Limits) -> Grid:
         raise
     except Exception as error:  # calamine raises its own zoo of errors for damaged XML
         raise RollUnreadable(filename, f"the workbook cannot be read ({error})") from None
-    first_row, first_column = (start if start else (0, 0))
+    first_row, first_column = start if start else (0, 0)
     merged = [
         (r0 - first_row, c0 - first_column, r1 - first_row, c1 - first_column)
         for (r0, c0), (r1, c1) in merged_ranges

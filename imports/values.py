@@ -55,7 +55,7 @@ def clean_text(value: Any) -> Any:
 def parse_text(value: Any) -> str | Bad | None:
     """A text field: numbers written as text, whole floats without ``.0``."""
     if value is None or value.__class__ is str or isinstance(value, Bad):
-        return value  # type: ignore[no-any-return]
+        return value
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime | date):
@@ -114,7 +114,8 @@ def parse_date(value: Any, label: str) -> date | Bad | None:
     else:
         return Bad(
             "bad_date",
-            f"{label} {value!r} is not a date (use dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy or yyyy-mm-dd)",
+            f"{label} {value!r} is not a date"
+            " (use dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy or yyyy-mm-dd)",
         )
     try:
         return date(year, month, day)

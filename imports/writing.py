@@ -61,7 +61,7 @@ def write_roll_xlsx(rows: Iterable[RollRow]) -> bytes:
         for name in FIELDS:
             value = _export_value(row, name)
             if isinstance(value, date):
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
                 cell.number_format = "DD/MM/YYYY"
                 cells.append(cell)
             else:
@@ -100,8 +100,9 @@ def error_report_xlsx(
 ) -> bytes:
     """The original cells with the bad ones highlighted, and a sheet listing every problem."""
     limits = limits or Limits()
-    grid = load_grid(read_bytes(source, filename=filename, limits=limits), filename=filename,
-                     limits=limits)
+    grid = load_grid(
+        read_bytes(source, filename=filename, limits=limits), filename=filename, limits=limits
+    )
     header_labels: dict[str, int] = {}
     if reading.header_row is not None:
         header_index = grid.row_numbers.index(reading.header_row)
@@ -119,8 +120,12 @@ def error_report_xlsx(
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Roll")
     for number, cells in zip(grid.row_numbers, grid.rows, strict=True):
-        sheet.append([_report_cell(sheet, number, column, value, marks)
-                      for column, value in enumerate(cells)])
+        sheet.append(
+            [
+                _report_cell(sheet, number, column, value, marks)
+                for column, value in enumerate(cells)
+            ]
+        )
     _problems_sheet(workbook.create_sheet("Problems"), reading.problems)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -149,18 +154,20 @@ def _problems_sheet(sheet: Any, problems: Iterable[Problem]) -> None:
     titles = ["Row", "Column", "Severity", "Code", "Message"]
     sheet.append([_bold(sheet, title) for title in titles])
     for problem in problems:
-        sheet.append([
-            problem.row,
-            neutralise(problem.column or ""),
-            problem.severity,
-            problem.code,
-            neutralise(problem.message),
-        ])
+        sheet.append(
+            [
+                problem.row,
+                neutralise(problem.column or ""),
+                problem.severity,
+                problem.code,
+                neutralise(problem.message),
+            ]
+        )
     for index, width in enumerate((8, 24, 10, 24, 90), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
-def _bold(sheet: Any, text: str) -> WriteOnlyCell:
+def _bold(sheet: Any, text: str) -> Any:
     cell = WriteOnlyCell(sheet, value=text)
     cell.font = _BOLD
     return cell
