@@ -8,6 +8,7 @@ from fund.brands.models import Brand
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun, PolicyVersion
 from fund.events.models import Event, EventExtension
 from fund.factories.models import Factory, factory_brands
+from fund.rolls.models import ColumnMapping, Roll, RollWorker
 
 __all__ = [
     "ApiToken",
@@ -21,6 +22,9 @@ __all__ = [
     "EventExtension",
     "Factory",
     "PolicyVersion",
+    "Roll",
+    "RollWorker",
+    "ColumnMapping",
     "User",
     "factory_brands",
 ]

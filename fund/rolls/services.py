@@ -1,0 +1,281 @@
+"""Rules for rolls: check a file against the fund's other rolls, store it whole, read it back."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Mapping
+from datetime import date
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from fund.audit.services import record
+from fund.auth.models import User
+from fund.factories.models import Factory
+from fund.rolls.models import ColumnMapping, Roll, RollWorker
+from imports import FIELDS, Limits, Problem, RollReading, RollRow, RollUnreadable, read_roll
+from imports.headers import normalise_header
+from imports.sources import read_bytes
+
+#: Rows per INSERT batch: big enough to be fast, small enough for a moving progress bar.
+BATCH_ROWS = 10_000
+_ROW_FIELDS = tuple(field.name for field in dataclasses.fields(RollRow))
+_row_values = attrgetter(*_ROW_FIELDS)
+
+
+class RollRejected(Exception):  # noqa: N818  (the fund's word: the roll is rejected)
+    """The roll has errors; nothing was stored. ``problems`` says where and why."""
+
+    def __init__(self, reading: RollReading) -> None:
+        errors = len(reading.errors)
+        super().__init__(f"roll rejected: {errors} error(s) in {reading.rejected} row(s)")
+        self.reading = reading
+        self.problems: tuple[Problem, ...] = reading.problems
+
+
+class RollAlreadyImported(Exception):  # noqa: N818
+    """The very same file is already the factory's current roll for that date."""
+
+    def __init__(self, roll: Roll) -> None:
+        super().__init__(
+            f"this file is already version {roll.version} of {roll.factory.code}'s roll"
+            f" as of {roll.as_of:%d/%m/%Y}"
+        )
+        self.roll = roll
+
+
+def factory_by_code(session: Session, code: str) -> Factory | None:
+    """The factory with ``code``, or ``None``."""
+    return session.scalar(select(Factory).where(Factory.code == code))
+
+
+def saved_mapping(session: Session, factory: Factory) -> dict[str, str]:
+    """The factory's remembered ``{header text: field}`` for headers no synonym knows."""
+    rows = session.execute(
+        select(ColumnMapping.header, ColumnMapping.field).where(
+            ColumnMapping.factory_id == factory.id
+        )
+    ).all()
+    return {header: field for header, field in rows}
+
+
+def save_mapping(
+    session: Session, *, factory: Factory, header: str, field: str, actor: User | None
+) -> ColumnMapping:
+    """Remember that ``header`` in this factory's rolls means ``field`` (replacing any earlier)."""
+    if field not in FIELDS:
+        raise ValueError(f"unknown field {field!r}")
+    key = normalise_header(header)
+    if not key:
+        raise ValueError("the header text is empty")
+    mapping = session.scalar(
+        select(ColumnMapping).where(
+            ColumnMapping.factory_id == factory.id, ColumnMapping.header == key
+        )
+    )
+    before = {"header": key, "field": mapping.field} if mapping is not None else None
+    if mapping is None:
+        mapping = ColumnMapping(factory_id=factory.id, header=key, field=field)
+        session.add(mapping)
+    else:
+        mapping.field = field
+    session.flush()
+    record(session, actor=actor, action="rolls.map_column", object_type="factory",
+           object_id=factory.code, before=before, after={"header": key, "field": field})
+    return mapping
+
+
+def current_roll(session: Session, factory: Factory) -> Roll | None:
+    """The factory's newest roll version, or ``None``."""
+    return session.scalar(
+        select(Roll).where(Roll.factory_id == factory.id).order_by(Roll.version.desc()).limit(1)
+    )
+
+
+def _current_roll_ids_elsewhere(session: Session, factory: Factory) -> Any:
+    newest = (
+        select(Roll.factory_id, func.max(Roll.version).label("version"))
+        .where(Roll.factory_id != factory.id)
+        .group_by(Roll.factory_id)
+        .subquery()
+    )
+    return select(Roll.id).join(
+        newest, (Roll.factory_id == newest.c.factory_id) & (Roll.version == newest.c.version)
+    )
+
+
+def check_roll(
+    session: Session,
+    *,
+    factory: Factory,
+    source: Path | bytes,
+    filename: str,
+    as_of: date,
+    limits: Limits | None = None,
+) -> RollReading:
+    """Read the file with the factory's saved mapping and check it against other factories."""
+    reading = read_roll(
+        source,
+        filename=filename,
+        column_mapping=saved_mapping(session, factory),
+        limits=limits,
+        as_of=as_of,
+    )
+    return _against_other_factories(session, factory, reading)
+
+
+def _against_other_factories(session: Session, factory: Factory, reading: RollReading) -> RollReading:
+    # The same person on two factories' current rolls would be paid twice: refuse the row.
+    if not reading.rows:
+        return reading
+    elsewhere = _current_roll_ids_elsewhere(session, factory)
+    taken: dict[str, tuple[str, str]] = {}
+    query = (
+        select(RollWorker.national_id, RollWorker.worker_id, Factory.code)
+        .join(Roll, RollWorker.roll_id == Roll.id)
+        .join(Factory, Roll.factory_id == Factory.id)
+        .where(RollWorker.roll_id.in_(elsewhere))
+    )
+    for national_id, worker_id, code in session.execute(query):
+        taken[national_id] = (code, worker_id)
+    if not taken:
+        return reading
+    column = reading.columns.get("national_id", "National ID")
+    found: list[Problem] = []
+    kept: list[RollRow] = []
+    for row in reading.rows:
+        holder = taken.get(row.national_id)
+        if holder is None:
+            kept.append(row)
+            continue
+        found.append(Problem(
+            row.row, column, "error", "duplicate_national_id",
+            f"national ID {row.national_id} is on factory {holder[0]}'s current roll"
+            f" (worker {holder[1]})",
+        ))
+    if not found:
+        return reading
+    problems = sorted([*reading.problems, *found], key=lambda p: p.row or 0)
+    return dataclasses.replace(
+        reading,
+        rows=tuple(kept),
+        problems=tuple(problems),
+        rejected=reading.rejected + len(found),
+    )
+
+
+def import_roll(
+    session: Session,
+    *,
+    factory: Factory,
+    source: Path | bytes,
+    filename: str,
+    as_of: date,
+    actor: User | None,
+    limits: Limits | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Roll:
+    """Check the whole file, then store it as the factory's next roll version, or store nothing.
+
+    Raises ``RollUnreadable`` (not a roll), ``RollRejected`` (errors) or ``RollAlreadyImported``.
+    ``progress(stored, total)`` is called after each batch of workers is stored.
+    """
+    limits = limits or Limits()
+    data = read_bytes(source, filename=filename, limits=limits)
+    digest = hashlib.sha256(data).hexdigest()
+    current = current_roll(session, factory)
+    if current is not None and current.sha256 == digest and current.as_of == as_of:
+        raise RollAlreadyImported(current)
+    reading = check_roll(
+        session, factory=factory, source=data, filename=filename, as_of=as_of, limits=limits
+    )
+    if reading.has_errors:
+        raise RollRejected(reading)
+    roll = Roll(
+        factory_id=factory.id,
+        version=(current.version + 1) if current is not None else 1,
+        as_of=as_of,
+        source_filename=filename[:255],
+        sha256=digest,
+        imported_by_id=actor.id if actor is not None else None,
+        rows_read=reading.rows_read,
+        worker_count=reading.accepted,
+        warning_count=len(reading.warnings),
+    )
+    session.add(roll)
+    session.flush()
+    rows = reading.rows
+    for start in range(0, len(rows), BATCH_ROWS):
+        batch = rows[start : start + BATCH_ROWS]
+        session.execute(
+            insert(RollWorker),
+            [
+                dict(zip(_ROW_FIELDS, _row_values(row), strict=True), roll_id=roll.id)
+                for row in batch
+            ],
+        )
+        if progress is not None:
+            progress(len(batch), len(rows))
+    record(
+        session,
+        actor=actor,
+        action="rolls.import",
+        object_type="roll",
+        object_id=roll.id,
+        after={
+            "factory": factory.code,
+            "version": roll.version,
+            "as_of": as_of.isoformat(),
+            "filename": roll.source_filename,
+            "sha256": digest,
+            "workers": roll.worker_count,
+            "warnings": roll.warning_count,
+        },
+    )
+    return roll
+
+
+def roll_rows(session: Session, roll_id: int) -> list[RollRow]:
+    """The workers of a stored roll version, in file order, as ``imports`` reads them."""
+    workers = session.execute(
+        select(*(getattr(RollWorker, name) for name in _ROW_FIELDS))
+        .where(RollWorker.roll_id == roll_id)
+        .order_by(RollWorker.row)
+    )
+    return [RollRow(*values) for values in workers]
+
+
+def problems_as_json(reading: RollReading) -> dict[str, Any]:
+    """The ``fund rolls check --json`` body (DESIGN §4); the API's 422 uses the same shape."""
+    return {
+        "rows": reading.rows_read,
+        "accepted": reading.accepted,
+        "rejected": reading.rejected,
+        "problems": [dataclasses.asdict(problem) for problem in reading.problems],
+    }
+
+
+def mapping_fields() -> Mapping[str, str]:
+    """Canonical fields a header may be mapped to, with their display labels."""
+    from imports import FIELD_LABELS
+
+    return dict(FIELD_LABELS)
+
+
+__all__ = [
+    "RollAlreadyImported",
+    "RollRejected",
+    "RollUnreadable",
+    "check_roll",
+    "current_roll",
+    "factory_by_code",
+    "import_roll",
+    "problems_as_json",
+    "roll_rows",
+    "save_mapping",
+    "saved_mapping",
+]
