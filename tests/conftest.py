@@ -8,6 +8,7 @@ transaction that is rolled back, so tests never see each other's rows.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import uuid
@@ -22,6 +23,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
 from fund import create_app
@@ -173,8 +175,16 @@ class People:
 
 
 @pytest.fixture
-def users(session: Session) -> People:
-    """Brands NORD, HAVEN; factories DHK-1 (NORD, HAVEN) and GZP-2 (HAVEN); a user per role."""
+def users(session: Session, monkeypatch: pytest.MonkeyPatch) -> People:
+    """Brands NORD, HAVEN; factories DHK-1 (NORD, HAVEN) and GZP-2 (HAVEN); a user per role.
+
+    Passwords set during the test are hashed with a cheap work factor (still a real salted
+    hash that ``check_password_hash`` verifies): the production cost would dominate the suite.
+    """
+    monkeypatch.setattr(
+        "fund.auth.services.generate_password_hash",
+        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"),
+    )
     brands = {
         "NORD": Brand(code="NORD", name="Nordvik Apparel", country="SE"),
         "HAVEN": Brand(code="HAVEN", name="Haven & Loom", country="US"),

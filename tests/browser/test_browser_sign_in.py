@@ -119,7 +119,8 @@ def test_the_admin_sees_the_dashboard_and_every_menu(tab: Any) -> None:
     sign_in(tab, "admin")
     assert tab.url.endswith("/")
     assert "Welcome, Ayesha Rahman" in tab.locator("h1").inner_text()
-    assert nav_links(tab) == ["Home", "Factories", "Brands", "Audit log", "Users"]
+    # Other areas add their own menus; these are the foundation's.
+    assert {"Home", "Factories", "Brands", "Audit log", "Users"} <= set(nav_links(tab))
     tab.click("nav >> text=Factories")
     assert "Rupali Knit Composite Ltd" in tab.content()
 
@@ -128,7 +129,8 @@ def test_a_brand_user_sees_only_its_own_brand(tab: Any) -> None:
     sign_in(tab, "nordvik")
     assert tab.url.endswith("/brands/NORD")
     assert "Nordvik Apparel" in tab.content()
-    assert nav_links(tab) == ["Our statement"]
+    assert "Our statement" in nav_links(tab)
+    assert not {"Factories", "Brands", "Audit log", "Users", "Events"} & set(nav_links(tab))
     assert tab.goto("/brands/HAVEN").status == 404
     assert "Haven & Loom" not in tab.content()
     assert tab.goto("/factories/").status == 403

@@ -83,6 +83,7 @@ def test_init_db_creates_the_schema_and_can_run_again(fund: Fund, database: Sess
     assert database.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
 
 
+@pytest.mark.slow
 def test_demo_loads_once_and_a_second_run_adds_nothing(fund: Fund, database: Session) -> None:
     fund("init-db")
     first = fund("demo")
