@@ -15,6 +15,7 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "Brand",
+    "ColumnMapping",
     "Entitlement",
     "EntitlementLine",
     "EntitlementRun",
@@ -24,7 +25,6 @@ __all__ = [
     "PolicyVersion",
     "Roll",
     "RollWorker",
-    "ColumnMapping",
     "User",
     "factory_brands",
 ]

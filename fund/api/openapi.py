@@ -12,6 +12,7 @@ from fund.auth.schemas import UserOut
 from fund.brands.schemas import BrandOut
 from fund.entitlements.schemas import EntitlementLineOut, EntitlementOut, EntitlementRunOut
 from fund.factories.schemas import FactoryOut
+from fund.rolls.schemas import add_roll_paths
 
 
 class ErrorItem(Schema):
@@ -151,6 +152,7 @@ def build_spec() -> dict[str, Any]:
         },
     )
     _entitlement_paths(spec)
+    add_roll_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     document: dict[str, Any] = spec.to_dict()
     return document
 

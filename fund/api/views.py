@@ -27,6 +27,7 @@ from fund.events.models import Event
 from fund.extensions import csrf
 from fund.factories.models import Factory
 from fund.factories.schemas import FactoryOut
+from fund.rolls.api import register as register_roll_endpoints
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Token-authenticated: no cookies are read here, so cross-site forgery has nothing to ride on.
@@ -130,3 +131,7 @@ def entitlement(entitlement_id: int) -> dict[str, Any]:
         abort(404, description=f"no entitlement {entitlement_id}")
     result: dict[str, Any] = EntitlementOut().dump(found)
     return result
+
+
+# The rolls area's endpoints (fund/rolls/api.py) live on this blueprint too.
+register_roll_endpoints(bp)

@@ -63,8 +63,11 @@ def _summary(reading: RollReading) -> str:
 @rolls_cli.command("check")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable result (DESIGN §4).")
-@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write an XLSX error report: the cells with the bad ones highlighted.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write an XLSX error report: the cells with the bad ones highlighted.",
+)
 @click.option("--as-of", "as_of_text", help="The roll's date (YYYY-MM-DD); default today.")
 def check(file: Path, as_json: bool, report: Path | None, as_of_text: str | None) -> None:
     """Validate a roll FILE without storing anything."""
@@ -117,9 +120,11 @@ def import_command(factory_code: str, file: Path, as_of_text: str, username: str
                 def advance(stored: int, total: int) -> None:
                     # The bar appears once the file is accepted and storing begins.
                     if not bars:
-                        bars.append(stack.enter_context(
-                            click.progressbar(length=total, label="storing workers")
-                        ))
+                        bars.append(
+                            stack.enter_context(
+                                click.progressbar(length=total, label="storing workers")
+                            )
+                        )
                     bars[0].update(stored)
 
                 roll = import_roll(

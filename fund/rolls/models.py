@@ -38,9 +38,7 @@ class RollWorker(Base):
     """One worker on a roll version; wages are monthly BDT in integer poisha."""
 
     __tablename__ = "roll_workers"
-    __table_args__ = (
-        UniqueConstraint("roll_id", "worker_id", name="uq_roll_workers_roll_worker"),
-    )
+    __table_args__ = (UniqueConstraint("roll_id", "worker_id", name="uq_roll_workers_roll_worker"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     roll_id: Mapped[int] = mapped_column(ForeignKey("rolls.id"), index=True)

@@ -27,7 +27,7 @@ _ROW_FIELDS = tuple(field.name for field in dataclasses.fields(RollRow))
 _row_values = attrgetter(*_ROW_FIELDS)
 
 
-class RollRejected(Exception):  # noqa: N818  (the fund's word: the roll is rejected)
+class RollRejected(Exception):
     """The roll has errors; nothing was stored. ``problems`` says where and why."""
 
     def __init__(self, reading: RollReading) -> None:
@@ -37,7 +37,7 @@ class RollRejected(Exception):  # noqa: N818  (the fund's word: the roll is reje
         self.problems: tuple[Problem, ...] = reading.problems
 
 
-class RollAlreadyImported(Exception):  # noqa: N818
+class RollAlreadyImported(Exception):
     """The very same file is already the factory's current roll for that date."""
 
     def __init__(self, roll: Roll) -> None:
@@ -60,7 +60,7 @@ def saved_mapping(session: Session, factory: Factory) -> dict[str, str]:
             ColumnMapping.factory_id == factory.id
         )
     ).all()
-    return {header: field for header, field in rows}
+    return dict(rows)  # type: ignore[arg-type]
 
 
 def save_mapping(
@@ -84,8 +84,15 @@ def save_mapping(
     else:
         mapping.field = field
     session.flush()
-    record(session, actor=actor, action="rolls.map_column", object_type="factory",
-           object_id=factory.code, before=before, after={"header": key, "field": field})
+    record(
+        session,
+        actor=actor,
+        action="rolls.map_column",
+        object_type="factory",
+        object_id=factory.code,
+        before=before,
+        after={"header": key, "field": field},
+    )
     return mapping
 
 
@@ -128,7 +135,9 @@ def check_roll(
     return _against_other_factories(session, factory, reading)
 
 
-def _against_other_factories(session: Session, factory: Factory, reading: RollReading) -> RollReading:
+def _against_other_factories(
+    session: Session, factory: Factory, reading: RollReading
+) -> RollReading:
     # The same person on two factories' current rolls would be paid twice: refuse the row.
     if not reading.rows:
         return reading
@@ -152,11 +161,16 @@ def _against_other_factories(session: Session, factory: Factory, reading: RollRe
         if holder is None:
             kept.append(row)
             continue
-        found.append(Problem(
-            row.row, column, "error", "duplicate_national_id",
-            f"national ID {row.national_id} is on factory {holder[0]}'s current roll"
-            f" (worker {holder[1]})",
-        ))
+        found.append(
+            Problem(
+                row.row,
+                column,
+                "error",
+                "duplicate_national_id",
+                f"national ID {row.national_id} is on factory {holder[0]}'s current roll"
+                f" (worker {holder[1]})",
+            )
+        )
     if not found:
         return reading
     problems = sorted([*reading.problems, *found], key=lambda p: p.row or 0)

@@ -1,0 +1,30 @@
+"""Upload and confirm forms for rolls (CSRF-protected by Flask-WTF)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, HiddenField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+
+class UploadForm(FlaskForm):  # type: ignore[misc]
+    """A roll file and the date it is the payroll of."""
+
+    file = FileField("Roll file (CSV or XLSX)", validators=[FileRequired()])
+    as_of = DateField("Payroll as of", validators=[DataRequired()])
+
+
+class ConfirmForm(FlaskForm):  # type: ignore[misc]
+    """Store the checked upload, named by its SHA-256, as the factory's next roll version."""
+
+    sha256 = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
+    filename = HiddenField(validators=[DataRequired(), Length(max=255)])
+    as_of = HiddenField(validators=[DataRequired(), Regexp(r"^\d{4}-\d{2}-\d{2}$")])
+
+
+class MappingForm(FlaskForm):  # type: ignore[misc]
+    """Remember a header of this factory's files as one of the roll's fields."""
+
+    header = StringField("Header in the file", validators=[DataRequired(), Length(max=200)])
+    field = StringField("Field", validators=[DataRequired(), Length(max=30)])

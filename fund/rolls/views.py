@@ -1,0 +1,227 @@
+"""Roll pages: a factory's versions, upload → check → confirm, and one roll's workers.
+
+Between check and confirm the uploaded bytes wait in the instance folder, named by their
+SHA-256, so the file confirmed is exactly the file checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from sqlalchemy import func, select
+from werkzeug.utils import secure_filename
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from fund.auth.access import acting_user, allow
+from fund.auth.roles import STAFF, Role
+from fund.db import get_session
+from fund.factories.models import Factory
+from fund.rolls.forms import ConfirmForm, UploadForm
+from fund.rolls.models import Roll, RollWorker
+from fund.rolls.schemas import SEES_NATIONAL_IDS, masked
+from fund.rolls.services import (
+    RollAlreadyImported,
+    RollRejected,
+    RollUnreadable,
+    check_roll,
+    factory_by_code,
+    import_roll,
+)
+from imports import FIELD_LABELS, RollReading, error_report_xlsx
+from ledger.money import format_minor
+
+bp = Blueprint("rolls", __name__)
+
+IMPORTERS = (Role.ADMIN, Role.OFFICER)
+WORKERS_PER_PAGE = 100
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _factory(code: str) -> Factory:
+    factory = factory_by_code(get_session(), code)
+    if factory is None:
+        abort(404)
+    return factory
+
+
+def _upload_path(digest: str) -> Path:
+    if not _SHA256.match(digest):
+        abort(404)
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "rolls"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{digest}.upload"
+
+
+def _can_import() -> bool:
+    user = acting_user()
+    return user is not None and user.role_enum in IMPORTERS
+
+
+@bp.route("/factories/<code>/rolls")
+@allow(STAFF)
+def index(code: str) -> str:
+    factory = _factory(code)
+    rolls = (
+        get_session()
+        .scalars(select(Roll).where(Roll.factory_id == factory.id).order_by(Roll.version.desc()))
+        .all()
+    )
+    return render_template(
+        "rolls/index.html",
+        factory=factory,
+        rolls=rolls,
+        form=UploadForm() if _can_import() else None,
+    )
+
+
+@bp.route("/factories/<code>/rolls/check", methods=["POST"])
+@allow(*IMPORTERS)
+def check(code: str) -> tuple[str, int] | str:
+    factory = _factory(code)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        rolls = get_session().scalars(select(Roll).where(Roll.factory_id == factory.id)).all()
+        return render_template("rolls/index.html", factory=factory, rolls=rolls, form=form), 400
+    upload = form.file.data
+    data = upload.read()
+    filename = secure_filename(upload.filename or "roll") or "roll"
+    as_of: date | None = form.as_of.data
+    assert as_of is not None  # DataRequired
+    digest = hashlib.sha256(data).hexdigest()
+    _upload_path(digest).write_bytes(data)
+    return _check_page(factory, data, digest, filename, as_of)
+
+
+def _check_page(
+    factory: Factory, data: bytes, digest: str, filename: str, as_of: date, status: int = 200
+) -> tuple[str, int]:
+    try:
+        reading: RollReading | None = check_roll(
+            get_session(), factory=factory, source=data, filename=filename, as_of=as_of
+        )
+        unreadable = None
+    except RollUnreadable as error:
+        reading, unreadable = None, str(error)
+    confirm = ConfirmForm(formdata=None, sha256=digest, filename=filename, as_of=as_of.isoformat())
+    page = render_template(
+        "rolls/check.html",
+        factory=factory,
+        reading=reading,
+        unreadable=unreadable,
+        digest=digest,
+        filename=filename,
+        as_of=as_of,
+        confirm=confirm,
+    )
+    if reading is None or reading.has_errors:
+        status = 422
+    return page, status
+
+
+@bp.route("/factories/<code>/rolls/uploads/<digest>/report.xlsx")
+@allow(*IMPORTERS)
+def report(code: str, digest: str) -> Response:
+    factory = _factory(code)
+    path = _upload_path(digest)
+    if not path.is_file():
+        abort(404)
+    filename = secure_filename(request.args.get("filename", "roll")) or "roll"
+    try:
+        as_of = date.fromisoformat(request.args.get("as_of", ""))
+    except ValueError:
+        abort(400)
+    data = path.read_bytes()
+    try:
+        reading = check_roll(
+            get_session(), factory=factory, source=data, filename=filename, as_of=as_of
+        )
+    except RollUnreadable:
+        abort(422)
+    body = error_report_xlsx(data, reading, filename=filename)
+    return send_file(
+        io.BytesIO(body),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"errors-{Path(filename).stem}.xlsx",
+    )
+
+
+@bp.route("/factories/<code>/rolls/confirm", methods=["POST"])
+@allow(*IMPORTERS)
+def confirm(code: str) -> WerkzeugResponse | tuple[str, int]:
+    factory = _factory(code)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    digest, filename = str(form.sha256.data), str(form.filename.data)
+    path = _upload_path(digest)
+    if not path.is_file():
+        flash("That upload has expired: please upload the file again.", "error")
+        return redirect(url_for("rolls.index", code=factory.code))
+    data = path.read_bytes()
+    as_of = date.fromisoformat(str(form.as_of.data))
+    try:
+        roll = import_roll(
+            get_session(),
+            factory=factory,
+            source=data,
+            filename=filename,
+            as_of=as_of,
+            actor=acting_user(),
+        )
+    except (RollRejected, RollUnreadable):
+        return _check_page(factory, data, digest, filename, as_of)
+    except RollAlreadyImported as already:
+        flash(str(already), "error")
+        return redirect(url_for("rolls.detail", roll_id=already.roll.id))
+    path.unlink(missing_ok=True)
+    flash(f"Stored roll version {roll.version}: {roll.worker_count} workers.", "success")
+    return redirect(url_for("rolls.detail", roll_id=roll.id))
+
+
+@bp.route("/rolls/<int:roll_id>")
+@allow(STAFF)
+def detail(roll_id: int) -> str:
+    session = get_session()
+    roll = session.get(Roll, roll_id)
+    if roll is None:
+        abort(404)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    total = session.scalar(select(func.count()).where(RollWorker.roll_id == roll.id)) or 0
+    workers = session.scalars(
+        select(RollWorker)
+        .where(RollWorker.roll_id == roll.id)
+        .order_by(RollWorker.row)
+        .limit(WORKERS_PER_PAGE)
+        .offset((page - 1) * WORKERS_PER_PAGE)
+    ).all()
+    user = acting_user()
+    full = user is not None and user.role in SEES_NATIONAL_IDS
+    return render_template(
+        "rolls/detail.html",
+        roll=roll,
+        workers=workers,
+        page=page,
+        pages=max(1, -(-total // WORKERS_PER_PAGE)),
+        total=total,
+        national_id=(lambda nid: nid) if full else masked,
+        labels=FIELD_LABELS,
+        taka=lambda minor: format_minor(minor, "BDT"),
+    )
