@@ -17,6 +17,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ForeignKey,
+    ForeignKeyConstraint,
     Integer,
     String,
     Text,
@@ -82,16 +83,19 @@ class Entitlement(Base):
     __tablename__ = "entitlements"
     __table_args__ = (
         UniqueConstraint("run_id", "worker_id", name="one_per_worker"),
+        UniqueConstraint("run_id", "position", name="position_in_run"),
         CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
         CheckConstraint("eligible OR amount_minor = 0", name="ineligible_paid_nothing"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("entitlement_runs.id"), index=True)
+    # no index of its own: the unique (run_id, …) constraints lead with it
+    run_id: Mapped[int] = mapped_column(ForeignKey("entitlement_runs.id"))
+    position: Mapped[int]  # 1, 2, … in roll order; lines refer to (run_id, position)
     roll_row: Mapped[int]  # the row number in the roll file, as the factory sees it
     worker_id: Mapped[str] = mapped_column(String(50))
     name: Mapped[str] = mapped_column(String(200))
-    national_id: Mapped[str] = mapped_column(String(30), index=True)
+    national_id: Mapped[str] = mapped_column(String(30))
     section: Mapped[str | None] = mapped_column(String(100))
     eligible: Mapped[bool]
     reason: Mapped[str | None] = mapped_column(String(40))
@@ -104,7 +108,12 @@ class Entitlement(Base):
     currency: Mapped[str] = mapped_column(String(3))
 
     run: Mapped[EntitlementRun] = relationship()
-    lines: Mapped[list[EntitlementLine]] = relationship(order_by="EntitlementLine.position")
+    lines: Mapped[list[EntitlementLine]] = relationship(
+        primaryjoin="and_(Entitlement.run_id == foreign(EntitlementLine.run_id), "
+        "Entitlement.position == foreign(EntitlementLine.entitlement_position))",
+        order_by="EntitlementLine.position",
+        viewonly=True,
+    )
 
     @property
     def exact_payable(self) -> Fraction:
@@ -116,10 +125,19 @@ class EntitlementLine(Base):
     """One rule paying one wage component: days × monthly × share / days per month."""
 
     __tablename__ = "entitlement_lines"
+    # Keyed by the run and the worker's position in it, not by the entitlement's id, so that a
+    # run's entitlements and lines are written by two plain bulk inserts (no RETURNING).
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["run_id", "entitlement_position"],
+            ["entitlements.run_id", "entitlements.position"],
+            name="fk_entitlement_lines_entitlement",
+        ),
+    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    entitlement_id: Mapped[int] = mapped_column(ForeignKey("entitlements.id"), index=True)
-    position: Mapped[int]
+    run_id: Mapped[int] = mapped_column(primary_key=True)
+    entitlement_position: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
     rule: Mapped[str] = mapped_column(String(60))
     component: Mapped[str] = mapped_column(String(20))
     monthly_minor: Mapped[int] = mapped_column(BigInteger)

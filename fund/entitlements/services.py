@@ -7,6 +7,7 @@ They add and flush; the caller commits.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from datetime import date
 from fractions import Fraction
@@ -14,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from fund.audit.services import record
 from fund.auth.models import User
+from fund.db import Base
 from fund.entitlements import rules
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun, PolicyVersion
 from fund.entitlements.policy import Policy, parse_policy
@@ -208,56 +211,122 @@ def compute_for_event(
     return run
 
 
+ENTITLEMENT_COLUMNS = (
+    "run_id",
+    "position",
+    "roll_row",
+    "worker_id",
+    "name",
+    "national_id",
+    "section",
+    "eligible",
+    "reason",
+    "days_paid",
+    "years_of_service",
+    "service_months",
+    "exact_numerator",
+    "exact_denominator",
+    "amount_minor",
+    "currency",
+)
+LINE_COLUMNS = (
+    "run_id",
+    "entitlement_position",
+    "position",
+    "rule",
+    "component",
+    "monthly_minor",
+    "share_text",
+    "days",
+    "days_per_month",
+    "amount_numerator",
+    "amount_denominator",
+)
+
+
 def store_entitlements(
-    session: Session, *, run_id: int, results: Sequence[rules.Entitlement], chunk: int = 5_000
+    session: Session, *, run_id: int, results: Sequence[rules.Entitlement], chunk: int = 20_000
 ) -> None:
-    """Bulk-insert entitlements and their lines (a few statements per thousands of workers)."""
+    """Bulk-insert entitlements and their lines: COPY on PostgreSQL, executemany elsewhere.
+
+    Exact amounts are stored in lowest terms, so the numbers stay small enough for BIGINT.
+    """
+    connection = session.connection()
+    gcd = math.gcd
     for offset in range(0, len(results), chunk):
         part = results[offset : offset + chunk]
-        ids = session.scalars(
-            insert(Entitlement).returning(Entitlement.id, sort_by_parameter_order=True),
-            [_entitlement_row(run_id, result) for result in part],
-        ).all()
-        lines: list[dict[str, Any]] = []
-        for entitlement_id, result in zip(ids, part, strict=True):
-            for position, line in enumerate(result.lines, start=1):
-                lines.append(
-                    {
-                        "entitlement_id": entitlement_id,
-                        "position": position,
-                        "rule": line.rule,
-                        "component": line.component,
-                        "monthly_minor": line.monthly_minor,
-                        "share_text": str(line.share),
-                        "days": line.days,
-                        "days_per_month": line.days_per_month,
-                        "amount_numerator": line.amount.numerator,
-                        "amount_denominator": line.amount.denominator,
-                    }
+        entitlements = []
+        lines = []
+        for position, result in enumerate(part, start=offset + 1):
+            worker = result.worker
+            divisor = gcd(result.payable_numerator, result.payable_denominator)
+            entitlements.append(
+                (
+                    run_id,
+                    position,
+                    worker.row,
+                    worker.worker_id,
+                    worker.name,
+                    worker.national_id,
+                    worker.section,
+                    result.eligible,
+                    result.reason,
+                    result.days_paid,
+                    result.years_of_service,
+                    result.service_months,
+                    result.payable_numerator // divisor,
+                    result.payable_denominator // divisor,
+                    result.amount_minor,
+                    result.currency,
                 )
-        if lines:
-            session.execute(insert(EntitlementLine), lines)
+            )
+            for number, line in enumerate(result.lines, start=1):
+                divisor = gcd(line.numerator, line.denominator)
+                lines.append(
+                    (
+                        run_id,
+                        position,
+                        number,
+                        line.rule,
+                        line.component,
+                        line.monthly_minor,
+                        str(line.share),
+                        line.days,
+                        line.days_per_month,
+                        line.numerator // divisor,
+                        line.denominator // divisor,
+                    )
+                )
+        _bulk_insert(connection, Entitlement.__tablename__, ENTITLEMENT_COLUMNS, entitlements)
+        _bulk_insert(connection, EntitlementLine.__tablename__, LINE_COLUMNS, lines)
 
 
-def _entitlement_row(run_id: int, result: rules.Entitlement) -> dict[str, Any]:
-    worker = result.worker
-    return {
-        "run_id": run_id,
-        "roll_row": worker.row,
-        "worker_id": worker.worker_id,
-        "name": worker.name,
-        "national_id": worker.national_id,
-        "section": worker.section,
-        "eligible": result.eligible,
-        "reason": result.reason,
-        "days_paid": result.days_paid,
-        "years_of_service": result.years_of_service,
-        "service_months": result.service_months,
-        "exact_numerator": result.exact_payable.numerator,
-        "exact_denominator": result.exact_payable.denominator,
-        "amount_minor": result.amount_minor,
-        "currency": result.currency,
-    }
+def _bulk_insert(
+    connection: Connection,
+    table_name: str,
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+) -> None:
+    # PostgreSQL takes COPY several times faster than multi-row INSERTs; elsewhere executemany.
+    if not rows:
+        return
+    table = Base.metadata.tables[table_name]
+    names = ", ".join(columns)
+    if connection.dialect.name == "sqlite":
+        marks = ", ".join("?" * len(columns))
+        connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)  # noqa: S608  (names from the model)
+        return
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def latest_run(session: Session, event: Event) -> EntitlementRun | None:

@@ -12,12 +12,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fund.entitlements.policy import parse_policy
-from fund.entitlements.rules import EventTerms, compute_all
+from fund.entitlements.rules import EventTerms, compute_all, round_once
 from imports.records import RollRow
+from ledger.money import round_amount
 
 SHARES = ["0", "0.25", "0.5", "0.50", "0.75", "1", "1.00", "0.333", "1.5"]
 COMPONENTS = ["basic", "house_rent", "medical", "transport", "food"]
@@ -261,3 +263,26 @@ def test_rules_agree_with_the_day_by_day_reference(
         )
         assert (result.eligible, result.amount_minor) == (eligible, amount), row
         assert sum((line.amount for line in result.lines), Fraction(0)) == result.exact_total
+
+
+@given(
+    numerator=st.integers(min_value=0, max_value=10**15),
+    denominator=st.integers(min_value=1, max_value=10**6),
+    step=st.sampled_from([1, 50, 100, 500, 1_000]),
+    mode=st.sampled_from(["half_up", "half_even"]),
+)
+def test_integer_rounding_is_the_ledgers_rounding(
+    numerator: int, denominator: int, step: int, mode: str
+) -> None:
+    # the rules round in integers for speed; ledger.money.round_amount is the reference
+    expected = round_amount(Fraction(numerator, denominator), step=Decimal(step), mode=mode)
+    assert round_once(numerator, denominator, step, mode == "half_even") == int(expected)
+
+
+@pytest.mark.parametrize(
+    ("numerator", "step", "half_up", "half_even"),
+    [(250, 100, 300, 200), (350, 100, 400, 400), (249, 100, 200, 200), (75, 50, 100, 100)],
+)
+def test_integer_rounding_ties(numerator: int, step: int, half_up: int, half_even: int) -> None:
+    assert round_once(numerator, 1, step, False) == half_up
+    assert round_once(numerator, 1, step, True) == half_even
