@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from fund.audit.models import AuditEvent
 from fund.audit.services import record
 from fund.auth.errors import BrandRequired, PasswordTooWeak, UsernameTaken, WrongPassword
 from fund.auth.models import ApiToken, User
@@ -18,6 +20,10 @@ from fund.brands.models import Brand
 from fund.db import utcnow
 
 MIN_PASSWORD_LENGTH = 12
+#: After this many failed sign-ins in a row an account refuses even the right password ...
+MAX_FAILED_SIGN_INS = 5
+#: ... until this long has passed without another attempt.
+LOCKOUT = timedelta(minutes=15)
 # Checked against when the username is unknown, so a miss costs as much time as a hit.
 _DUMMY_HASH = generate_password_hash("not a real password")
 
@@ -94,6 +100,61 @@ def authenticate(session: Session, *, username: str, password: str) -> User | No
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
     return user
+
+
+def sign_in(session: Session, *, username: str, password: str) -> User | None:
+    """``authenticate`` with a lockout; every attempt, good or bad, is in the audit log.
+
+    Failures are recorded for unknown usernames too, so that neither the answer nor the work
+    done tells a guesser which accounts exist. An account whose last ``MAX_FAILED_SIGN_INS``
+    attempts failed stays shut until ``LOCKOUT`` has passed since the latest of them.
+    """
+    username = username.strip()
+    user = session.scalar(select(User).where(User.username == username))
+    if user is not None and _locked_out(session, user):
+        check_password_hash(_DUMMY_HASH, password)  # the same cost as a real check
+        signed_in = None
+        reason = "locked"
+    else:
+        signed_in = authenticate(session, username=username, password=password)
+        reason = "unknown user" if user is None else "wrong password or inactive"
+    if signed_in is not None:
+        record(
+            session,
+            actor=signed_in,
+            action="user.login",
+            object_type="user",
+            object_id=signed_in.id,
+        )
+        return signed_in
+    record(
+        session,
+        actor=None,
+        action="user.login_failed",
+        object_type="user",
+        object_id=user.id if user is not None else "unknown",
+        after={"username": username[:80], "reason": reason},
+    )
+    return None
+
+
+def _locked_out(session: Session, user: User) -> bool:
+    recent = session.execute(
+        select(AuditEvent.action, AuditEvent.occurred_at)
+        .where(
+            AuditEvent.object_type == "user",
+            AuditEvent.object_id == str(user.id),
+            AuditEvent.action.in_(["user.login", "user.login_failed"]),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(MAX_FAILED_SIGN_INS)
+    ).all()
+    if len(recent) < MAX_FAILED_SIGN_INS or any(a != "user.login_failed" for a, _ in recent):
+        return False
+    latest: datetime = recent[0].occurred_at
+    if latest.tzinfo is None:  # SQLite hands back naive UTC
+        latest = latest.replace(tzinfo=UTC)
+    return utcnow() - latest < LOCKOUT
 
 
 def change_password(session: Session, *, user: User, current: str, new: str) -> None:

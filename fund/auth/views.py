@@ -9,13 +9,12 @@ from flask_login import login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from fund.audit.services import record
 from fund.auth.access import acting_user, allow, public
 from fund.auth.errors import AuthError, WrongPassword
 from fund.auth.forms import LoginForm, NewUserForm, PasswordForm
 from fund.auth.models import User
 from fund.auth.roles import EVERYONE, Role
-from fund.auth.services import authenticate, change_password, create_user
+from fund.auth.services import change_password, create_user, sign_in
 from fund.db import get_session
 
 bp = Blueprint("auth", __name__)
@@ -36,17 +35,17 @@ def _safe_next(target: str | None) -> str:
 def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
-        db = get_session()
-        user = authenticate(
-            db, username=form.username.data or "", password=form.password.data or ""
+        user = sign_in(
+            get_session(), username=form.username.data or "", password=form.password.data or ""
         )
         if user is None:
+            # One message for every failure (unknown, wrong, inactive, locked): nothing leaks.
+            # A 200, not a 4xx, so the unit of work commits the failure to the audit log.
             flash("That username and password do not match an active account.", "error")
-            return render_template("auth/login.html", form=form), 401  # type: ignore[return-value]
+            return render_template("auth/login.html", form=form)
         # A fresh session on sign-in: nothing set before it (session fixation) survives.
         session.clear()
         login_user(user)
-        record(db, actor=user, action="user.login", object_type="user", object_id=user.id)
         if user.must_change_password:
             flash("Please choose your own password before you go on.", "info")
             return redirect(url_for("auth.password"))

@@ -257,10 +257,12 @@ def test_audit_page_lists_events_and_verifies_the_chain(
     assert f"{total} events" in verified
 
 
-def test_a_failed_request_leaves_no_audit_event(
-    client: FlaskClient, users: People, login: Callable[..., Any]
+def test_a_refused_request_leaves_no_audit_event(
+    client: FlaskClient, users: People, login: Callable[..., Any], form_token: Callable[..., str]
 ) -> None:
-    # The event and the change commit together: a refused request rolls both back.
+    # The event and the change commit together: a request answered 4xx rolls both back.
+    login(client, "admin")
     before = users.session.scalar(select(func.count(AuditEvent.id)))
-    login(client, "officer", "wrong password entirely")
+    refused = client.post("/users", data={"username": "x", "role": "officer"})  # no CSRF token
+    assert refused.status_code == 400
     assert users.session.scalar(select(func.count(AuditEvent.id))) == before

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import select
@@ -13,12 +14,15 @@ from fund.auth.errors import BrandRequired, PasswordTooWeak, UsernameTaken, Wron
 from fund.auth.models import ApiToken
 from fund.auth.roles import Role
 from fund.auth.services import (
+    LOCKOUT,
+    MAX_FAILED_SIGN_INS,
     MIN_PASSWORD_LENGTH,
     authenticate,
     change_password,
     create_user,
     issue_token,
     load_session_user,
+    sign_in,
     user_for_token,
 )
 from fund.db import utcnow
@@ -157,3 +161,52 @@ def test_each_change_writes_one_audit_event(users: People) -> None:
     # Passwords and their hashes never reach the audit log.
     for event in users.session.scalars(select(AuditEvent)):
         assert "password" not in str(event.after or "") + str(event.before or "")
+
+
+def sign_in_events(users: People) -> list[tuple[str, str, Any]]:
+    events = users.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action.in_(["user.login", "user.login_failed"]))
+        .order_by(AuditEvent.id)
+    ).all()
+    return [(event.action, event.object_id, event.after) for event in events]
+
+
+def test_every_sign_in_attempt_is_recorded_without_the_password(users: People) -> None:
+    officer = users.by_role[Role.OFFICER]
+    assert sign_in(users.session, username="officer", password="guess one") is None
+    assert sign_in(users.session, username="ghost", password="guess two") is None
+    assert sign_in(users.session, username="officer", password=users.password) is officer
+    assert sign_in_events(users) == [
+        (
+            "user.login_failed",
+            str(officer.id),
+            {"username": "officer", "reason": "wrong password or inactive"},
+        ),
+        ("user.login_failed", "unknown", {"username": "ghost", "reason": "unknown user"}),
+        ("user.login", str(officer.id), None),
+    ]
+
+
+def test_repeated_failures_lock_the_account_for_a_while(
+    users: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for attempt in range(MAX_FAILED_SIGN_INS):
+        assert sign_in(users.session, username="officer", password=f"guess {attempt}") is None
+    # Locked: now even the right password is refused, with no different answer.
+    assert sign_in(users.session, username="officer", password=users.password) is None
+    assert sign_in_events(users)[-1][2] == {"username": "officer", "reason": "locked"}
+    # Other accounts are not affected.
+    assert sign_in(users.session, username="auditor", password=users.password) is not None
+    later = utcnow() + LOCKOUT + timedelta(seconds=1)
+    monkeypatch.setattr("fund.auth.services.utcnow", lambda: later)
+    assert sign_in(users.session, username="officer", password=users.password) is not None
+
+
+def test_a_successful_sign_in_resets_the_count(users: People) -> None:
+    for _ in range(MAX_FAILED_SIGN_INS - 1):
+        sign_in(users.session, username="officer", password="a guess")
+    assert sign_in(users.session, username="officer", password=users.password) is not None
+    for _ in range(MAX_FAILED_SIGN_INS - 1):
+        sign_in(users.session, username="officer", password="a guess")
+    assert sign_in(users.session, username="officer", password=users.password) is not None

@@ -83,7 +83,8 @@ def test_a_failed_sign_in_does_not_say_whether_the_user_exists(
 ) -> None:
     wrong_password = login(client, "officer", "not the password at all")
     unknown_user = login(client, "nobody-here", "not the password at all")
-    assert wrong_password.status_code == unknown_user.status_code == 401
+    # 200 (the form again), so that the failed attempt itself is committed to the audit log.
+    assert wrong_password.status_code == unknown_user.status_code == 200
 
     def message(response: Any) -> str:
         html = response.get_data(as_text=True)
@@ -97,7 +98,10 @@ def test_a_failed_sign_in_does_not_say_whether_the_user_exists(
 def test_an_inactive_user_cannot_sign_in(client: FlaskClient, users: People, login: Login) -> None:
     users.by_role[Role.OFFICER].active = False
     users.session.flush()
-    assert login(client, "officer").status_code == 401
+    response = login(client, "officer")
+    assert response.status_code == 200
+    assert "do not match" in response.get_data(as_text=True)
+    assert not signed_in(client)
 
 
 def test_signing_in_starts_a_fresh_session(
@@ -317,3 +321,16 @@ def test_sign_in_is_recorded_in_the_audit_log(
     ).first()
     assert event is not None
     assert event.actor_name == "auditor"
+
+
+def test_the_sign_in_page_locks_after_repeated_failures(
+    client: FlaskClient, users: People, login: Login
+) -> None:
+    from fund.auth.services import MAX_FAILED_SIGN_INS
+
+    for _ in range(MAX_FAILED_SIGN_INS):
+        login(client, "approver", "a wrong guess")
+    response = login(client, "approver")
+    assert response.status_code == 200
+    assert "do not match an active account" in response.get_data(as_text=True)
+    assert not signed_in(client)
