@@ -1,4 +1,4 @@
-"""``fund rolls check`` and ``fund rolls import`` against a fresh database (SQLite or PostgreSQL)."""
+"""``fund rolls check`` and ``fund rolls import`` against a fresh database (SQLite or PG)."""
 
 from __future__ import annotations
 
