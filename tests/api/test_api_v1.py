@@ -299,3 +299,38 @@ def test_the_spec_check_itself_rejects_a_wrong_body(spec: dict[str, Any]) -> Non
             check_against_spec(spec, "/me", "get", 200, bad)
     with pytest.raises(AssertionError, match="not documented"):
         check_against_spec(spec, "/me", "get", 418, good)
+
+
+def test_api_writes_skip_csrf_but_need_a_bearer_token(
+    connection: Any,
+    users: People,
+    api_token: Callable[..., str],
+    login: Callable[..., Any],
+) -> None:
+    # A write endpoint of the API blueprint ("api." endpoint), added to a fresh app.
+    from fund import create_app
+    from fund.auth.access import acting_user, allow
+    from fund.auth.roles import EVERYONE
+
+    app = create_app(
+        {"DB_BIND": connection, "SECRET_KEY": "t", "TESTING": True, "SERVER_NAME": "localhost"}
+    )
+
+    @allow(EVERYONE)
+    def echo() -> dict[str, str]:
+        user = acting_user()
+        assert user is not None
+        return {"by": user.username}
+
+    app.add_url_rule(f"{API}/test-echo", "api.test_echo", echo, methods=["POST"])
+    client = app.test_client()
+    assert client.post(f"{API}/test-echo").status_code == 401
+    token = {"Authorization": f"Bearer {api_token(users.admin)}"}
+    response = client.post(f"{API}/test-echo", headers=token)
+    assert response.status_code == 200  # no CSRF token needed: nothing rides on cookies
+    assert response.json == {"by": "admin"}
+    # A browser session (which a forged cross-site request would carry) opens nothing.
+    browser = app.test_client()
+    browser.environ_base["HTTP_REFERER"] = "https://localhost/"
+    login(browser, "admin")
+    assert browser.post(f"{API}/test-echo").status_code == 401
