@@ -90,4 +90,7 @@ def load_demo(session: Session) -> DemoReport:
             user.must_change_password = False
             report.added.append(f"user {username}")
     session.flush()
+    from fund.rolls.demo import load_demo_rolls
+
+    report.added.extend(load_demo_rolls(session))
     return report

@@ -25,6 +25,7 @@ from fund.brands.models import Brand
 from fund.cli import main
 from fund.db import make_engine
 from fund.demo import BRANDS, DEMO_PASSWORD, FACTORIES, USERS
+from fund.rolls.demo import DEMO_ROLLS
 
 Fund = Callable[..., Result]
 
@@ -87,7 +88,8 @@ def test_init_db_creates_the_schema_and_can_run_again(fund: Fund, database: Sess
 def test_demo_loads_once_and_a_second_run_adds_nothing(fund: Fund, database: Session) -> None:
     fund("init-db")
     first = fund("demo")
-    assert f"added {len(BRANDS) + len(FACTORIES) + len(USERS)} records" in first.output
+    demo_records = len(BRANDS) + len(FACTORIES) + len(USERS) + len(DEMO_ROLLS)
+    assert f"added {demo_records} records" in first.output
     events = count(database, AuditEvent)
     second = fund("demo")
     assert "added 0 records" in second.output
@@ -211,3 +213,22 @@ def test_the_default_database_lives_in_a_created_instance_folder(
     assert instance.is_dir()
     monkeypatch.setenv("DATABASE_URL", "sqlite:///elsewhere.sqlite")
     assert load_config(tmp_path / "other", None)["DATABASE_URL"] == "sqlite:///elsewhere.sqlite"
+
+
+def test_a_revoked_token_stops_opening_the_api(fund: Fund, cli_database_url: str) -> None:
+    fund("init-db")
+    fund("demo")
+    keep = fund("users", "token", "auditor", "--name", "keep").output.strip()
+    drop = fund("users", "token", "auditor", "--name", "drop").output.strip()
+    assert "revoked 1 token(s)" in fund("users", "revoke-token", "auditor", "--name", "drop").output
+    app = create_app({"DATABASE_URL": cli_database_url, "SECRET_KEY": "x", "TESTING": True})
+    client = app.test_client()
+
+    def status(secret: str) -> int:
+        return client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code
+
+    assert (status(keep), status(drop)) == (200, 401)
+    assert "revoked 1 token(s)" in fund("users", "revoke-token", "auditor").output
+    assert status(keep) == 401
+    assert "revoked 0 token(s)" in fund("users", "revoke-token", "auditor").output
+    assert "no user 'ghost'" in fund("users", "revoke-token", "ghost", expect=2).output
