@@ -120,6 +120,24 @@ def users_token(username: str, name: str) -> None:
     click.echo(issued.secret)
 
 
+@users.command("revoke-token")
+@click.argument("username")
+@click.option("--name", help="Only the tokens with this name (default: all of them).")
+def users_revoke_token(username: str, name: str | None) -> None:
+    """Revoke USERNAME's API tokens: they stop working at once."""
+    from sqlalchemy import select
+
+    from fund.auth.models import User
+    from fund.auth.services import revoke_tokens
+
+    with unit_of_work() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.UsageError(f"no user {username!r}")
+        count = revoke_tokens(session, user=user, name=name)
+    click.echo(f"revoked {count} token(s) of {username}")
+
+
 @main.command("audit-verify")
 @click.option("--json", "as_json", is_flag=True)
 def audit_verify(as_json: bool) -> None:

@@ -215,6 +215,29 @@ def issue_token(
     return IssuedToken(token=token, secret=secret)
 
 
+def revoke_tokens(
+    session: Session, *, user: User, name: str | None = None, actor: User | None = None
+) -> int:
+    """Revoke ``user``'s live API tokens (only those called ``name``, if given); how many."""
+    query = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    if name is not None:
+        query = query.where(ApiToken.name == name)
+    tokens = session.scalars(query.order_by(ApiToken.id)).all()
+    for token in tokens:
+        token.revoked_at = utcnow()
+        record(
+            session,
+            actor=actor,
+            action="api_token.revoke",
+            object_type="api_token",
+            object_id=token.id,
+            before={"user": user.username, "name": token.name, "revoked": False},
+            after={"user": user.username, "name": token.name, "revoked": True},
+        )
+    session.flush()
+    return len(tokens)
+
+
 def user_for_token(session: Session, secret: str) -> User | None:
     """The active user an unrevoked API token belongs to, or None."""
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret)))

@@ -22,6 +22,7 @@ from fund.auth.services import (
     create_user,
     issue_token,
     load_session_user,
+    revoke_tokens,
     sign_in,
     user_for_token,
 )
@@ -210,3 +211,19 @@ def test_a_successful_sign_in_resets_the_count(users: People) -> None:
     for _ in range(MAX_FAILED_SIGN_INS - 1):
         sign_in(users.session, username="officer", password="a guess")
     assert sign_in(users.session, username="officer", password=users.password) is not None
+
+
+def test_revoking_tokens_is_audited_and_leaves_other_users_alone(users: People) -> None:
+    mine = issue_token(users.session, user=users.admin, name="a")
+    theirs = issue_token(users.session, user=users.by_role[Role.OFFICER], name="a")
+    assert revoke_tokens(users.session, user=users.admin, actor=users.admin) == 1
+    assert user_for_token(users.session, mine.secret) is None
+    assert user_for_token(users.session, theirs.secret) is not None
+    event = users.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert event is not None
+    assert (event.action, event.actor_name, event.object_id) == (
+        "api_token.revoke",
+        "admin",
+        str(mine.token.id),
+    )
+    assert revoke_tokens(users.session, user=users.admin) == 0
