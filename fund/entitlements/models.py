@@ -18,7 +18,6 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
-    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -61,7 +60,7 @@ class EntitlementRun(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
-    roll_id: Mapped[int | None] = mapped_column(Integer)  # FK to rolls.id once rolls land
+    roll_id: Mapped[int | None] = mapped_column(ForeignKey("rolls.id"))  # None: rows given
     policy_version_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id"))
     through: Mapped[date | None]
     days_covered: Mapped[int | None]  # suspensions: covered days before tiers

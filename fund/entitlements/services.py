@@ -26,6 +26,7 @@ from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRu
 from fund.entitlements.policy import Policy, parse_policy
 from fund.events.models import Event
 from fund.events.services import event_terms
+from fund.rolls.services import roll_rows as stored_roll_rows
 from imports.records import RollRow
 
 SHIPPED_POLICIES = Path(__file__).resolve().parent.parent / "policies"
@@ -145,13 +146,7 @@ def roll_rows(session: Session, roll_id: int | None) -> list[RollRow]:
     """The workers of a stored roll version, as the rules read them."""
     if roll_id is None:
         raise RollMissing("the event has no roll yet: import one and attach it to the event")
-    # The rolls area (fund/rolls, another team) stores the roll; read it through its service.
-    try:
-        from fund.rolls import services as rolls_services  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # pragma: no cover - until fund/rolls lands
-        raise RollMissing("rolls are not stored by this version of the fund yet") from None
-    rows: list[RollRow] = list(rolls_services.roll_rows(session, roll_id))
-    return rows
+    return stored_roll_rows(session, roll_id)
 
 
 def compute_for_event(

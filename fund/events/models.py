@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fund.auth.models import User
 from fund.db import Base, utcnow
 from fund.factories.models import Factory
+from fund.rolls.models import Roll
 
 
 class Event(Base):
@@ -36,14 +37,14 @@ class Event(Base):
     end_date: Mapped[date | None]  # None while a suspension is ongoing
     reference: Mapped[str] = mapped_column(String(200), default="")  # inspection / panel decision
     description: Mapped[str] = mapped_column(Text, default="")
-    # The roll version the entitlements use. A plain integer until fund/rolls/models.py
-    # (another area) lands; it then becomes a foreign key to rolls.id.
-    roll_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The roll version (an immutable payroll snapshot) the entitlements are computed from.
+    roll_id: Mapped[int | None] = mapped_column(ForeignKey("rolls.id"), index=True)
     policy_name: Mapped[str | None] = mapped_column(String(100))  # default for `compute`
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     factory: Mapped[Factory] = relationship()
+    roll: Mapped[Roll | None] = relationship()
     created_by: Mapped[User | None] = relationship()
     extensions: Mapped[list[EventExtension]] = relationship(
         back_populates="event", order_by="EventExtension.id"

@@ -16,6 +16,7 @@ from fund.auth.models import User
 from fund.entitlements.rules import EntitlementError, EventTerms
 from fund.events.models import Event, EventExtension
 from fund.factories.models import Factory
+from fund.rolls.models import Roll
 
 
 class EventInvalid(ValueError):
@@ -56,7 +57,7 @@ def create_event(
     sections: Iterable[str] | None = None,
     reference: str = "",
     description: str = "",
-    roll_id: int | None = None,
+    roll: Roll | None = None,
     policy_name: str | None = None,
     actor: User | None,
 ) -> Event:
@@ -75,6 +76,8 @@ def create_event(
         raise EventInvalid(str(error)) from error
     if kind not in ("suspension", "closure"):
         raise EventInvalid(f"event kind must be suspension or closure, not {kind!r}")
+    if roll is not None and roll.factory_id != factory.id:
+        raise EventInvalid(f"roll {roll.id} is another factory's payroll")
     event = Event(
         factory=factory,
         kind=kind,
@@ -84,7 +87,7 @@ def create_event(
         end_date=end,
         reference=reference.strip(),
         description=description.strip(),
-        roll_id=roll_id,
+        roll=roll,
         policy_name=policy_name,
         created_by=actor,
     )
@@ -163,10 +166,13 @@ def close_event(
     return change_end(session, event=event, new_end=end, reason=reason, actor=actor)
 
 
-def set_roll(session: Session, *, event: Event, roll_id: int, actor: User | None) -> Event:
-    """Choose the roll version the event's entitlements are computed from."""
+def set_roll(session: Session, *, event: Event, roll: Roll, actor: User | None) -> Event:
+    """Choose the roll version (of the event's factory) its entitlements are computed from."""
+    if roll.factory_id != event.factory_id:
+        raise EventInvalid(f"roll {roll.id} is another factory's payroll")
     before = _snapshot(event)
-    event.roll_id = roll_id
+    event.roll = roll
+    event.roll_id = roll.id
     session.flush()
     record(
         session,

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fund.entitlements.policy import Policy, load_policy, parse_policy
 from imports.records import RollRow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from fund.factories.models import Factory
+    from fund.rolls.models import Roll
 
 POLICIES = Path(__file__).resolve().parents[2] / "fund" / "policies"
 
@@ -52,3 +58,28 @@ def grade7(**changes: Any) -> RollRow:
     }
     values.update(changes)
     return RollRow(**values)
+
+
+ROLL_HEADER = (
+    "worker_id,name,national_id,section,join_date,exit_date,"
+    "basic,house_rent,medical,transport,food\n"
+)
+#: The grade-7 worker (W-0007) and a worker who joined too recently for the Labour Act (W-2).
+ROLL_CSV = ROLL_HEADER + (
+    "W-0007,Rahima Begum,1990123456789,Sewing-3,2019-08-01,,6700,3350,750,450,1250\n"
+    "W-2,Karim Mia,1985765432109,Cutting,2024-01-01,,6700,3350,750,450,1250\n"
+)
+
+
+def stored_roll(session: Session, factory: Factory, text: str = ROLL_CSV) -> Roll:
+    """Import ``text`` as the factory's next roll version, through the rolls service."""
+    from fund.rolls.services import import_roll
+
+    return import_roll(
+        session,
+        factory=factory,
+        source=text.encode("utf-8"),
+        filename="roll.csv",
+        as_of=date(2024, 2, 29),
+        actor=None,
+    )

@@ -11,41 +11,30 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fund.entitlements import services
 from fund.entitlements.cli import entitlements_cli
 from fund.entitlements.models import EntitlementRun
 from fund.events.services import create_event
-from imports.records import RollRow
+from fund.rolls.models import Roll
 
-from .helpers import grade7
+from .helpers import stored_roll
 
 if TYPE_CHECKING:
     from tests.conftest import People
 
 
 @pytest.fixture
-def roll(monkeypatch: pytest.MonkeyPatch) -> list[RollRow]:
-    """Roll 7 holds the grade-7 worker and one who joined too late; read as the rolls area would."""
-    rows = [grade7(), grade7(row=3, worker_id="W-2", national_id="1", join_date=date(2024, 5, 1))]
-
-    def roll_rows(session: Session, roll_id: int | None) -> list[RollRow]:
-        if roll_id != 7:
-            raise services.RollMissing("the event has no roll yet")
-        return rows
-
-    monkeypatch.setattr(services, "roll_rows", roll_rows)
-    return rows
+def roll(session: Session, users: People) -> Roll:
+    """DHK-1's roll: the grade-7 worker W-0007 and W-2 who joined on 1 January 2024."""
+    return stored_roll(session, users.factories["DHK-1"])
 
 
-def test_compute_stores_a_run(
-    app: Flask, session: Session, users: People, roll: list[RollRow]
-) -> None:
+def test_compute_stores_a_run(app: Flask, session: Session, users: People, roll: Roll) -> None:
     event = create_event(
         session,
         factory=users.factories["DHK-1"],
         kind="suspension",
         start=date(2024, 3, 1),
-        roll_id=7,
+        roll=roll,
         policy_name="alliance-wage-replacement",
         actor=users.admin,
     )
@@ -57,13 +46,13 @@ def test_compute_stores_a_run(
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    # ongoing suspension through 30 March: 30 days × 12,500 / 30 = 12,500
+    # ongoing suspension through 30 March: 30 days × 12,500 / 30 = 12,500 for each of the two
     assert summary["workers"] == 2
-    assert summary["eligible"] == 1
-    assert summary["total"] == "12500.00"
+    assert summary["eligible"] == 2
+    assert summary["total"] == "25000.00"
     assert summary["policy"] == "alliance-wage-replacement v1"
     run = session.scalars(select(EntitlementRun).where(EntitlementRun.event_id == event.id)).one()
-    assert run.roll_id == 7
+    assert run.roll_id == roll.id
     assert run.computed_by is not None
     assert run.computed_by.username == "officer"
     plain = runner.invoke(
@@ -78,7 +67,11 @@ def test_compute_stores_a_run(
         ],
     )
     assert plain.exit_code == 0, plain.output
-    assert "bangladesh-labour-act-layoff v1" in plain.stdout
+    # Labour Act: W-2 is short of a year's service; W-0007 gets 30 days less 5 Fridays = 25
+    # days of tier 1: 25 × (6,700 × 0.50 + 3,350) / 30 = 25 × 223.333… = 5,583.33 → 5,583
+    assert "2 workers, 1 eligible, total 5,583.00 BDT (bangladesh-labour-act-layoff v1)" in (
+        plain.stdout
+    )
 
 
 @pytest.mark.parametrize(
@@ -94,7 +87,7 @@ def test_compute_refuses_bad_input(
     app: Flask,
     session: Session,
     users: People,
-    roll: list[RollRow],
+    roll: Roll,
     args: list[str],
     message: str,
 ) -> None:
@@ -103,7 +96,7 @@ def test_compute_refuses_bad_input(
         factory=users.factories["DHK-1"],
         kind="suspension",
         start=date(2024, 3, 1),
-        roll_id=7,
+        roll=roll,
         policy_name="alliance-wage-replacement",
         actor=users.admin,
     )

@@ -21,6 +21,7 @@ from fund.events.services import (
     extend_event,
     set_roll,
 )
+from tests.entitlements.helpers import ROLL_HEADER, stored_roll
 
 if TYPE_CHECKING:
     from tests.conftest import People
@@ -142,5 +143,12 @@ def test_extensions_are_kept_as_history(session: Session, users: People) -> None
         "2024-04-30",
         "2024-06-30",
     ]
-    set_roll(session, event=event, roll_id=42, actor=officer)
-    assert event.roll_id == 42
+    roll = stored_roll(session, users.factories["DHK-1"])
+    set_roll(session, event=event, roll=roll, actor=officer)
+    assert event.roll_id == roll.id
+    other_workers = (
+        ROLL_HEADER + "G-1,Salma Akter,1977123456789,,2015-01-01,,9000,4500,750,450,1250\n"
+    )
+    elsewhere = stored_roll(session, users.factories["GZP-2"], other_workers)
+    with pytest.raises(EventInvalid, match="another factory"):
+        set_roll(session, event=event, roll=elsewhere, actor=officer)
