@@ -227,3 +227,15 @@ def test_revoking_tokens_is_audited_and_leaves_other_users_alone(users: People) 
         str(mine.token.id),
     )
     assert revoke_tokens(users.session, user=users.admin) == 0
+
+
+def test_require_own_brand_hides_other_brands_from_brand_users(users: People) -> None:
+    from werkzeug.exceptions import NotFound
+
+    from fund.auth.access import require_own_brand
+
+    nord, haven = users.brands["NORD"], users.brands["HAVEN"]
+    require_own_brand(users.nord, nord.id)
+    require_own_brand(users.by_role[Role.AUDITOR], haven.id)  # staff see every brand
+    with pytest.raises(NotFound):
+        require_own_brand(users.nord, haven.id)
