@@ -93,4 +93,7 @@ def load_demo(session: Session) -> DemoReport:
     from fund.rolls.demo import load_demo_rolls
 
     report.added.extend(load_demo_rolls(session))
+    from fund.events.demo import load_demo_events
+
+    report.added.extend(load_demo_events(session))
     return report

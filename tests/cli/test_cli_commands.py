@@ -25,6 +25,7 @@ from fund.brands.models import Brand
 from fund.cli import main
 from fund.db import make_engine
 from fund.demo import BRANDS, DEMO_PASSWORD, FACTORIES, USERS
+from fund.events.demo import DEMO_EVENTS
 from fund.rolls.demo import DEMO_ROLLS
 
 Fund = Callable[..., Result]
@@ -88,7 +89,10 @@ def test_init_db_creates_the_schema_and_can_run_again(fund: Fund, database: Sess
 def test_demo_loads_once_and_a_second_run_adds_nothing(fund: Fund, database: Session) -> None:
     fund("init-db")
     first = fund("demo")
-    demo_records = len(BRANDS) + len(FACTORIES) + len(USERS) + len(DEMO_ROLLS)
+    # each demo event is one record, and its computed entitlements another
+    demo_records = (
+        len(BRANDS) + len(FACTORIES) + len(USERS) + len(DEMO_ROLLS) + 2 * len(DEMO_EVENTS)
+    )
     assert f"added {demo_records} records" in first.output
     events = count(database, AuditEvent)
     second = fund("demo")
