@@ -20,8 +20,17 @@ from fund.rolls.services import (
     factory_by_code,
     import_roll,
     problems_as_json,
+    save_mapping,
 )
-from imports import Limits, Problem, RollReading, RollUnreadable, error_report_xlsx, read_roll
+from imports import (
+    FIELD_LABELS,
+    Limits,
+    Problem,
+    RollReading,
+    RollUnreadable,
+    error_report_xlsx,
+    read_roll,
+)
 from imports.sources import read_bytes
 
 rolls_cli = AppGroup("rolls", help="Payroll rolls: check a file, import it as a new version.")
@@ -151,6 +160,26 @@ def import_command(factory_code: str, file: Path, as_of_text: str, username: str
         click.echo(str(already), err=True)
         raise SystemExit(EXIT_REJECTED) from None
     click.echo(summary)
+
+
+@rolls_cli.command("map")
+@click.argument("factory_code", metavar="FACTORY")
+@click.argument("header")
+@click.argument("field", type=click.Choice(list(FIELD_LABELS)))
+@click.option("--as", "username", help="The acting user (recorded in the audit log).")
+def map_command(factory_code: str, header: str, field: str, username: str | None) -> None:
+    """Remember that HEADER in FACTORY's files means FIELD."""
+    with unit_of_work() as session:
+        factory = factory_by_code(session, factory_code)
+        if factory is None:
+            raise click.UsageError(f"no factory {factory_code!r}")
+        actor = None
+        if username is not None:
+            actor = session.scalar(select(User).where(User.username == username))
+            if actor is None:
+                raise click.UsageError(f"no user {username!r}")
+        save_mapping(session, factory=factory, header=header, field=field, actor=actor)
+    click.echo(f"{factory_code}: header {header!r} now means {FIELD_LABELS[field]}")
 
 
 __all__ = ["rolls_cli"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, StringField
+from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
+
+from imports import FIELD_LABELS
 
 
 class UploadForm(FlaskForm):  # type: ignore[misc]
@@ -27,4 +29,4 @@ class MappingForm(FlaskForm):  # type: ignore[misc]
     """Remember a header of this factory's files as one of the roll's fields."""
 
     header = StringField("Header in the file", validators=[DataRequired(), Length(max=200)])
-    field = StringField("Field", validators=[DataRequired(), Length(max=30)])
+    field = SelectField("Means", choices=[(name, label) for name, label in FIELD_LABELS.items()])

@@ -32,7 +32,7 @@ from fund.auth.access import acting_user, allow
 from fund.auth.roles import STAFF, Role
 from fund.db import get_session
 from fund.factories.models import Factory
-from fund.rolls.forms import ConfirmForm, UploadForm
+from fund.rolls.forms import ConfirmForm, MappingForm, UploadForm
 from fund.rolls.models import Roll, RollWorker
 from fund.rolls.schemas import SEES_NATIONAL_IDS, masked
 from fund.rolls.services import (
@@ -42,6 +42,8 @@ from fund.rolls.services import (
     check_roll,
     factory_by_code,
     import_roll,
+    save_mapping,
+    saved_mapping,
 )
 from imports import FIELD_LABELS, RollReading, error_report_xlsx
 from ledger.money import format_minor
@@ -88,7 +90,32 @@ def index(code: str) -> str:
         factory=factory,
         rolls=rolls,
         form=UploadForm() if _can_import() else None,
+        mapping_form=MappingForm() if _can_import() else None,
+        mappings=saved_mapping(get_session(), factory),
+        labels=FIELD_LABELS,
     )
+
+
+@bp.route("/factories/<code>/rolls/mappings", methods=["POST"])
+@allow(*IMPORTERS)
+def add_mapping(code: str) -> WerkzeugResponse:
+    factory = _factory(code)
+    form = MappingForm()
+    if form.validate_on_submit():
+        save_mapping(
+            get_session(),
+            factory=factory,
+            header=str(form.header.data),
+            field=str(form.field.data),
+            actor=acting_user(),
+        )
+        flash(
+            f"Headers reading “{form.header.data}” now mean {FIELD_LABELS[form.field.data]}.",
+            "success",
+        )
+    else:
+        flash("Give the header text as it appears in the file, and the field it means.", "error")
+    return redirect(url_for("rolls.index", code=factory.code))
 
 
 @bp.route("/factories/<code>/rolls/check", methods=["POST"])
@@ -98,7 +125,16 @@ def check(code: str) -> tuple[str, int] | str:
     form = UploadForm()
     if not form.validate_on_submit():
         rolls = get_session().scalars(select(Roll).where(Roll.factory_id == factory.id)).all()
-        return render_template("rolls/index.html", factory=factory, rolls=rolls, form=form), 400
+        page = render_template(
+            "rolls/index.html",
+            factory=factory,
+            rolls=rolls,
+            form=form,
+            mapping_form=MappingForm(),
+            mappings={},
+            labels=FIELD_LABELS,
+        )
+        return page, 400
     upload = form.file.data
     data = upload.read()
     filename = secure_filename(upload.filename or "roll") or "roll"

@@ -124,3 +124,13 @@ def test_import_all_or_nothing(fund: Fund, database_url_for_cli: str, tmp_path: 
     fund(
         "rolls", "import", "DHK-017", str(good), "--as-of", "2025-03-31", "--as", "nobody", expect=2
     )
+
+
+def test_map_a_header_then_import(fund: Fund, tmp_path: Path) -> None:
+    roll = tmp_path / "token.csv"
+    roll.write_bytes(roll_csv(2, nid_base=1770000000000).replace(b"Card No", b"Token Number"))
+    fund("rolls", "import", "GZP-042", str(roll), "--as-of", "2025-03-31", expect=2)
+    fund("rolls", "map", "GZP-042", "Token Number", "worker_id", "--as", "officer")
+    assert (
+        "2 workers" in fund("rolls", "import", "GZP-042", str(roll), "--as-of", "2025-03-31").output
+    )

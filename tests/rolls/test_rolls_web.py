@@ -153,3 +153,19 @@ def test_brand_users_get_403_on_every_roll_page(
         assert client.get(path).status_code == 403, path
     assert upload(client, roll_csv(1))[0] == 403
     assert client.post("/factories/DHK-1/rolls/confirm", data={}).status_code == 403
+
+
+def test_unknown_header_is_mapped_on_the_web_then_the_file_reads(web: Flask, users: People) -> None:
+    client = signed_in(web, users, Role.OFFICER)
+    data = roll_csv(2).replace(b"Card No", b"Token Number")
+    status, page = upload(client, data)
+    assert status == 422
+    assert "no column for Worker ID" in page
+    response = client.post(
+        "/factories/DHK-1/rolls/mappings", data={"header": "Token Number", "field": "worker_id"}
+    )
+    assert response.status_code == 302
+    assert "token number" in client.get("/factories/DHK-1/rolls").get_data(as_text=True)
+    status, page = upload(client, data)
+    assert status == 200
+    assert "Store as the next roll version (2 workers)" in page
