@@ -154,7 +154,18 @@ def build_spec() -> dict[str, Any]:
     _entitlement_paths(spec)
     add_roll_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     document: dict[str, Any] = spec.to_dict()
+    _document_page_errors(document)
     return document
+
+
+def _document_page_errors(document: dict[str, Any]) -> None:
+    """Every paged list answers a bad ``page``/``per_page`` with 422: say so, for all of them."""
+    invalid = {"description": "invalid query arguments, named by field", **_json(_ref("ErrorBody"))}
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            names = {p.get("name") for p in operation.get("parameters", []) if isinstance(p, dict)}
+            if "page" in names:
+                operation.setdefault("responses", {}).setdefault("422", invalid)
 
 
 def _entitlement_paths(spec: APISpec) -> None:

@@ -185,6 +185,7 @@ def test_bad_page_arguments_are_named(
 ) -> None:
     response = client.get(f"{API}/brands?{query}", headers=headers(Role.ADMIN))
     assert response.status_code == 422
+    check_against_spec(spec, "/brands", "get", 422, response.json)
     assert response.json is not None
     assert [error["field"] for error in response.json["errors"]] == [field]
     assert all(error["code"] and error["message"] for error in response.json["errors"])
@@ -334,3 +335,20 @@ def test_api_writes_skip_csrf_but_need_a_bearer_token(
     browser.environ_base["HTTP_REFERER"] = "https://localhost/"
     login(browser, "admin")
     assert browser.post(f"{API}/test-echo").status_code == 401
+
+
+def test_every_paged_list_names_a_bad_page_argument(
+    client: FlaskClient, spec: dict[str, Any], headers: Callable[[Role], dict[str, str]]
+) -> None:
+    paged = [
+        path
+        for path, operations in spec["paths"].items()
+        if "get" in operations
+        and any(p["name"] == "page" for p in operations["get"].get("parameters", []))
+        and "{" not in path
+    ]
+    assert {"/brands", "/factories"} <= set(paged)
+    for path in paged:
+        response = client.get(f"{API}{path}?page=0", headers=headers(Role.ADMIN))
+        assert response.status_code == 422, path
+        check_against_spec(spec, path, "get", 422, response.json)
