@@ -52,7 +52,7 @@ def major_text(exact_minor: Fraction | int, currency: str) -> str:
     return f"{value:.{digits}f}"
 
 
-def exact_text(exact_minor: Fraction, currency: str) -> str:
+def exact_text(exact_minor: Fraction, currency: str, *, grouping: bool = False) -> str:
     """An exact amount in major units: every digit when it ends, else 6 places and ``…``."""
     value = exact_minor / 10 ** minor_digits(currency)
     denominator = value.denominator
@@ -66,9 +66,9 @@ def exact_text(exact_minor: Fraction, currency: str) -> str:
         exponent = exact.normalize().as_tuple().exponent
         assert isinstance(exponent, int)  # finite: a ratio of two integers
         places = max(-exponent, minor_digits(currency))
-        return f"{exact:.{places}f}"
+        return f"{exact:,.{places}f}" if grouping else f"{exact:.{places}f}"
     rounded = round_amount(value, step=Decimal("0.000001"), mode="half_up")
-    return f"{rounded:.6f}…"
+    return f"{rounded:,.6f}…" if grouping else f"{rounded:.6f}…"
 
 
 def breakdown_column(rule: str, component: str) -> str:

@@ -28,6 +28,7 @@ from fund.events.models import Event
 from fund.events.services import event_terms
 from fund.rolls.services import roll_rows as stored_roll_rows
 from imports.records import RollRow
+from ledger.money import format_minor
 
 SHIPPED_POLICIES = Path(__file__).resolve().parent.parent / "policies"
 
@@ -336,7 +337,7 @@ def latest_run(session: Session, event: Event) -> EntitlementRun | None:
 
 def explain(entitlement: Entitlement) -> list[str]:
     """The amount in plain words, one sentence per step, for the worker page and receipts."""
-    from fund.entitlements.export import exact_text, major_text
+    from fund.entitlements.export import exact_text
 
     currency = entitlement.currency
     if not entitlement.eligible:
@@ -354,18 +355,20 @@ def explain(entitlement: Entitlement) -> list[str]:
     for line in entitlement.lines:
         sentences.append(
             f"{line.rule.capitalize()}: {line.days} days × {line.component.replace('_', ' ')} "
-            f"of {major_text(line.monthly_minor, currency)} a month × {line.share} "
-            f"÷ {line.days_per_month} days = {exact_text(line.amount, currency)} {currency}."
+            f"of {format_minor(line.monthly_minor, currency)} a month × {line.share} "
+            f"÷ {line.days_per_month} days = {exact_text(line.amount, currency, grouping=True)} "
+            f"{currency}."
         )
     total = sum((line.amount for line in entitlement.lines), start=Fraction(0))
     fund_share = stored_policy(entitlement.run.policy_version).payout.fund_share
     if fund_share != 1:
         sentences.append(
-            f"The lines add up to {exact_text(total, currency)} {currency}; the fund pays "
-            f"{fund_share} of it, {exact_text(entitlement.exact_payable, currency)} {currency}."
+            f"The lines add up to {exact_text(total, currency, grouping=True)} {currency}; "
+            f"the fund pays {fund_share} of it, "
+            f"{exact_text(entitlement.exact_payable, currency, grouping=True)} {currency}."
         )
     sentences.append(
         f"Rounded once to the policy's unit, the amount paid is "
-        f"{major_text(entitlement.amount_minor, currency)} {currency}."
+        f"{format_minor(entitlement.amount_minor, currency)} {currency}."
     )
     return sentences

@@ -114,8 +114,11 @@ def test_worker_page_explains(
     login(client, "auditor")
     page = client.get(f"/entitlements/{paid.id}").get_data(as_text=True)
     assert "51 days of the suspension are paid." in page
-    assert "Suspension tier 1: 45 days × basic of 6700.00 a month × 0.50 ÷ 30 days = 5025" in page
-    assert "the amount paid is 11055.00 BDT." in page
+    assert (
+        "Suspension tier 1: 45 days × basic of 6,700.00 a month × 0.50 ÷ 30 days = 5,025.00 BDT"
+        in page
+    )
+    assert "the amount paid is 11,055.00 BDT." in page
     assert "1990123456789" not in page  # an auditor sees the national ID masked
     assert "•••••••••6789" in page
     login(client, "officer")

@@ -33,10 +33,6 @@ ROLL = HEADER + (
     "W-0009,Shirin Akter,1992111122223,Sewing-3,2018-01-10,2024-02-29,6700,3350,750,450,1250\n"
 )
 
-needs_reader = pytest.mark.skipif(
-    not hasattr(imports, "read_roll"), reason="the roll reader (imports.read_roll) is not there yet"
-)
-
 
 def run(app: Flask, *args: str) -> Result:
     return app.test_cli_runner().invoke(entitlements_cli, ["preview", *args])
@@ -48,7 +44,6 @@ def write_roll(tmp_path: Path, text: str = ROLL) -> str:
     return str(path)
 
 
-@needs_reader
 def test_csv_preview_of_a_sixty_day_suspension(app: Flask, tmp_path: Path) -> None:
     roll = write_roll(tmp_path)
     result = run(
@@ -74,7 +69,6 @@ def test_csv_preview_of_a_sixty_day_suspension(app: Flask, tmp_path: Path) -> No
     assert "total,11055.00" in summary
 
 
-@needs_reader
 def test_json_preview_of_a_closure(app: Flask, tmp_path: Path) -> None:
     roll = write_roll(tmp_path)
     result = run(
@@ -101,7 +95,6 @@ def test_json_preview_of_a_closure(app: Flask, tmp_path: Path) -> None:
     assert document["summary"]["policy"] == "alliance-wage-replacement"
 
 
-@needs_reader
 def test_xlsx_preview_neutralises_formulas(app: Flask, tmp_path: Path) -> None:
     roll = write_roll(tmp_path, HEADER + "=1+2,Evil,1990123456789,,2019-08-01,,6700,,,,\n")
     output = tmp_path / "preview.xlsx"
@@ -119,7 +112,6 @@ def test_xlsx_preview_neutralises_formulas(app: Flask, tmp_path: Path) -> None:
     assert sheet["A2"].data_type == "s"
 
 
-@needs_reader
 def test_a_roll_with_errors_is_refused(app: Flask, tmp_path: Path) -> None:
     roll = write_roll(tmp_path, HEADER + "W-1,No Join Date,1990123456789,,,,6700,,,,\n")
     result = run(

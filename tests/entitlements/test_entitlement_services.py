@@ -175,10 +175,10 @@ def test_explanation_in_plain_words(session: Session, users: People) -> None:
     assert words[0] == (
         "Rahima Begum served 4 years and 7 months, which the policy counts as 5 years of service."
     )
-    assert "Notice pay: 120 days × gross of 12500.00 a month × 1.00 ÷ 30 days" in words[1]
+    assert "Notice pay: 120 days × gross of 12,500.00 a month × 1.00 ÷ 30 days" in words[1]
     # (50,000 + 33,500) × 0.50 = 41,750
-    assert "pays 0.50 of it, 41750" in words[3]
-    assert words[-1].endswith("41750.00 BDT.")
+    assert "pays 0.50 of it, 41,750.00 BDT" in words[3]
+    assert words[-1].endswith("41,750.00 BDT.")
     assert explain(gone) == [
         "Rahima Begum is not paid for this event: had left the factory before the event started."
     ]
