@@ -222,3 +222,48 @@ def compute(
             f"total {format_minor(run.total_minor, run.currency)} {run.currency} "
             f"({summary['policy']})"
         )
+
+
+@entitlements_cli.command("policy-add")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--as", "username", help="The admin adding it.")
+def policy_add(path: Path, username: str | None) -> None:
+    """Store a policy file as a new version (the same text again changes nothing)."""
+    from sqlalchemy import select
+
+    from fund.auth.models import User
+    from fund.db import unit_of_work
+    from fund.entitlements.services import register_policy
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        _fail(f"{path}: cannot read policy ({error})")
+    try:
+        with unit_of_work() as session:
+            actor = None
+            if username is not None:
+                actor = session.scalar(select(User).where(User.username == username))
+                if actor is None:
+                    _fail(f"no user {username!r}")
+            version = register_policy(session, text=text, actor=actor)
+            label, digest = version.label, version.sha256
+    except PolicyInvalid as error:
+        _fail(f"{path}: {error}")
+    click.echo(f"{label} ({digest[:12]})")
+
+
+@entitlements_cli.command("policies")
+def policies() -> None:
+    """Every stored policy version, newest first within each name."""
+    from sqlalchemy import select
+
+    from fund.db import get_session
+    from fund.entitlements.models import PolicyVersion
+
+    versions = get_session().scalars(
+        select(PolicyVersion).order_by(PolicyVersion.name, PolicyVersion.version.desc())
+    )
+    for version in versions:
+        state = "frozen" if version.frozen else "editable"
+        click.echo(f"{version.label:<45} {state:<9} {version.sha256[:12]}")
