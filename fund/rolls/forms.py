@@ -5,6 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, StringField
+
+# SelectChoice is WTForms 3.3 (tuple choices are deprecated); types-WTForms does not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, Regexp
 
 from imports import FIELD_LABELS
@@ -29,4 +32,7 @@ class MappingForm(FlaskForm):  # type: ignore[misc]
     """Remember a header of this factory's files as one of the roll's fields."""
 
     header = StringField("Header in the file", validators=[DataRequired(), Length(max=200)])
-    field = SelectField("Means", choices=[(name, label) for name, label in FIELD_LABELS.items()])
+    field = SelectField(
+        "Means",
+        choices=[SelectChoice(name, label) for name, label in FIELD_LABELS.items()],
+    )
