@@ -6,7 +6,7 @@ from fund.audit.models import AuditChainHead, AuditEvent
 from fund.auth.models import ApiToken, User
 from fund.brands.models import Brand
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun, PolicyVersion
-from fund.events.models import Event, EventExtension
+from fund.events.models import DuplicateResolution, Event, EventExtension
 from fund.factories.models import Factory, factory_brands
 from fund.rolls.models import ColumnMapping, Roll, RollWorker
 
@@ -16,6 +16,7 @@ __all__ = [
     "AuditEvent",
     "Brand",
     "ColumnMapping",
+    "DuplicateResolution",
     "Entitlement",
     "EntitlementLine",
     "EntitlementRun",

@@ -15,7 +15,7 @@ import functools
 import gc
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -34,6 +34,7 @@ SERVICE_TOO_SHORT = "service_too_short"
 EXITED_BEFORE_START = "exited_before_start"
 SECTION_NOT_AFFECTED = "section_not_affected"
 DUPLICATE_NATIONAL_ID = "duplicate_national_id"
+DUPLICATE_RESOLVED = "duplicate_resolved"
 
 REASONS: dict[str, str] = {
     NOT_EMPLOYED_AT_START: "joined the factory after the event started",
@@ -42,6 +43,10 @@ REASONS: dict[str, str] = {
     SECTION_NOT_AFFECTED: "works in a section the partial suspension does not affect",
     DUPLICATE_NATIONAL_ID: (
         "shares a national ID with another worker; held until an officer resolves it"
+    ),
+    DUPLICATE_RESOLVED: (
+        "is the same person as another worker on the roll, who is paid instead (resolved by "
+        "an officer)"
     ),
 }
 
@@ -301,7 +306,7 @@ def _ineligibility(worker: RollRow, plan: _Plan) -> str | None:
     return None
 
 
-def _compute(worker: RollRow, plan: _Plan, held: bool) -> Entitlement:
+def _compute(worker: RollRow, plan: _Plan, hold: str | None) -> Entitlement:
     policy = plan.policy
     event = plan.event
     service_months = years = None
@@ -309,7 +314,7 @@ def _compute(worker: RollRow, plan: _Plan, held: bool) -> Entitlement:
         service_months = months_of_service(worker.join_date, event.start)
         assert policy.closure is not None
         years = years_of_service(service_months, policy.closure.part_year_counts_after_months)
-    reason = DUPLICATE_NATIONAL_ID if held else _ineligibility(worker, plan)
+    reason = hold or _ineligibility(worker, plan)
     if reason is not None:
         return Entitlement(
             worker=worker,
@@ -403,7 +408,7 @@ def compute_entitlement(
     worker: RollRow, *, event: EventTerms, policy: Policy, through: date | None = None
 ) -> Entitlement:
     """One worker's entitlement, ignoring the rest of the roll (no duplicate check)."""
-    return _compute(worker, _plan(event, policy, through), held=False)
+    return _compute(worker, _plan(event, policy, through), hold=None)
 
 
 def compute_all(
@@ -413,15 +418,38 @@ def compute_all(
     policy: Policy,
     through: date | None = None,
     paid_national_ids: Iterable[str] = (),
+    resolved: Mapping[str, str] | None = None,
 ) -> list[Entitlement]:
-    """Every worker's entitlement, in roll order; workers sharing a national ID are held."""
+    """Every worker's entitlement, in roll order; workers sharing a national ID are held.
+
+    ``resolved`` maps a shared national ID to the worker ID an officer chose to pay: that
+    worker is computed as usual and the others are marked ``duplicate_resolved``. A national
+    ID in ``paid_national_ids`` (already paid for the event) holds every worker carrying it.
+    """
     plan = _plan(event, policy, through)
     keys = [_national_id_key(row.national_id) for row in rows]
     counts = Counter(keys)
     already_paid = {_national_id_key(value) for value in paid_national_ids}
+    chosen = {_national_id_key(key): worker_id for key, worker_id in (resolved or {}).items()}
+
+    def hold(row: RollRow, key: str) -> str | None:
+        if not key:
+            return None
+        if key in already_paid:
+            return DUPLICATE_NATIONAL_ID
+        if counts[key] > 1:
+            if key not in chosen:
+                return DUPLICATE_NATIONAL_ID
+            return None if row.worker_id == chosen[key] else DUPLICATE_RESOLVED
+        return None
+
     with _collector_paused():
         return [
-            _compute(row, plan, held=bool(key) and (counts[key] > 1 or key in already_paid))
+            _compute(
+                row,
+                plan,
+                hold(row, key) if counts[key] > 1 or key in already_paid else None,
+            )
             for row, key in zip(rows, keys, strict=True)
         ]
 

@@ -25,7 +25,7 @@ from fund.entitlements import rules
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun, PolicyVersion
 from fund.entitlements.policy import Policy, parse_policy
 from fund.events.models import Event
-from fund.events.services import event_terms
+from fund.events.services import event_terms, resolutions
 from fund.rolls.services import roll_rows as stored_roll_rows
 from imports.records import RollRow
 from ledger.money import format_minor
@@ -166,7 +166,12 @@ def compute_for_event(
     if rows is None:
         rows = roll_rows(session, event.roll_id)
     results = rules.compute_all(
-        rows, event=terms, policy=policy, through=through, paid_national_ids=paid_national_ids
+        rows,
+        event=terms,
+        policy=policy,
+        through=through,
+        paid_national_ids=paid_national_ids,
+        resolved=resolutions(session, event),
     )
     summary = rules.summarise(results)
     run = EntitlementRun(

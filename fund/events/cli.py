@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session, selectinload
 from fund.auth.models import User
 from fund.db import get_session, unit_of_work
 from fund.events.models import Event
-from fund.events.services import EventInvalid, change_end, create_event, set_roll
+from fund.events.services import (
+    EventInvalid,
+    change_end,
+    create_event,
+    resolve_duplicate,
+    set_roll,
+)
 from fund.factories.models import Factory
 from fund.rolls.models import Roll
 
@@ -190,3 +196,34 @@ def list_events(as_json: bool) -> None:
         return
     for event in events:
         click.echo(f"{event.id:>5}  {event.title}  {event.reference}")
+
+
+@events_cli.command("resolve-duplicate")
+@click.argument("event_id", type=int)
+@click.argument("national_id")
+@click.option("--pay", "worker_id", required=True, help="The roll's worker ID to pay.")
+@click.option("--note", required=True, help="How it was checked (kept in the audit log).")
+@click.option("--as", "username", help="The officer resolving it.")
+def resolve_duplicate_command(
+    event_id: int, national_id: str, worker_id: str, note: str, username: str | None
+) -> None:
+    """Workers sharing NATIONAL_ID are one person: pay them once, as --pay WORKER_ID."""
+    try:
+        with unit_of_work() as session:
+            event = session.get(Event, event_id)
+            if event is None:
+                _fail(f"no event {event_id}")
+            resolve_duplicate(
+                session,
+                event=event,
+                national_id=national_id,
+                paid_worker_id=worker_id,
+                note=note,
+                actor=_actor(session, username),
+            )
+    except EventInvalid as error:
+        _fail(str(error))
+    click.echo(
+        f"event {event_id}: national ID {national_id} is paid once, as {worker_id}; "
+        f"compute again to apply it"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fund.auth.models import User
@@ -81,3 +81,20 @@ class EventExtension(Base):
 
     event: Mapped[Event] = relationship(back_populates="extensions")
     recorded_by: Mapped[User | None] = relationship()
+
+
+class DuplicateResolution(Base):
+    """An officer's decision that workers sharing a national ID are one person, paid once."""
+
+    __tablename__ = "event_duplicate_resolutions"
+    __table_args__ = (UniqueConstraint("event_id", "national_id", name="once_per_person"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    national_id: Mapped[str] = mapped_column(String(30))
+    paid_worker_id: Mapped[str] = mapped_column(String(50))  # the roll's worker ID to pay
+    note: Mapped[str] = mapped_column(Text)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    resolved_by: Mapped[User | None] = relationship()

@@ -9,12 +9,13 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.entitlements.rules import EntitlementError, EventTerms
-from fund.events.models import Event, EventExtension
+from fund.events.models import DuplicateResolution, Event, EventExtension
 from fund.factories.models import Factory
 from fund.rolls.models import Roll
 
@@ -184,3 +185,67 @@ def set_roll(session: Session, *, event: Event, roll: Roll, actor: User | None) 
         after=_snapshot(event),
     )
     return event
+
+
+def resolve_duplicate(
+    session: Session,
+    *,
+    event: Event,
+    national_id: str,
+    paid_worker_id: str,
+    note: str,
+    actor: User | None,
+) -> DuplicateResolution:
+    """Record that the workers sharing ``national_id`` are one person, paid as ``paid_worker_id``.
+
+    The next computation pays that worker and marks the others ``duplicate_resolved``.
+    """
+    national_id = "".join(national_id.split())
+    if not note.strip():
+        raise EventInvalid("say how the duplicate was resolved (who checked what)")
+    existing = session.scalar(
+        select(DuplicateResolution).where(
+            DuplicateResolution.event_id == event.id,
+            DuplicateResolution.national_id == national_id,
+        )
+    )
+    if existing is not None:
+        raise EventInvalid(
+            f"national ID {national_id} was already resolved for this event "
+            f"(paid as {existing.paid_worker_id})"
+        )
+    resolution = DuplicateResolution(
+        event_id=event.id,
+        national_id=national_id,
+        paid_worker_id=paid_worker_id.strip(),
+        note=note.strip(),
+        resolved_by=actor,
+    )
+    session.add(resolution)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="events.resolve_duplicate",
+        object_type="event",
+        object_id=event.id,
+        after={
+            "national_id": national_id,
+            "paid_worker_id": resolution.paid_worker_id,
+            "note": resolution.note,
+        },
+    )
+    return resolution
+
+
+def resolutions(session: Session, event: Event) -> dict[str, str]:
+    """The event's resolved duplicates: national ID → the worker ID paid."""
+    return dict(
+        session.execute(
+            select(DuplicateResolution.national_id, DuplicateResolution.paid_worker_id).where(
+                DuplicateResolution.event_id == event.id
+            )
+        )
+        .tuples()
+        .all()
+    )

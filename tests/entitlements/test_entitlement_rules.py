@@ -326,3 +326,28 @@ def test_breakdown_lines_add_up_to_the_total() -> None:
     for line in result.lines:
         assert line.amount == line.daily_rate * line.days
         assert isinstance(line.share, Decimal)
+
+
+def test_resolved_duplicates_pay_the_chosen_worker_only() -> None:
+    rows = [
+        grade7(worker_id="A", national_id="2222222222"),
+        grade7(worker_id="B", national_id="2222222222", row=3),
+        grade7(worker_id="C", national_id="2222222222", row=4),
+    ]
+    results = compute_all(
+        rows, event=suspension(30), policy=alliance(), resolved={"2222222222": "C"}
+    )
+    assert [(r.worker_id, r.reason, r.amount_minor) for r in results] == [
+        ("A", "duplicate_resolved", 0),
+        ("B", "duplicate_resolved", 0),
+        ("C", None, taka(12_500)),  # 30 days × 12,500 / 30
+    ]
+    # already paid for the event (by an earlier batch): everyone carrying it is held
+    again = compute_all(
+        rows[2:],
+        event=suspension(30),
+        policy=alliance(),
+        resolved={"2222222222": "C"},
+        paid_national_ids=["2222222222"],
+    )
+    assert [(r.worker_id, r.reason) for r in again] == [("C", DUPLICATE_NATIONAL_ID)]

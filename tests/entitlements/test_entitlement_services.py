@@ -25,7 +25,7 @@ from fund.entitlements.services import (
     register_policy,
 )
 from fund.events.models import Event
-from fund.events.services import create_event
+from fund.events.services import EventInvalid, create_event, resolve_duplicate
 
 from .helpers import POLICIES, grade7, taka
 
@@ -231,3 +231,49 @@ def test_many_workers_in_chunks(session: Session, users: People) -> None:
     assert count == 1_203  # one gross line each
     assert run.total_minor == 1_203 * taka(25_000)
     assert session.scalar(select(func.count(PolicyVersion.id))) == 2
+
+
+def test_a_resolved_duplicate_is_paid_once(session: Session, users: People) -> None:
+    event = suspension(session, users, end=date(2024, 3, 30))
+    rows = [
+        grade7(row=2, worker_id="A", national_id="2222222222"),
+        grade7(row=3, worker_id="B", national_id="2222222222"),
+        grade7(row=4, worker_id="C", national_id="3333333333"),
+    ]
+    version = policy_for(session, "alliance-wage-replacement")
+    held = compute_for_event(
+        session, event=event, policy_version=version, through=None, actor=None, rows=rows
+    )
+    # only C: 30 days × 12,500 / 30 = 12,500
+    assert (held.eligible, held.total_minor) == (1, taka(12_500))
+    with pytest.raises(EventInvalid, match="say how"):
+        resolve_duplicate(
+            session, event=event, national_id="2222222222", paid_worker_id="B", note=" ", actor=None
+        )
+    resolve_duplicate(
+        session,
+        event=event,
+        national_id="22222 22222",
+        paid_worker_id="B",
+        note="same person re-hired under a new card; NID card seen",
+        actor=users.admin,
+    )
+    with pytest.raises(EventInvalid, match="already resolved"):
+        resolve_duplicate(
+            session, event=event, national_id="2222222222", paid_worker_id="A", note="x", actor=None
+        )
+    paid_once = compute_for_event(
+        session, event=event, policy_version=version, through=None, actor=None, rows=rows
+    )
+    # B and C: 2 × 12,500
+    assert (paid_once.eligible, paid_once.total_minor) == (2, taka(25_000))
+    reasons = dict(
+        session.execute(
+            select(Entitlement.worker_id, Entitlement.reason).where(
+                Entitlement.run_id == paid_once.id
+            )
+        )
+        .tuples()
+        .all()
+    )
+    assert reasons == {"A": "duplicate_resolved", "B": None, "C": None}

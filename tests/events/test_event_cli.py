@@ -128,3 +128,19 @@ def test_policy_commands(app: Flask, tmp_path: Path, users: People) -> None:
     listing = runner.invoke(entitlements_cli, ["policies"]).stdout
     assert "alliance-wage-replacement v1" in listing
     assert "editable" in listing
+
+
+def test_resolve_duplicate(app: Flask, session: Session, users: People) -> None:
+    runner = app.test_cli_runner()
+    created = runner.invoke(
+        events_cli, ["create", "DHK-1", "--kind", "closure", "--start", "2024-03-01"]
+    )
+    assert created.exit_code == 0, created.output
+    event = session.scalars(select(Event)).one()
+    args = ["resolve-duplicate", str(event.id), "1990123456789", "--pay", "W-7"]
+    result = runner.invoke(events_cli, [*args, "--note", "card checked", "--as", "officer"])
+    assert result.exit_code == 0, result.output
+    assert "paid once, as W-7" in result.stdout
+    again = runner.invoke(events_cli, [*args, "--note", "again"])
+    assert again.exit_code == 2
+    assert "already resolved" in again.stderr
