@@ -1,0 +1,53 @@
+"""Worker Fund's double-entry books, usable without Flask.
+
+``post(session, Entry(...))`` writes a balanced, hash-chained, idempotent journal entry;
+``reverse`` corrects one; ``convert`` moves money between currencies; ``ledger.queries`` reads
+balances and reports; ``verify`` proves the chain. The database enforces the same rules
+(``ledger.guards``), so nothing — not even raw SQL — posts an unbalanced or changed entry.
+"""
+
+from ledger.chart import CHART, account
+from ledger.errors import (
+    CurrencyMismatch,
+    IdempotencyConflict,
+    InsufficientFunds,
+    LedgerError,
+    PeriodClosed,
+    ReversalRefused,
+    TooFewPostings,
+    UnbalancedEntry,
+    UnknownAccount,
+    ZeroAmount,
+)
+from ledger.models import Account, JournalEntry
+from ledger.periods import close_period, reopen_period
+from ledger.posting import closed_through, convert, post, reverse
+from ledger.values import Entry, Posting
+from ledger.verify import Verification, verify
+
+__all__ = [
+    "CHART",
+    "Account",
+    "CurrencyMismatch",
+    "Entry",
+    "IdempotencyConflict",
+    "InsufficientFunds",
+    "JournalEntry",
+    "LedgerError",
+    "PeriodClosed",
+    "Posting",
+    "ReversalRefused",
+    "TooFewPostings",
+    "UnbalancedEntry",
+    "UnknownAccount",
+    "Verification",
+    "ZeroAmount",
+    "account",
+    "close_period",
+    "closed_through",
+    "convert",
+    "post",
+    "reopen_period",
+    "reverse",
+    "verify",
+]

@@ -1,0 +1,91 @@
+"""The default chart of accounts and opening an account for given dimensions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.errors import UnknownAccount
+from ledger.models import DIMENSIONS, Account
+
+
+@dataclass(frozen=True, slots=True)
+class ChartAccount:
+    """A line of the chart: code, name, type, fixed currency (or any) and its dimensions."""
+
+    code: str
+    name: str
+    type: str
+    currency: str | None
+    dimensions: tuple[str, ...] = ()
+
+
+CHART: dict[str, ChartAccount] = {
+    line.code: line
+    for line in (
+        ChartAccount("1000", "Bank USD", "asset", "USD"),
+        ChartAccount("1010", "Bank BDT", "asset", "BDT"),
+        ChartAccount("1020", "Mobile-money float BDT", "asset", "BDT"),
+        ChartAccount("1100", "Contributions receivable", "asset", None, ("brand",)),
+        ChartAccount("1900", "Currency exchange", "asset", None),
+        ChartAccount("2000", "Entitlements payable", "liability", None, ("event",)),
+        ChartAccount("2100", "Unclaimed payouts", "liability", None),
+        ChartAccount("3000", "Fund balance", "net_assets", None),
+        ChartAccount("4000", "Contributions", "income", None, ("brand",)),
+        ChartAccount("4200", "FX gain", "income", "BDT"),
+        ChartAccount("5000", "Worker compensation", "expense", None, ("factory", "event")),
+        ChartAccount("5100", "Payment fees", "expense", None),
+        ChartAccount("5200", "FX loss", "expense", "BDT"),
+    )
+}
+
+
+def dimension_key(dimensions: dict[str, str | None]) -> str:
+    """``{"factory": "DHK-017", "event": "7"}`` → ``"event=7;factory=DHK-017"``."""
+    unknown = set(dimensions) - set(DIMENSIONS)
+    if unknown:
+        raise UnknownAccount(f"unknown dimension(s): {', '.join(sorted(unknown))}")
+    return ";".join(f"{k}={v}" for k, v in sorted(dimensions.items()) if v is not None)
+
+
+def account(
+    session: Session,
+    code: str,
+    *,
+    currency: str | None = None,
+    **dimensions: str | None,
+) -> Account:
+    """The chart's account ``code`` in ``currency`` for these dimensions, opened on first use."""
+    try:
+        line = CHART[code]
+    except KeyError:
+        raise UnknownAccount(f"account {code} is not in the chart of accounts") from None
+    chosen = currency or line.currency
+    if chosen is None:
+        raise UnknownAccount(f"account {code} ({line.name}) needs a currency")
+    if line.currency is not None and chosen != line.currency:
+        raise UnknownAccount(f"account {code} ({line.name}) is kept in {line.currency} only")
+    missing = [name for name in line.dimensions if dimensions.get(name) is None]
+    if missing:
+        raise UnknownAccount(f"account {code} ({line.name}) is kept per {', '.join(missing)}")
+    key = dimension_key(dimensions)
+    found = session.scalar(
+        select(Account).where(
+            Account.code == code, Account.currency == chosen, Account.dimension_key == key
+        )
+    )
+    if found is not None:
+        return found
+    opened = Account(
+        code=code,
+        name=line.name,
+        type=line.type,
+        currency=chosen,
+        dimension_key=key,
+        **{name: value for name, value in dimensions.items() if value is not None},
+    )
+    session.add(opened)
+    session.flush()
+    return opened

@@ -1,0 +1,266 @@
+"""Posting entries: ``post``, ``reverse`` and ``convert``.
+
+Each validates in Python (for a clear message), locks the chain head — the one serialisation
+point, so concurrent posters cannot fork the chain or race an idempotency key — inserts the
+entry pending and its postings in bulk, then marks it posted with its sequence and hash; the
+database checks the balance at that moment. Nothing commits here: the caller's transaction does.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from ledger.chain import entry_hash, request_hash
+from ledger.chart import account as chart_account
+from ledger.errors import (
+    CurrencyMismatch,
+    IdempotencyConflict,
+    InsufficientFunds,
+    PeriodClosed,
+    ReversalRefused,
+)
+from ledger.models import Account, ChainHead, JournalEntry, PeriodClose, Posting
+from ledger.money import from_minor, to_minor
+from ledger.values import Entry
+from ledger.values import Posting as PostingLine
+
+_INSERT_CHUNK = 10_000
+
+
+def _lines(postings: Iterable[PostingLine]) -> list[tuple[str, str, str, int]]:
+    return [
+        (p.account.code, p.account.dimension_key, p.account.currency, p.amount) for p in postings
+    ]
+
+
+def _rate_text(rate: Decimal | None) -> str | None:
+    return None if rate is None else format(rate.normalize(), "f")
+
+
+def _lock_head(session: Session) -> ChainHead:
+    head = session.scalar(select(ChainHead).where(ChainHead.id == 1).with_for_update())
+    if head is None:  # pragma: no cover - the migration creates it
+        raise RuntimeError("the ledger's chain head is missing: run the migrations")
+    return head
+
+
+def closed_through(session: Session) -> date | None:
+    """The last date of the closed period, or None when every period is open."""
+    return session.scalar(select(PeriodClose.closed_through).order_by(PeriodClose.id.desc()))
+
+
+def _check_open(session: Session, effective_date: date) -> None:
+    closed = closed_through(session)
+    if closed is not None and effective_date <= closed:
+        raise PeriodClosed(
+            f"the books are closed through {closed}: cannot post on {effective_date}"
+        )
+
+
+def balances(session: Session, accounts: Sequence[Account]) -> dict[int, int]:
+    """Posted balances (minor units, debit positive) of ``accounts``, by account id."""
+    if not accounts:
+        return {}
+    rows = session.execute(
+        select(Posting.account_id, func.sum(Posting.amount))
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(
+            JournalEntry.status == "posted",
+            Posting.account_id.in_([a.id for a in accounts]),
+        )
+        .group_by(Posting.account_id)
+    ).all()
+    found = {account_id: int(total) for account_id, total in rows}
+    return {a.id: found.get(a.id, 0) for a in accounts}
+
+
+def _check_overdraft(session: Session, entry: Entry, protected: Iterable[Account]) -> None:
+    guarded = sorted({a.id: a for a in protected}.values(), key=lambda a: a.id)
+    if not guarded:
+        return
+    # Lock in a fixed order so that two posters of the same accounts cannot deadlock.
+    session.execute(
+        select(Account.id)
+        .where(Account.id.in_([a.id for a in guarded]))
+        .order_by(Account.id)
+        .with_for_update()
+    )
+    change: dict[int, int] = defaultdict(int)
+    for line in entry.postings:
+        change[line.account.id] += line.amount
+    current = balances(session, guarded)
+    for account in guarded:
+        after = current[account.id] + change[account.id]
+        if after < 0:
+            available = from_minor(current[account.id], account.currency)
+            needed = from_minor(-change[account.id], account.currency)
+            raise InsufficientFunds(
+                f"{account.label} holds {available} {account.currency}; "
+                f"{needed} {account.currency} is needed"
+            )
+
+
+def post(
+    session: Session,
+    entry: Entry,
+    *,
+    no_overdraft: Iterable[Account] = (),
+    reverses: JournalEntry | None = None,
+) -> JournalEntry:
+    """Post ``entry``; a retry with the same key and content returns the first entry unchanged.
+
+    ``no_overdraft`` names asset accounts the entry may not take below zero.
+    """
+    entry.check()
+    lines = _lines(entry.postings)
+    rate = _rate_text(entry.rate)
+    asked = request_hash(
+        effective_date=entry.effective_date,
+        memo=entry.memo,
+        reference=entry.reference,
+        rate=rate,
+        postings=lines,
+    )
+    head = _lock_head(session)
+    existing = session.scalar(
+        select(JournalEntry).where(JournalEntry.idempotency_key == entry.idempotency_key)
+    )
+    if existing is not None:
+        if existing.request_hash != asked:
+            raise IdempotencyConflict(
+                f"idempotency key {entry.idempotency_key!r} was used for entry {existing.id} "
+                "with different content"
+            )
+        return existing
+    _check_open(session, entry.effective_date)
+    _check_overdraft(session, entry, no_overdraft)
+
+    journal = JournalEntry(
+        status="pending",
+        effective_date=entry.effective_date,
+        recorded_at=datetime.now(UTC),
+        memo=entry.memo,
+        reference=entry.reference,
+        idempotency_key=entry.idempotency_key,
+        request_hash=asked,
+        rate=rate,
+        reverses_id=reverses.id if reverses is not None else None,
+    )
+    session.add(journal)
+    session.flush()
+    rows = [
+        {
+            "entry_id": journal.id,
+            "account_id": line.account.id,
+            "currency": line.account.currency,
+            "amount": line.amount,
+        }
+        for line in entry.postings
+    ]
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        session.execute(insert(Posting), rows[start : start + _INSERT_CHUNK])
+
+    sequence = head.last_sequence + 1
+    journal.sequence = sequence
+    journal.previous_hash = head.last_hash
+    journal.hash = entry_hash(
+        previous_hash=head.last_hash,
+        sequence=sequence,
+        effective_date=journal.effective_date,
+        recorded_at=journal.recorded_at,
+        memo=journal.memo,
+        idempotency_key=journal.idempotency_key,
+        reference=journal.reference,
+        rate=journal.rate,
+        reverses_id=journal.reverses_id,
+        postings=lines,
+    )
+    journal.status = "posted"  # the database checks the balance on this update
+    head.last_sequence = sequence
+    head.last_hash = journal.hash
+    session.flush()
+    return journal
+
+
+def reverse(
+    session: Session,
+    original: JournalEntry,
+    *,
+    effective_date: date,
+    memo: str | None = None,
+    idempotency_key: str | None = None,
+) -> JournalEntry:
+    """Post the mirror image of ``original``; reversing it again returns the same reversal."""
+    if original.status != "posted":
+        raise ReversalRefused(f"entry {original.id} is not posted")
+    if original.reverses_id is not None:
+        raise ReversalRefused(
+            f"entry {original.id} is itself a reversal; post the original content again instead"
+        )
+    key = idempotency_key or f"reversal-of:{original.idempotency_key}"
+    already = session.scalar(select(JournalEntry).where(JournalEntry.reverses_id == original.id))
+    if already is not None and already.idempotency_key != key:
+        raise ReversalRefused(f"entry {original.id} was already reversed by entry {already.id}")
+    postings = session.execute(
+        select(Account, Posting.amount)
+        .join(Posting, Posting.account_id == Account.id)
+        .where(Posting.entry_id == original.id)
+        .order_by(Posting.id)
+    ).all()
+    mirror = Entry(
+        effective_date=effective_date,
+        memo=memo or f"Reversal of entry {original.id}: {original.memo}",
+        idempotency_key=key,
+        reference=original.reference,
+        postings=tuple(PostingLine(account, -amount) for account, amount in postings),
+    )
+    return post(session, mirror, reverses=original)
+
+
+def convert(
+    session: Session,
+    *,
+    source: Account,
+    target: Account,
+    source_amount: int,
+    rate: Decimal,
+    effective_date: date,
+    memo: str,
+    idempotency_key: str,
+    reference: str | None = None,
+    no_overdraft: bool = True,
+) -> JournalEntry:
+    """Move ``source_amount`` (minor units) from ``source`` into ``target``'s currency at ``rate``.
+
+    One entry that balances in each currency through the currency-exchange account (1900) of
+    each; the target amount is ``source_amount × rate`` rounded half-up to the minor unit.
+    """
+    if source.currency == target.currency:
+        raise CurrencyMismatch("a conversion needs two currencies")
+    if source_amount <= 0 or rate <= 0:
+        raise CurrencyMismatch("a conversion moves a positive amount at a positive rate")
+    target_amount = to_minor(
+        from_minor(source_amount, source.currency) * rate, target.currency, rounding="half_up"
+    )
+    exchange_source = chart_account(session, "1900", currency=source.currency)
+    exchange_target = chart_account(session, "1900", currency=target.currency)
+    entry = Entry(
+        effective_date=effective_date,
+        memo=memo,
+        idempotency_key=idempotency_key,
+        reference=reference,
+        rate=rate,
+        postings=(
+            PostingLine(exchange_source, source_amount),
+            PostingLine(source, -source_amount),
+            PostingLine(target, target_amount),
+            PostingLine(exchange_target, -target_amount),
+        ),
+    )
+    return post(session, entry, no_overdraft=[source] if no_overdraft else [])

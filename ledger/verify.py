@@ -1,0 +1,98 @@
+"""``verify``: recompute the hash chain and the balances; name the first bad entry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import groupby
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.chain import GENESIS_HASH, entry_hash
+from ledger.models import Account, ChainHead, JournalEntry, Posting
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The outcome: how many entries were checked and, if broken, where and why."""
+
+    entries: int
+    first_bad_entry: int | None
+    reason: str | None
+
+    @property
+    def ok(self) -> bool:
+        """True when the chain and the balances are intact."""
+        return self.first_bad_entry is None and self.reason is None
+
+
+def _postings_by_entry(session: Session) -> Iterator[tuple[int, list[tuple[str, str, str, int]]]]:
+    rows = session.execute(
+        select(
+            Posting.entry_id, Account.code, Account.dimension_key, Posting.currency, Posting.amount
+        )
+        .join(Account, Account.id == Posting.account_id)
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(JournalEntry.status == "posted")
+        .order_by(JournalEntry.sequence, Posting.id)
+        .execution_options(yield_per=10_000)
+    )
+    for entry_id, group in groupby(rows, key=lambda row: row[0]):
+        yield (
+            entry_id,
+            [(code, dims, currency, amount) for _, code, dims, currency, amount in group],
+        )
+
+
+def verify(session: Session) -> Verification:
+    """Recompute every posted entry's hash and link, and check every entry balances."""
+    pending = session.scalar(
+        select(JournalEntry.id).where(JournalEntry.status == "pending").order_by(JournalEntry.id)
+    )
+    if pending is not None:
+        return Verification(0, pending, "entry was left pending (never balanced and posted)")
+    unbalanced = session.scalar(
+        select(Posting.entry_id)
+        .group_by(Posting.entry_id, Posting.currency)
+        .having(func.sum(Posting.amount) != 0)
+        .order_by(Posting.entry_id)
+    )
+    if unbalanced is not None:
+        return Verification(0, unbalanced, "debits do not equal credits")
+    entries = session.execute(
+        select(JournalEntry)
+        .where(JournalEntry.status == "posted")
+        .order_by(JournalEntry.sequence)
+        .execution_options(yield_per=1000)
+    ).scalars()
+    postings = _postings_by_entry(session)
+    previous, expected_sequence, count = GENESIS_HASH, 1, 0
+    for entry in entries:
+        count += 1
+        lines_entry, lines = next(postings, (None, []))
+        if lines_entry != entry.id:
+            return Verification(count, entry.id, "its postings are missing")
+        if entry.sequence != expected_sequence:
+            return Verification(count, entry.id, f"sequence {entry.sequence} breaks the chain")
+        if entry.previous_hash != previous:
+            return Verification(count, entry.id, "link to the previous entry is broken")
+        recomputed = entry_hash(
+            previous_hash=previous,
+            sequence=expected_sequence,
+            effective_date=entry.effective_date,
+            recorded_at=entry.recorded_at,
+            memo=entry.memo,
+            idempotency_key=entry.idempotency_key,
+            reference=entry.reference,
+            rate=entry.rate,
+            reverses_id=entry.reverses_id,
+            postings=lines,
+        )
+        if recomputed != entry.hash:
+            return Verification(count, entry.id, "content does not match its hash")
+        previous, expected_sequence = entry.hash, expected_sequence + 1
+    head = session.get(ChainHead, 1)
+    if head is not None and (head.last_hash != previous or head.last_sequence != count):
+        return Verification(count, None, "entries after the last one were removed")
+    return Verification(count, None, None)
