@@ -168,6 +168,7 @@ def audit_verify(as_json: bool) -> None:
 AREA_COMMANDS: tuple[tuple[str, str], ...] = (
     ("fund.entitlements.cli", "entitlements_cli"),
     ("fund.events.cli", "events_cli"),
+    ("fund.reports.cli", "ledger_cli"),
     ("fund.rolls.cli", "rolls_cli"),
 )
 

@@ -1,0 +1,1 @@
+"""Reports on the books for accountants and auditors: trial balance, verification, exports."""
