@@ -223,19 +223,7 @@ def import_roll(
     )
     session.add(roll)
     session.flush()
-    rows = reading.rows
-    for start in range(0, len(rows), BATCH_ROWS):
-        batch = rows[start : start + BATCH_ROWS]
-        # Core executemany on the table: the driver's fast path, no ORM bookkeeping per row.
-        session.execute(
-            insert(ROLL_WORKERS),
-            [
-                dict(zip(_ROW_FIELDS, _row_values(row), strict=True), roll_id=roll.id)
-                for row in batch
-            ],
-        )
-        if progress is not None:
-            progress(len(batch), len(rows))
+    _store_workers(session, roll.id, reading.rows, progress)
     record(
         session,
         actor=actor,
@@ -253,6 +241,40 @@ def import_roll(
         },
     )
     return roll
+
+
+def _store_workers(
+    session: Session,
+    roll_id: int,
+    rows: tuple[RollRow, ...],
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    connection = session.connection()
+    copy_from = None
+    if connection.dialect.name == "postgresql":
+        # COPY is PostgreSQL's bulk path: several times faster than batched INSERTs.
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        columns = ", ".join(("roll_id", *_ROW_FIELDS))
+        copy_from = f"COPY roll_workers ({columns}) FROM STDIN"
+    for start in range(0, len(rows), BATCH_ROWS):
+        batch = rows[start : start + BATCH_ROWS]
+        if copy_from is not None:
+            with cursor.copy(copy_from) as copy:
+                for row in batch:
+                    copy.write_row((roll_id, *_row_values(row)))
+        else:
+            # Core executemany on the table: the driver's fast path, no ORM work per row.
+            session.execute(
+                insert(ROLL_WORKERS),
+                [
+                    dict(zip(_ROW_FIELDS, _row_values(row), strict=True), roll_id=roll_id)
+                    for row in batch
+                ],
+            )
+        if progress is not None:
+            progress(len(batch), len(rows))
+    if copy_from is not None:
+        cursor.close()
 
 
 def roll_rows(session: Session, roll_id: int) -> list[RollRow]:
