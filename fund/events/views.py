@@ -4,20 +4,128 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from fund.auth.access import allow
-from fund.auth.roles import STAFF
+from fund.auth.access import acting_user, allow
+from fund.auth.roles import STAFF, Role
 from fund.db import get_session
-from fund.entitlements.models import Entitlement, EntitlementRun
-from fund.entitlements.rules import REASONS
+from fund.entitlements.models import Entitlement, EntitlementRun, PolicyVersion
+from fund.entitlements.policy import PolicyInvalid
+from fund.entitlements.rules import REASONS, EntitlementError
+from fund.entitlements.services import SHIPPED_POLICIES, compute_for_event, policy_for
+from fund.events.forms import ChangeEndForm, ComputeForm, NewEventForm
 from fund.events.models import Event
+from fund.events.services import EventInvalid, change_end, create_event
+from fund.factories.models import Factory
+from fund.rolls.services import current_roll
 from ledger.money import format_minor
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 PER_PAGE = 100
+#: Who records events and computes entitlements.
+OFFICERS = (Role.ADMIN, Role.OFFICER)
+
+
+def policy_names() -> list[str]:
+    """Stored policy names and the shipped ones, for the policy choices."""
+    stored = get_session().scalars(select(PolicyVersion.name).distinct()).all()
+    shipped = [path.stem for path in SHIPPED_POLICIES.glob("*.toml")]
+    return sorted(set(stored) | set(shipped))
+
+
+def compute_form(event: Event) -> ComputeForm:
+    """The compute form, its policy defaulting to the event's."""
+    form = ComputeForm(policy=event.policy_name)
+    form.policy.choices = policy_names()  # type: ignore[assignment]  # plain values (WTForms 3)
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(*OFFICERS)
+def new() -> str | WerkzeugResponse:
+    session = get_session()
+    form = NewEventForm()
+    codes: list[str] = list(session.scalars(select(Factory.code).order_by(Factory.code)))
+    form.factory.choices = codes  # type: ignore[assignment]  # plain values (WTForms 3)
+    form.policy.choices = policy_names()  # type: ignore[assignment]  # plain values (WTForms 3)
+    if form.validate_on_submit():
+        factory = session.scalar(select(Factory).where(Factory.code == form.factory.data))
+        assert factory is not None  # the choices are the factories
+        assert form.start.data is not None  # DataRequired
+        sections = form.sections.data.split(",") if form.sections.data else None
+        try:
+            event = create_event(
+                session,
+                factory=factory,
+                kind=form.kind.data or "",
+                start=form.start.data,
+                end=form.end.data,
+                sections=sections if form.kind.data == "suspension" else None,
+                reference=form.reference.data or "",
+                roll=current_roll(session, factory),
+                policy_name=form.policy.data,
+                actor=acting_user(),
+            )
+        except EventInvalid as error:
+            form.start.errors = [*form.start.errors, str(error)]
+        else:
+            flash(f"Recorded: {event.title}.", "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    return render_template("events/new.html", form=form)
+
+
+@bp.route("/<int:event_id>/end", methods=["POST"])
+@allow(*OFFICERS)
+def change_end_date(event_id: int) -> WerkzeugResponse:
+    session = get_session()
+    event = session.get(Event, event_id) or abort(404)
+    form = ChangeEndForm()
+    if not form.validate_on_submit():
+        flash("Give the new end date and say why.", "error")
+    else:
+        try:
+            change_end(
+                session,
+                event=event,
+                new_end=form.end.data,
+                reason=form.reason.data or "",
+                actor=acting_user(),
+            )
+            flash(f"Changed: {event.title}.", "success")
+        except EventInvalid as error:
+            flash(str(error), "error")
+    return redirect(url_for("events.detail", event_id=event.id))
+
+
+@bp.route("/<int:event_id>/compute", methods=["POST"])
+@allow(*OFFICERS)
+def compute(event_id: int) -> WerkzeugResponse:
+    session = get_session()
+    event = session.get(Event, event_id) or abort(404)
+    form = compute_form(event)
+    if not form.validate_on_submit():
+        flash("Choose a policy.", "error")
+        return redirect(url_for("events.detail", event_id=event.id))
+    try:
+        run = compute_for_event(
+            session,
+            event=event,
+            policy_version=policy_for(session, form.policy.data or ""),
+            through=form.through.data,
+            actor=acting_user(),
+        )
+    except (EntitlementError, PolicyInvalid, LookupError) as error:
+        flash(f"Not computed: {error}", "error")
+        return redirect(url_for("events.detail", event_id=event.id))
+    flash(
+        f"Computed {run.workers} workers, {run.eligible} eligible, total "
+        f"{format_minor(run.total_minor, run.currency)} {run.currency}.",
+        "success",
+    )
+    return redirect(url_for("events.detail", event_id=event.id, run=run.id))
 
 
 @bp.context_processor
@@ -94,9 +202,13 @@ def detail(event_id: int) -> str:
                 found.order_by(Entitlement.roll_row).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
             )
         )
+    user = acting_user()
+    officer = user is not None and user.role_enum in OFFICERS
     return render_template(
         "events/detail.html",
         event=event,
+        compute_form=compute_form(event) if officer else None,
+        end_form=ChangeEndForm() if officer and event.kind == "suspension" else None,
         runs=runs,
         run=run,
         reasons=reasons,
