@@ -29,8 +29,13 @@ def fund_balance(session: Session) -> Account:
 def post_lines(session: Session) -> PostFn:
     """``post_lines("key", (bank, 500), (fund, -500), on=date(...))``."""
 
-    def write(key: str, *lines: tuple[Account, int], on: date = date(2026, 3, 1),
-              memo: str = "test", **options: object) -> JournalEntry:
+    def write(
+        key: str,
+        *lines: tuple[Account, int],
+        on: date = date(2026, 3, 1),
+        memo: str = "test",
+        **options: object,
+    ) -> JournalEntry:
         entry = Entry(
             effective_date=on,
             memo=memo,
