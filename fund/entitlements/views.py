@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from fund.auth.access import acting_user, allow
 from fund.auth.roles import STAFF, Role
 from fund.db import get_session
 from fund.entitlements.export import exact_text, major_text
-from fund.entitlements.models import Entitlement
-from fund.entitlements.services import explain
+from fund.entitlements.forms import PolicyForm
+from fund.entitlements.models import Entitlement, PolicyVersion
+from fund.entitlements.policy import PolicyInvalid
+from fund.entitlements.services import explain, register_policy
 from ledger.money import format_minor
 
 bp = Blueprint("entitlements", __name__, url_prefix="/entitlements")
@@ -45,3 +49,32 @@ def detail(entitlement_id: int) -> str:
         exact_text=exact_text,
         major_text=major_text,
     )
+
+
+@bp.route("/policies", methods=["GET", "POST"])
+@allow(STAFF)
+def policies() -> str | WerkzeugResponse:
+    session = get_session()
+    user = acting_user()
+    form = PolicyForm() if user is not None and user.role_enum is Role.ADMIN else None
+    if form is not None and form.validate_on_submit():
+        try:
+            version = register_policy(session, text=form.toml.data or "", actor=user)
+        except PolicyInvalid as error:
+            form.toml.errors = [*form.toml.errors, str(error)]
+        else:
+            flash(f"Stored {version.label}.", "success")
+            return redirect(url_for("entitlements.policy", version_id=version.id))
+    versions = session.scalars(
+        select(PolicyVersion).order_by(PolicyVersion.name, PolicyVersion.version.desc())
+    ).all()
+    return render_template("entitlements/policies.html", versions=versions, form=form)
+
+
+@bp.route("/policies/<int:version_id>")
+@allow(STAFF)
+def policy(version_id: int) -> str:
+    version = get_session().get(PolicyVersion, version_id)
+    if version is None:
+        abort(404)
+    return render_template("entitlements/policy.html", version=version)

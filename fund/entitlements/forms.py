@@ -1,0 +1,13 @@
+"""The administrator's policy form: a new version from TOML text."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+class PolicyForm(FlaskForm):  # type: ignore[misc]
+    """A policy document (TOML); the same text again changes nothing."""
+
+    toml = TextAreaField("Policy (TOML)", validators=[DataRequired(), Length(max=20_000)])
