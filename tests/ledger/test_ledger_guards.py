@@ -175,7 +175,7 @@ def test_posting_currency_must_be_the_accounts(
 
 def test_zero_postings_are_refused(raw: RawSQL, accounts: tuple[Account, Account]) -> None:
     entry_id = _new_entry(raw, "raw-zero")
-    with pytest.raises(DBAPIError, match="amount_not_zero|CHECK constraint failed"):
+    with pytest.raises(DBAPIError, match=r"amount_not_zero|CHECK constraint failed"):
         _add_posting(raw, entry_id, accounts[0], 0)
 
 

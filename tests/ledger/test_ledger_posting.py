@@ -49,7 +49,8 @@ def test_a_balanced_entry_is_posted_chained_and_counted(
 ) -> None:
     entry = post_lines("open", (bank, 1_250_000), (fund_balance, -1_250_000))
     assert entry.status == "posted"
-    assert entry.sequence is not None and entry.hash is not None
+    assert entry.sequence is not None
+    assert entry.hash is not None
     assert balance(session, bank) == 1_250_000
     assert balance(session, fund_balance) == -1_250_000
     assert verify(session).ok
@@ -112,7 +113,8 @@ def test_reversal_restores_balances_once(
 ) -> None:
     original = post_lines("gift", (bank, 4_000), (fund_balance, -4_000))
     reversal = reverse(session, original, effective_date=date(2026, 3, 2))
-    assert balance(session, bank) == 0 and balance(session, fund_balance) == 0
+    assert balance(session, bank) == 0
+    assert balance(session, fund_balance) == 0
     assert reversal.reverses_id == original.id
     # Double-clicking "reverse" posts nothing more.
     assert reverse(session, original, effective_date=date(2026, 3, 2)).id == reversal.id
