@@ -8,7 +8,6 @@ a model kept in plain Python, and a refused operation changed nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -82,7 +81,8 @@ class Books(RuleBasedStateMachine):
     def _snapshot(self) -> tuple[int, int]:
         row = self.connection.execute(
             text(
-                "SELECT (SELECT count(*) FROM ledger_entries), (SELECT count(*) FROM ledger_postings)"
+                "SELECT (SELECT count(*) FROM ledger_entries),"
+                " (SELECT count(*) FROM ledger_postings)"
             )
         ).one()
         return int(row[0]), int(row[1])
@@ -240,9 +240,9 @@ class Books(RuleBasedStateMachine):
 
 
 @pytest.fixture
-def books(engine: Engine) -> Iterator[type[Books]]:
+def books(engine: Engine) -> type[Books]:
     Books.engine = engine
-    yield Books
+    return Books
 
 
 def test_bookkeeping_keeps_every_currency_balanced(books: type[Books]) -> None:
