@@ -13,12 +13,9 @@ import argparse
 import io
 import random
 import resource
-import shutil
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -26,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import python_calamine
 import xlsxwriter
+from scratch import scratch_database
 
 from imports import read_roll
 
@@ -113,28 +111,6 @@ def bench_read(data: bytes) -> None:
     print(f"ratio read_roll / calamine: {roll / raw:.2f}x (target <= 2.5x)")
 
 
-def _scratch_database(url: str | None) -> tuple[str, Callable[[], None]]:
-    """A fresh database for the import figure: SQLite in a temp folder, or one on the server."""
-    if url is None or not url.startswith("postgresql"):
-        folder = tempfile.mkdtemp()
-        return f"sqlite:///{folder}/bench.sqlite", lambda: shutil.rmtree(folder, True)
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    base = make_url(url)
-    name = f"{base.database or 'worker_fund'}_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
-
-
 def bench_import(data: bytes, database_url: str | None) -> None:
     """Check the file (as ``fund rolls check`` does), then import it and commit."""
     from sqlalchemy import func, select
@@ -147,7 +123,7 @@ def bench_import(data: bytes, database_url: str | None) -> None:
     from fund.rolls.models import RollWorker
     from fund.rolls.services import check_roll, import_roll
 
-    url, cleanup = _scratch_database(database_url)
+    url, cleanup = scratch_database(database_url)
     try:
         engine = make_engine(url)
         upgrade(engine)

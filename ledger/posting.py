@@ -13,9 +13,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledger.bulk import insert_rows
 from ledger.chain import entry_hash, request_hash
 from ledger.chart import account as chart_account
 from ledger.errors import (
@@ -29,8 +30,6 @@ from ledger.models import Account, ChainHead, JournalEntry, PeriodClose, Posting
 from ledger.money import from_minor, to_minor
 from ledger.values import Entry
 from ledger.values import Posting as PostingLine
-
-_INSERT_CHUNK = 10_000
 
 
 def _lines(postings: Iterable[PostingLine]) -> list[tuple[str, str, str, int]]:
@@ -154,17 +153,15 @@ def post(
     )
     session.add(journal)
     session.flush()
-    rows = [
-        {
-            "entry_id": journal.id,
-            "account_id": line.account.id,
-            "currency": line.account.currency,
-            "amount": line.amount,
-        }
-        for line in entry.postings
-    ]
-    for start in range(0, len(rows), _INSERT_CHUNK):
-        session.execute(insert(Posting), rows[start : start + _INSERT_CHUNK])
+    insert_rows(
+        session.connection(),
+        Posting.__table__,  # type: ignore[arg-type]
+        ("entry_id", "account_id", "currency", "amount"),
+        [
+            (journal.id, line.account.id, line.account.currency, line.amount)
+            for line in entry.postings
+        ],
+    )
 
     sequence = head.last_sequence + 1
     journal.sequence = sequence
