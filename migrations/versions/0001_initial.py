@@ -12,6 +12,7 @@ from alembic import op
 import fund.models  # noqa: F401
 from fund.audit.guards import install_guards
 from fund.db import Base
+from fund.entitlements.guards import install_entitlement_guards
 from fund.rolls.guards import install_roll_guards
 from ledger.schema import install
 
@@ -27,6 +28,7 @@ def upgrade() -> None:
     Base.metadata.create_all(bind)
     install_guards(bind)
     install_roll_guards(bind)
+    install_entitlement_guards(bind)
 
 
 def downgrade() -> None:

@@ -7,12 +7,12 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from fund.audit.models import AuditEvent
-from fund.entitlements.models import Entitlement, EntitlementLine, PolicyVersion
+from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun, PolicyVersion
 from fund.entitlements.policy import PolicyInvalid
 from fund.entitlements.services import (
     RollMissing,
@@ -204,12 +204,54 @@ def test_database_refuses_an_ineligible_worker_with_money(session: Session, user
         policy_version=version,
         through=None,
         actor=users.admin,
-        rows=[grade7(exit_date=date(2020, 1, 1))],
+        rows=[grade7()],
     )
-    entitlement = session.scalars(select(Entitlement).where(Entitlement.run_id == run.id)).one()
-    entitlement.amount_minor = 100
-    with pytest.raises(IntegrityError):
-        session.flush()
+    with pytest.raises(IntegrityError), session.begin_nested():
+        session.execute(
+            insert(Entitlement).values(
+                run_id=run.id,
+                position=2,
+                roll_row=3,
+                worker_id="W-X",
+                name="Nobody",
+                national_id="1",
+                eligible=False,
+                reason="exited_before_start",
+                exact_numerator=0,
+                exact_denominator=1,
+                amount_minor=100,
+                currency="BDT",
+            )
+        )
+
+
+def test_computed_entitlements_cannot_be_edited_or_deleted(session: Session, users: People) -> None:
+    version = policy_for(session, "alliance-wage-replacement")
+    event = suspension(session, users)
+    run = compute_for_event(
+        session, event=event, policy_version=version, through=None, actor=None, rows=[grade7()]
+    )
+    for statement in (
+        update(Entitlement).where(Entitlement.run_id == run.id).values(amount_minor=1),
+        delete(EntitlementLine).where(EntitlementLine.run_id == run.id),
+        update(EntitlementRun).where(EntitlementRun.id == run.id).values(total_minor=1),
+        delete(EntitlementRun).where(EntitlementRun.id == run.id),
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
+            session.execute(statement)
+
+
+def test_a_frozen_policy_cannot_change(session: Session, users: People) -> None:
+    version = register_policy(session, text=ALLIANCE_TEXT, actor=None)
+    version.toml = ALLIANCE_TEXT + "\n"
+    session.flush()  # a draft may still change
+    freeze_policy(session, version=version, actor=None)
+    for statement in (
+        update(PolicyVersion).where(PolicyVersion.id == version.id).values(toml="x"),
+        delete(PolicyVersion).where(PolicyVersion.id == version.id),
+    ):
+        with pytest.raises(DBAPIError, match="frozen policy"), session.begin_nested():
+            session.execute(statement)
 
 
 def test_many_workers_in_chunks(session: Session, users: People) -> None:
