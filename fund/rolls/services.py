@@ -10,7 +10,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from fund.audit.services import record
@@ -20,6 +20,7 @@ from fund.rolls.models import ColumnMapping, Roll, RollWorker
 from imports import FIELDS, Limits, Problem, RollReading, RollRow, RollUnreadable, read_roll
 from imports.headers import normalise_header
 from imports.sources import read_bytes
+from ledger.bulk import insert_rows
 
 #: Rows per INSERT batch: big enough to be fast, small enough for a moving progress bar.
 BATCH_ROWS = 10_000
@@ -249,32 +250,14 @@ def _store_workers(
     rows: tuple[RollRow, ...],
     progress: Callable[[int, int], None] | None,
 ) -> None:
-    connection = session.connection()
-    copy_from = None
-    if connection.dialect.name == "postgresql":
-        # COPY is PostgreSQL's bulk path: several times faster than batched INSERTs.
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        columns = ", ".join(("roll_id", *_ROW_FIELDS))
-        copy_from = f"COPY roll_workers ({columns}) FROM STDIN"
+    columns = ("roll_id", *_ROW_FIELDS)
     for start in range(0, len(rows), BATCH_ROWS):
         batch = rows[start : start + BATCH_ROWS]
-        if copy_from is not None:
-            with cursor.copy(copy_from) as copy:
-                for row in batch:
-                    copy.write_row((roll_id, *_row_values(row)))
-        else:
-            # Core executemany on the table: the driver's fast path, no ORM work per row.
-            session.execute(
-                insert(ROLL_WORKERS),
-                [
-                    dict(zip(_ROW_FIELDS, _row_values(row), strict=True), roll_id=roll_id)
-                    for row in batch
-                ],
-            )
+        insert_rows(
+            session.connection(), ROLL_WORKERS, columns, [(roll_id, *_row_values(r)) for r in batch]
+        )
         if progress is not None:
             progress(len(batch), len(rows))
-    if copy_from is not None:
-        cursor.close()
 
 
 def roll_rows(session: Session, roll_id: int) -> list[RollRow]:
