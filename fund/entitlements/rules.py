@@ -443,7 +443,7 @@ def compute_all(
             return None if row.worker_id == chosen[key] else DUPLICATE_RESOLVED
         return None
 
-    with _collector_paused():
+    with collector_paused():
         return [
             _compute(
                 row,
@@ -455,7 +455,8 @@ def compute_all(
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a bulk computation (re-entrant)."""
     # A big roll creates hundreds of thousands of small acyclic objects; the cyclic garbage
     # collector would walk all of them again and again (half the run time) to free nothing.
     was_enabled = gc.isenabled()

@@ -161,6 +161,28 @@ def compute_for_event(
     paid_national_ids: Iterable[str] = (),
 ) -> EntitlementRun:
     """Compute and store every worker's entitlement for ``event`` (a new run each time)."""
+    with rules.collector_paused():
+        return _compute_for_event(
+            session,
+            event=event,
+            policy_version=policy_version,
+            through=through,
+            actor=actor,
+            rows=rows,
+            paid_national_ids=paid_national_ids,
+        )
+
+
+def _compute_for_event(
+    session: Session,
+    *,
+    event: Event,
+    policy_version: PolicyVersion,
+    through: date | None,
+    actor: User | None,
+    rows: Sequence[RollRow] | None,
+    paid_national_ids: Iterable[str],
+) -> EntitlementRun:
     policy = stored_policy(policy_version)
     terms = event_terms(event)
     if rows is None:
