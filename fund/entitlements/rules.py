@@ -2,9 +2,12 @@
 
 ``compute_entitlement`` takes one roll row, the event's terms and a policy and returns an
 ``Entitlement`` whose breakdown lines say which rule paid which component for how many days
-at which daily rate. Amounts are exact ``Fraction``s of minor units until the worker's total,
-which is multiplied by the fund's share and rounded once. The day counting depends only on the
-event and the policy, so ``compute_all`` plans it once and reuses it for every worker.
+at which daily rate. Amounts stay exact until the worker's total, which is multiplied by the
+fund's share and rounded once (``round_once``, the ledger's half-up/half-even rounding done in
+integers). The day counting and tiers depend only on the event and the policy, so
+``compute_all`` plans them once; every line is then a whole number of 1/denominator of a
+poisha over one shared denominator, so a worker costs a few integer multiplications (exposed
+as ``Fraction`` properties for whoever reads them).
 """
 
 from __future__ import annotations
