@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 import xlsxwriter
 
@@ -31,6 +31,44 @@ FIXED_COLUMNS: tuple[str, ...] = (
     "amount",
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+class Line(Protocol):
+    """A breakdown line, computed (``rules.BreakdownLine``) or stored (``EntitlementLine``)."""
+
+    @property
+    def rule(self) -> str: ...
+
+    @property
+    def component(self) -> str: ...
+
+    @property
+    def amount(self) -> Fraction: ...
+
+
+class Row(Protocol):
+    """An entitlement, computed (``rules.Entitlement``) or stored (``models.Entitlement``)."""
+
+    @property
+    def worker_id(self) -> str: ...
+
+    @property
+    def eligible(self) -> bool: ...
+
+    @property
+    def reason(self) -> str | None: ...
+
+    @property
+    def days_paid(self) -> int | None: ...
+
+    @property
+    def years_of_service(self) -> int | None: ...
+
+    @property
+    def amount_minor(self) -> int: ...
+
+    @property
+    def lines(self) -> Sequence[Line]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +114,7 @@ def breakdown_column(rule: str, component: str) -> str:
     return f"{rule}: {component}"
 
 
-def build_table(entitlements: Sequence[Entitlement], currency: str) -> Table:
+def build_table(entitlements: Sequence[Row], currency: str) -> Table:
     """Lay out entitlements as rows of text, with breakdown columns in first-seen order."""
     breakdown: dict[str, None] = {}
     for entitlement in entitlements:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Protocol
 
 from fund.entitlements.policy import Pay, Policy
 from imports.records import RollRow
@@ -475,6 +475,19 @@ def _national_id_key(national_id: str) -> str:
     return "".join(national_id.split())
 
 
+class Outcome(Protocol):
+    """What a summary needs of an entitlement, computed here or stored."""
+
+    @property
+    def eligible(self) -> bool: ...
+
+    @property
+    def reason(self) -> str | None: ...
+
+    @property
+    def amount_minor(self) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Summary:
     """Totals of a computation: how many workers, how many paid, why the others are not."""
@@ -485,7 +498,7 @@ class Summary:
     ineligible_by_reason: dict[str, int]
 
 
-def summarise(entitlements: Iterable[Entitlement]) -> Summary:
+def summarise(entitlements: Iterable[Outcome]) -> Summary:
     """Count eligible workers, total the rounded amounts and tally the reasons."""
     workers = eligible = total = 0
     reasons: Counter[str] = Counter()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from fund.auth.access import acting_user, allow
 from fund.auth.roles import STAFF, Role
 from fund.db import get_session
+from fund.entitlements.export import build_table, to_csv, to_xlsx
 from fund.entitlements.models import Entitlement, EntitlementRun, PolicyVersion
 from fund.entitlements.policy import PolicyInvalid
 from fund.entitlements.rules import REASONS, EntitlementError
@@ -218,4 +219,36 @@ def detail(event_id: int) -> str:
         show=show,
         page=page,
         pages=max(1, -(-matching // PER_PAGE)),
+    )
+
+
+@bp.route("/<int:event_id>/entitlements.<file_format>")
+@allow(STAFF)
+def download(event_id: int, file_format: str) -> Response:
+    if file_format not in ("csv", "xlsx"):
+        abort(404)
+    session = get_session()
+    event = session.get(Event, event_id) or abort(404)
+    query = select(EntitlementRun).where(EntitlementRun.event_id == event.id)
+    if request.args.get("run", "").isdigit():
+        query = query.where(EntitlementRun.id == int(request.args["run"]))
+    run = session.scalar(query.order_by(EntitlementRun.id.desc()).limit(1)) or abort(404)
+    entitlements = session.scalars(
+        select(Entitlement)
+        .where(Entitlement.run_id == run.id)
+        .options(selectinload(Entitlement.lines))
+        .order_by(Entitlement.position)
+    ).all()
+    table = build_table(entitlements, run.currency)
+    name = f"entitlements-{event.factory.code}-event{event.id}-run{run.id}.{file_format}"
+    if file_format == "csv":
+        body: bytes = to_csv(table).encode("utf-8")
+        mimetype = "text/csv"
+    else:
+        body = to_xlsx(table)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

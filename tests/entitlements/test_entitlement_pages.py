@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import openpyxl
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -219,3 +221,30 @@ def test_api_event_not_computed(
 def test_policy_text_is_kept_verbatim(session: Session, users: People) -> None:
     text = (POLICIES / "alliance-wage-replacement.toml").read_text(encoding="utf-8")
     assert register_policy(session, text=text, actor=users.admin).toml == text
+
+
+def test_download_a_run(
+    client: FlaskClient,
+    login: Callable[..., Any],
+    computed: tuple[Event, EntitlementRun],
+) -> None:
+    event, run = computed
+    login(client, "accountant")
+    response = client.get(f"/events/{event.id}/entitlements.csv?run={run.id}")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert f"run{run.id}.csv" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    header, first = text.splitlines()[:2]
+    assert header.startswith("worker_id,eligible,reason,days_paid,years_of_service,amount")
+    assert "suspension tier 2: house_rent" in header
+    # 11,055.00 and its lines, worked by hand in test_entitlement_rules
+    assert first == "W-0007,yes,,51,,11055.00,5025.00,5025.00,335.00,670.00"
+    assert "total,11055.00" in text
+    workbook = client.get(f"/events/{event.id}/entitlements.xlsx")
+    assert workbook.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.get_data()))["Entitlements"]
+    assert sheet["A2"].value == "W-0007"
+    assert sheet["F2"].value == 11055
+    assert client.get(f"/events/{event.id}/entitlements.pdf").status_code == 404
+    assert client.get(f"/events/{event.id}/entitlements.csv?run=999999").status_code == 404
