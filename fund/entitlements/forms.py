@@ -11,3 +11,9 @@ class PolicyForm(FlaskForm):  # type: ignore[misc]
     """A policy document (TOML); the same text again changes nothing."""
 
     toml = TextAreaField("Policy (TOML)", validators=[DataRequired(), Length(max=20_000)])
+
+
+class ResolveDuplicateForm(FlaskForm):  # type: ignore[misc]
+    """Pay this worker once for the national ID they share with others."""
+
+    note = TextAreaField("How was it checked?", validators=[DataRequired(), Length(max=2000)])

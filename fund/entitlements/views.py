@@ -11,10 +11,12 @@ from fund.auth.access import acting_user, allow
 from fund.auth.roles import STAFF, Role
 from fund.db import get_session
 from fund.entitlements.export import exact_text, major_text
-from fund.entitlements.forms import PolicyForm
+from fund.entitlements.forms import PolicyForm, ResolveDuplicateForm
 from fund.entitlements.models import Entitlement, PolicyVersion
 from fund.entitlements.policy import PolicyInvalid
+from fund.entitlements.rules import DUPLICATE_NATIONAL_ID
 from fund.entitlements.services import explain, register_policy
+from fund.events.services import EventInvalid, resolve_duplicate
 from ledger.money import format_minor
 
 bp = Blueprint("entitlements", __name__, url_prefix="/entitlements")
@@ -38,8 +40,10 @@ def detail(entitlement_id: int) -> str:
         abort(404)
     user = acting_user()
     full = user is not None and user.role_enum in SEES_NATIONAL_IDS
+    resolvable = entitlement.reason == DUPLICATE_NATIONAL_ID and full
     return render_template(
         "entitlements/detail.html",
+        resolve_form=ResolveDuplicateForm() if resolvable else None,
         entitlement=entitlement,
         run=entitlement.run,
         event=entitlement.run.event,
@@ -49,6 +53,37 @@ def detail(entitlement_id: int) -> str:
         exact_text=exact_text,
         major_text=major_text,
     )
+
+
+@bp.route("/<int:entitlement_id>/resolve", methods=["POST"])
+@allow(*SEES_NATIONAL_IDS)
+def resolve(entitlement_id: int) -> WerkzeugResponse:
+    session = get_session()
+    entitlement = session.get(Entitlement, entitlement_id) or abort(404)
+    form = ResolveDuplicateForm()
+    if entitlement.reason != DUPLICATE_NATIONAL_ID:
+        flash("This worker is not held for a shared national ID.", "error")
+    elif not form.validate_on_submit():
+        flash("Say how the duplicate was checked.", "error")
+    else:
+        try:
+            resolve_duplicate(
+                session,
+                event=entitlement.run.event,
+                national_id=entitlement.national_id,
+                paid_worker_id=entitlement.worker_id,
+                note=form.note.data or "",
+                actor=acting_user(),
+            )
+        except EventInvalid as error:
+            flash(str(error), "error")
+        else:
+            flash(
+                f"National ID resolved: {entitlement.worker_id} is paid once. Compute the event "
+                "again to apply it.",
+                "success",
+            )
+    return redirect(url_for("entitlements.detail", entitlement_id=entitlement.id))
 
 
 @bp.route("/policies", methods=["GET", "POST"])

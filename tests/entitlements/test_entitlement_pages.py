@@ -248,3 +248,45 @@ def test_download_a_run(
     assert sheet["F2"].value == 11055
     assert client.get(f"/events/{event.id}/entitlements.pdf").status_code == 404
     assert client.get(f"/events/{event.id}/entitlements.csv?run=999999").status_code == 404
+
+
+def test_officer_resolves_a_shared_national_id(
+    client: FlaskClient,
+    login: Callable[..., Any],
+    form_token: Callable[[FlaskClient, str], str],
+    session: Session,
+    computed: tuple[Event, EntitlementRun],
+) -> None:
+    event, run = computed
+    held = entitlement_of(session, run, "W-3")
+    page = f"/entitlements/{held.id}"
+    login(client, "auditor")
+    assert "Resolve the shared national ID" not in client.get(page).get_data(as_text=True)
+    login(client, "officer")
+    assert "Resolve the shared national ID" in client.get(page).get_data(as_text=True)
+    done = client.post(
+        f"{page}/resolve",
+        data={"csrf_token": form_token(client, page), "note": "NID card seen; same person"},
+        follow_redirects=True,
+    )
+    assert "W-3 is paid once" in done.get_data(as_text=True)
+    again = client.post(
+        f"{page}/resolve",
+        data={"csrf_token": form_token(client, page), "note": "again"},
+        follow_redirects=True,
+    )
+    assert "already resolved" in again.get_data(as_text=True)
+    rerun = compute_for_event(
+        session,
+        event=event,
+        policy_version=run.policy_version,
+        through=None,
+        actor=None,
+        rows=[
+            grade7(),
+            grade7(row=4, worker_id="W-3", name="Nasima Khatun", national_id="2222222222"),
+            grade7(row=5, worker_id="W-4", name="Jamal Hossain", national_id="2222222222"),
+        ],
+    )
+    # W-0007 and now W-3: 2 × 11,055.00 (worked by hand in test_entitlement_rules)
+    assert (rerun.eligible, rerun.total_minor) == (2, 2 * 1_105_500)
