@@ -37,8 +37,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url`` with SQLite made to behave: foreign keys on, real SAVEPOINTs."""
+def make_engine(url: str, *, write_lock_first: bool = False, **kwargs: Any) -> Engine:
+    """An engine for ``url`` with SQLite made to behave: foreign keys on, real SAVEPOINTs.
+
+    ``write_lock_first`` (the served app) makes SQLite transactions take the write lock at
+    BEGIN, so concurrent writers queue instead of failing.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
 
@@ -53,7 +57,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN")
+            # A deferred transaction that turns into a write fails at once when another writer
+            # holds the lock; IMMEDIATE waits for it (busy timeout) instead.
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if write_lock_first else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
