@@ -34,7 +34,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_config(Path(app.instance_path), config))
 
-    bind = app.config.get("DB_BIND") or make_engine(app.config["DATABASE_URL"], write_lock_first=True)
+    bind = app.config.get("DB_BIND") or make_engine(
+        app.config["DATABASE_URL"], write_lock_first=True
+    )
     app.extensions["fund.sessionmaker"] = sessionmaker(
         bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
     )
