@@ -12,15 +12,12 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.engine import Connection
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from fund.audit.services import record
 from fund.auth.models import User
-from fund.db import Base
 from fund.entitlements import rules
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun, PolicyVersion
 from fund.entitlements.policy import Policy, parse_policy
@@ -28,6 +25,7 @@ from fund.events.models import Event
 from fund.events.services import event_terms, resolutions
 from fund.rolls.services import roll_rows as stored_roll_rows
 from imports.records import RollRow
+from ledger.bulk import insert_rows
 from ledger.money import format_minor
 
 SHIPPED_POLICIES = Path(__file__).resolve().parent.parent / "policies"
@@ -234,6 +232,8 @@ def _compute_for_event(
     return run
 
 
+ENTITLEMENTS: Table = Entitlement.__table__  # type: ignore[assignment]
+ENTITLEMENT_LINES: Table = EntitlementLine.__table__  # type: ignore[assignment]
 ENTITLEMENT_COLUMNS = (
     "run_id",
     "position",
@@ -320,36 +320,8 @@ def store_entitlements(
                         line.denominator // divisor,
                     )
                 )
-        _bulk_insert(connection, Entitlement.__tablename__, ENTITLEMENT_COLUMNS, entitlements)
-        _bulk_insert(connection, EntitlementLine.__tablename__, LINE_COLUMNS, lines)
-
-
-def _bulk_insert(
-    connection: Connection,
-    table_name: str,
-    columns: tuple[str, ...],
-    rows: list[tuple[Any, ...]],
-) -> None:
-    # PostgreSQL takes COPY several times faster than multi-row INSERTs; elsewhere executemany.
-    if not rows:
-        return
-    table = Base.metadata.tables[table_name]
-    names = ", ".join(columns)
-    if connection.dialect.name == "sqlite":
-        marks = ", ".join("?" * len(columns))
-        connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)  # noqa: S608  (names from the model)
-        return
-    if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
-        return
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    with (
-        driver.cursor() as cursor,
-        cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
+        insert_rows(connection, ENTITLEMENTS, ENTITLEMENT_COLUMNS, entitlements)
+        insert_rows(connection, ENTITLEMENT_LINES, LINE_COLUMNS, lines)
 
 
 def latest_run(session: Session, event: Event) -> EntitlementRun | None:
