@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -17,6 +16,7 @@ import click
 from flask.cli import AppGroup
 
 import imports
+from fund.cli_options import calendar_date
 from fund.entitlements.export import build_table, to_csv, to_json, to_xlsx
 from fund.entitlements.policy import PolicyInvalid, load_policy
 from fund.entitlements.rules import EntitlementError, EventTerms, compute_all
@@ -42,17 +42,6 @@ def _fail(message: str, problems: Sequence[Problem] = ()) -> NoReturn:
         click.echo(f"  {problem.severity}: {located}{problem.code}: {problem.message}", err=True)
     click.echo(f"error: {message}", err=True)
     sys.exit(BAD_INPUT)
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007  (a calendar date)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date like 2024-03-01", param_hint=option
-        ) from None
 
 
 def read_roll_rows(path: Path) -> list[RollRow]:
@@ -101,7 +90,7 @@ def preview(
     output: Path | None,
 ) -> None:
     """Compute entitlements from a roll file and a policy file without storing anything."""
-    start_date = _date(start, "--start")
+    start_date = calendar_date(start, "--start")
     assert start_date is not None
     section_set = None
     if sections is not None:
@@ -114,7 +103,7 @@ def preview(
         event = EventTerms(
             kind="closure" if kind == "closure" else "suspension",
             start=start_date,
-            end=_date(end, "--end"),
+            end=calendar_date(end, "--end"),
             sections=section_set,
         )
     except EntitlementError as error:
@@ -122,7 +111,7 @@ def preview(
     rows = read_roll_rows(roll_path)
     try:
         entitlements = compute_all(
-            rows, event=event, policy=policy, through=_date(through, "--through")
+            rows, event=event, policy=policy, through=calendar_date(through, "--through")
         )
     except EntitlementError as error:
         _fail(str(error))
@@ -183,7 +172,7 @@ def compute(
     from fund.entitlements.services import PolicyNotFound, compute_for_event, policy_for
     from fund.events.models import Event
 
-    through_date = _date(through, "--through")
+    through_date = calendar_date(through, "--through")
     try:
         with unit_of_work() as session:
             actor = None

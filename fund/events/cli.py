@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime
 from typing import NoReturn
 
 import click
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from fund.auth.models import User
+from fund.cli_options import calendar_date
 from fund.db import get_session, unit_of_work
 from fund.events.models import Event
 from fund.events.services import (
@@ -34,17 +34,6 @@ events_cli = AppGroup("events", help="Suspensions and closures the fund pays for
 def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007  (a calendar date)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date like 2024-03-01", param_hint=option
-        ) from None
 
 
 def _actor(session: Session, username: str | None) -> User | None:
@@ -88,7 +77,7 @@ def create(
     username: str | None,
 ) -> None:
     """Record a suspension or closure of FACTORY_CODE and print its number."""
-    start_date = _date(start, "--start")
+    start_date = calendar_date(start, "--start")
     assert start_date is not None
     try:
         with unit_of_work() as session:
@@ -100,7 +89,7 @@ def create(
                 factory=factory,
                 kind=kind,
                 start=start_date,
-                end=_date(end, "--end"),
+                end=calendar_date(end, "--end"),
                 sections=sections.split(",") if sections is not None else None,
                 reference=reference,
                 roll=_roll(session, factory, roll_version),
@@ -120,7 +109,7 @@ def create(
 @click.option("--as", "username", help="The officer recording it.")
 def change_end_command(event_id: int, end: str | None, reason: str, username: str | None) -> None:
     """Extend, shorten, end or reopen a suspension; the change is kept as history."""
-    new_end = _date(end, "--end")
+    new_end = calendar_date(end, "--end")
     try:
         with unit_of_work() as session:
             event = session.get(Event, event_id)

@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from fund.auth.models import User
+from fund.cli_options import calendar_date
 from fund.db import unit_of_work
 from fund.rolls.services import (
     RollAlreadyImported,
@@ -43,15 +44,6 @@ def _today() -> date:
     return datetime.now().astimezone().date()
 
 
-def _parse_date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
 def _problem_table(problems: tuple[Problem, ...]) -> str:
     lines = [f"{'row':>6}  {'column':<24} {'severity':<8} {'code':<22} message"]
     for p in problems:
@@ -80,7 +72,7 @@ def _summary(reading: RollReading) -> str:
 @click.option("--as-of", "as_of_text", help="The roll's date (YYYY-MM-DD); default today.")
 def check(file: Path, as_json: bool, report: Path | None, as_of_text: str | None) -> None:
     """Validate a roll FILE without storing anything."""
-    as_of = _parse_date(as_of_text) or _today()
+    as_of = calendar_date(as_of_text, "--as-of") or _today()
     limits = Limits()
     try:
         data = read_bytes(file, filename=file.name, limits=limits)
@@ -111,7 +103,7 @@ def check(file: Path, as_json: bool, report: Path | None, as_of_text: str | None
 @click.option("--as", "username", help="The acting user (recorded in the audit log).")
 def import_command(factory_code: str, file: Path, as_of_text: str, username: str | None) -> None:
     """Store FILE as FACTORY's next roll version: all rows or, on any error, nothing."""
-    as_of = _parse_date(as_of_text)
+    as_of = calendar_date(as_of_text, "--as-of")
     assert as_of is not None
     try:
         with unit_of_work() as session:

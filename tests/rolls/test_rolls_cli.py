@@ -4,48 +4,30 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fund.cli import main
 from fund.db import make_engine
 from fund.rolls.models import Roll, RollWorker
+from tests.cli.test_cli_commands import cli_database_url
 
 from .roll_files import roll_csv
 
 Fund = Callable[..., Result]
+__all__ = ["cli_database_url"]
 
 
 @pytest.fixture
-def database_url_for_cli(tmp_path: Path) -> Iterator[str]:
-    base = os.environ.get("TEST_DATABASE_URL", "")
-    if not base.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'cli.sqlite'}"
-        return
-    url = make_url(base)
-    name = f"{url.database}_rolls_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-@pytest.fixture
-def fund(database_url_for_cli: str) -> Fund:
+def fund(cli_database_url: str) -> Fund:
     runner = CliRunner()
-    env = {"DATABASE_URL": database_url_for_cli, "SECRET_KEY": "t", "FUND_ENV": "production"}
+    env = {"DATABASE_URL": cli_database_url, "SECRET_KEY": "t", "FUND_ENV": "production"}
 
     def run(*args: str, expect: int = 0) -> Result:
         result = runner.invoke(main, list(args), env=env, catch_exceptions=False)
@@ -105,19 +87,19 @@ def test_check_writes_an_error_report(fund: Fund, tmp_path: Path) -> None:
     assert book["Roll"]["C4"].value == "12345"
 
 
-def test_import_all_or_nothing(fund: Fund, database_url_for_cli: str, tmp_path: Path) -> None:
+def test_import_all_or_nothing(fund: Fund, cli_database_url: str, tmp_path: Path) -> None:
     good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
     good.write_bytes(roll_csv(4, nid_base=1880000000000))
     bad.write_bytes(roll_csv(3, bad_nid_row=2, nid_base=1880000000000))
-    before = stored(database_url_for_cli)
+    before = stored(cli_database_url)
     result = fund("rolls", "import", "DHK-017", str(bad), "--as-of", "2025-03-31", expect=1)
     assert "nothing was stored" in result.stderr
-    assert stored(database_url_for_cli) == before
+    assert stored(cli_database_url) == before
     result = fund(
         "rolls", "import", "DHK-017", str(good), "--as-of", "2025-03-31", "--as", "officer"
     )
     assert "4 workers" in result.output
-    rolls, workers = stored(database_url_for_cli)
+    rolls, workers = stored(cli_database_url)
     assert (rolls, workers) == (before[0] + 1, before[1] + 4)
     fund("rolls", "import", "NOPE", str(good), "--as-of", "2025-03-31", expect=2)
     fund("rolls", "import", "DHK-017", str(good), "--as-of", "31/03/2025", expect=2)
