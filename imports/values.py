@@ -110,7 +110,7 @@ def parse_date(value: Any, label: str) -> date | Bad | None:
     elif match := _YMD.fullmatch(text):
         year, month, day = (int(part) for part in match.groups())
     elif _SERIAL.fullmatch(text):
-        return _from_serial(float(text), label)
+        return _from_serial(Decimal(text), label)
     else:
         return Bad(
             "bad_date",
@@ -123,7 +123,7 @@ def parse_date(value: Any, label: str) -> date | Bad | None:
         return Bad("bad_date", f"{label} {value!r} is not a real date")
 
 
-def _from_serial(serial: float, label: str) -> date | Bad:
+def _from_serial(serial: float | Decimal, label: str) -> date | Bad:
     # A serial is a day count; the fraction is a time of day, which a roll date does not need.
     if not 1 <= serial < 2958466:
         return Bad("bad_date", f"{label} {serial!r} is not a date")
