@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import python_calamine
+from defusedxml import DefusedXmlException, ElementTree
 
 #: Cell values as calamine (or the CSV reader) hands them over.
 Cell = Any
@@ -164,6 +167,15 @@ def _load_xlsx(data: bytes, *, filename: str, limits: Limits) -> Grid:
     except Exception as error:  # calamine raises its own zoo of errors for damaged XML
         raise RollUnreadable(filename, f"the workbook cannot be read ({error})") from None
     first_row, first_column = start if start else (0, 0)
+    try:
+        formulas = _formula_cells(data)
+    except DefusedXmlException:
+        raise RollUnreadable(filename, "the workbook's XML declares entities (refused)") from None
+    for (row, column), formula in formulas.items():
+        # calamine hands over a formula's cached result; show the formula so it is refused.
+        r, c = row - first_row, column - first_column
+        if 0 <= r < len(rows) and 0 <= c < len(rows[r]):
+            rows[r][c] = f"={formula}"
     merged = [
         (r0 - first_row, c0 - first_column, r1 - first_row, c1 - first_column)
         for (r0, c0), (r1, c1) in merged_ranges
@@ -175,6 +187,52 @@ def _load_xlsx(data: bytes, *, filename: str, limits: Limits) -> Grid:
         merged=merged,
         first_column=first_column,
     )
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+# How a formula element opens, with or without a namespace prefix; plain byte searches are fast.
+_FORMULA_TAGS = (b"<f>", b"<f ", b":f>", b":f ")
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _first_sheet_path(archive: zipfile.ZipFile) -> str:
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    sheet = workbook.find(f"{_MAIN}sheets/{_MAIN}sheet")
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    if sheet is not None:
+        wanted = sheet.get(f"{_DOC_RELS}id")
+        for rel in rels.iter(f"{_RELS}Relationship"):
+            if rel.get("Id") == wanted:
+                target = rel.get("Target", "")
+                return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return "xl/worksheets/sheet1.xml"
+
+
+def _formula_cells(data: bytes) -> dict[tuple[int, int], str]:
+    """Cells of the first sheet that hold a formula, as (row, column) 0-based → formula text."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            path = _first_sheet_path(archive)
+            xml = archive.read(path)
+    except (KeyError, ParseError):
+        return {}
+    if not any(tag in xml for tag in _FORMULA_TAGS):  # the common case: no XML parsing
+        return {}
+    found: dict[tuple[int, int], str] = {}
+    for _event, cell in ElementTree.iterparse(io.BytesIO(xml)):
+        if cell.tag != f"{_MAIN}c":
+            continue
+        formula = cell.find(f"{_MAIN}f")
+        ref = _CELL_REF.fullmatch(cell.get("r", ""))
+        if formula is not None and ref is not None:
+            column = 0
+            for letter in ref.group(1):
+                column = column * 26 + ord(letter) - ord("A") + 1
+            found[(int(ref.group(2)) - 1, column - 1)] = formula.text or "(shared formula)"
+        cell.clear()
+    return found
 
 
 # --- CSV ----------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import openpyxl
 import pytest
+import xlsxwriter
 from roll_builders import AS_OF, HEADER, csv_bytes, worker, xlsx
 
 from imports import Problem, RollRow, RollUnreadable, error_report_xlsx, read_roll
@@ -200,8 +201,8 @@ def test_every_cell_check_is_located() -> None:
         (11, "bKash", "error", "bad_mobile_number"),
         (12, "Payment Method", "error", "bad_payment_method"),
         (13, "Worker Name", "error", "missing_value"),
-        # openpyxl saves a real formula without a cached value: calamine reads it as empty.
-        (14, "Basic Salary", "error", "missing_value"),
+        # A real formula (openpyxl saves it without a cached value) is named as a formula.
+        (14, "Basic Salary", "error", "formula"),
         (15, "bKash", "error", "missing_value"),
         (16, "Basic Salary", "error", "bad_amount"),
     ]
@@ -299,3 +300,38 @@ def test_formula_text_in_csv_is_an_error() -> None:
         (2, "Basic Salary", "error", "formula"),
         (3, "Worker Name", "error", "formula"),
     ]
+
+
+def test_formulas_with_cached_values_are_refused_but_a_sum_totals_row_is_skipped() -> None:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["Payroll March 2025"])
+    sheet.write_row(1, 0, ["Card No", "Name", "NID", "DOJ", "Basic Salary", "House Rent"])
+    sheet.write_row(2, 0, ["A1", "Rahim", "1234567890", "01/03/2019", 8000, 4000])
+    sheet.write_row(3, 0, ["A2", "Karim", "1234567891", "01/03/2019", 8000])
+    # The cached result looks like a wage, but the cell is a formula: refused, not trusted.
+    sheet.write_formula(3, 5, "=E4/2", None, 4000)
+    sheet.write_row(4, 0, ["Total", None, None, None])
+    sheet.write_formula(4, 4, "=SUM(E3:E4)", None, 16000)
+    book.close()
+    reading = read(out.getvalue())
+    assert codes(reading) == [(4, "House Rent", "error", "formula")]
+    assert [r.worker_id for r in reading.rows] == ["A1"]
+    assert "=E4/2" in reading.problems[0].message
+
+
+def test_a_workbook_declaring_xml_entities_is_refused() -> None:
+    import zipfile
+
+    source = xlsx([HEADER, worker(1)])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as old, zipfile.ZipFile(out, "w") as new:
+        for item in old.infolist():
+            content = old.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                declaration = b'<!DOCTYPE w [<!ENTITY lol "lol">]>'
+                content = declaration + content
+            new.writestr(item, content)
+    with pytest.raises(RollUnreadable, match="declares entities"):
+        read(out.getvalue())
