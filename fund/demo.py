@@ -96,4 +96,7 @@ def load_demo(session: Session) -> DemoReport:
     from fund.events.demo import load_demo_events
 
     report.added.extend(load_demo_events(session))
+    from fund.brands.demo import load_demo_brand_money
+
+    report.added.extend(load_demo_brand_money(session))
     return report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fund.audit.models import AuditChainHead, AuditEvent
 from fund.auth.models import ApiToken, User
-from fund.brands.models import Brand
+from fund.brands.models import Brand, Contribution, Conversion, Pledge
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun, PolicyVersion
 from fund.events.models import DuplicateResolution, Event, EventExtension
 from fund.factories.models import Factory, factory_brands
@@ -16,6 +16,8 @@ __all__ = [
     "AuditEvent",
     "Brand",
     "ColumnMapping",
+    "Contribution",
+    "Conversion",
     "DuplicateResolution",
     "Entitlement",
     "EntitlementLine",
@@ -23,6 +25,7 @@ __all__ = [
     "Event",
     "EventExtension",
     "Factory",
+    "Pledge",
     "PolicyVersion",
     "Roll",
     "RollWorker",

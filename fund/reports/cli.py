@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import json
+import sys
+import time
 from datetime import date, datetime
+from typing import NoReturn
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from fund.db import get_session
+from fund.auth.models import User
+from fund.cli_options import calendar_date
+from fund.db import get_session, unit_of_work
+from fund.reports.services import (
+    EXPORT_KINDS,
+    CloseRefused,
+    ExportKind,
+    ExportRefused,
+    close_month,
+    export_books,
+    reopen_month,
+)
 from ledger import verify
 from ledger.money import from_minor
 from ledger.queries import trial_balance
@@ -92,3 +108,96 @@ def verify_command(as_json: bool) -> None:
         click.echo(f"ledger broken at {where}: {result.reason}", err=True)
     if not result.ok:
         raise SystemExit(1)
+
+
+def _fail(message: str, status: int = 2) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(status)
+
+
+def _user(session: Session, username: str | None) -> User | None:
+    if username is None:
+        return None
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        _fail(f"no user {username!r}")
+    return user
+
+
+@ledger_cli.command("export")
+@click.option("--kind", required=True, type=click.Choice(EXPORT_KINDS), help="Which workbook.")
+@click.option("--from", "start_text", help="First effective date (inclusive), YYYY-MM-DD.")
+@click.option("--to", "end_text", help="Last effective date (inclusive), YYYY-MM-DD.")
+@click.option("--as-of", "as_of_text", help="Trial balance date (same as --to).")
+@click.option("--account", "account_id", type=int, help="Account id (account-statement only).")
+@click.option("--output", required=True, type=click.Path(dir_okay=False), help="The .xlsx file.")
+def export_command(
+    kind: ExportKind,
+    start_text: str | None,
+    end_text: str | None,
+    as_of_text: str | None,
+    account_id: int | None,
+    output: str,
+) -> None:
+    """Write the journal, general ledger, trial balance or an account statement to Excel."""
+    start = calendar_date(start_text, "--from")
+    end = calendar_date(end_text, "--to")
+    as_of = calendar_date(as_of_text, "--as-of")
+    if as_of is not None and end is not None and as_of != end:
+        _fail("--as-of and --to name different dates")
+    end = end or as_of
+    started = time.perf_counter()
+    try:
+        controls = export_books(
+            get_session(),
+            kind=kind,
+            target=output,
+            start=start,
+            end=end,
+            account_id=account_id,
+        )
+    except ExportRefused as refused:
+        _fail(str(refused))
+    took = time.perf_counter() - started
+    if controls is None:
+        click.echo(f"wrote {kind} to {output} ({took:.1f} s)")
+        return
+    totals = ", ".join(
+        f"{currency} debit {_amount(controls.debit[currency], currency)} "
+        f"credit {_amount(controls.credit[currency], currency)}"
+        for currency in sorted(controls.debit)
+    )
+    click.echo(
+        f"wrote {kind} to {output}: {controls.entries} entries, {controls.postings} postings"
+        f"{'; ' + totals if totals else ''} ({took:.1f} s)"
+    )
+
+
+@ledger_cli.command("close")
+@click.option("--through", "through_text", required=True, help="Last day of the month to close.")
+@click.option("--as", "username", required=True, help="The accountant closing it.")
+def close_command(through_text: str, username: str) -> None:
+    """Close the books through a month's end: postings dated in it are refused afterwards."""
+    through = calendar_date(through_text, "--through")
+    assert through is not None
+    with unit_of_work() as session:
+        try:
+            close_month(session, through=through, actor=_user(session, username))
+        except CloseRefused as refused:
+            _fail(str(refused), 1)
+    click.echo(f"books closed through {through}")
+
+
+@ledger_cli.command("reopen")
+@click.option("--through", "through_text", help="Month end to leave closed (none: open all).")
+@click.option("--reason", required=True, help="Why the period is reopened (kept in the log).")
+@click.option("--as", "username", required=True, help="The administrator reopening it.")
+def reopen_command(through_text: str | None, reason: str, username: str) -> None:
+    """Reopen closed months (administrators only; audited with the reason)."""
+    through = calendar_date(through_text, "--through")
+    with unit_of_work() as session:
+        try:
+            reopen_month(session, through=through, reason=reason, actor=_user(session, username))
+        except CloseRefused as refused:
+            _fail(str(refused), 1)
+    click.echo(f"books now closed through {through}" if through else "books open for all dates")

@@ -1,0 +1,253 @@
+"""Aggregates over the ledger for statements and charts: sums only, never a worker.
+
+Every figure here is a sum of posted ledger postings grouped by an account's dimensions
+(brand, factory, event) or by date, in integer minor units. Grouping by date happens in the
+database; months are formed in Python so the same code runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from ledger.models import Account, JournalEntry, Posting
+
+#: The fund's cash: its bank accounts and the mobile-money float.
+CASH_CODES = ("1000", "1010", "1020")
+
+
+def _posted_between(query: Select[Any], start: date | None, end: date | None) -> Select[Any]:
+    query = query.where(JournalEntry.status == "posted")
+    if start is not None:
+        query = query.where(JournalEntry.effective_date >= start)
+    if end is not None:
+        query = query.where(JournalEntry.effective_date <= end)
+    return query
+
+
+def _sums(
+    session: Session,
+    columns: Iterable[Any],
+    *,
+    codes: Iterable[str],
+    start: date | None,
+    end: date | None,
+    sign: str | None = None,
+    currency: str | None = None,
+) -> list[tuple[Any, ...]]:
+    chosen = list(columns)
+    query = (
+        select(*chosen, func.sum(Posting.amount))
+        .join(Account, Account.id == Posting.account_id)
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(Account.code.in_(list(codes)))
+        .group_by(*chosen)
+    )
+    if sign == "debit":
+        query = query.where(Posting.amount > 0)
+    elif sign == "credit":
+        query = query.where(Posting.amount < 0)
+    if currency is not None:
+        query = query.where(Account.currency == currency)
+    return [tuple(row) for row in session.execute(_posted_between(query, start, end))]
+
+
+@dataclass(frozen=True, slots=True)
+class FundUse:
+    """What the fund spent on one factory's event in a period (BDT minor units)."""
+
+    factory: str
+    event: str
+    compensation: int  # worker compensation recognised (5000, debit net)
+    paid: int  # entitlements settled (debits to 2000 for the event)
+
+
+def fund_use(session: Session, *, start: date | None, end: date | None) -> list[FundUse]:
+    """Compensation by factory and event, and payouts by event, in BDT, for the period."""
+    spent = _sums(
+        session,
+        (Account.factory, Account.event),
+        codes=("5000",),
+        start=start,
+        end=end,
+        currency="BDT",
+    )
+    paid_by_event = {
+        event: int(total)
+        for event, total in _sums(
+            session,
+            (Account.event,),
+            codes=("2000",),
+            start=start,
+            end=end,
+            sign="debit",
+            currency="BDT",
+        )
+    }
+    rows = [
+        FundUse(str(factory), str(event), int(total), paid_by_event.get(str(event), 0))
+        for factory, event, total in spent
+    ]
+    return sorted(rows, key=lambda row: (row.factory, _event_order(row.event)))
+
+
+def _event_order(event: str) -> tuple[int, str]:
+    return (int(event), "") if event.isdigit() else (1 << 62, event)
+
+
+def month_of(day: date) -> str:
+    """``2026-03-14`` → ``"2026-03"``."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def months_between(first: date, last: date) -> list[str]:
+    """Every month from ``first``'s to ``last``'s, inclusive."""
+    months = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def cash_by_month(session: Session, *, end: date | None = None) -> dict[str, list[tuple[str, int]]]:
+    """Per currency, the fund's cash (banks and mobile float) at the end of each month."""
+    rows = _sums(
+        session,
+        (Account.currency, JournalEntry.effective_date),
+        codes=CASH_CODES,
+        start=None,
+        end=end,
+    )
+    if not rows:
+        return {}
+    by_currency: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    days = [day for _, day, _ in rows]
+    for currency, day, total in rows:
+        by_currency[currency][month_of(day)] += int(total)
+    months = months_between(min(days), end or max(days))
+    series: dict[str, list[tuple[str, int]]] = {}
+    for currency, movements in sorted(by_currency.items()):
+        running, points = 0, []
+        for month in months:
+            running += movements.get(month, 0)
+            points.append((month, running))
+        series[currency] = points
+    return series
+
+
+def contributions_by_brand(
+    session: Session, *, start: date | None = None, end: date | None = None
+) -> dict[str, dict[str, int]]:
+    """Per currency, money received from each brand (credits to its receivable, 1100)."""
+    totals: dict[str, dict[str, int]] = defaultdict(dict)
+    for currency, brand, total in _sums(
+        session,
+        (Account.currency, Account.brand),
+        codes=("1100",),
+        start=start,
+        end=end,
+        sign="credit",
+    ):
+        totals[currency][str(brand)] = -int(total)
+    return {currency: dict(sorted(v.items())) for currency, v in sorted(totals.items())}
+
+
+def payouts_by_factory_month(
+    session: Session, *, start: date | None = None, end: date | None = None
+) -> dict[str, dict[str, int]]:
+    """Worker compensation (5000, BDT) per month and factory: ``{month: {factory: minor}}``."""
+    table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for factory, day, total in _sums(
+        session,
+        (Account.factory, JournalEntry.effective_date),
+        codes=("5000",),
+        start=start,
+        end=end,
+        currency="BDT",
+    ):
+        table[month_of(day)][str(factory)] += int(total)
+    return {month: dict(sorted(row.items())) for month, row in sorted(table.items())}
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """A posting as the general ledger lists it, with its account's facts."""
+
+    account: Account
+    entry_id: int
+    sequence: int
+    effective_date: date
+    memo: str
+    reference: str | None
+    rate: str | None
+    amount: int
+
+
+def general_ledger_rows(
+    session: Session, *, start: date | None = None, end: date | None = None
+) -> Iterator[LedgerRow]:
+    """Postings dated ``start``..``end`` by account (code, currency, dimensions), then date."""
+    accounts = {a.id: a for a in session.scalars(select(Account))}
+    query = _posted_between(
+        select(
+            Posting.account_id,
+            JournalEntry.id,
+            JournalEntry.sequence,
+            JournalEntry.effective_date,
+            JournalEntry.memo,
+            JournalEntry.reference,
+            JournalEntry.rate,
+            Posting.amount,
+        )
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .join(Account, Account.id == Posting.account_id)
+        .order_by(
+            Account.code,
+            Account.currency,
+            Account.dimension_key,
+            Account.id,
+            JournalEntry.effective_date,
+            JournalEntry.sequence,
+            Posting.id,
+        )
+        .execution_options(yield_per=5000),
+        start,
+        end,
+    )
+    for account_id, entry_id, sequence, day, memo, reference, rate, amount in session.execute(
+        query
+    ):
+        yield LedgerRow(
+            accounts[account_id], entry_id, sequence, day, memo, reference, rate, amount
+        )
+
+
+def account_order(account: Account) -> tuple[str, str, str, int]:
+    """How reports order accounts: code, currency, dimensions."""
+    return (account.code, account.currency, account.dimension_key, account.id)
+
+
+def balances_before(session: Session, day: date | None) -> dict[int, int]:
+    """Every account's balance at the end of the day before ``day`` (empty for None)."""
+    if day is None:
+        return {}
+    query = (
+        select(Posting.account_id, func.sum(Posting.amount))
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(JournalEntry.status == "posted", JournalEntry.effective_date < day)
+        .group_by(Posting.account_id)
+    )
+    return {account_id: int(total) for account_id, total in session.execute(query)}
+
+
+def entries_between(session: Session, *, start: date | None, end: date | None) -> int:
+    """How many posted entries are dated ``start``..``end``."""
+    query = _posted_between(select(func.count(JournalEntry.id)), start, end)
+    return int(session.scalar(query) or 0)

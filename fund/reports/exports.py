@@ -1,0 +1,491 @@
+"""The accountant's workbooks: journal, general ledger, trial balance, account statement.
+
+Builders are pure: they take rows (streamed where there can be millions) and a target file,
+and write with XlsxWriter in ``constant_memory`` mode, so memory stays flat however long the
+journal. Amounts are written as numbers in major units from ``Decimal`` (``from_minor``):
+XlsxWriter prints a Decimal's own digits into the file, so 12500.00 is exactly 12500.00 and
+no float is ever formed. Dates are real dates (serial day numbers with a date format). Text
+that a spreadsheet could run as a formula (leading ``= + - @``) is neutralised.
+
+Each workbook carries a "Control totals" sheet: entries, postings and debit/credit totals per
+currency, and whether opening balances plus the movements give the trial balance at the end.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from fund.reports.books import LedgerRow, account_order
+from imports.writing import neutralise
+from ledger.models import Account
+from ledger.money import from_minor, to_minor
+from ledger.queries import AccountStatement, JournalLine, TrialBalance, debit_credit
+
+Target = str | Path | IO[bytes]
+#: Excel's last row is 1,048,576; a longer listing continues on a new sheet.
+MAX_ROWS = 1_048_576
+_EXCEL_EPOCH = date(1899, 12, 30).toordinal()
+
+
+def excel_date(day: date) -> int:
+    """The spreadsheet's serial day number for ``day`` (shown as a date by the date format)."""
+    return day.toordinal() - _EXCEL_EPOCH
+
+
+def major(minor: int, currency: str) -> Decimal:
+    """Minor units as an exact Decimal in major units (12500 poisha → Decimal('125.00'))."""
+    return from_minor(minor, currency)
+
+
+class Book:
+    """One streamed workbook with the formats every export shares."""
+
+    def __init__(self, target: Target) -> None:
+        self.workbook = xlsxwriter.Workbook(
+            target,
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+                "default_date_format": "yyyy-mm-dd",
+            },
+        )
+        add = self.workbook.add_format
+        self.header = add({"bold": True, "bg_color": "#DDEBF7", "bottom": 1})
+        self.money = add({"num_format": "#,##0.00;-#,##0.00"})
+        self.money_bold = add({"num_format": "#,##0.00;-#,##0.00", "bold": True})
+        self.date = add({"num_format": "yyyy-mm-dd"})
+        self.rate = add({"num_format": "0.00####"})
+        self.bold = add({"bold": True})
+        self.integer = add({"num_format": "0"})
+
+    def sheet(self, name: str, columns: Sequence[tuple[str, int]]) -> Worksheet:
+        """A sheet with a bold, frozen header row of ``(title, width)`` columns."""
+        sheet = self.workbook.add_worksheet(name)
+        for col, (title, width) in enumerate(columns):
+            sheet.set_column(col, col, width)
+            sheet.write_string(0, col, title, self.header)
+        sheet.freeze_panes(1, 0)
+        return sheet
+
+    def close(self) -> None:
+        """Finish the file."""
+        self.workbook.close()
+
+
+class Listing:
+    """Rows under a header, continuing on a new sheet when one is full; autofilter on each."""
+
+    def __init__(self, book: Book, name: str, columns: Sequence[tuple[str, int]]) -> None:
+        self.book, self.name, self.columns = book, name, columns
+        self.sheets: list[tuple[Worksheet, int]] = []
+        self._new_sheet()
+
+    def _new_sheet(self) -> None:
+        title = self.name if not self.sheets else f"{self.name} ({len(self.sheets) + 1})"
+        self.sheet = self.book.sheet(title, self.columns)
+        self.row = 0
+        self.sheets.append((self.sheet, 0))
+
+    def next_row(self) -> int:
+        """The row to write next (on the current sheet)."""
+        if self.row + 1 >= MAX_ROWS:
+            self._finish_sheet()
+            self._new_sheet()
+        self.row += 1
+        return self.row
+
+    def _finish_sheet(self) -> None:
+        self.sheet.autofilter(0, 0, max(self.row, 1), len(self.columns) - 1)
+
+    def close(self) -> None:
+        """Put the autofilter on the last sheet."""
+        self._finish_sheet()
+
+
+def _text(sheet: Worksheet, row: int, col: int, value: str | None) -> None:
+    if value:
+        sheet.write_string(row, col, neutralise(value))
+
+
+@dataclass
+class Controls:
+    """Totals gathered while streaming, to tie the export back to the trial balance."""
+
+    entries: int = 0
+    postings: int = 0
+    debit: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    credit: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    movement: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, account: Account, amount: int) -> None:
+        """Count one posting."""
+        self.postings += 1
+        self.movement[account.id] += amount
+        if amount > 0:
+            self.debit[account.currency] += amount
+        else:
+            self.credit[account.currency] -= amount
+
+
+def _write_controls(
+    book: Book,
+    controls: Controls,
+    *,
+    start: date | None,
+    end: date | None,
+    opening: Mapping[int, int],
+    closing: TrialBalance,
+    accounts: Mapping[int, Account],
+) -> None:
+    """The control sheet: counts, totals per currency, and the tie to the trial balance."""
+    sheet = book.workbook.add_worksheet("Control totals")
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, 8, 20)
+    sheet.write_string(0, 0, "Period from", book.bold)
+    sheet.write_string(1, 0, "Period to", book.bold)
+    for row, day in ((0, start), (1, end)):
+        if day is None:
+            sheet.write_string(row, 1, "beginning" if row == 0 else "latest")
+        else:
+            sheet.write_number(row, 1, excel_date(day), book.date)
+    sheet.write_string(2, 0, "Entries", book.bold)
+    sheet.write_number(2, 1, controls.entries, book.integer)
+    sheet.write_string(3, 0, "Postings", book.bold)
+    sheet.write_number(3, 1, controls.postings, book.integer)
+    headers = [
+        "Currency",
+        "Total debit",
+        "Total credit",
+        "Trial balance debit",
+        "Trial balance credit",
+        "Debits = credits",
+        "Opening + movements = trial balance",
+    ]
+    for col, title in enumerate(headers):
+        sheet.write_string(5, col, title, book.header)
+    closing_net = {line.account_id: line.debit - line.credit for line in closing.lines}
+    currencies = sorted(set(controls.debit) | set(controls.credit) | set(closing.totals))
+    for row, currency in enumerate(currencies, start=6):
+        ids = {
+            account_id
+            for account_id in set(opening) | set(controls.movement) | set(closing_net)
+            if accounts[account_id].currency == currency
+        }
+        ties = all(
+            opening.get(i, 0) + controls.movement.get(i, 0) == closing_net.get(i, 0) for i in ids
+        )
+        tb_debit, tb_credit = closing.totals.get(currency, (0, 0))
+        sheet.write_string(row, 0, currency)
+        sheet.write_number(row, 1, major(controls.debit.get(currency, 0), currency), book.money)
+        sheet.write_number(row, 2, major(controls.credit.get(currency, 0), currency), book.money)
+        sheet.write_number(row, 3, major(tb_debit, currency), book.money)
+        sheet.write_number(row, 4, major(tb_credit, currency), book.money)
+        balanced = controls.debit.get(currency, 0) == controls.credit.get(currency, 0)
+        sheet.write_string(row, 5, "yes" if balanced and tb_debit == tb_credit else "NO")
+        sheet.write_string(row, 6, "yes" if ties else "NO")
+
+
+JOURNAL_COLUMNS = (
+    ("Entry", 9),
+    ("Sequence", 10),
+    ("Date", 11),
+    ("Memo", 40),
+    ("Reference", 18),
+    ("Account code", 12),
+    ("Account name", 28),
+    ("Dimensions", 26),
+    ("Currency", 9),
+    ("Debit", 16),
+    ("Credit", 16),
+    ("Rate", 12),
+    ("BDT at rate", 16),
+)
+
+
+def write_journal(
+    target: Target,
+    lines: Iterable[JournalLine],
+    *,
+    start: date | None,
+    end: date | None,
+    opening: Mapping[int, int],
+    closing: TrialBalance,
+    accounts: Mapping[int, Account],
+) -> Controls:
+    """Every posting, one row each, in chain order; a converted entry shows its rate."""
+    book = Book(target)
+    listing = Listing(book, "Journal", JOURNAL_COLUMNS)
+    controls = Controls()
+    money, day_format, rate_format = book.money, book.date, book.rate
+    last_entry = None
+    dates: dict[date, int] = {}
+    for line in lines:
+        row = listing.next_row()
+        sheet = listing.sheet
+        account = line.account
+        if line.entry_id != last_entry:
+            controls.entries += 1
+            last_entry = line.entry_id
+        controls.add(account, line.amount)
+        serial = dates.get(line.effective_date)
+        if serial is None:
+            serial = dates[line.effective_date] = excel_date(line.effective_date)
+        sheet.write_number(row, 0, line.entry_id)
+        sheet.write_number(row, 1, line.sequence)
+        sheet.write_number(row, 2, serial, day_format)
+        sheet.write_string(row, 3, neutralise(line.memo))
+        _text(sheet, row, 4, line.reference)
+        sheet.write_string(row, 5, account.code)
+        sheet.write_string(row, 6, account.name)
+        _text(sheet, row, 7, account.dimension_key)
+        sheet.write_string(row, 8, account.currency)
+        amount = major(abs(line.amount), account.currency)
+        sheet.write_number(row, 9 if line.amount > 0 else 10, amount, money)
+        if line.rate is not None:
+            rate = Decimal(line.rate)
+            sheet.write_number(row, 11, rate, rate_format)
+            if account.currency != "BDT":
+                converted = to_minor(amount * rate, "BDT", rounding="half_up")
+                sheet.write_number(row, 12, major(converted, "BDT"), money)
+    listing.close()
+    _write_controls(
+        book, controls, start=start, end=end, opening=opening, closing=closing, accounts=accounts
+    )
+    book.close()
+    return controls
+
+
+LEDGER_COLUMNS = (
+    ("Account code", 12),
+    ("Account name", 28),
+    ("Dimensions", 26),
+    ("Currency", 9),
+    ("Line", 9),
+    ("Date", 11),
+    ("Entry", 9),
+    ("Sequence", 10),
+    ("Memo", 40),
+    ("Reference", 18),
+    ("Debit", 16),
+    ("Credit", 16),
+    ("Balance", 18),
+    ("Rate", 12),
+)
+
+
+class _Peek:
+    """An iterator that can look one row ahead."""
+
+    def __init__(self, rows: Iterable[LedgerRow]) -> None:
+        self._rows: Iterator[LedgerRow] = iter(rows)
+        self.head: LedgerRow | None = next(self._rows, None)
+
+    def pop(self) -> LedgerRow:
+        row = self.head
+        assert row is not None
+        self.head = next(self._rows, None)
+        return row
+
+
+def write_general_ledger(
+    target: Target,
+    rows: Iterable[LedgerRow],
+    *,
+    start: date | None,
+    end: date | None,
+    opening: Mapping[int, int],
+    closing: TrialBalance,
+    accounts: Mapping[int, Account],
+) -> Controls:
+    """Per account: an opening row, its postings with a running balance, a closing row.
+
+    ``rows`` come ordered by account (``account_order``) and date. Every row repeats the
+    account's code and name, and says which kind of line it is, so pivot tables work.
+    """
+    book = Book(target)
+    listing = Listing(book, "General ledger", LEDGER_COLUMNS)
+    controls = Controls()
+    money, money_bold, day_format = book.money, book.money_bold, book.date
+    stream = _Peek(rows)
+    seen_entries: set[int] = set()
+    dates: dict[date, int] = {}
+    ordered = sorted(accounts.values(), key=account_order)
+
+    def account_columns(row: int, account: Account, line: str) -> Worksheet:
+        sheet = listing.sheet
+        sheet.write_string(row, 0, account.code)
+        sheet.write_string(row, 1, account.name)
+        _text(sheet, row, 2, account.dimension_key)
+        sheet.write_string(row, 3, account.currency)
+        sheet.write_string(row, 4, line)
+        return sheet
+
+    for account in ordered:
+        has_rows = stream.head is not None and stream.head.account.id == account.id
+        running = opening.get(account.id, 0)
+        if not has_rows and running == 0:
+            continue
+        row = listing.next_row()
+        sheet = account_columns(row, account, "Opening")
+        if start is not None:
+            sheet.write_number(row, 5, excel_date(start), day_format)
+        sheet.write_string(row, 8, "Opening balance")
+        sheet.write_number(row, 12, major(running, account.currency), money_bold)
+        while stream.head is not None and stream.head.account.id == account.id:
+            posting = stream.pop()
+            controls.add(account, posting.amount)
+            seen_entries.add(posting.entry_id)
+            running += posting.amount
+            row = listing.next_row()
+            sheet = account_columns(row, account, "Posting")
+            serial = dates.get(posting.effective_date)
+            if serial is None:
+                serial = dates[posting.effective_date] = excel_date(posting.effective_date)
+            sheet.write_number(row, 5, serial, day_format)
+            sheet.write_number(row, 6, posting.entry_id)
+            sheet.write_number(row, 7, posting.sequence)
+            sheet.write_string(row, 8, neutralise(posting.memo))
+            _text(sheet, row, 9, posting.reference)
+            sheet.write_number(
+                row,
+                10 if posting.amount > 0 else 11,
+                major(abs(posting.amount), account.currency),
+                money,
+            )
+            sheet.write_number(row, 12, major(running, account.currency), money)
+            if posting.rate is not None:
+                sheet.write_number(row, 13, Decimal(posting.rate), book.rate)
+        row = listing.next_row()
+        sheet = account_columns(row, account, "Closing")
+        if end is not None:
+            sheet.write_number(row, 5, excel_date(end), day_format)
+        sheet.write_string(row, 8, "Closing balance")
+        sheet.write_number(row, 12, major(running, account.currency), money_bold)
+    if stream.head is not None:
+        raise ValueError("general-ledger rows are not in account order")
+    controls.entries = len(seen_entries)
+    listing.close()
+    _write_controls(
+        book, controls, start=start, end=end, opening=opening, closing=closing, accounts=accounts
+    )
+    book.close()
+    return controls
+
+
+TRIAL_BALANCE_COLUMNS = (
+    ("Account code", 12),
+    ("Account name", 28),
+    ("Dimensions", 26),
+    ("Currency", 9),
+    ("Debit", 18),
+    ("Credit", 18),
+)
+
+
+def write_trial_balance(target: Target, report: TrialBalance) -> None:
+    """Every account's balance as of a date, grouped per currency with equal total rows."""
+    book = Book(target)
+    sheet = book.sheet("Trial balance", TRIAL_BALANCE_COLUMNS)
+    row = 0
+    for currency, (total_debit, total_credit) in report.totals.items():
+        for line in (line for line in report.lines if line.currency == currency):
+            row += 1
+            sheet.write_string(row, 0, line.code)
+            sheet.write_string(row, 1, line.name)
+            _text(sheet, row, 2, line.dimensions)
+            sheet.write_string(row, 3, line.currency)
+            sheet.write_number(row, 4, major(line.debit, currency), book.money)
+            sheet.write_number(row, 5, major(line.credit, currency), book.money)
+        row += 1
+        sheet.write_string(row, 0, "Total", book.bold)
+        sheet.write_string(row, 1, f"Total {currency}", book.bold)
+        sheet.write_string(row, 3, currency, book.bold)
+        sheet.write_number(row, 4, major(total_debit, currency), book.money_bold)
+        sheet.write_number(row, 5, major(total_credit, currency), book.money_bold)
+    sheet.autofilter(0, 0, max(row, 1), len(TRIAL_BALANCE_COLUMNS) - 1)
+    controls = book.workbook.add_worksheet("Control totals")
+    controls.set_column(0, 0, 24)
+    controls.set_column(1, 4, 20)
+    controls.write_string(0, 0, "As of", book.bold)
+    if report.as_of is not None:
+        controls.write_number(0, 1, excel_date(report.as_of), book.date)
+    else:
+        controls.write_string(0, 1, "latest")
+    controls.write_string(1, 0, "Accounts", book.bold)
+    controls.write_number(1, 1, len(report.lines), book.integer)
+    for col, title in enumerate(("Currency", "Total debit", "Total credit", "Debits = credits")):
+        controls.write_string(3, col, title, book.header)
+    for number, (currency, (debit, credit)) in enumerate(report.totals.items(), start=4):
+        controls.write_string(number, 0, currency)
+        controls.write_number(number, 1, major(debit, currency), book.money)
+        controls.write_number(number, 2, major(credit, currency), book.money)
+        controls.write_string(number, 3, "yes" if debit == credit else "NO")
+    book.close()
+
+
+STATEMENT_COLUMNS = (
+    ("Date", 11),
+    ("Entry", 9),
+    ("Memo", 40),
+    ("Reference", 18),
+    ("Debit", 16),
+    ("Credit", 16),
+    ("Balance", 18),
+)
+
+
+def write_account_statement(
+    target: Target, statement: AccountStatement, *, start: date | None, end: date | None
+) -> None:
+    """One account: opening balance, postings with running balance, closing balance."""
+    account = statement.account
+    currency = account.currency
+    book = Book(target)
+    sheet = book.sheet("Statement", STATEMENT_COLUMNS)
+    row = 1
+    if start is not None:
+        sheet.write_number(row, 0, excel_date(start), book.date)
+    sheet.write_string(row, 2, "Opening balance", book.bold)
+    sheet.write_number(row, 6, major(statement.opening, currency), book.money_bold)
+    for line in statement.lines:
+        row += 1
+        debit, credit = debit_credit(line.amount)
+        sheet.write_number(row, 0, excel_date(line.effective_date), book.date)
+        sheet.write_number(row, 1, line.entry_id)
+        sheet.write_string(row, 2, neutralise(line.memo))
+        _text(sheet, row, 3, line.reference)
+        if debit:
+            sheet.write_number(row, 4, major(debit, currency), book.money)
+        if credit:
+            sheet.write_number(row, 5, major(credit, currency), book.money)
+        sheet.write_number(row, 6, major(line.running_balance, currency), book.money)
+    row += 1
+    if end is not None:
+        sheet.write_number(row, 0, excel_date(end), book.date)
+    sheet.write_string(row, 2, "Closing balance", book.bold)
+    sheet.write_number(row, 6, major(statement.closing, currency), book.money_bold)
+    sheet.autofilter(0, 0, row, len(STATEMENT_COLUMNS) - 1)
+    about = book.workbook.add_worksheet("Account")
+    about.set_column(0, 0, 16)
+    about.set_column(1, 1, 40)
+    facts: list[tuple[str, Any]] = [
+        ("Account code", account.code),
+        ("Account name", account.name),
+        ("Dimensions", account.dimension_key),
+        ("Currency", currency),
+    ]
+    for number, (label, value) in enumerate(facts):
+        about.write_string(number, 0, label, book.bold)
+        _text(about, number, 1, value)
+    book.close()

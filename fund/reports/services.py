@@ -1,0 +1,162 @@
+"""The accountant's use cases: export the books, close a month, and (admin) reopen one.
+
+Closing and reopening go through ``ledger.close_period``/``reopen_period`` (the ledger and the
+database refuse postings in a closed period) and each writes an audit event.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fund.audit.services import record
+from fund.auth.models import User
+from fund.auth.roles import Role
+from fund.reports.books import balances_before, general_ledger_rows
+from fund.reports.exports import (
+    Controls,
+    Target,
+    write_account_statement,
+    write_general_ledger,
+    write_journal,
+    write_trial_balance,
+)
+from ledger import PeriodClosed, close_period, closed_through, reopen_period
+from ledger.models import Account, PeriodClose
+from ledger.queries import journal, statement, trial_balance
+
+ExportKind = Literal["journal", "general-ledger", "trial-balance", "account-statement"]
+EXPORT_KINDS: tuple[ExportKind, ...] = (
+    "journal",
+    "general-ledger",
+    "trial-balance",
+    "account-statement",
+)
+#: Who closes months: the books' keepers. Reopening is for an administrator alone.
+CLOSERS = (Role.ACCOUNTANT, Role.ADMIN)
+REOPENERS = (Role.ADMIN,)
+#: Who may download the books.
+BOOK_READERS = (Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)
+
+
+class ExportRefused(ValueError):
+    """An export asked for something that does not exist or does not make sense."""
+
+
+class CloseRefused(ValueError):
+    """A close or reopen that is not allowed; the books are unchanged."""
+
+
+def export_books(
+    session: Session,
+    *,
+    kind: ExportKind,
+    target: Target,
+    start: date | None = None,
+    end: date | None = None,
+    account_id: int | None = None,
+) -> Controls | None:
+    """Write the ``kind`` workbook for ``start``..``end`` (trial balance: as of ``end``)."""
+    if start is not None and end is not None and start > end:
+        raise ExportRefused(f"the period starts ({start}) after it ends ({end})")
+    if kind == "trial-balance":
+        write_trial_balance(target, trial_balance(session, as_of=end))
+        return None
+    if kind == "account-statement":
+        chosen = session.get(Account, account_id) if account_id is not None else None
+        if chosen is None:
+            raise ExportRefused(f"no account {account_id}")
+        write_account_statement(
+            target, statement(session, chosen, start=start, end=end), start=start, end=end
+        )
+        return None
+    accounts = {a.id: a for a in session.scalars(select(Account))}
+    opening = balances_before(session, start)
+    closing = trial_balance(session, as_of=end)
+    if kind == "journal":
+        return write_journal(
+            target,
+            journal(session, start=start, end=end),
+            start=start,
+            end=end,
+            opening=opening,
+            closing=closing,
+            accounts=accounts,
+        )
+    if kind == "general-ledger":
+        return write_general_ledger(
+            target,
+            general_ledger_rows(session, start=start, end=end),
+            start=start,
+            end=end,
+            opening=opening,
+            closing=closing,
+            accounts=accounts,
+        )
+    raise ExportRefused(f"unknown export {kind!r}; choose one of {', '.join(EXPORT_KINDS)}")
+
+
+def month_end(day: date) -> date:
+    """The last day of ``day``'s month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def close_month(session: Session, *, through: date, actor: User | None) -> PeriodClose:
+    """Close the books through a month's last day; later postings dated in it are refused."""
+    if actor is not None and actor.role_enum not in CLOSERS:
+        raise CloseRefused("only an accountant or an administrator closes a month")
+    if through != month_end(through):
+        raise CloseRefused(f"{through} is not the last day of a month (try {month_end(through)})")
+    before = closed_through(session)
+    try:
+        row = close_period(session, through=through, by=_name(actor))
+    except PeriodClosed as refused:
+        raise CloseRefused(str(refused)) from refused
+    record(
+        session,
+        actor=actor,
+        action="ledger.period_closed",
+        object_type="ledger_period",
+        object_id=through.isoformat(),
+        before={"closed_through": before.isoformat() if before else None},
+        after={"closed_through": through.isoformat()},
+    )
+    return row
+
+
+def reopen_month(
+    session: Session, *, through: date | None, reason: str, actor: User | None
+) -> PeriodClose:
+    """Move the close back to ``through`` (None: all open); an administrator's audited act."""
+    if actor is None or actor.role_enum not in REOPENERS:
+        raise CloseRefused("only an administrator reopens a closed period")
+    if through is not None and through != month_end(through):
+        raise CloseRefused(f"{through} is not the last day of a month")
+    before = closed_through(session)
+    try:
+        row = reopen_period(session, through=through, by=_name(actor), note=reason.strip())
+    except PeriodClosed as refused:
+        raise CloseRefused(str(refused)) from refused
+    record(
+        session,
+        actor=actor,
+        action="ledger.period_reopened",
+        object_type="ledger_period",
+        object_id=before.isoformat() if before else "-",
+        before={"closed_through": before.isoformat() if before else None},
+        after={"closed_through": through.isoformat() if through else None, "reason": reason},
+    )
+    return row
+
+
+def previous_month_end(today: date) -> date:
+    """The last day of the month before ``today``'s: what a close usually asks for."""
+    return today.replace(day=1) - timedelta(days=1)
+
+
+def _name(actor: User | None) -> str:
+    return actor.username if actor is not None else "system"
