@@ -60,9 +60,21 @@ def _register_blueprints(app: Flask) -> None:
     from fund.entitlements.views import bp as entitlements
     from fund.events.views import bp as events
     from fund.factories.views import bp as factories
+    from fund.reports.views import bp as reports
     from fund.rolls.views import bp as rolls
 
-    for blueprint in (auth, dashboard, brands, factories, rolls, events, entitlements, audit, api):
+    for blueprint in (
+        auth,
+        dashboard,
+        brands,
+        factories,
+        rolls,
+        events,
+        entitlements,
+        reports,
+        audit,
+        api,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -9,9 +9,11 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
 from fund.auth.schemas import UserOut
+from fund.brands.api import add_brand_paths
 from fund.brands.schemas import BrandOut
 from fund.entitlements.schemas import EntitlementLineOut, EntitlementOut, EntitlementRunOut
 from fund.factories.schemas import FactoryOut
+from fund.reports.api import add_ledger_paths
 from fund.rolls.schemas import add_roll_paths
 
 
@@ -153,6 +155,8 @@ def build_spec() -> dict[str, Any]:
     )
     _entitlement_paths(spec)
     add_roll_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
+    add_brand_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
+    add_ledger_paths(spec, errors=_ERRORS)
     document: dict[str, Any] = spec.to_dict()
     _document_page_errors(document)
     return document

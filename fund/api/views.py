@@ -16,6 +16,7 @@ from fund.auth.access import acting_user, allow, public
 from fund.auth.roles import EVERYONE, STAFF, Role
 from fund.auth.schemas import UserOut
 from fund.auth.services import user_for_token
+from fund.brands.api import register as register_brand_endpoints
 from fund.brands.models import Brand
 from fund.brands.schemas import BrandOut
 from fund.brands.services import BrandNotFound, brand_for
@@ -27,6 +28,7 @@ from fund.events.models import Event
 from fund.extensions import csrf
 from fund.factories.models import Factory
 from fund.factories.schemas import FactoryOut
+from fund.reports.api import register as register_ledger_endpoints
 from fund.rolls.api import register as register_roll_endpoints
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -135,3 +137,5 @@ def entitlement(entitlement_id: int) -> dict[str, Any]:
 
 # The rolls area's endpoints (fund/rolls/api.py) live on this blueprint too.
 register_roll_endpoints(bp)
+register_brand_endpoints(bp)
+register_ledger_endpoints(bp)

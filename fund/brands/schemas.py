@@ -1,8 +1,8 @@
-"""What the API says about a brand."""
+"""What the API says about a brand, its pledges, payments and statement (amounts as text)."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class BrandOut(Schema):
@@ -11,3 +11,112 @@ class BrandOut(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
     country = fields.String(required=True)
+
+
+class InstalmentIn(Schema):
+    """One dated part of a pledge."""
+
+    due_date = fields.Date(required=True)
+    amount = fields.Decimal(required=True, as_string=True)
+
+
+class PledgeIn(Schema):
+    """A pledge to record; the reference is its natural key (a retry repeats it)."""
+
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    amount = fields.Decimal(required=True, as_string=True)
+    currency = fields.String(required=True, validate=validate.OneOf(["USD", "BDT"]))
+    pledged_on = fields.Date(required=True)
+    due_date = fields.Date(required=True)
+    instalments = fields.List(fields.Nested(InstalmentIn), load_default=None)
+
+
+class PledgeOut(Schema):
+    """A recorded pledge and the ledger entry it posted."""
+
+    id = fields.Integer(required=True)
+    brand = fields.String(required=True)
+    reference = fields.String(required=True)
+    amount = fields.Decimal(required=True, as_string=True)
+    currency = fields.String(required=True)
+    pledged_on = fields.Date(required=True)
+    due_date = fields.Date(required=True)
+    entry_id = fields.Integer(required=True, allow_none=True)
+
+
+class ContributionIn(Schema):
+    """A payment received; the bank reference is its natural key."""
+
+    bank_reference = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    amount = fields.Decimal(required=True, as_string=True)
+    currency = fields.String(required=True, validate=validate.OneOf(["USD", "BDT"]))
+    value_date = fields.Date(required=True)
+    pledge_reference = fields.String(load_default=None)
+
+
+class ContributionOut(Schema):
+    """A recorded payment and the ledger entry it posted."""
+
+    id = fields.Integer(required=True)
+    brand = fields.String(required=True)
+    bank_reference = fields.String(required=True)
+    amount = fields.Decimal(required=True, as_string=True)
+    currency = fields.String(required=True)
+    value_date = fields.Date(required=True)
+    pledge_reference = fields.String(required=True, allow_none=True)
+    entry_id = fields.Integer(required=True, allow_none=True)
+
+
+class PositionOut(Schema):
+    """A brand's totals in one currency."""
+
+    currency = fields.String(required=True)
+    pledged = fields.Decimal(required=True, as_string=True)
+    received = fields.Decimal(required=True, as_string=True)
+    outstanding = fields.Decimal(required=True, as_string=True)
+    overdue = fields.Decimal(required=True, as_string=True)
+
+
+class PledgeLineOut(Schema):
+    """A pledge on a statement."""
+
+    reference = fields.String(required=True)
+    currency = fields.String(required=True)
+    amount = fields.Decimal(required=True, as_string=True)
+    pledged_on = fields.Date(required=True)
+    due_date = fields.Date(required=True)
+    received = fields.Decimal(required=True, as_string=True)
+    outstanding = fields.Decimal(required=True, as_string=True)
+    overdue = fields.Decimal(required=True, as_string=True)
+
+
+class ContributionLineOut(Schema):
+    """A payment on a statement."""
+
+    value_date = fields.Date(required=True)
+    bank_reference = fields.String(required=True)
+    currency = fields.String(required=True)
+    amount = fields.Decimal(required=True, as_string=True)
+    pledge_reference = fields.String(required=True, allow_none=True)
+
+
+class FundUseOut(Schema):
+    """The fund's spending on one factory's event (BDT): sums only."""
+
+    factory = fields.String(required=True)
+    event = fields.String(required=True)
+    compensation = fields.Decimal(required=True, as_string=True)
+    paid = fields.Decimal(required=True, as_string=True)
+
+
+class StatementOut(Schema):
+    """A brand's statement for a period."""
+
+    brand = fields.String(required=True)
+    name = fields.String(required=True)
+    start = fields.Date(required=True, allow_none=True)
+    end = fields.Date(required=True)
+    positions = fields.List(fields.Nested(PositionOut), required=True)
+    pledges = fields.List(fields.Nested(PledgeLineOut), required=True)
+    contributions = fields.List(fields.Nested(ContributionLineOut), required=True)
+    fund_use = fields.List(fields.Nested(FundUseOut), required=True)

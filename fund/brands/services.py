@@ -7,10 +7,11 @@ audit event. A retry with the same natural reference and content returns the fir
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ from fund.audit.services import record
 from fund.auth.models import User
 from fund.auth.roles import Role
 from fund.brands.models import Brand, Contribution, Conversion, Pledge
-from ledger import Entry, InsufficientFunds, Posting, account, convert, post
+from ledger import Entry, InsufficientFunds, LedgerError, Posting, account, convert, post
 from ledger.money import from_minor, to_minor
 
 
@@ -58,12 +59,34 @@ CURRENCIES = ("USD", "BDT")
 BANK_ACCOUNTS = {"USD": "1000", "BDT": "1010"}
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
 class BrandRecordRefused(ValueError):
     """A pledge, contribution or conversion that cannot be recorded; nothing was stored."""
 
 
 class RecordConflict(BrandRecordRefused):
     """The reference was used before for different content (a retry must repeat the content)."""
+
+
+def atomic(service: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Session, P], R]:
+    """Run a recording service in a savepoint: a refusal leaves nothing in the session.
+
+    The request commits whatever its session holds, so a record flushed before the ledger
+    refused its entry must not survive; ledger refusals become ``BrandRecordRefused``.
+    """
+
+    @wraps(service)
+    def run(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            with session.begin_nested():
+                return service(session, *args, **kwargs)
+        except LedgerError as refused:
+            raise BrandRecordRefused(f"the ledger refused it: {refused}") from refused
+
+    return run
 
 
 def _check_amount(amount: int, currency: str) -> None:
@@ -87,6 +110,7 @@ def _pledge_facts(pledge: Pledge) -> dict[str, Any]:
     }
 
 
+@atomic
 def record_pledge(
     session: Session,
     *,
@@ -173,6 +197,7 @@ def _contribution_facts(contribution: Contribution) -> dict[str, Any]:
     }
 
 
+@atomic
 def record_contribution(
     session: Session,
     *,
@@ -248,6 +273,7 @@ def record_contribution(
     return candidate
 
 
+@atomic
 def convert_usd_to_bdt(
     session: Session,
     *,

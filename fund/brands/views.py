@@ -1,32 +1,232 @@
-"""Brand pages."""
+"""Brand pages: the statement (web, PDF, XLSX), all brands side by side, recording money.
+
+A brand user sees its own brand only: any other code answers 404, like a brand that does not
+exist, on the page and on every download.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
 
 from fund.auth.access import acting_user, allow
+from fund.auth.models import User
 from fund.auth.roles import EVERYONE, STAFF
-from fund.brands.services import BrandNotFound, brand_for, visible_brands
-from fund.db import get_session
+from fund.brands.forms import ContributionForm, PledgeForm
+from fund.brands.models import Brand, Pledge
+from fund.brands.services import (
+    CASH_RECORDERS,
+    PLEDGE_RECORDERS,
+    BrandNotFound,
+    BrandRecordRefused,
+    brand_for,
+    record_contribution,
+    record_pledge,
+    visible_brands,
+)
+from fund.brands.statement import BrandStatement, brand_statement
+from fund.db import get_session, utcnow
+from fund.reports.charts import svg
+from fund.reports.services import fund_charts
+from fund.reports.statements import statement_pdf, statement_xlsx
+from ledger.money import MoneyError, format_minor, to_minor
 
 bp = Blueprint("brands", __name__, url_prefix="/brands")
+
+
+@bp.app_context_processor
+def money_helpers() -> dict[str, Any]:
+    """``money(minor, currency)`` and ``chart_svg(chart)`` for every template."""
+    return {"money": format_minor, "chart_svg": svg}
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _user() -> User:
+    user = acting_user()
+    assert user is not None
+    return user
+
+
+def _period() -> tuple[date | None, date]:
+    """``?from=&to=`` as dates (no ``to``: today); a bad date is a 400 naming it."""
+    values: dict[str, date | None] = {}
+    for name in ("from", "to"):
+        text = request.args.get(name, "").strip()
+        try:
+            values[name] = date.fromisoformat(text) if text else None
+        except ValueError:
+            abort(400, description=f"{name} must be a date like 2026-03-31")
+    start, end = values["from"], values["to"] or utcnow().date()
+    if start is not None and start > end:
+        abort(400, description="the period starts after it ends")
+    return start, end
+
+
+def _visible(code: str) -> Brand:
+    try:
+        return brand_for(get_session(), user=_user(), code=code)
+    except BrandNotFound:
+        abort(404)
+
+
+def _statement(code: str) -> BrandStatement:
+    brand = _visible(code)
+    start, end = _period()
+    return brand_statement(get_session(), brand=brand, start=start, end=end)
 
 
 @bp.route("/")
 @allow(STAFF)
 def index() -> str:
-    user = acting_user()
-    assert user is not None
-    return render_template("brands/index.html", brands=visible_brands(get_session(), user=user))
+    session = get_session()
+    start, end = _period()
+    statements = [
+        brand_statement(session, brand=brand, start=start, end=end)
+        for brand in visible_brands(session, user=_user())
+    ]
+    charts = [c for c in fund_charts(session, end=end) if "by brand" in c.title]
+    return render_template(
+        "brands/index.html", statements=statements, start=start, end=end, charts=charts
+    )
 
 
 @bp.route("/<code>")
 @allow(EVERYONE)
 def detail(code: str) -> str:
-    user = acting_user()
-    assert user is not None
+    statement = _statement(code)
+    user = _user()
+    session = get_session()
+    brand = _visible(code)
+    pledge_form = PledgeForm() if user.role_enum in PLEDGE_RECORDERS else None
+    contribution_form = ContributionForm() if user.role_enum in CASH_RECORDERS else None
+    if contribution_form is not None:
+        contribution_form.pledge.choices = [("", "(none)")] + [
+            (str(p.id), f"{p.reference} ({p.currency})")
+            for p in session.scalars(select(Pledge).where(Pledge.brand_id == brand.id))
+        ]
+    charts = fund_charts(session, end=statement.end, with_brands=False)
+    return render_template(
+        "brands/detail.html",
+        brand=brand,
+        statement=statement,
+        charts=charts,
+        pledge_form=pledge_form,
+        contribution_form=contribution_form,
+        query=request.args.to_dict(),
+    )
+
+
+@bp.route("/<code>/statement.pdf")
+@allow(EVERYONE)
+def statement_pdf_download(code: str) -> Response:
+    statement = _statement(code)
+    charts = fund_charts(get_session(), end=statement.end, with_brands=False)
+    return Response(
+        statement_pdf(statement, charts),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{code}-statement.pdf"'},
+    )
+
+
+@bp.route("/<code>/statement.xlsx")
+@allow(EVERYONE)
+def statement_xlsx_download(code: str) -> Response:
+    statement = _statement(code)
+    return Response(
+        statement_xlsx(statement),
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{code}-statement.xlsx"'},
+    )
+
+
+def _minor(amount: object, currency: str) -> int | None:
     try:
-        brand = brand_for(get_session(), user=user, code=code)
-    except BrandNotFound:
-        abort(404)
-    return render_template("brands/detail.html", brand=brand)
+        return to_minor(str(amount), currency)
+    except MoneyError:
+        return None
+
+
+@bp.route("/<code>/pledges", methods=["POST"])
+@allow(*PLEDGE_RECORDERS)
+def add_pledge(code: str) -> BaseResponse:
+    brand = _visible(code)
+    form = PledgeForm()
+    back = redirect(url_for("brands.detail", code=code))
+    if not form.validate_on_submit():
+        flash("Pledge not recorded: " + _errors(form), "error")
+        return back
+    amount = _minor(form.amount.data, form.currency.data)
+    if amount is None:
+        flash("Pledge not recorded: the amount has more than two decimal places.", "error")
+        return back
+    try:
+        pledge = record_pledge(
+            get_session(),
+            brand=brand,
+            reference=form.reference.data or "",
+            amount=amount,
+            currency=form.currency.data,
+            pledged_on=_required(form.pledged_on.data),
+            due_date=_required(form.due_date.data),
+            actor=_user(),
+        )
+    except BrandRecordRefused as refused:
+        flash(f"Pledge not recorded: {refused}", "error")
+        return back
+    flash(f"Pledge {pledge.reference} recorded.", "success")
+    return back
+
+
+@bp.route("/<code>/contributions", methods=["POST"])
+@allow(*CASH_RECORDERS)
+def add_contribution(code: str) -> BaseResponse:
+    session = get_session()
+    brand = _visible(code)
+    form = ContributionForm()
+    form.pledge.choices = [("", "(none)")] + [
+        (str(p.id), p.reference)
+        for p in session.scalars(select(Pledge).where(Pledge.brand_id == brand.id))
+    ]
+    back = redirect(url_for("brands.detail", code=code))
+    if not form.validate_on_submit():
+        flash("Payment not recorded: " + _errors(form), "error")
+        return back
+    amount = _minor(form.amount.data, form.currency.data)
+    if amount is None:
+        flash("Payment not recorded: the amount has more than two decimal places.", "error")
+        return back
+    pledge = session.get(Pledge, int(form.pledge.data)) if form.pledge.data else None
+    try:
+        contribution = record_contribution(
+            session,
+            brand=brand,
+            bank_reference=form.bank_reference.data or "",
+            amount=amount,
+            currency=form.currency.data,
+            value_date=_required(form.value_date.data),
+            pledge=pledge,
+            actor=_user(),
+        )
+    except BrandRecordRefused as refused:
+        flash(f"Payment not recorded: {refused}", "error")
+        return back
+    flash(f"Payment {contribution.bank_reference} recorded.", "success")
+    return back
+
+
+def _required(day: date | None) -> date:
+    assert day is not None  # DataRequired passed
+    return day
+
+
+def _errors(form: PledgeForm | ContributionForm) -> str:
+    return "; ".join(
+        f"{getattr(form, name).label.text}: {' '.join(problems)}"
+        for name, problems in form.errors.items()
+    )

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.auth.roles import Role
-from fund.reports.books import balances_before, general_ledger_rows
+from fund.reports.books import (
+    balances_before,
+    cash_by_month,
+    contributions_by_brand,
+    general_ledger_rows,
+    payouts_by_factory_month,
+)
+from fund.reports.charts import Chart, series_from_table
 from fund.reports.exports import (
     Controls,
     Target,
@@ -160,3 +167,45 @@ def previous_month_end(today: date) -> date:
 
 def _name(actor: User | None) -> str:
     return actor.username if actor is not None else "system"
+
+
+def fund_charts(
+    session: Session, *, end: date | None = None, with_brands: bool = True
+) -> list[Chart]:
+    """The fund's pictures: cash over time, contributions by brand, payouts by factory/month.
+
+    ``with_brands=False`` leaves out the per-brand chart (a brand sees no other brand's money).
+    """
+    charts = []
+    for currency, points in cash_by_month(session, end=end).items():
+        charts.append(
+            Chart(
+                title=f"Fund balance (cash held, {currency}) at each month's end",
+                currency=currency,
+                labels=tuple(month for month, _ in points),
+                series=((f"Cash {currency}", tuple(value for _, value in points)),),
+                kind="line",
+            )
+        )
+    if with_brands:
+        for currency, by_brand in contributions_by_brand(session, end=end).items():
+            charts.append(
+                Chart(
+                    title=f"Contributions received by brand ({currency})",
+                    currency=currency,
+                    labels=tuple(by_brand),
+                    series=(("Received", tuple(by_brand.values())),),
+                )
+            )
+    payouts = payouts_by_factory_month(session, end=end)
+    labels, series = series_from_table(payouts)
+    charts.append(
+        Chart(
+            title="Worker compensation by factory and month (BDT)",
+            currency="BDT",
+            labels=labels,
+            series=series,
+            stacked=True,
+        )
+    )
+    return charts

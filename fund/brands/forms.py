@@ -1,0 +1,38 @@
+"""Forms for recording a brand's pledge and a payment received, and selling dollars."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+CURRENCY_CHOICES = [("USD", "USD"), ("BDT", "BDT")]
+
+
+class PledgeForm(FlaskForm):  # type: ignore[misc]
+    """A pledge: the letter's reference, amount, currency, date and due date."""
+
+    reference = StringField("Pledge reference", validators=[DataRequired(), Length(max=120)])
+    amount = DecimalField("Amount", places=2, validators=[DataRequired(), NumberRange(min=0)])
+    currency = SelectField("Currency", choices=CURRENCY_CHOICES)
+    pledged_on = DateField("Pledged on", validators=[DataRequired()])
+    due_date = DateField("Due", validators=[DataRequired()])
+
+
+class ContributionForm(FlaskForm):  # type: ignore[misc]
+    """A payment received: the bank's reference, value date, amount, and the pledge it pays."""
+
+    bank_reference = StringField("Bank reference", validators=[DataRequired(), Length(max=120)])
+    amount = DecimalField("Amount", places=2, validators=[DataRequired(), NumberRange(min=0)])
+    currency = SelectField("Currency", choices=CURRENCY_CHOICES)
+    value_date = DateField("Value date", validators=[DataRequired()])
+    pledge = SelectField("Pledge", choices=[("", "(none)")], validators=[Optional()])
+
+
+class ConversionForm(FlaskForm):  # type: ignore[misc]
+    """US dollars sold for taka at the bank's rate."""
+
+    reference = StringField("Deal reference", validators=[DataRequired(), Length(max=120)])
+    amount = DecimalField("USD amount", places=2, validators=[DataRequired(), NumberRange(min=0)])
+    rate = DecimalField("Rate (BDT per USD)", places=None, validators=[DataRequired()])
+    effective_date = DateField("Date", validators=[DataRequired()])

@@ -1,0 +1,227 @@
+"""A brand's statement as a PDF (reportlab, with charts) and as an XLSX: pure builders.
+
+Both take the plain ``BrandStatement`` (and charts for the PDF) and return bytes. Neither
+names a worker: the fund's use of money is shown by factory and event only.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import Flowable
+
+from fund.brands.statement import BrandStatement
+from fund.reports.charts import Chart, drawing
+from fund.reports.exports import Book, excel_date, major
+from imports.writing import neutralise
+from ledger.money import format_minor
+
+
+def period_text(start: date | None, end: date) -> str:
+    """``"2026-01-01 to 2026-03-31"`` or ``"up to 2026-03-31"``."""
+    return f"{start} to {end}" if start is not None else f"up to {end}"
+
+
+def _table(rows: list[list[str]], numeric_from: int) -> Table:
+    table = Table(rows, repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
+                ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
+                ("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+            ]
+        )
+    )
+    return table
+
+
+def statement_pdf(statement: BrandStatement, charts: Sequence[Chart] = ()) -> bytes:
+    """The statement as an A4 PDF: totals, pledges, payments, fund use, then the charts."""
+    styles = getSampleStyleSheet()
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        title=f"{statement.brand_name} statement",
+        author="Worker Fund",
+    )
+    story: list[Flowable] = [
+        Paragraph(f"{_safe(statement.brand_name)} ({statement.brand_code})", styles["Title"]),
+        Paragraph(f"Statement {period_text(statement.start, statement.end)}", styles["Heading2"]),
+    ]
+    rows = [["Currency", "Pledged", "Received", "Outstanding", "Overdue"]]
+    for position in statement.positions:
+        c = position.currency
+        rows.append(
+            [
+                c,
+                format_minor(position.pledged, c),
+                format_minor(position.received, c),
+                format_minor(position.outstanding, c),
+                format_minor(position.overdue, c),
+            ]
+        )
+    story += [_table(rows, 1), Spacer(1, 6 * mm), Paragraph("Pledges", styles["Heading3"])]
+    rows = [["Reference", "Pledged on", "Due", "Currency", "Amount", "Received", "Open", "Overdue"]]
+    for pledge in statement.pledges:
+        c = pledge.currency
+        rows.append(
+            [
+                pledge.reference,
+                str(pledge.pledged_on),
+                str(pledge.due_date),
+                c,
+                format_minor(pledge.amount, c),
+                format_minor(pledge.received, c),
+                format_minor(pledge.outstanding, c),
+                format_minor(pledge.overdue, c),
+            ]
+        )
+    story += [
+        _table(rows, 4),
+        Spacer(1, 6 * mm),
+        Paragraph("Payments received", styles["Heading3"]),
+    ]
+    rows = [["Value date", "Bank reference", "Pledge", "Currency", "Amount"]]
+    for payment in statement.contributions:
+        rows.append(
+            [
+                str(payment.value_date),
+                payment.bank_reference,
+                payment.pledge_reference or "",
+                payment.currency,
+                format_minor(payment.amount, payment.currency),
+            ]
+        )
+    story += [
+        _table(rows, 4),
+        Spacer(1, 6 * mm),
+        Paragraph("How the fund used money (all members' contributions)", styles["Heading3"]),
+    ]
+    rows = [["Factory", "Event", "Compensation (BDT)", "Paid out (BDT)"]]
+    for use in statement.fund_use:
+        rows.append(
+            [
+                use.factory,
+                use.event,
+                format_minor(use.compensation, "BDT"),
+                format_minor(use.paid, "BDT"),
+            ]
+        )
+    rows.append(
+        [
+            "Total",
+            "",
+            format_minor(statement.compensation_total, "BDT"),
+            format_minor(statement.paid_total, "BDT"),
+        ]
+    )
+    story.append(_table(rows, 2))
+    for chart in charts:
+        if not chart.empty:
+            story += [Spacer(1, 6 * mm), drawing(chart)]
+    document.build(story)
+    return buffer.getvalue()
+
+
+def _safe(text: str) -> str:
+    # Paragraph reads a small markup language: a brand name must not be read as tags.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def statement_xlsx(statement: BrandStatement) -> bytes:
+    """The statement as a workbook: a summary sheet, pledges, payments and fund use."""
+    buffer = io.BytesIO()
+    book = Book(buffer)
+    summary = book.sheet(
+        "Summary",
+        [("Currency", 10), ("Pledged", 18), ("Received", 18), ("Outstanding", 18), ("Overdue", 18)],
+    )
+    row = 0
+    for row, position in enumerate(statement.positions, start=1):
+        c = position.currency
+        summary.write_string(row, 0, c)
+        for col, value in enumerate(
+            (position.pledged, position.received, position.outstanding, position.overdue), start=1
+        ):
+            summary.write_number(row, col, major(value, c), book.money)
+    summary.write_string(row + 2, 0, "Brand", book.bold)
+    summary.write_string(row + 2, 1, neutralise(f"{statement.brand_name} ({statement.brand_code})"))
+    summary.write_string(row + 3, 0, "Period", book.bold)
+    summary.write_string(row + 3, 1, period_text(statement.start, statement.end))
+    summary.autofilter(0, 0, max(len(statement.positions), 1), 4)
+
+    pledges = book.sheet(
+        "Pledges",
+        [
+            ("Reference", 20),
+            ("Pledged on", 12),
+            ("Due", 12),
+            ("Instalments", 11),
+            ("Currency", 9),
+            ("Amount", 18),
+            ("Received", 18),
+            ("Outstanding", 18),
+            ("Overdue", 18),
+        ],
+    )
+    for row, pledge in enumerate(statement.pledges, start=1):
+        c = pledge.currency
+        pledges.write_string(row, 0, neutralise(pledge.reference))
+        pledges.write_number(row, 1, excel_date(pledge.pledged_on), book.date)
+        pledges.write_number(row, 2, excel_date(pledge.due_date), book.date)
+        pledges.write_number(row, 3, pledge.instalments, book.integer)
+        pledges.write_string(row, 4, c)
+        for col, value in enumerate(
+            (pledge.amount, pledge.received, pledge.outstanding, pledge.overdue), start=5
+        ):
+            pledges.write_number(row, col, major(value, c), book.money)
+    pledges.autofilter(0, 0, max(len(statement.pledges), 1), 8)
+
+    payments = book.sheet(
+        "Payments",
+        [
+            ("Value date", 12),
+            ("Bank reference", 24),
+            ("Pledge", 20),
+            ("Currency", 9),
+            ("Amount", 18),
+        ],
+    )
+    for row, payment in enumerate(statement.contributions, start=1):
+        payments.write_number(row, 0, excel_date(payment.value_date), book.date)
+        payments.write_string(row, 1, neutralise(payment.bank_reference))
+        if payment.pledge_reference:
+            payments.write_string(row, 2, neutralise(payment.pledge_reference))
+        payments.write_string(row, 3, payment.currency)
+        payments.write_number(row, 4, major(payment.amount, payment.currency), book.money)
+    payments.autofilter(0, 0, max(len(statement.contributions), 1), 4)
+
+    use = book.sheet(
+        "Fund use",
+        [("Factory", 14), ("Event", 10), ("Compensation (BDT)", 20), ("Paid out (BDT)", 20)],
+    )
+    row = 0
+    for row, line in enumerate(statement.fund_use, start=1):
+        use.write_string(row, 0, neutralise(line.factory))
+        use.write_string(row, 1, neutralise(line.event))
+        use.write_number(row, 2, major(line.compensation, "BDT"), book.money)
+        use.write_number(row, 3, major(line.paid, "BDT"), book.money)
+    use.autofilter(0, 0, max(row, 1), 3)
+    use.write_string(row + 1, 0, "Total", book.bold)
+    use.write_number(row + 1, 2, major(statement.compensation_total, "BDT"), book.money_bold)
+    use.write_number(row + 1, 3, major(statement.paid_total, "BDT"), book.money_bold)
+    book.close()
+    return buffer.getvalue()

@@ -1,0 +1,161 @@
+"""The books on the web: trial balance, charts, Excel downloads, closing and reopening months."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from werkzeug.wrappers import Response
+
+from fund.auth.access import acting_user, allow
+from fund.auth.models import User
+from fund.brands.forms import ConversionForm
+from fund.brands.services import CASH_RECORDERS, BrandRecordRefused, convert_usd_to_bdt
+from fund.db import get_session, utcnow
+from fund.reports.forms import CloseForm, ReopenForm
+from fund.reports.services import (
+    BOOK_READERS,
+    CLOSERS,
+    EXPORT_KINDS,
+    REOPENERS,
+    CloseRefused,
+    ExportKind,
+    ExportRefused,
+    close_month,
+    export_books,
+    fund_charts,
+    previous_month_end,
+    reopen_month,
+)
+from ledger import closed_through
+from ledger.money import MoneyError, to_minor
+from ledger.queries import trial_balance
+
+bp = Blueprint("reports", __name__, url_prefix="/ledger")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _user() -> User:
+    user = acting_user()
+    assert user is not None
+    return user
+
+
+def _date_arg(name: str) -> date | None:
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        abort(400, description=f"{name} must be a date like 2026-03-31")
+
+
+@bp.route("/")
+@allow(*BOOK_READERS)
+def index() -> str:
+    session = get_session()
+    as_of = _date_arg("as_of")
+    user = _user()
+    close_form = CloseForm() if user.role_enum in CLOSERS else None
+    if close_form is not None and close_form.through.data is None:
+        close_form.through.data = previous_month_end(utcnow().date())
+    return render_template(
+        "reports/index.html",
+        report=trial_balance(session, as_of=as_of),
+        as_of=as_of,
+        closed=closed_through(session),
+        charts=fund_charts(session, end=as_of),
+        kinds=[kind for kind in EXPORT_KINDS if kind != "account-statement"],
+        close_form=close_form,
+        reopen_form=ReopenForm() if user.role_enum in REOPENERS else None,
+        conversion_form=ConversionForm() if user.role_enum in CASH_RECORDERS else None,
+    )
+
+
+@bp.route("/export/<kind>.xlsx")
+@allow(*BOOK_READERS)
+def export(kind: str) -> Response:
+    if kind not in EXPORT_KINDS:
+        abort(404)
+    chosen: ExportKind = kind
+    account_text = request.args.get("account", "")
+    # Spooled: small books stay in memory, a long journal goes to disk, never all in RAM.
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    try:
+        export_books(
+            get_session(),
+            kind=chosen,
+            target=spool,
+            start=_date_arg("from"),
+            end=_date_arg("to") or _date_arg("as_of"),
+            account_id=int(account_text) if account_text.isdigit() else None,
+        )
+    except ExportRefused as refused:
+        spool.close()
+        abort(404 if kind == "account-statement" else 400, description=str(refused))
+    spool.seek(0)
+    return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=f"{kind}.xlsx")
+
+
+@bp.route("/close", methods=["POST"])
+@allow(*CLOSERS)
+def close() -> Response:
+    form = CloseForm()
+    if not form.validate_on_submit() or form.through.data is None:
+        flash("Give the last day of the month to close.", "error")
+    else:
+        try:
+            close_month(get_session(), through=form.through.data, actor=_user())
+        except CloseRefused as refused:
+            flash(f"Not closed: {refused}", "error")
+        else:
+            flash(f"Books closed through {form.through.data}.", "success")
+    return redirect(url_for("reports.index"))
+
+
+@bp.route("/reopen", methods=["POST"])
+@allow(*REOPENERS)
+def reopen() -> Response:
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        flash("A reopen needs a reason.", "error")
+    else:
+        try:
+            reopen_month(
+                get_session(),
+                through=form.through.data,
+                reason=form.reason.data or "",
+                actor=_user(),
+            )
+        except CloseRefused as refused:
+            flash(f"Not reopened: {refused}", "error")
+        else:
+            flash("Period reopened; the reason is in the audit log.", "success")
+    return redirect(url_for("reports.index"))
+
+
+@bp.route("/conversions", methods=["POST"])
+@allow(*CASH_RECORDERS)
+def add_conversion() -> Response:
+    form = ConversionForm()
+    if not form.validate_on_submit() or form.effective_date.data is None:
+        flash("Conversion not recorded: fill in every field.", "error")
+        return redirect(url_for("reports.index"))
+    try:
+        conversion = convert_usd_to_bdt(
+            get_session(),
+            amount=to_minor(str(form.amount.data), "USD"),
+            rate=form.rate.data or Decimal(0),
+            effective_date=form.effective_date.data,
+            reference=form.reference.data or "",
+            actor=_user(),
+        )
+    except (BrandRecordRefused, MoneyError) as refused:
+        flash(f"Conversion not recorded: {refused}", "error")
+    else:
+        flash(f"Conversion {conversion.reference} recorded at {conversion.rate}.", "success")
+    return redirect(url_for("reports.index"))
