@@ -6,9 +6,10 @@ balances and reports; ``verify`` proves the chain. The database enforces the sam
 (``ledger.guards``), so nothing — not even raw SQL — posts an unbalanced or changed entry.
 """
 
-from ledger.chart import CHART, account
+from ledger.chart import CHART, account, install_chart
 from ledger.errors import (
     CurrencyMismatch,
+    EntryNotFound,
     IdempotencyConflict,
     InsufficientFunds,
     LedgerError,
@@ -30,6 +31,7 @@ __all__ = [
     "Account",
     "CurrencyMismatch",
     "Entry",
+    "EntryNotFound",
     "IdempotencyConflict",
     "InsufficientFunds",
     "JournalEntry",
@@ -46,6 +48,7 @@ __all__ = [
     "close_period",
     "closed_through",
     "convert",
+    "install_chart",
     "post",
     "reopen_period",
     "reverse",

@@ -42,12 +42,21 @@ CHART: dict[str, ChartAccount] = {
 }
 
 
-def dimension_key(dimensions: dict[str, str | None]) -> str:
-    """``{"factory": "DHK-017", "event": "7"}`` → ``"event=7;factory=DHK-017"``."""
+# The currencies the fund keeps books in: accounts without a fixed currency open in each.
+CURRENCIES = ("BDT", "USD")
+
+
+def _as_text(dimensions: dict[str, str | int | None]) -> dict[str, str]:
+    # Dimensions are references to the app's rows (a brand code, an event id): kept as text.
+    return {name: str(value) for name, value in dimensions.items() if value is not None}
+
+
+def dimension_key(dimensions: dict[str, str | int | None]) -> str:
+    """``{"factory": "DHK-017", "event": 7}`` → ``"event=7;factory=DHK-017"``."""
     unknown = set(dimensions) - set(DIMENSIONS)
     if unknown:
         raise UnknownAccount(f"unknown dimension(s): {', '.join(sorted(unknown))}")
-    return ";".join(f"{k}={v}" for k, v in sorted(dimensions.items()) if v is not None)
+    return ";".join(f"{k}={v}" for k, v in sorted(_as_text(dimensions).items()))
 
 
 def account(
@@ -55,7 +64,7 @@ def account(
     code: str,
     *,
     currency: str | None = None,
-    **dimensions: str | None,
+    **dimensions: str | int | None,
 ) -> Account:
     """The chart's account ``code`` in ``currency`` for these dimensions, opened on first use."""
     try:
@@ -84,8 +93,22 @@ def account(
         type=line.type,
         currency=chosen,
         dimension_key=key,
-        **{name: value for name, value in dimensions.items() if value is not None},
+        **_as_text(dimensions),
     )
     session.add(opened)
     session.flush()
+    return opened
+
+
+def install_chart(session: Session, *, currencies: tuple[str, ...] = CURRENCIES) -> list[Account]:
+    """Open every chart account kept without dimensions, in each currency (idempotent).
+
+    Accounts kept per brand, event or factory open on first use through ``account``.
+    """
+    opened = []
+    for line in CHART.values():
+        if line.dimensions:
+            continue
+        for currency in (line.currency,) if line.currency else currencies:
+            opened.append(account(session, line.code, currency=currency))
     return opened

@@ -39,5 +39,9 @@ class ReversalRefused(LedgerError):
     """The entry cannot be reversed (not posted, or itself a reversal)."""
 
 
+class EntryNotFound(LedgerError):
+    """No posted entry has that id or idempotency key."""
+
+
 class UnknownAccount(LedgerError):
     """An account code that is not in the chart of accounts."""

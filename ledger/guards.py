@@ -58,6 +58,8 @@ _SQLITE = [
     """CREATE TRIGGER ledger_accounts_update BEFORE UPDATE ON ledger_accounts
        WHEN NEW.currency IS NOT OLD.currency OR NEW.code IS NOT OLD.code
          OR NEW.type IS NOT OLD.type OR NEW.dimension_key IS NOT OLD.dimension_key
+         OR NEW.brand IS NOT OLD.brand OR NEW.factory IS NOT OLD.factory
+         OR NEW.event IS NOT OLD.event OR NEW.batch IS NOT OLD.batch
        BEGIN SELECT RAISE(ABORT, 'ledger: an account''s code, type, currency and dimensions
                                   never change'); END""",
     """CREATE TRIGGER ledger_period_closes_update BEFORE UPDATE ON ledger_period_closes
@@ -155,8 +157,10 @@ _POSTGRESQL = [
        FOR EACH ROW EXECUTE FUNCTION ledger_postings_delete()""",
     """CREATE FUNCTION ledger_accounts_update() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
-         IF (NEW.code, NEW.type, NEW.currency, NEW.dimension_key)
-            IS DISTINCT FROM (OLD.code, OLD.type, OLD.currency, OLD.dimension_key) THEN
+         IF (NEW.code, NEW.type, NEW.currency, NEW.dimension_key, NEW.brand, NEW.factory,
+             NEW.event, NEW.batch)
+            IS DISTINCT FROM (OLD.code, OLD.type, OLD.currency, OLD.dimension_key, OLD.brand,
+             OLD.factory, OLD.event, OLD.batch) THEN
            RAISE EXCEPTION 'ledger: an account''s code, type, currency and dimensions never change';
          END IF;
          RETURN NEW;

@@ -193,7 +193,11 @@ def reverse(
     memo: str | None = None,
     idempotency_key: str | None = None,
 ) -> JournalEntry:
-    """Post the mirror image of ``original``; reversing it again returns the same reversal."""
+    """Post the mirror image of ``original``; reversing it again returns the same reversal.
+
+    A reversal is final: reversing a reversal is refused (post the original content again
+    under a new key instead), and so is a second reversal under another key.
+    """
     if original.status != "posted":
         raise ReversalRefused(f"entry {original.id} is not posted")
     if original.reverses_id is not None:
@@ -232,19 +236,22 @@ def convert(
     idempotency_key: str,
     reference: str | None = None,
     no_overdraft: bool = True,
+    target_amount: int | None = None,
 ) -> JournalEntry:
     """Move ``source_amount`` (minor units) from ``source`` into ``target``'s currency at ``rate``.
 
     One entry that balances in each currency through the currency-exchange account (1900) of
-    each; the target amount is ``source_amount × rate`` rounded half-up to the minor unit.
+    each; the target amount is ``source_amount × rate`` rounded half-up to the minor unit,
+    unless the bank's credited ``target_amount`` is given (the rate is recorded either way).
     """
     if source.currency == target.currency:
         raise CurrencyMismatch("a conversion needs two currencies")
-    if source_amount <= 0 or rate <= 0:
+    if source_amount <= 0 or rate <= 0 or (target_amount is not None and target_amount <= 0):
         raise CurrencyMismatch("a conversion moves a positive amount at a positive rate")
-    target_amount = to_minor(
-        from_minor(source_amount, source.currency) * rate, target.currency, rounding="half_up"
-    )
+    if target_amount is None:
+        target_amount = to_minor(
+            from_minor(source_amount, source.currency) * rate, target.currency, rounding="half_up"
+        )
     exchange_source = chart_account(session, "1900", currency=source.currency)
     exchange_target = chart_account(session, "1900", currency=target.currency)
     entry = Entry(

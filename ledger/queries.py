@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from ledger.errors import EntryNotFound
 from ledger.models import Account, JournalEntry, Posting
 
 
@@ -28,6 +29,24 @@ def _posted(
     if recorded_as_of is not None:
         query = query.where(JournalEntry.recorded_at <= recorded_as_of)
     return query
+
+
+def find_entry(
+    session: Session, *, entry_id: int | None = None, idempotency_key: str | None = None
+) -> JournalEntry:
+    """The posted entry with this id or idempotency key; ``EntryNotFound`` otherwise."""
+    if (entry_id is None) == (idempotency_key is None):
+        raise TypeError("give exactly one of entry_id and idempotency_key")
+    query = select(JournalEntry).where(JournalEntry.status == "posted")
+    if entry_id is not None:
+        query = query.where(JournalEntry.id == entry_id)
+    else:
+        query = query.where(JournalEntry.idempotency_key == idempotency_key)
+    found = session.scalar(query)
+    if found is None:
+        shown = f"id {entry_id}" if entry_id is not None else f"key {idempotency_key!r}"
+        raise EntryNotFound(f"no posted entry with {shown}")
+    return found
 
 
 def balance(
@@ -251,6 +270,7 @@ __all__ = [
     "balance",
     "balances_by_dimension",
     "debit_credit",
+    "find_entry",
     "journal",
     "statement",
     "trial_balance",
