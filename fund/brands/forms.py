@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-CURRENCY_CHOICES = [("USD", "USD"), ("BDT", "BDT")]
+# SelectChoice is WTForms 3.3 (tuple choices are deprecated); types-WTForms does not know it yet.
+CURRENCY_CHOICES = [SelectChoice("USD", "USD"), SelectChoice("BDT", "BDT")]
+NO_PLEDGE = SelectChoice("", "(none)")
 
 
 class PledgeForm(FlaskForm):  # type: ignore[misc]
@@ -26,7 +29,7 @@ class ContributionForm(FlaskForm):  # type: ignore[misc]
     amount = DecimalField("Amount", places=2, validators=[DataRequired(), NumberRange(min=0)])
     currency = SelectField("Currency", choices=CURRENCY_CHOICES)
     value_date = DateField("Value date", validators=[DataRequired()])
-    pledge = SelectField("Pledge", choices=[("", "(none)")], validators=[Optional()])
+    pledge = SelectField("Pledge", choices=[NO_PLEDGE], validators=[Optional()])
 
 
 class ConversionForm(FlaskForm):  # type: ignore[misc]

@@ -5,6 +5,15 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 
+def amount_field() -> fields.Decimal:
+    """An exact amount in major units, sent as decimal text (``"12500.00"``), never a float."""
+    return fields.Decimal(
+        required=True,
+        as_string=True,
+        metadata={"type": "string", "format": "decimal", "example": "12500.00"},
+    )
+
+
 class BrandOut(Schema):
     """A member brand."""
 
@@ -17,14 +26,14 @@ class InstalmentIn(Schema):
     """One dated part of a pledge."""
 
     due_date = fields.Date(required=True)
-    amount = fields.Decimal(required=True, as_string=True)
+    amount = amount_field()
 
 
 class PledgeIn(Schema):
     """A pledge to record; the reference is its natural key (a retry repeats it)."""
 
     reference = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    amount = fields.Decimal(required=True, as_string=True)
+    amount = amount_field()
     currency = fields.String(required=True, validate=validate.OneOf(["USD", "BDT"]))
     pledged_on = fields.Date(required=True)
     due_date = fields.Date(required=True)
@@ -37,7 +46,7 @@ class PledgeOut(Schema):
     id = fields.Integer(required=True)
     brand = fields.String(required=True)
     reference = fields.String(required=True)
-    amount = fields.Decimal(required=True, as_string=True)
+    amount = amount_field()
     currency = fields.String(required=True)
     pledged_on = fields.Date(required=True)
     due_date = fields.Date(required=True)
@@ -48,7 +57,7 @@ class ContributionIn(Schema):
     """A payment received; the bank reference is its natural key."""
 
     bank_reference = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    amount = fields.Decimal(required=True, as_string=True)
+    amount = amount_field()
     currency = fields.String(required=True, validate=validate.OneOf(["USD", "BDT"]))
     value_date = fields.Date(required=True)
     pledge_reference = fields.String(load_default=None)
@@ -60,7 +69,7 @@ class ContributionOut(Schema):
     id = fields.Integer(required=True)
     brand = fields.String(required=True)
     bank_reference = fields.String(required=True)
-    amount = fields.Decimal(required=True, as_string=True)
+    amount = amount_field()
     currency = fields.String(required=True)
     value_date = fields.Date(required=True)
     pledge_reference = fields.String(required=True, allow_none=True)
@@ -71,10 +80,10 @@ class PositionOut(Schema):
     """A brand's totals in one currency."""
 
     currency = fields.String(required=True)
-    pledged = fields.Decimal(required=True, as_string=True)
-    received = fields.Decimal(required=True, as_string=True)
-    outstanding = fields.Decimal(required=True, as_string=True)
-    overdue = fields.Decimal(required=True, as_string=True)
+    pledged = amount_field()
+    received = amount_field()
+    outstanding = amount_field()
+    overdue = amount_field()
 
 
 class PledgeLineOut(Schema):
@@ -82,12 +91,12 @@ class PledgeLineOut(Schema):
 
     reference = fields.String(required=True)
     currency = fields.String(required=True)
-    amount = fields.Decimal(required=True, as_string=True)
+    amount = amount_field()
     pledged_on = fields.Date(required=True)
     due_date = fields.Date(required=True)
-    received = fields.Decimal(required=True, as_string=True)
-    outstanding = fields.Decimal(required=True, as_string=True)
-    overdue = fields.Decimal(required=True, as_string=True)
+    received = amount_field()
+    outstanding = amount_field()
+    overdue = amount_field()
 
 
 class ContributionLineOut(Schema):
@@ -96,7 +105,7 @@ class ContributionLineOut(Schema):
     value_date = fields.Date(required=True)
     bank_reference = fields.String(required=True)
     currency = fields.String(required=True)
-    amount = fields.Decimal(required=True, as_string=True)
+    amount = amount_field()
     pledge_reference = fields.String(required=True, allow_none=True)
 
 
@@ -105,8 +114,8 @@ class FundUseOut(Schema):
 
     factory = fields.String(required=True)
     event = fields.String(required=True)
-    compensation = fields.Decimal(required=True, as_string=True)
-    paid = fields.Decimal(required=True, as_string=True)
+    compensation = amount_field()
+    paid = amount_field()
 
 
 class StatementOut(Schema):

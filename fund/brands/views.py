@@ -12,11 +12,12 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from fund.auth.access import acting_user, allow
 from fund.auth.models import User
 from fund.auth.roles import EVERYONE, STAFF
-from fund.brands.forms import ContributionForm, PledgeForm
+from fund.brands.forms import NO_PLEDGE, ContributionForm, PledgeForm
 from fund.brands.models import Brand, Pledge
 from fund.brands.services import (
     CASH_RECORDERS,
@@ -106,8 +107,8 @@ def detail(code: str) -> str:
     pledge_form = PledgeForm() if user.role_enum in PLEDGE_RECORDERS else None
     contribution_form = ContributionForm() if user.role_enum in CASH_RECORDERS else None
     if contribution_form is not None:
-        contribution_form.pledge.choices = [("", "(none)")] + [
-            (str(p.id), f"{p.reference} ({p.currency})")
+        contribution_form.pledge.choices = [NO_PLEDGE] + [
+            SelectChoice(str(p.id), f"{p.reference} ({p.currency})")
             for p in session.scalars(select(Pledge).where(Pledge.brand_id == brand.id))
         ]
     charts = fund_charts(session, end=statement.end, with_brands=False)
@@ -189,8 +190,8 @@ def add_contribution(code: str) -> BaseResponse:
     session = get_session()
     brand = _visible(code)
     form = ContributionForm()
-    form.pledge.choices = [("", "(none)")] + [
-        (str(p.id), p.reference)
+    form.pledge.choices = [NO_PLEDGE] + [
+        SelectChoice(str(p.id), p.reference)
         for p in session.scalars(select(Pledge).where(Pledge.brand_id == brand.id))
     ]
     back = redirect(url_for("brands.detail", code=code))

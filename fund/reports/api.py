@@ -9,6 +9,7 @@ from flask import Blueprint, abort, request
 from marshmallow import Schema, fields
 
 from fund.auth.access import allow
+from fund.brands.schemas import amount_field
 from fund.db import get_session
 from fund.reports.services import BOOK_READERS
 from ledger.money import from_minor
@@ -22,16 +23,16 @@ class TrialBalanceLineOut(Schema):
     name = fields.String(required=True)
     dimensions = fields.String(required=True)
     currency = fields.String(required=True)
-    debit = fields.Decimal(required=True, as_string=True)
-    credit = fields.Decimal(required=True, as_string=True)
+    debit = amount_field()
+    credit = amount_field()
 
 
 class CurrencyTotalOut(Schema):
     """Column totals in one currency (always equal)."""
 
     currency = fields.String(required=True)
-    debit = fields.Decimal(required=True, as_string=True)
-    credit = fields.Decimal(required=True, as_string=True)
+    debit = amount_field()
+    credit = amount_field()
 
 
 class TrialBalanceOut(Schema):
