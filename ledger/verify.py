@@ -45,13 +45,20 @@ def _postings_by_entry(session: Session) -> Iterator[tuple[int, list[tuple[str, 
         )
 
 
-def verify(session: Session) -> Verification:
-    """Recompute every posted entry's hash and link, and check every entry balances."""
+def _first_failed_rule(session: Session) -> Verification | None:
+    """Rules the database guards enforce, checked again in case the guards were bypassed."""
     pending = session.scalar(
         select(JournalEntry.id).where(JournalEntry.status == "pending").order_by(JournalEntry.id)
     )
     if pending is not None:
         return Verification(0, pending, "entry was left pending (never balanced and posted)")
+    mismatched = session.scalar(
+        select(func.min(Posting.entry_id))
+        .join(Account, Account.id == Posting.account_id)
+        .where(Account.currency != Posting.currency)
+    )
+    if mismatched is not None:
+        return Verification(0, mismatched, "a posting is not in its account's currency")
     unbalanced = session.scalar(
         select(Posting.entry_id)
         .group_by(Posting.entry_id, Posting.currency)
@@ -60,6 +67,18 @@ def verify(session: Session) -> Verification:
     )
     if unbalanced is not None:
         return Verification(0, unbalanced, "debits do not equal credits")
+    return None
+
+
+def verify(session: Session) -> Verification:
+    """Recompute every posted entry's hash and link, and check every entry balances.
+
+    An entry whose stored content does not match its own hash is named first (it was changed);
+    otherwise the first broken link or gap in the sequence (an entry was removed or forged).
+    """
+    failed = _first_failed_rule(session)
+    if failed is not None:
+        return failed
     entries = session.execute(
         select(JournalEntry)
         .where(JournalEntry.status == "posted")
@@ -67,19 +86,19 @@ def verify(session: Session) -> Verification:
         .execution_options(yield_per=1000)
     ).scalars()
     postings = _postings_by_entry(session)
+    waiting = next(postings, None)
     previous, expected_sequence, count = GENESIS_HASH, 1, 0
+    changed: Verification | None = None  # the first entry whose content fails its own hash
+    broken: Verification | None = None  # the first break in the chain's links
     for entry in entries:
         count += 1
-        lines_entry, lines = next(postings, (None, []))
-        if lines_entry != entry.id:
-            return Verification(count, entry.id, "its postings are missing")
-        if entry.sequence != expected_sequence:
-            return Verification(count, entry.id, f"sequence {entry.sequence} breaks the chain")
-        if entry.previous_hash != previous:
-            return Verification(count, entry.id, "link to the previous entry is broken")
+        lines: list[tuple[str, str, str, int]] = []
+        if waiting is not None and waiting[0] == entry.id:
+            lines = waiting[1]
+            waiting = next(postings, None)
         recomputed = entry_hash(
-            previous_hash=previous,
-            sequence=expected_sequence,
+            previous_hash=entry.previous_hash or "",
+            sequence=entry.sequence or 0,
             effective_date=entry.effective_date,
             recorded_at=entry.recorded_at,
             memo=entry.memo,
@@ -89,9 +108,18 @@ def verify(session: Session) -> Verification:
             reverses_id=entry.reverses_id,
             postings=lines,
         )
-        if recomputed != entry.hash:
-            return Verification(count, entry.id, "content does not match its hash")
-        previous, expected_sequence = entry.hash, expected_sequence + 1
+        if changed is None and recomputed != entry.hash:
+            reason = "content does not match its hash" if lines else "its postings are missing"
+            changed = Verification(count, entry.id, reason)
+        if broken is None and entry.sequence != expected_sequence:
+            broken = Verification(count, entry.id, f"sequence {entry.sequence} breaks the chain")
+        if broken is None and entry.previous_hash != previous:
+            broken = Verification(count, entry.id, "link to the previous entry is broken")
+        previous, expected_sequence = entry.hash or "", (entry.sequence or 0) + 1
+    if changed is not None or broken is not None:
+        found = changed or broken
+        assert found is not None
+        return Verification(count, found.first_bad_entry, found.reason)
     head = session.get(ChainHead, 1)
     if head is not None and (head.last_hash != previous or head.last_sequence != count):
         return Verification(count, None, "entries after the last one were removed")

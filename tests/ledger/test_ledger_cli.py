@@ -81,7 +81,10 @@ def test_verify_exits_1_naming_the_tampered_entry(fund: Fund, database: Session)
     result = json.loads(fund("ledger", "verify", "--json", expect=1).output)
     assert result == {
         "ok": False,
-        "entries": 1,
+        "entries": 2,
         "first_bad_entry": 1,
         "reason": "content does not match its hash",
     }
+    assert "ledger broken at entry 1: content does not match its hash" in (
+        fund("ledger", "verify", expect=1).stderr
+    )
