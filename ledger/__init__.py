@@ -22,7 +22,7 @@ from ledger.errors import (
 )
 from ledger.models import Account, JournalEntry
 from ledger.periods import close_period, reopen_period
-from ledger.posting import closed_through, convert, post, reverse
+from ledger.posting import closed_through, convert, post, post_many, reverse
 from ledger.values import Entry, Posting
 from ledger.verify import Verification, verify
 
@@ -50,6 +50,7 @@ __all__ = [
     "convert",
     "install_chart",
     "post",
+    "post_many",
     "reopen_period",
     "reverse",
     "verify",

@@ -1,4 +1,4 @@
-"""The chart, finding entries, balances as of a recorded time, and what never counts."""
+"""The chart, finding entries, balances as of a recorded time, what never counts, post_many."""
 
 from __future__ import annotations
 
@@ -15,13 +15,18 @@ from sqlalchemy.orm import Session
 from ledger import (
     CHART,
     Account,
+    Entry,
     EntryNotFound,
+    IdempotencyConflict,
     InsufficientFunds,
     PeriodClosed,
+    Posting,
+    UnbalancedEntry,
     account,
     close_period,
     convert,
     install_chart,
+    post_many,
     reverse,
     verify,
 )
@@ -216,3 +221,73 @@ def test_balances_by_dimension_filtered_by_another(
         "B": 40,
     }
     assert balances_by_dimension(session, "5000", "event", currency="BDT") == {"1": 10, "2": 60}
+
+
+def _payouts(bank: Account, expense: Account, amounts: list[int], prefix: str) -> list[Entry]:
+    return [
+        Entry(
+            date(2026, 5, 1),
+            f"payout {n}",
+            f"{prefix}-{n}",
+            (Posting(expense, amount), Posting(bank, -amount)),
+            reference="batch:1",
+        )
+        for n, amount in enumerate(amounts)
+    ]
+
+
+def test_post_many_posts_chains_and_retries_like_post(
+    session: Session, bank: Account, fund_balance: Account, post_lines: PostFn
+) -> None:
+    opening = post_lines("opening", (bank, 1_000), (fund_balance, -1_000))
+    expense = account(session, "5000", currency="BDT", factory="A", event="1")
+    entries = _payouts(bank, expense, [100, 200, 300], "pay")
+    ids = post_many(session, entries, no_overdraft=[bank])
+    assert len(set(ids)) == 3
+    posted = [find_entry(session, entry_id=entry_id) for entry_id in ids]
+    assert [e.memo for e in posted] == ["payout 0", "payout 1", "payout 2"]
+    assert [e.sequence for e in posted] == [opening.sequence + n for n in (1, 2, 3)]
+    assert balance(session, bank) == 400
+    before = _count(session)
+    # A retry of the whole batch, and a batch repeating one of its entries, write nothing more.
+    assert post_many(session, entries) == ids
+    assert post_many(session, [entries[1], entries[1]]) == [ids[1], ids[1]]
+    assert _count(session) == before
+    assert post_many(session, []) == []
+    assert verify(session).ok
+
+
+@pytest.mark.parametrize("problem", ["unbalanced", "conflict", "in-batch", "overdraft", "closed"])
+def test_post_many_refuses_the_whole_batch(
+    session: Session, bank: Account, fund_balance: Account, post_lines: PostFn, problem: str
+) -> None:
+    post_lines("opening", (bank, 250), (fund_balance, -250), on=date(2026, 4, 1))
+    expense = account(session, "5000", currency="BDT", factory="A", event="1")
+    entries = _payouts(bank, expense, [100, 100], "batch")
+    post_many(session, entries[:1])
+    options: dict[str, list[Account]] = {}
+    if problem == "unbalanced":
+        bad = Entry(date(2026, 5, 1), "bad", "bad", (Posting(expense, 5), Posting(bank, -4)))
+        entries.append(bad)
+        error: type[Exception] = UnbalancedEntry
+    elif problem == "conflict":
+        entries[0] = _payouts(bank, expense, [101], "batch")[0]
+        error = IdempotencyConflict
+    elif problem == "in-batch":
+        entries.append(_payouts(bank, expense, [1, 7], "batch")[1])
+        error = IdempotencyConflict
+    elif problem == "overdraft":
+        # Each fits in what the bank holds (150 after the first), together they do not.
+        entries += _payouts(bank, expense, [100], "more")
+        options = {"no_overdraft": [bank]}
+        error = InsufficientFunds
+    else:
+        close_period(session, through=date(2026, 4, 30), by="accountant")
+        entries.append(_payouts(bank, expense, [5], "late")[0])
+        entries[-1] = Entry(date(2026, 4, 30), "late", "late", entries[-1].postings)
+        error = PeriodClosed
+    before = _count(session)
+    with pytest.raises(error):
+        post_many(session, entries, **options)
+    assert _count(session) == before
+    assert balance(session, bank) == 150
