@@ -27,7 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 from fund.reports.books import LedgerRow, account_order
 from imports.writing import neutralise
 from ledger.models import Account
-from ledger.money import from_minor, to_minor
+from ledger.money import from_minor, minor_digits, to_minor
 from ledger.queries import AccountStatement, JournalLine, TrialBalance, debit_credit
 
 Target = str | Path | IO[bytes]
@@ -44,6 +44,28 @@ def excel_date(day: date) -> int:
 def major(minor: int, currency: str) -> Decimal:
     """Minor units as an exact Decimal in major units (12500 poisha → Decimal('125.00'))."""
     return from_minor(minor, currency)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCells:
+    """An account's text cells, prepared once per account rather than once per posting."""
+
+    code: str
+    name: str
+    dimensions: str
+    currency: str
+    digits: int
+
+
+def account_cells(account: Account) -> AccountCells:
+    """The cells every row of ``account`` repeats (neutralised once)."""
+    return AccountCells(
+        account.code,
+        neutralise(account.name),
+        neutralise(account.dimension_key),
+        account.currency,
+        minor_digits(account.currency),
+    )
 
 
 class Book:
@@ -229,11 +251,16 @@ def write_journal(
     controls = Controls()
     money, day_format, rate_format = book.money, book.date, book.rate
     last_entry = None
+    last_memo, memo_cell = "", ""
     dates: dict[date, int] = {}
+    cells: dict[int, AccountCells] = {}
     for line in lines:
         row = listing.next_row()
         sheet = listing.sheet
         account = line.account
+        facts = cells.get(account.id)
+        if facts is None:
+            facts = cells[account.id] = account_cells(account)
         if line.entry_id != last_entry:
             controls.entries += 1
             last_entry = line.entry_id
@@ -241,21 +268,25 @@ def write_journal(
         serial = dates.get(line.effective_date)
         if serial is None:
             serial = dates[line.effective_date] = excel_date(line.effective_date)
+        if line.memo != last_memo:
+            last_memo, memo_cell = line.memo, neutralise(line.memo)
         sheet.write_number(row, 0, line.entry_id)
         sheet.write_number(row, 1, line.sequence)
         sheet.write_number(row, 2, serial, day_format)
-        sheet.write_string(row, 3, neutralise(line.memo))
+        sheet.write_string(row, 3, memo_cell)
         _text(sheet, row, 4, line.reference)
-        sheet.write_string(row, 5, account.code)
-        sheet.write_string(row, 6, account.name)
-        _text(sheet, row, 7, account.dimension_key)
-        sheet.write_string(row, 8, account.currency)
-        amount = major(abs(line.amount), account.currency)
+        sheet.write_string(row, 5, facts.code)
+        sheet.write_string(row, 6, facts.name)
+        if facts.dimensions:
+            sheet.write_string(row, 7, facts.dimensions)
+        sheet.write_string(row, 8, facts.currency)
+        # Decimal(minor).scaleb(-places) is the exact major amount (12500 → 125.00).
+        amount = Decimal(abs(line.amount)).scaleb(-facts.digits)
         sheet.write_number(row, 9 if line.amount > 0 else 10, amount, money)
         if line.rate is not None:
             rate = Decimal(line.rate)
             sheet.write_number(row, 11, rate, rate_format)
-            if account.currency != "BDT":
+            if facts.currency != "BDT":
                 converted = to_minor(amount * rate, "BDT", rounding="half_up")
                 sheet.write_number(row, 12, major(converted, "BDT"), money)
     listing.close()
@@ -307,6 +338,7 @@ def write_general_ledger(
     opening: Mapping[int, int],
     closing: TrialBalance,
     accounts: Mapping[int, Account],
+    entries: int,
 ) -> Controls:
     """Per account: an opening row, its postings with a running balance, a closing row.
 
@@ -315,66 +347,68 @@ def write_general_ledger(
     """
     book = Book(target)
     listing = Listing(book, "General ledger", LEDGER_COLUMNS)
-    controls = Controls()
+    controls = Controls(entries=entries)
     money, money_bold, day_format = book.money, book.money_bold, book.date
     stream = _Peek(rows)
-    seen_entries: set[int] = set()
     dates: dict[date, int] = {}
     ordered = sorted(accounts.values(), key=account_order)
 
-    def account_columns(row: int, account: Account, line: str) -> Worksheet:
+    def account_columns(row: int, facts: AccountCells, line: str) -> Worksheet:
         sheet = listing.sheet
-        sheet.write_string(row, 0, account.code)
-        sheet.write_string(row, 1, account.name)
-        _text(sheet, row, 2, account.dimension_key)
-        sheet.write_string(row, 3, account.currency)
+        sheet.write_string(row, 0, facts.code)
+        sheet.write_string(row, 1, facts.name)
+        if facts.dimensions:
+            sheet.write_string(row, 2, facts.dimensions)
+        sheet.write_string(row, 3, facts.currency)
         sheet.write_string(row, 4, line)
         return sheet
 
+    last_memo, memo_cell = "", ""
     for account in ordered:
         has_rows = stream.head is not None and stream.head.account.id == account.id
         running = opening.get(account.id, 0)
         if not has_rows and running == 0:
             continue
+        facts = account_cells(account)
+        places = -facts.digits
         row = listing.next_row()
-        sheet = account_columns(row, account, "Opening")
+        sheet = account_columns(row, facts, "Opening")
         if start is not None:
             sheet.write_number(row, 5, excel_date(start), day_format)
         sheet.write_string(row, 8, "Opening balance")
         sheet.write_number(row, 12, major(running, account.currency), money_bold)
         while stream.head is not None and stream.head.account.id == account.id:
             posting = stream.pop()
-            controls.add(account, posting.amount)
-            seen_entries.add(posting.entry_id)
-            running += posting.amount
+            amount = posting.amount
+            controls.add(account, amount)
+            running += amount
             row = listing.next_row()
-            sheet = account_columns(row, account, "Posting")
+            sheet = account_columns(row, facts, "Posting")
             serial = dates.get(posting.effective_date)
             if serial is None:
                 serial = dates[posting.effective_date] = excel_date(posting.effective_date)
+            if posting.memo != last_memo:
+                last_memo, memo_cell = posting.memo, neutralise(posting.memo)
             sheet.write_number(row, 5, serial, day_format)
             sheet.write_number(row, 6, posting.entry_id)
             sheet.write_number(row, 7, posting.sequence)
-            sheet.write_string(row, 8, neutralise(posting.memo))
+            sheet.write_string(row, 8, memo_cell)
             _text(sheet, row, 9, posting.reference)
+            # Decimal(minor).scaleb(-places) is the exact major amount (12500 → 125.00).
             sheet.write_number(
-                row,
-                10 if posting.amount > 0 else 11,
-                major(abs(posting.amount), account.currency),
-                money,
+                row, 10 if amount > 0 else 11, Decimal(abs(amount)).scaleb(places), money
             )
-            sheet.write_number(row, 12, major(running, account.currency), money)
+            sheet.write_number(row, 12, Decimal(running).scaleb(places), money)
             if posting.rate is not None:
                 sheet.write_number(row, 13, Decimal(posting.rate), book.rate)
         row = listing.next_row()
-        sheet = account_columns(row, account, "Closing")
+        sheet = account_columns(row, facts, "Closing")
         if end is not None:
             sheet.write_number(row, 5, excel_date(end), day_format)
         sheet.write_string(row, 8, "Closing balance")
         sheet.write_number(row, 12, major(running, account.currency), money_bold)
     if stream.head is not None:
         raise ValueError("general-ledger rows are not in account order")
-    controls.entries = len(seen_entries)
     listing.close()
     _write_controls(
         book, controls, start=start, end=end, opening=opening, closing=closing, accounts=accounts

@@ -20,6 +20,7 @@ from fund.reports.books import (
     balances_before,
     cash_by_month,
     contributions_by_brand,
+    entries_between,
     general_ledger_rows,
     payouts_by_factory_month,
 )
@@ -103,6 +104,7 @@ def export_books(
             opening=opening,
             closing=closing,
             accounts=accounts,
+            entries=entries_between(session, start=start, end=end),
         )
     raise ExportRefused(f"unknown export {kind!r}; choose one of {', '.join(EXPORT_KINDS)}")
 
