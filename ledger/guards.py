@@ -1,6 +1,6 @@
 """The ledger's rules, enforced by the database itself (SQLite and PostgreSQL).
 
-- an entry is inserted ``pending`` and may not be dated in a closed period;
+- an entry is inserted ``pending`` and may not be dated (nor posted) in a closed period;
 - postings go only into a pending entry, in their account's currency, never zero;
 - marking an entry ``posted`` checks, once per entry, that it has two or more postings and
   balances per currency — never a re-sum per inserted row, so 100,000 postings post fast;
@@ -31,6 +31,10 @@ _SQLITE = [
               OR NEW.request_hash IS NOT OLD.request_hash OR NEW.rate IS NOT OLD.rate
               OR NEW.reference IS NOT OLD.reference OR NEW.reverses_id IS NOT OLD.reverses_id
               OR NEW.recorded_at IS NOT OLD.recorded_at;
+         SELECT RAISE(ABORT, 'ledger: the period is closed for this effective date')
+           WHERE NEW.status = 'posted'
+             AND NEW.effective_date <= (SELECT closed_through FROM ledger_period_closes
+                                        ORDER BY id DESC LIMIT 1);
          SELECT RAISE(ABORT, 'ledger: an entry needs at least two postings')
            WHERE NEW.status = 'posted'
              AND (SELECT count(*) FROM ledger_postings WHERE entry_id = NEW.id) < 2;
@@ -94,6 +98,11 @@ _POSTGRESQL = [
            RAISE EXCEPTION 'ledger: only the status, sequence and hash of an entry change';
          END IF;
          IF NEW.status = 'posted' THEN
+           -- A pending entry written before the books were closed cannot slip in afterwards.
+           IF NEW.effective_date <= (SELECT closed_through FROM ledger_period_closes
+                                     ORDER BY id DESC LIMIT 1) THEN
+             RAISE EXCEPTION 'ledger: the period is closed for %', NEW.effective_date;
+           END IF;
            IF (SELECT count(*) FROM ledger_postings WHERE entry_id = NEW.id) < 2 THEN
              RAISE EXCEPTION 'ledger: entry % needs at least two postings', NEW.id;
            END IF;

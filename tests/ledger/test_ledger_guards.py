@@ -188,6 +188,23 @@ def test_no_entry_is_dated_in_a_closed_period(session: Session, raw: RawSQL) -> 
     _refused(raw, "DELETE FROM ledger_period_closes", "never deleted|refused")
 
 
+def test_a_pending_entry_cannot_be_posted_once_its_period_closed(
+    session: Session, raw: RawSQL, accounts: tuple[Account, Account]
+) -> None:
+    bank, fund = accounts
+    entry_id = _new_entry(raw, "raw-before-close", day=date(2026, 3, 15))
+    _add_posting(raw, entry_id, bank, 10)
+    _add_posting(raw, entry_id, fund, -10)
+    close_period(session, through=date(2026, 3, 31), by="accountant")
+    session.flush()
+    _refused(
+        raw,
+        "UPDATE ledger_entries SET status = 'posted', sequence = 99, hash = 'h' WHERE id = :id",
+        "period is closed",
+        id=entry_id,
+    )
+
+
 def test_account_identity_never_changes(raw: RawSQL, accounts: tuple[Account, Account]) -> None:
     _refused(
         raw,
