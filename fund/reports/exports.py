@@ -302,10 +302,8 @@ LEDGER_COLUMNS = (
     ("Account name", 28),
     ("Dimensions", 26),
     ("Currency", 9),
-    ("Line", 9),
     ("Date", 11),
     ("Entry", 9),
-    ("Sequence", 10),
     ("Memo", 40),
     ("Reference", 18),
     ("Debit", 16),
@@ -343,7 +341,8 @@ def write_general_ledger(
     """Per account: an opening row, its postings with a running balance, a closing row.
 
     ``rows`` come ordered by account (``account_order``) and date. Every row repeats the
-    account's code and name, and says which kind of line it is, so pivot tables work.
+    account's code and name, so pivot tables work; opening and closing rows have no entry
+    and no debit or credit, so sums over the sheet count the postings only.
     """
     book = Book(target)
     listing = Listing(book, "General ledger", LEDGER_COLUMNS)
@@ -353,14 +352,13 @@ def write_general_ledger(
     dates: dict[date, int] = {}
     ordered = sorted(accounts.values(), key=account_order)
 
-    def account_columns(row: int, facts: AccountCells, line: str) -> Worksheet:
+    def account_columns(row: int, facts: AccountCells) -> Worksheet:
         sheet = listing.sheet
         sheet.write_string(row, 0, facts.code)
         sheet.write_string(row, 1, facts.name)
         if facts.dimensions:
             sheet.write_string(row, 2, facts.dimensions)
         sheet.write_string(row, 3, facts.currency)
-        sheet.write_string(row, 4, line)
         return sheet
 
     last_memo, memo_cell = "", ""
@@ -372,41 +370,40 @@ def write_general_ledger(
         facts = account_cells(account)
         places = -facts.digits
         row = listing.next_row()
-        sheet = account_columns(row, facts, "Opening")
+        sheet = account_columns(row, facts)
         if start is not None:
-            sheet.write_number(row, 5, excel_date(start), day_format)
-        sheet.write_string(row, 8, "Opening balance")
-        sheet.write_number(row, 12, major(running, account.currency), money_bold)
+            sheet.write_number(row, 4, excel_date(start), day_format)
+        sheet.write_string(row, 6, "Opening balance")
+        sheet.write_number(row, 10, major(running, account.currency), money_bold)
         while stream.head is not None and stream.head.account.id == account.id:
             posting = stream.pop()
             amount = posting.amount
             controls.add(account, amount)
             running += amount
             row = listing.next_row()
-            sheet = account_columns(row, facts, "Posting")
+            sheet = account_columns(row, facts)
             serial = dates.get(posting.effective_date)
             if serial is None:
                 serial = dates[posting.effective_date] = excel_date(posting.effective_date)
             if posting.memo != last_memo:
                 last_memo, memo_cell = posting.memo, neutralise(posting.memo)
-            sheet.write_number(row, 5, serial, day_format)
-            sheet.write_number(row, 6, posting.entry_id)
-            sheet.write_number(row, 7, posting.sequence)
-            sheet.write_string(row, 8, memo_cell)
-            _text(sheet, row, 9, posting.reference)
+            sheet.write_number(row, 4, serial, day_format)
+            sheet.write_number(row, 5, posting.entry_id)
+            sheet.write_string(row, 6, memo_cell)
+            _text(sheet, row, 7, posting.reference)
             # Decimal(minor).scaleb(-places) is the exact major amount (12500 → 125.00).
             sheet.write_number(
-                row, 10 if amount > 0 else 11, Decimal(abs(amount)).scaleb(places), money
+                row, 8 if amount > 0 else 9, Decimal(abs(amount)).scaleb(places), money
             )
-            sheet.write_number(row, 12, Decimal(running).scaleb(places), money)
+            sheet.write_number(row, 10, Decimal(running).scaleb(places), money)
             if posting.rate is not None:
-                sheet.write_number(row, 13, Decimal(posting.rate), book.rate)
+                sheet.write_number(row, 11, Decimal(posting.rate), book.rate)
         row = listing.next_row()
-        sheet = account_columns(row, facts, "Closing")
+        sheet = account_columns(row, facts)
         if end is not None:
-            sheet.write_number(row, 5, excel_date(end), day_format)
-        sheet.write_string(row, 8, "Closing balance")
-        sheet.write_number(row, 12, major(running, account.currency), money_bold)
+            sheet.write_number(row, 4, excel_date(end), day_format)
+        sheet.write_string(row, 6, "Closing balance")
+        sheet.write_number(row, 10, major(running, account.currency), money_bold)
     if stream.head is not None:
         raise ValueError("general-ledger rows are not in account order")
     listing.close()

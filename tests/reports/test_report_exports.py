@@ -146,7 +146,7 @@ def test_the_general_ledger_runs_each_account_from_opening_to_closing(books: Ses
             line["Balance"], line["Currency"]
         )
         for line in lines
-        if line["Line"] == "Closing"
+        if line["Entry"] is None and line["Memo"] == "Closing balance"
     }
     expected = {(tb.code, tb.currency, tb.dimensions): tb.debit - tb.credit for tb in report.lines}
     assert {k: v for k, v in closing.items() if v} == expected
@@ -161,7 +161,8 @@ def test_the_general_ledger_runs_each_account_from_opening_to_closing(books: Ses
             continue
         assert all(line["Account name"] == account.name for line in section)
         opening = section[0]
-        assert opening["Line"] == "Opening"
+        assert opening["Entry"] is None
+        assert opening["Memo"] == "Opening balance"
         assert minor(opening["Balance"], account.currency) == balance(
             books, account, as_of=date(2026, 1, 31)
         )
@@ -171,7 +172,8 @@ def test_the_general_ledger_runs_each_account_from_opening_to_closing(books: Ses
                 line["Credit"], account.currency
             )
             assert minor(line["Balance"], account.currency) == running
-        assert section[-1]["Line"] == "Closing"
+        assert section[-1]["Entry"] is None
+        assert section[-1]["Memo"] == "Closing balance"
         assert minor(section[-1]["Balance"], account.currency) == running
 
 
