@@ -29,6 +29,7 @@ from ledger import (
     close_period,
     convert,
     post,
+    post_many,
     reverse,
     verify,
 )
@@ -54,6 +55,8 @@ class Books(RuleBasedStateMachine):
         self.expected: dict[int, int] = defaultdict(int)
         self.entries: list[tuple[JournalEntry, dict[int, int]]] = []
         self.reversed: set[int] = set()
+        self.reversals: list[JournalEntry] = []
+        self.requests: list[tuple[Entry, int]] = []  # what was asked, and the entry it made
         self.closed: date | None = None
         self.day = START
         self.keys = 0
@@ -103,7 +106,9 @@ class Books(RuleBasedStateMachine):
             lines += [Posting(self.bdt[debit], amount), Posting(self.bdt[credit], -amount)]
             change[self.bdt[debit].id] += amount
             change[self.bdt[credit].id] -= amount
-        entry = post(self.session, Entry(self.day, "transfer", self._key(), tuple(lines)))
+        request = Entry(self.day, "transfer", self._key(), tuple(lines))
+        entry = post(self.session, request)
+        self.requests.append((request, entry.id))
         self.entries.append((entry, dict(change)))
         for account_id, amount in change.items():
             self.expected[account_id] += amount
@@ -112,10 +117,11 @@ class Books(RuleBasedStateMachine):
     def receive_usd(self, amount: int) -> None:
         assume(self.closed is None or self.day > self.closed)
         bank, fund = self.usd
-        entry = post(
-            self.session,
-            Entry(self.day, "usd in", self._key(), (Posting(bank, amount), Posting(fund, -amount))),
+        request = Entry(
+            self.day, "usd in", self._key(), (Posting(bank, amount), Posting(fund, -amount))
         )
+        entry = post(self.session, request)
+        self.requests.append((request, entry.id))
         change = {bank.id: amount, fund.id: -amount}
         self.entries.append((entry, change))
         for account_id, delta in change.items():
@@ -151,10 +157,46 @@ class Books(RuleBasedStateMachine):
         assume(self.closed is None or self.day > self.closed)
         entry, change = self.entries[pick % len(self.entries)]
         assume(entry.id not in self.reversed)
-        reverse(self.session, entry, effective_date=self.day)
+        self.reversals.append(reverse(self.session, entry, effective_date=self.day))
         self.reversed.add(entry.id)
         for account_id, amount in change.items():
             self.expected[account_id] -= amount
+
+    @rule(pick=st.integers(min_value=0))
+    def retry_a_request(self, pick: int) -> None:
+        assume(self.requests)
+        request, entry_id = self.requests[pick % len(self.requests)]
+        before = self._snapshot()
+        # A true retry answers with the first entry, even after its period closed.
+        assert post(self.session, request).id == entry_id
+        assert self._snapshot() == before
+
+    @rule(
+        batch=st.lists(
+            st.tuples(st.integers(0, 3), st.integers(0, 3), amounts), min_size=1, max_size=5
+        )
+    )
+    def post_a_batch(self, batch: list[tuple[int, int, int]]) -> None:
+        assume(self.closed is None or self.day > self.closed)
+        assume(all(debit != credit for debit, credit, _ in batch))
+        requests = [
+            Entry(
+                self.day,
+                "batch line",
+                self._key(),
+                (Posting(self.bdt[debit], amount), Posting(self.bdt[credit], -amount)),
+            )
+            for debit, credit, amount in batch
+        ]
+        ids = post_many(self.session, requests)
+        for request, entry_id, (debit, credit, amount) in zip(requests, ids, batch, strict=True):
+            self.requests.append((request, entry_id))
+            entry = self.session.get(JournalEntry, entry_id)
+            assert entry is not None
+            change = {self.bdt[debit].id: amount, self.bdt[credit].id: -amount}
+            self.entries.append((entry, change))
+            for account_id, delta in change.items():
+                self.expected[account_id] += delta
 
     @rule()
     def close_the_books_through_yesterday(self) -> None:
@@ -166,7 +208,18 @@ class Books(RuleBasedStateMachine):
     @rule(data=st.data())
     def refused_operations_change_nothing(self, data: st.DataObject) -> None:
         before = self._snapshot()
-        kind = data.draw(st.sampled_from(["unbalanced", "closed", "retry-conflict", "overdraft"]))
+        kind = data.draw(
+            st.sampled_from(
+                [
+                    "unbalanced",
+                    "closed",
+                    "retry-conflict",
+                    "overdraft",
+                    "reverse-a-reversal",
+                    "reverse-into-closed",
+                ]
+            )
+        )
         try:
             if kind == "unbalanced":
                 amount = data.draw(amounts)
@@ -203,6 +256,16 @@ class Books(RuleBasedStateMachine):
                         (Posting(self.bdt[0], 7), Posting(self.bdt[2], -7)),
                     ),
                 )
+            elif kind == "reverse-a-reversal":
+                assume(self.reversals)
+                reversal = self.reversals[data.draw(st.integers(0, len(self.reversals) - 1))]
+                reverse(self.session, reversal, effective_date=self.day)
+            elif kind == "reverse-into-closed":
+                assume(self.closed is not None)
+                assert self.closed is not None
+                candidates = [e for e, _ in self.entries if e.id not in self.reversed]
+                assume(candidates)
+                reverse(self.session, candidates[-1], effective_date=self.closed)
             else:
                 bank = self.bdt[1]
                 held = self.expected[bank.id]
