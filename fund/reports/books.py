@@ -181,6 +181,7 @@ class LedgerRow:
     """A posting as the general ledger lists it, with its account's facts."""
 
     account: Account
+    account_id: int
     entry_id: int
     sequence: int
     effective_date: date
@@ -225,7 +226,7 @@ def general_ledger_rows(
         query
     ):
         yield LedgerRow(
-            accounts[account_id], entry_id, sequence, day, memo, reference, rate, amount
+            accounts[account_id], account_id, entry_id, sequence, day, memo, reference, rate, amount
         )
 
 

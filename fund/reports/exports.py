@@ -55,6 +55,7 @@ class AccountCells:
     dimensions: str
     currency: str
     digits: int
+    account_id: int
 
 
 def account_cells(account: Account) -> AccountCells:
@@ -65,6 +66,7 @@ def account_cells(account: Account) -> AccountCells:
         neutralise(account.dimension_key),
         account.currency,
         minor_digits(account.currency),
+        account.id,
     )
 
 
@@ -150,14 +152,14 @@ class Controls:
     credit: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     movement: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
-    def add(self, account: Account, amount: int) -> None:
-        """Count one posting."""
+    def add(self, account_id: int, currency: str, amount: int) -> None:
+        """Count one posting (plain values: this runs once per posting)."""
         self.postings += 1
-        self.movement[account.id] += amount
+        self.movement[account_id] += amount
         if amount > 0:
-            self.debit[account.currency] += amount
+            self.debit[currency] += amount
         else:
-            self.credit[account.currency] -= amount
+            self.credit[currency] -= amount
 
 
 def _write_controls(
@@ -264,7 +266,7 @@ def write_journal(
         if line.entry_id != last_entry:
             controls.entries += 1
             last_entry = line.entry_id
-        controls.add(account, line.amount)
+        controls.add(facts.account_id, facts.currency, line.amount)
         serial = dates.get(line.effective_date)
         if serial is None:
             serial = dates[line.effective_date] = excel_date(line.effective_date)
@@ -363,7 +365,8 @@ def write_general_ledger(
 
     last_memo, memo_cell = "", ""
     for account in ordered:
-        has_rows = stream.head is not None and stream.head.account.id == account.id
+        account_id = account.id
+        has_rows = stream.head is not None and stream.head.account_id == account_id
         running = opening.get(account.id, 0)
         if not has_rows and running == 0:
             continue
@@ -375,10 +378,11 @@ def write_general_ledger(
             sheet.write_number(row, 4, excel_date(start), day_format)
         sheet.write_string(row, 6, "Opening balance")
         sheet.write_number(row, 10, major(running, account.currency), money_bold)
-        while stream.head is not None and stream.head.account.id == account.id:
+        currency = facts.currency
+        while stream.head is not None and stream.head.account_id == account_id:
             posting = stream.pop()
             amount = posting.amount
-            controls.add(account, amount)
+            controls.add(account_id, currency, amount)
             running += amount
             row = listing.next_row()
             sheet = account_columns(row, facts)
