@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ledger.errors import UnknownAccount
@@ -80,11 +81,10 @@ def account(
     if missing:
         raise UnknownAccount(f"account {code} ({line.name}) is kept per {', '.join(missing)}")
     key = dimension_key(dimensions)
-    found = session.scalar(
-        select(Account).where(
-            Account.code == code, Account.currency == chosen, Account.dimension_key == key
-        )
+    identity = select(Account).where(
+        Account.code == code, Account.currency == chosen, Account.dimension_key == key
     )
+    found = session.scalar(identity)
     if found is not None:
         return found
     opened = Account(
@@ -95,8 +95,20 @@ def account(
         dimension_key=key,
         **_as_text(dimensions),
     )
-    session.add(opened)
-    session.flush()
+    if session.get_bind().dialect.name != "postgresql":
+        # SQLite lets one writer in at a time: nobody can open the account meanwhile.
+        session.add(opened)
+        session.flush()
+        return opened
+    try:
+        # Another request may open the same account at this moment: the unique key decides.
+        with session.begin_nested():
+            session.add(opened)
+    except IntegrityError:
+        found = session.scalar(identity)
+        if found is None:
+            raise
+        return found
     return opened
 
 

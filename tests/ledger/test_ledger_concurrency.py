@@ -132,3 +132,17 @@ def test_concurrent_posters_neither_fork_the_chain_nor_overdraw(committed_engine
         result = verify(session)
         assert result.ok, result
         assert result.entries == len(paid) + 2
+
+
+def test_concurrent_first_uses_open_one_account(committed_engine: Engine) -> None:
+    opened: list[int] = []
+
+    def open_account(number: int) -> None:
+        with Session(committed_engine) as session:
+            acct = account(session, "4000", currency="USD", brand="NEWBRAND")
+            session.commit()
+            opened.append(acct.id)
+
+    assert _in_threads(open_account) == []
+    assert len(opened) == THREADS
+    assert len(set(opened)) == 1
