@@ -109,7 +109,8 @@ def _check_overdraft(
     current = balances(session, guarded)
     for account in guarded:
         after = current[account.id] + change[account.id]
-        if after < 0:
+        # Money coming in is never refused, even into an account already below zero.
+        if change[account.id] < 0 and after < 0:
             available = from_minor(current[account.id], account.currency)
             needed = from_minor(-change[account.id], account.currency)
             raise InsufficientFunds(

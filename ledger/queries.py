@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from ledger.errors import EntryNotFound
-from ledger.models import Account, JournalEntry, Posting
+from ledger.errors import EntryNotFound, UnknownAccount
+from ledger.models import DIMENSIONS, Account, JournalEntry, Posting
 
 
 def _posted(
@@ -75,6 +75,9 @@ def balances_by_dimension(
     **filters: str,
 ) -> dict[str, int]:
     """Balances of every ``code`` account summed by ``dimension`` (e.g. 5000 by factory)."""
+    unknown = ({dimension} | set(filters)) - set(DIMENSIONS)
+    if unknown:
+        raise UnknownAccount(f"unknown dimension(s): {', '.join(sorted(unknown))}")
     column = getattr(Account, dimension)
     query = (
         select(column, func.sum(Posting.amount))

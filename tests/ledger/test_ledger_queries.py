@@ -22,6 +22,7 @@ from ledger import (
     PeriodClosed,
     Posting,
     UnbalancedEntry,
+    UnknownAccount,
     account,
     close_period,
     convert,
@@ -291,3 +292,22 @@ def test_post_many_refuses_the_whole_batch(
         post_many(session, entries, **options)
     assert _count(session) == before
     assert balance(session, bank) == 150
+
+
+def test_money_into_an_overdrawn_account_is_never_refused(
+    session: Session, bank: Account, fund_balance: Account, post_lines: PostFn
+) -> None:
+    # Unprotected, the bank went below zero (a fee taken before the gift arrived).
+    fees = account(session, "5100", currency="BDT")
+    post_lines("fee", (fees, 50), (bank, -50))
+    post_lines("gift", (bank, 20), (fund_balance, -20), no_overdraft=[bank])
+    assert balance(session, bank) == -30
+    with pytest.raises(InsufficientFunds, match=r"holds -0\.30 BDT; 0\.01 BDT is needed"):
+        post_lines("more fees", (fees, 1), (bank, -1), no_overdraft=[bank])
+
+
+def test_balances_by_an_unknown_dimension_are_refused(session: Session) -> None:
+    with pytest.raises(UnknownAccount, match="colour"):
+        balances_by_dimension(session, "5000", "colour", currency="BDT")
+    with pytest.raises(UnknownAccount, match="size"):
+        balances_by_dimension(session, "5000", "factory", currency="BDT", size="L")
