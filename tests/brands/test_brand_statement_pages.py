@@ -101,6 +101,13 @@ def test_the_api_statement_is_the_brands_own_and_matches_the_spec(
             "overdue": "2000.00",
         }
     ]
+    # Fund use is sums by factory and event: nothing about any worker.
+    whole = client.get(f"{API}/brands/NORD/statement", headers=bearer("nord")).json
+    assert whole is not None
+    assert whole["fund_use"]
+    assert all(
+        set(use) == {"factory", "event", "compensation", "paid"} for use in whole["fund_use"]
+    )
     other = client.get(f"{API}/brands/HAVEN/statement", headers=bearer("nord"))
     assert other.status_code == 404
     check_against_spec(spec, "/brands/{code}/statement", "get", 404, other.json)

@@ -213,3 +213,17 @@ def test_an_account_statement_matches_the_ledger_statement(books: Session) -> No
     assert minor(lines[-1]["Balance"], "BDT") == expected.closing
     assert len(lines) == len(expected.lines) + 2
     assert book["Account"]["B1"].value == "1010"
+
+
+def test_a_listing_longer_than_a_sheet_continues_on_the_next(
+    books: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("fund.reports.exports.MAX_ROWS", 6)
+    book = workbook(books, "journal")
+    sheets = [name for name in book.sheetnames if name.startswith("Journal")]
+    assert sheets[:2] == ["Journal", "Journal (2)"]
+    listed = [row for name in sheets for row in rows(book[name])]
+    assert len(listed) == books.query(Posting).count()
+    for name in sheets:
+        check_sheet_is_workable(book[name])
+        assert book[name].max_row <= 6
