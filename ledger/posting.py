@@ -26,6 +26,7 @@ from ledger.errors import (
     InsufficientFunds,
     PeriodClosed,
     ReversalRefused,
+    UnknownAccount,
 )
 from ledger.models import Account, ChainHead, JournalEntry, PeriodClose, Posting
 from ledger.money import from_minor, to_minor
@@ -37,6 +38,15 @@ def _lines(postings: Iterable[PostingLine]) -> list[tuple[str, str, str, int]]:
     return [
         (p.account.code, p.account.dimension_key, p.account.currency, p.amount) for p in postings
     ]
+
+
+def _check(entry: Entry) -> None:
+    entry.check()
+    for number, line in enumerate(entry.postings, start=1):
+        if line.account.id is None:
+            raise UnknownAccount(
+                f"posting {number}: account {line.account.label} was never opened in the books"
+            )
 
 
 def _rate_text(rate: Decimal | None) -> str | None:
@@ -130,7 +140,7 @@ def post(
 
     ``no_overdraft`` names asset accounts the entry may not take below zero.
     """
-    entry.check()
+    _check(entry)
     lines = _lines(entry.postings)
     rate = _rate_text(entry.rate)
     asked = _request_hash(entry, lines, rate)
@@ -217,7 +227,7 @@ def post_many(
     """
     prepared = []
     for entry in entries:
-        entry.check()
+        _check(entry)
         lines = _lines(entry.postings)
         rate = _rate_text(entry.rate)
         prepared.append((entry, lines, rate, _request_hash(entry, lines, rate)))

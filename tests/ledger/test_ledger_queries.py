@@ -27,6 +27,7 @@ from ledger import (
     close_period,
     convert,
     install_chart,
+    post,
     post_many,
     reverse,
     verify,
@@ -311,3 +312,12 @@ def test_balances_by_an_unknown_dimension_are_refused(session: Session) -> None:
         balances_by_dimension(session, "5000", "colour", currency="BDT")
     with pytest.raises(UnknownAccount, match="size"):
         balances_by_dimension(session, "5000", "factory", currency="BDT", size="L")
+
+
+def test_an_account_never_opened_is_named(session: Session, bank: Account) -> None:
+    stray = Account(code="3000", name="Fund balance", type="net_assets", currency="BDT")
+    entry = Entry(date(2026, 3, 1), "m", "stray", (Posting(bank, 5), Posting(stray, -5)))
+    with pytest.raises(UnknownAccount, match="posting 2: account 3000 Fund balance BDT"):
+        post(session, entry)
+    with pytest.raises(UnknownAccount, match="never opened"):
+        post_many(session, [entry])
