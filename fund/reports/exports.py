@@ -14,7 +14,7 @@ currency, and whether opening balances plus the movements give the trial balance
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -315,20 +315,6 @@ LEDGER_COLUMNS = (
 )
 
 
-class _Peek:
-    """An iterator that can look one row ahead."""
-
-    def __init__(self, rows: Iterable[LedgerRow]) -> None:
-        self._rows: Iterator[LedgerRow] = iter(rows)
-        self.head: LedgerRow | None = next(self._rows, None)
-
-    def pop(self) -> LedgerRow:
-        row = self.head
-        assert row is not None
-        self.head = next(self._rows, None)
-        return row
-
-
 def write_general_ledger(
     target: Target,
     rows: Iterable[LedgerRow],
@@ -350,7 +336,8 @@ def write_general_ledger(
     listing = Listing(book, "General ledger", LEDGER_COLUMNS)
     controls = Controls(entries=entries)
     money, money_bold, day_format = book.money, book.money_bold, book.date
-    stream = _Peek(rows)
+    stream = iter(rows)
+    head = next(stream, None)
     dates: dict[date, int] = {}
     ordered = sorted(accounts.values(), key=account_order)
 
@@ -366,7 +353,7 @@ def write_general_ledger(
     last_memo, memo_cell = "", ""
     for account in ordered:
         account_id = account.id
-        has_rows = stream.head is not None and stream.head.account_id == account_id
+        has_rows = head is not None and head.account_id == account_id
         running = opening.get(account.id, 0)
         if not has_rows and running == 0:
             continue
@@ -379,36 +366,36 @@ def write_general_ledger(
         sheet.write_string(row, 6, "Opening balance")
         sheet.write_number(row, 10, major(running, account.currency), money_bold)
         currency = facts.currency
-        while stream.head is not None and stream.head.account_id == account_id:
-            posting = stream.pop()
-            amount = posting.amount
+        while head is not None and head.account_id == account_id:
+            _, entry_id, _, effective_date, memo, reference, rate, amount = head
+            head = next(stream, None)
             controls.add(account_id, currency, amount)
             running += amount
             row = listing.next_row()
             sheet = account_columns(row, facts)
-            serial = dates.get(posting.effective_date)
+            serial = dates.get(effective_date)
             if serial is None:
-                serial = dates[posting.effective_date] = excel_date(posting.effective_date)
-            if posting.memo != last_memo:
-                last_memo, memo_cell = posting.memo, neutralise(posting.memo)
+                serial = dates[effective_date] = excel_date(effective_date)
+            if memo != last_memo:
+                last_memo, memo_cell = memo, neutralise(memo)
             sheet.write_number(row, 4, serial, day_format)
-            sheet.write_number(row, 5, posting.entry_id)
+            sheet.write_number(row, 5, entry_id)
             sheet.write_string(row, 6, memo_cell)
-            _text(sheet, row, 7, posting.reference)
+            _text(sheet, row, 7, reference)
             # Decimal(minor).scaleb(-places) is the exact major amount (12500 → 125.00).
             sheet.write_number(
                 row, 8 if amount > 0 else 9, Decimal(abs(amount)).scaleb(places), money
             )
             sheet.write_number(row, 10, Decimal(running).scaleb(places), money)
-            if posting.rate is not None:
-                sheet.write_number(row, 11, Decimal(posting.rate), book.rate)
+            if rate is not None:
+                sheet.write_number(row, 11, Decimal(rate), book.rate)
         row = listing.next_row()
         sheet = account_columns(row, facts)
         if end is not None:
             sheet.write_number(row, 4, excel_date(end), day_format)
         sheet.write_string(row, 6, "Closing balance")
         sheet.write_number(row, 10, major(running, account.currency), money_bold)
-    if stream.head is not None:
+    if head is not None:
         raise ValueError("general-ledger rows are not in account order")
     listing.close()
     _write_controls(
