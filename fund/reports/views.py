@@ -79,6 +79,17 @@ def index() -> str:
 @bp.route("/export/<kind>.xlsx")
 @allow(*BOOK_READERS)
 def export(kind: str) -> Response:
+    return _send_export(kind)
+
+
+@bp.route("/export.xlsx")
+@allow(*BOOK_READERS)
+def export_chosen() -> Response:
+    """The export form's target: ``?kind=journal&from=…&to=…``."""
+    return _send_export(request.args.get("kind", ""))
+
+
+def _send_export(kind: str) -> Response:
     if kind not in EXPORT_KINDS:
         abort(404)
     chosen: ExportKind = kind

@@ -125,6 +125,10 @@ def test_an_auditor_downloads_the_journal(
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Journal", "Control totals"]
     assert signed_in(Role.AUDITOR).get("/ledger/export/nothing.xlsx").status_code == 404
+    chosen = signed_in(Role.AUDITOR).get("/ledger/export.xlsx?kind=general-ledger&from=2026-02-01")
+    assert openpyxl.load_workbook(io.BytesIO(chosen.data)).sheetnames[0] == "General ledger"
+    backwards = "/ledger/export.xlsx?kind=journal&from=2026-03-01&to=2026-02-01"
+    assert signed_in(Role.AUDITOR).get(backwards).status_code == 400
     assert (
         signed_in(Role.AUDITOR)
         .get("/ledger/export/account-statement.xlsx?account=999999")
