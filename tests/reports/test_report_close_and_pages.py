@@ -219,3 +219,37 @@ def test_svg_escapes_labels_and_draws_one_bar_per_value() -> None:
     assert "<b>" not in drawn
     assert "&lt;b&gt;Pay&lt;/b&gt;" in drawn
     assert drawn.count("<rect") == 4 + 2  # four bars and two legend keys
+
+
+def test_an_accountant_sells_dollars_on_the_books_page(
+    session: Session,
+    users: People,
+    signed_in: Callable[[Role], FlaskClient],
+    form_token: Callable[[FlaskClient, str], str],
+) -> None:
+    write_books(session, users.brands, users.admin)
+    accountant = signed_in(Role.ACCOUNTANT)
+    token = form_token(accountant, "/ledger/")
+    form = {
+        "csrf_token": token,
+        "reference": "DEAL-WEB",
+        "amount": "500.00",
+        "rate": "122.10",
+        "effective_date": "2026-03-20",
+    }
+    assert accountant.post("/ledger/conversions", data=form).status_code == 302
+    from fund.brands.models import Conversion
+
+    stored = session.scalars(select(Conversion).where(Conversion.reference == "DEAL-WEB")).one()
+    assert (stored.usd_amount, stored.rate, stored.bdt_amount) == (50_000, "122.1", 6_105_000)
+    too_much = {**form, "reference": "DEAL-BIG", "amount": "1000000.00"}
+    page = accountant.post("/ledger/conversions", data=too_much, follow_redirects=True)
+    assert "not enough dollars" in page.get_data(as_text=True)
+    assert (
+        session.scalars(select(Conversion).where(Conversion.reference == "DEAL-BIG")).first()
+        is None
+    )
+    officer = signed_in(Role.OFFICER)
+    own_token = form_token(officer, "/account/password")
+    refused = officer.post("/ledger/conversions", data={**form, "csrf_token": own_token})
+    assert refused.status_code == 403
