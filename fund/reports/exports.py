@@ -432,6 +432,9 @@ def write_trial_balance(target: Target, report: TrialBalance) -> None:
         row += 1
         sheet.write_string(row, 0, "Total", book.bold)
         sheet.write_string(row, 1, f"Total {currency}", book.bold)
+        sheet.write_string(
+            row, 2, "debits = credits" if total_debit == total_credit else "OUT OF BALANCE"
+        )
         sheet.write_string(row, 3, currency, book.bold)
         sheet.write_number(row, 4, major(total_debit, currency), book.money_bold)
         sheet.write_number(row, 5, major(total_credit, currency), book.money_bold)

@@ -197,6 +197,7 @@ def test_the_trial_balance_workbook_equals_the_query(books: Session) -> None:
             credit,
         )
         assert debit == credit
+        assert total["Dimensions"] == "debits = credits"
         assert (
             sum(minor(line["Debit"], currency) for line in accounts if line["Currency"] == currency)
             == debit
