@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import xlsxwriter
 
 from fund.entitlements.rules import REASONS, Entitlement, Summary, summarise
+from imports.writing import neutralise
 from ledger.money import from_minor, minor_digits, round_amount
 
 FIXED_COLUMNS: tuple[str, ...] = (
@@ -30,7 +31,6 @@ FIXED_COLUMNS: tuple[str, ...] = (
     "years_of_service",
     "amount",
 )
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 
 class Line(Protocol):
@@ -251,11 +251,6 @@ def to_xlsx(table: Table) -> bytes:
     summary_sheet.set_column(0, 0, 40)
     workbook.close()
     return buffer.getvalue()
-
-
-def neutralise(text: str) -> str:
-    """Stop a spreadsheet from reading a cell as a formula (leading ``= + - @``)."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def reason_text(reason: str | None) -> str:
