@@ -12,6 +12,7 @@ from fund.auth.roles import EVERYONE, STAFF, Role
 from fund.brands.models import Brand
 from fund.db import get_session
 from fund.factories.models import Factory
+from fund.reports.services import fund_charts
 
 bp = Blueprint("dashboard", __name__)
 
@@ -28,10 +29,11 @@ def home() -> str | Response:
         "brands": db.scalar(select(func.count(Brand.id))) or 0,
         "factories": db.scalar(select(func.count(Factory.id))) or 0,
     }
-    recent = []
+    recent, charts = [], []
     if user.role_enum in STAFF:
         recent = list(db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(10)))
-    return render_template("dashboard/home.html", counts=counts, recent=recent)
+        charts = fund_charts(db)
+    return render_template("dashboard/home.html", counts=counts, recent=recent, charts=charts)
 
 
 @bp.route("/health")

@@ -65,3 +65,31 @@ def test_responses_forbid_framing_and_sniffing(client: FlaskClient) -> None:
         assert headers["X-Frame-Options"] == "DENY", path
         assert headers["X-Content-Type-Options"] == "nosniff", path
         assert headers["Referrer-Policy"] == "same-origin", path
+
+
+def test_the_dashboard_draws_the_funds_cash_for_staff(
+    client: FlaskClient, users: People, login: Callable[..., Any]
+) -> None:
+    from datetime import date
+
+    from ledger import Entry, Posting, account, post
+
+    session = users.session
+    post(
+        session,
+        Entry(
+            date(2026, 1, 15),
+            "opening",
+            "dash-1",
+            (
+                Posting(account(session, "1010"), 1_250_000),
+                Posting(account(session, "3000", currency="BDT"), -1_250_000),
+            ),
+        ),
+    )
+    session.flush()
+    login(client, "auditor")
+    html = client.get("/").get_data(as_text=True)
+    assert "<svg" in html
+    assert "Fund balance (cash held, BDT)" in html
+    assert "12,500.00" in html  # the axis reaches the balance held
