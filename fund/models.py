@@ -5,6 +5,7 @@ from __future__ import annotations
 from fund.audit.models import AuditChainHead, AuditEvent
 from fund.auth.models import ApiToken, User
 from fund.brands.models import Brand, Contribution, Conversion, Pledge
+from fund.disbursements.models import BatchTransition, DisbursementBatch, PaymentLine
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun, PolicyVersion
 from fund.events.models import DuplicateResolution, Event, EventExtension
 from fund.factories.models import Factory, factory_brands
@@ -14,10 +15,12 @@ __all__ = [
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",
+    "BatchTransition",
     "Brand",
     "ColumnMapping",
     "Contribution",
     "Conversion",
+    "DisbursementBatch",
     "DuplicateResolution",
     "Entitlement",
     "EntitlementLine",
@@ -25,6 +28,7 @@ __all__ = [
     "Event",
     "EventExtension",
     "Factory",
+    "PaymentLine",
     "Pledge",
     "PolicyVersion",
     "Roll",
