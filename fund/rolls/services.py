@@ -203,6 +203,12 @@ def import_roll(
     limits = limits or Limits()
     data = read_bytes(source, filename=filename, limits=limits)
     digest = hashlib.sha256(data).hexdigest()
+    # Importers of one factory queue here (PostgreSQL row lock; SQLite's write lock already
+    # serialises), so the second reads the first's version: no duplicate, no unique-key error.
+    # NO KEY UPDATE: rows that merely reference the factory (events, rolls) are not blocked.
+    session.execute(
+        select(Factory.id).where(Factory.id == factory.id).with_for_update(key_share=True)
+    )
     current = current_roll(session, factory)
     if current is not None and current.sha256 == digest and current.as_of == as_of:
         raise RollAlreadyImported(current)

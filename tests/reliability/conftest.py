@@ -1,0 +1,83 @@
+"""Fixtures for the reliability suite: a database whose writes really commit, and threads.
+
+SQLite by default; with ``TEST_DATABASE_URL`` naming PostgreSQL each test gets a fresh
+PostgreSQL database of its own, so concurrent sessions on real connections can be raced.
+On SQLite the engine takes the write lock at BEGIN (as the served app does), so the same
+races check the serialised behaviour: writers queue, none fails.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import TypeVar
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from fund.brands.models import Brand
+from fund.db import make_engine
+from fund.factories.models import Factory
+from fund.migrate import upgrade
+from tests.cli.test_cli_commands import cli_database_url
+
+__all__ = ["cli_database_url"]
+
+T = TypeVar("T")
+AS_OF = date(2025, 3, 31)
+
+
+@pytest.fixture
+def committed_url(cli_database_url: str) -> str:
+    """The URL of a fresh, migrated database of this test's own (dropped afterwards)."""
+    engine = make_engine(cli_database_url)
+    upgrade(engine)
+    engine.dispose()
+    return cli_database_url
+
+
+@pytest.fixture
+def committed_engine(committed_url: str) -> Iterator[Engine]:
+    """An engine on that database whose sessions commit for real (SQLite: lock at BEGIN)."""
+    engine = make_engine(committed_url, write_lock_first=True, pool_size=12, max_overflow=4)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def factory_code(committed_engine: Engine) -> str:
+    """A committed factory DHK-9 of brand NORD, for roll imports."""
+    with Session(committed_engine) as session:
+        brand = Brand(code="NORD", name="Nordvik Apparel", country="SE")
+        session.add(Factory(code="DHK-9", name="Rupali Knit", country="BD", brands=[brand]))
+        session.commit()
+    return "DHK-9"
+
+
+def at_once(count: int, work: Callable[[int], T]) -> tuple[list[T], list[BaseException]]:
+    """Run ``work(n)`` for n in range(count) in threads released together by a barrier."""
+    results: list[T] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(count)
+    lock = threading.Lock()
+
+    def run(number: int) -> None:
+        try:
+            start.wait()
+            outcome = work(number)
+        except BaseException as error:  # reported to the test, not lost in the thread
+            with lock:
+                errors.append(error)
+            return
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a writer never finished"
+    return results, errors
