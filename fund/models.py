@@ -5,7 +5,12 @@ from __future__ import annotations
 from fund.audit.models import AuditChainHead, AuditEvent
 from fund.auth.models import ApiToken, User
 from fund.brands.models import Brand, Contribution, Conversion, Pledge
-from fund.disbursements.models import BatchTransition, DisbursementBatch, PaymentLine
+from fund.disbursements.models import (
+    BatchTransition,
+    DisbursementBatch,
+    PaymentLine,
+    ResultImport,
+)
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun, PolicyVersion
 from fund.events.models import DuplicateResolution, Event, EventExtension
 from fund.factories.models import Factory, factory_brands
@@ -31,6 +36,7 @@ __all__ = [
     "PaymentLine",
     "Pledge",
     "PolicyVersion",
+    "ResultImport",
     "Roll",
     "RollWorker",
     "User",

@@ -1,35 +1,94 @@
-"""The batch rules: what goes in a batch, who may move it on, and what approval posts.
+"""The batch rules: what goes in a batch, who may move it on, and what each step posts.
 
-A worker is never in two live batches of the same event (a partial unique index); the approver
-is never the submitter (here and in a CHECK constraint); approval needs the fund's available
-BDT — cash in the bank and the mobile-money float, less what approved batches still owe — and
-posts one idempotent journal entry, so a double-click or a retried command posts once.
+A worker is never paid twice for an event: one live payment line per worker, event and
+computation (a partial unique index), and a top-up batch after a recomputation pays only the
+difference between what the worker is now owed and what live lines already hold. The approver is
+never the submitter (here, in the API and the UI, and in a CHECK constraint).
+
+Available funds (decided here, shown on the batch page): the BDT in the bank (1010) and the
+mobile-money float (1020), less what approved batches still owe (2000, every event) and the
+unclaimed payouts kept for workers (2100). Approval needs the batch's total plus its payment
+fees to be available, checked with the cash accounts locked.
+
+Postings, each under an idempotency key so a retry or a double-click posts once:
+- approve ``batch:{id}:approve``: Dr 5000 Worker compensation [factory, event] / Cr 2000 [event];
+- pay ``batch:{id}:pay``: Dr 2000 / Cr 1010 (bank and cash lines) and Cr 1020 (mobile lines),
+  fees Dr 5100 / Cr 1010; neither cash account may go below zero. Lines stay ``pending`` until
+  the provider's result file (or an officer) says paid or failed;
+- a failed line ``line:{id}:failed``: the money came back, Dr 1010/1020 / Cr its payable;
+- unclaimed ``line:{id}:unclaimed``: Dr 2000 / Cr 2100 Unclaimed payouts;
+- a reissue ``line:{id}:release``: the new line's cash goes out, Dr 2000 (or 2100) / Cr cash;
+- cancelling an approved batch reverses its approval entry.
+Every transition writes a ``BatchTransition`` row and an audit event.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from fund.audit.services import record
 from fund.auth.models import User
-from fund.disbursements.models import BatchTransition, DisbursementBatch, PaymentLine
-from fund.entitlements.models import Entitlement
+from fund.auth.roles import Role
+from fund.db import utcnow
+from fund.disbursements import reconciliation
+from fund.disbursements.models import (
+    BatchTransition,
+    DisbursementBatch,
+    PaymentLine,
+    ResultImport,
+)
+from fund.disbursements.receipts import Receipt, verification_code
+from fund.disbursements.sheets import SheetHeader, SheetRow
+from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun
 from fund.entitlements.services import freeze_policy, latest_run
 from fund.events.models import Event
-from ledger import Account, Entry, InsufficientFunds, Posting, account, post
+from fund.rolls.models import RollWorker
+from ledger import Account, Entry, InsufficientFunds, Posting, account, post, reverse
+from ledger.bulk import insert_rows
 from ledger.models import Account as AccountRow
+from ledger.models import JournalEntry
 from ledger.money import format_minor
 from ledger.queries import balance, balances_by_dimension
 
+__all__ = [
+    "BatchRefused",
+    "BatchStateError",
+    "InsufficientFunds",
+    "NotAllowed",
+    "NothingToPay",
+    "SelfApprovalRefused",
+    "UnknownPaymentLine",
+    "UnknownWorkers",
+]
+
 PAYOUT_CURRENCY = "BDT"
 CASH_ACCOUNTS = ("1010", "1020")
+#: The cash account each payment method's money leaves from.
+CASH_FOR_METHOD = {"mobile": "1020", "bank": "1010", "cash": "1010"}
+#: Fee per payment line in poisha, by method (the app config ``DISBURSEMENT_FEES`` overrides).
+DEFAULT_FEES: Mapping[str, int] = {"mobile": 0, "bank": 0, "cash": 0}
+DEFAULT_UNCLAIMED_DAYS = 90
+
+PREPARERS = frozenset({Role.ADMIN, Role.OFFICER})
+APPROVERS = frozenset({Role.ADMIN, Role.APPROVER})
+PAYERS = frozenset({Role.ADMIN, Role.OFFICER, Role.ACCOUNTANT})
 
 
 class BatchRefused(Exception):
     """A batch operation the rules do not allow; the message says why."""
+
+
+class BatchStateError(BatchRefused):
+    """The batch or line is not in a state that allows this step."""
 
 
 class SelfApprovalRefused(BatchRefused):
@@ -37,126 +96,299 @@ class SelfApprovalRefused(BatchRefused):
 
 
 class NothingToPay(BatchRefused):
-    """Every eligible worker of the event is already in a live batch."""
+    """Every eligible worker of the event is already paid in full by live batches."""
 
 
-def _move(session: Session, batch: DisbursementBatch, to: str, actor: User, note: str = "") -> None:
+class UnknownWorkers(BatchRefused):
+    """A selection named workers the event's computation does not pay."""
+
+
+class UnknownPaymentLine(BatchRefused, LookupError):
+    """No payment line with that id or receipt number in the batch."""
+
+
+class NotAllowed(BatchRefused):
+    """The user's role may not take this step."""
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _check_role(actor: User, allowed: frozenset[Role], what: str) -> None:
+    if actor.role_enum not in allowed:
+        names = ", ".join(sorted(r.value for r in allowed))
+        raise NotAllowed(f"{actor.username} ({actor.role}) may not {what}; only {names} may")
+
+
+def _transition(
+    session: Session,
+    batch: DisbursementBatch,
+    *,
+    before: str | None,
+    after: str,
+    actor: User,
+    note: str = "",
+    line: PaymentLine | None = None,
+    facts: dict[str, Any] | None = None,
+    action: str | None = None,
+) -> None:
     session.add(
         BatchTransition(
-            batch_id=batch.id, from_state=batch.state, to_state=to, actor_id=actor.id, note=note
+            batch_id=batch.id,
+            line_id=line.id if line is not None else None,
+            from_state=before,
+            to_state=after,
+            actor_id=actor.id,
+            note=note[:500],
         )
     )
-    before = batch.state
-    batch.state = to
     session.flush()
+    what = "line" if line is not None else "batch"
     record(
         session,
         actor=actor,
-        action=f"batches.{to}",
-        object_type="batch",
-        object_id=batch.id,
-        before={"state": before},
-        after={"state": to, "note": note} if note else {"state": to},
+        action=action or f"{'payment_lines' if line is not None else 'batches'}.{after}",
+        object_type=what,
+        object_id=line.id if line is not None else batch.id,
+        before={"state": before} if before else None,
+        after={"state": after, **({"note": note} if note else {}), **(facts or {})},
     )
+
+
+def _move(session: Session, batch: DisbursementBatch, to: str, actor: User, note: str = "") -> None:
+    before = batch.state
+    batch.state = to
+    _transition(session, batch, before=before, after=to, actor=actor, note=note)
 
 
 def _require(batch: DisbursementBatch, *states: str) -> None:
     if batch.state not in states:
-        raise BatchRefused(
+        raise BatchStateError(
             f"batch {batch.id} is {batch.state}; this needs it {' or '.join(states)}"
         )
 
 
-def create_batch(session: Session, *, event: Event, actor: User) -> DisbursementBatch:
-    """A draft batch of the event's latest computed, eligible entitlements not yet in one."""
+def masked(national_id: str) -> str:
+    """``"•••••••••6789"``: enough to tell workers apart, not enough to misuse."""
+    return "•" * max(0, len(national_id) - 4) + national_id[-4:]
+
+
+def receipt_number(batch_id: int, position: int, reissue: int = 0) -> str:
+    """``"WF-000012-00034"``, with ``-R1``, ``-R2`` … for reissues."""
+    base = f"WF-{batch_id:06d}-{position:05d}"
+    return f"{base}-R{reissue}" if reissue else base
+
+
+def get_batch(session: Session, batch_id: int) -> DisbursementBatch:
+    """The batch with this id, or ``UnknownPaymentLine``'s sibling ``LookupError``."""
+    batch = session.get(DisbursementBatch, batch_id)
+    if batch is None:
+        raise BatchNotFound(f"no batch {batch_id}")
+    return batch
+
+
+class BatchNotFound(BatchRefused, LookupError):
+    """No batch with that id."""
+
+
+def _committed(session: Session, event_id: int) -> dict[str, int]:
+    """What live lines already hold per worker of the event (minor units)."""
+    rows = session.execute(
+        select(PaymentLine.worker_id, func.sum(PaymentLine.amount_minor))
+        .where(
+            PaymentLine.event_id == event_id,
+            PaymentLine.state.not_in(("void", "reissued")),
+        )
+        .group_by(PaymentLine.worker_id)
+    )
+    return {worker: int(total) for worker, total in rows}
+
+
+# --- creating and moving batches -----------------------------------------------------------
+
+
+def create_batch(
+    session: Session,
+    *,
+    event: Event,
+    actor: User,
+    secret_key: str,
+    selection: Collection[str] | None = None,
+    top_up: bool = False,
+) -> DisbursementBatch:
+    """A draft batch of the event's latest eligible entitlements that no live batch pays yet.
+
+    ``selection`` limits it to those worker IDs. ``top_up=True`` (after a recomputation) pays
+    each worker the difference between the new amount and what live lines already hold.
+    """
+    _check_role(actor, PREPARERS, "prepare batches")
     run = latest_run(session, event)
     if run is None:
         raise BatchRefused(f"event {event.id} has no computed entitlements")
-    taken = set(
-        session.scalars(
-            select(PaymentLine.worker_id).where(
-                PaymentLine.event_id == event.id, PaymentLine.state != "void"
-            )
-        )
-    )
-    payable = [
-        e
-        for e in session.scalars(
-            select(Entitlement)
-            .where(Entitlement.run_id == run.id, Entitlement.eligible, Entitlement.amount_minor > 0)
-            .order_by(Entitlement.position)
-        )
-        if e.worker_id not in taken
-    ]
-    if not payable:
-        raise NothingToPay(f"every eligible worker of event {event.id} is already in a batch")
     if run.currency != PAYOUT_CURRENCY:
         raise BatchRefused(f"payouts are in {PAYOUT_CURRENCY}, the run is in {run.currency}")
+    entitled = session.execute(
+        select(
+            Entitlement.id,
+            Entitlement.worker_id,
+            Entitlement.name,
+            Entitlement.national_id,
+            Entitlement.section,
+            Entitlement.amount_minor,
+        )
+        .where(Entitlement.run_id == run.id, Entitlement.eligible, Entitlement.amount_minor > 0)
+        .order_by(Entitlement.position)
+    ).all()
+    if selection is not None:
+        wanted = set(selection)
+        unknown = wanted - {row.worker_id for row in entitled}
+        if unknown:
+            shown = ", ".join(sorted(unknown)[:10])
+            raise UnknownWorkers(
+                f"not paid by event {event.id}'s computation (unknown or ineligible): {shown}"
+                + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+            )
+        entitled = [row for row in entitled if row.worker_id in wanted]
+    committed = _committed(session, event.id)
+    payees = _payees(session, run)
     batch = DisbursementBatch(
         event_id=event.id,
         run_id=run.id,
+        kind="top_up" if top_up else "full",
         currency=run.currency,
         state="draft",
-        total_minor=sum(e.amount_minor for e in payable),
+        total_minor=0,
         created_by_id=actor.id,
     )
     session.add(batch)
     session.flush()
-    session.add_all(
-        PaymentLine(
-            batch_id=batch.id,
+    rows: list[tuple[Any, ...]] = []
+    total = 0
+    for row in entitled:
+        already = committed.get(row.worker_id, 0)
+        if already and not top_up:
+            continue
+        due = row.amount_minor - already
+        if due <= 0:
+            continue
+        method, wallet, bank = payees.get(row.worker_id, ("cash", None, None))
+        number = receipt_number(batch.id, len(rows) + 1)
+        code = verification_code(
+            secret_key,
+            receipt_number=number,
+            worker_id=row.worker_id,
+            amount_minor=due,
+            currency=run.currency,
             event_id=event.id,
-            entitlement_id=e.id,
-            worker_id=e.worker_id,
-            name=e.name,
-            amount_minor=e.amount_minor,
         )
-        for e in payable
-    )
-    session.add(
-        BatchTransition(batch_id=batch.id, from_state=None, to_state="draft", actor_id=actor.id)
-    )
-    session.flush()
-    record(
+        rows.append(
+            (
+                batch.id, event.id, run.id, row.id, row.worker_id, row.name,
+                masked(row.national_id), row.section, method, wallet, bank, due, "pending",
+                number, code, "2000", False,
+            )
+        )  # fmt: skip
+        total += due
+    if not rows:
+        session.expunge(batch)
+        raise NothingToPay(
+            f"every eligible worker of event {event.id} is already paid by a live batch"
+            + ("" if top_up else " (after a recomputation, make a top-up batch)")
+        )
+    insert_rows(session.connection(), _LINES, LINE_COLUMNS, rows)
+    batch.total_minor = total
+    batch.line_count = len(rows)
+    _transition(
         session,
+        batch,
+        before=None,
+        after="draft",
         actor=actor,
         action="batches.create",
-        object_type="batch",
-        object_id=batch.id,
-        after={
+        facts={
             "event": event.id,
             "run": run.id,
-            "lines": len(payable),
-            "total": format_minor(batch.total_minor, batch.currency),
+            "kind": batch.kind,
+            "lines": len(rows),
+            "total": format_minor(total, batch.currency),
         },
     )
     return batch
 
 
+_LINES: Table = PaymentLine.__table__  # type: ignore[assignment]
+LINE_COLUMNS = (
+    "batch_id", "event_id", "run_id", "entitlement_id", "worker_id", "name",
+    "national_id_masked", "section", "method", "wallet_number", "bank_account", "amount_minor",
+    "state", "receipt_number", "verification_code", "payable_code", "released",
+)  # fmt: skip
+
+
+def _payees(session: Session, run: EntitlementRun) -> dict[str, tuple[str, str | None, str | None]]:
+    """How each worker of the run's roll is paid: method, wallet, bank account."""
+    if run.roll_id is None:
+        return {}
+    rows = session.execute(
+        select(
+            RollWorker.worker_id,
+            RollWorker.payment_method,
+            RollWorker.wallet_number,
+            RollWorker.bank_account,
+        ).where(RollWorker.roll_id == run.roll_id)
+    )
+    found: dict[str, tuple[str, str | None, str | None]] = {}
+    for worker_id, method, wallet, bank in rows:
+        chosen = method if method in CASH_FOR_METHOD else "cash"
+        if (chosen == "mobile" and not wallet) or (chosen == "bank" and not bank):
+            chosen = "cash"
+        found[worker_id] = (chosen, wallet, bank)
+    return found
+
+
 def submit(session: Session, *, batch: DisbursementBatch, actor: User) -> DisbursementBatch:
     """Hand a draft to the approvers."""
+    _check_role(actor, PREPARERS, "submit batches")
     _require(batch, "draft")
     batch.submitted_by_id = actor.id
+    batch.submitted_at = utcnow()
     _move(session, batch, "submitted", actor)
     return batch
 
 
-def available_funds(session: Session) -> int:
-    """BDT the fund can still commit: bank and float, less what approved batches still owe."""
+def available_funds(session: Session, *, currency: str = PAYOUT_CURRENCY) -> int:
+    """BDT the fund can still commit: bank and float, less approved-unpaid and unclaimed."""
     cash = sum(balance(session, account(session, code)) for code in CASH_ACCOUNTS)
-    owed = sum(balances_by_dimension(session, "2000", "event", currency=PAYOUT_CURRENCY).values())
-    return cash + owed  # payables are credit balances (negative)
+    owed = sum(balances_by_dimension(session, "2000", "event", currency=currency).values())
+    unclaimed = balance(session, account(session, "2100", currency=currency))
+    return cash + owed + unclaimed  # liabilities are credit balances (negative)
+
+
+def _fees(session: Session, batch: DisbursementBatch, fees: Mapping[str, int]) -> dict[str, int]:
+    counts = session.execute(
+        select(PaymentLine.method, func.count(PaymentLine.id))
+        .where(PaymentLine.batch_id == batch.id, PaymentLine.state == "pending")
+        .group_by(PaymentLine.method)
+    )
+    return {method: count * fees.get(method, 0) for method, count in counts}
 
 
 def approve(
-    session: Session, *, batch: DisbursementBatch, actor: User, on: date
+    session: Session,
+    *,
+    batch: DisbursementBatch,
+    actor: User,
+    on: date,
+    fees: Mapping[str, int] = DEFAULT_FEES,
 ) -> DisbursementBatch:
     """Approve a submitted batch and post it: Dr 5000 worker compensation / Cr 2000 payable."""
-    if batch.state == "approved" and batch.approved_by_id == actor.id:
+    if batch.state in ("approved", "paid") and batch.approved_by_id == actor.id:
         return batch  # a repeated click or command: already done, nothing more is posted
     _require(batch, "submitted")
     if batch.submitted_by_id == actor.id:
-        raise SelfApprovalRefused("the approver must be someone other than the submitter")
+        raise SelfApprovalRefused(
+            f"batch {batch.id}: the approver must be someone other than the submitter"
+        )
+    _check_role(actor, APPROVERS, "approve batches")
     cash = [account(session, code) for code in CASH_ACCOUNTS]
     # Lock the cash accounts so two approvals cannot both spend the same balance.
     session.execute(
@@ -166,10 +398,12 @@ def approve(
         .with_for_update()
     )
     available = available_funds(session)
-    if available < batch.total_minor:
+    needed = batch.total_minor + sum(_fees(session, batch, fees).values())
+    if available < needed:
         raise InsufficientFunds(
             f"the fund has {format_minor(max(available, 0), PAYOUT_CURRENCY)} {PAYOUT_CURRENCY} "
-            f"available; batch {batch.id} needs {format_minor(batch.total_minor, PAYOUT_CURRENCY)}"
+            f"available; batch {batch.id} needs {format_minor(needed, PAYOUT_CURRENCY)}"
+            + (" with its payment fees" if needed != batch.total_minor else "")
         )
     event = batch.event
     expense: Account = account(
@@ -180,15 +414,16 @@ def approve(
         session,
         Entry(
             effective_date=on,
-            memo=f"Batch {batch.id} approved: {len(batch.lines)} workers of event {event.id}",
+            memo=f"Batch {batch.id} approved: {batch.line_count} workers of event {event.id}",
             idempotency_key=f"batch:{batch.id}:approve",
             reference=f"batch:{batch.id}",
             postings=(Posting(expense, batch.total_minor), Posting(payable, -batch.total_minor)),
         ),
     )
     batch.approved_by_id = actor.id
+    batch.approved_at = utcnow()
     batch.approval_entry_id = entry.id
-    _move(session, batch, "approved", actor)
+    _move(session, batch, "approved", actor, f"journal entry {entry.id}")
     freeze_policy(session, version=batch.run.policy_version, actor=actor)
     return batch
 
@@ -197,15 +432,36 @@ def reject(
     session: Session, *, batch: DisbursementBatch, actor: User, reason: str
 ) -> DisbursementBatch:
     """Send a submitted batch back; its workers are free for another batch."""
+    _check_role(actor, APPROVERS, "reject batches")
     _require(batch, "submitted")
     return _close(session, batch, "rejected", actor, reason)
 
 
 def cancel(
-    session: Session, *, batch: DisbursementBatch, actor: User, reason: str
+    session: Session,
+    *,
+    batch: DisbursementBatch,
+    actor: User,
+    reason: str,
+    on: date | None = None,
 ) -> DisbursementBatch:
-    """Drop a draft or submitted batch; its workers are free for another batch."""
-    _require(batch, "draft", "submitted")
+    """Drop a batch not yet paid; an approved one has its approval entry reversed on ``on``."""
+    _check_role(actor, PREPARERS | APPROVERS, "cancel batches")
+    _require(batch, "draft", "submitted", "approved")
+    if batch.state == "approved":
+        if on is None:
+            raise BatchRefused(f"batch {batch.id} is approved: say on which day to reverse it")
+        original = session.get(JournalEntry, batch.approval_entry_id)
+        assert original is not None
+        if not reason.strip():
+            raise BatchRefused("say why")
+        reverse(
+            session,
+            original,
+            effective_date=on,
+            memo=f"Batch {batch.id} cancelled: {reason.strip()}"[:500],
+            idempotency_key=f"batch:{batch.id}:cancel",
+        )
     return _close(session, batch, "cancelled", actor, reason)
 
 
@@ -214,19 +470,596 @@ def _close(
 ) -> DisbursementBatch:
     if not reason.strip():
         raise BatchRefused("say why")
-    for line in batch.lines:
-        line.state = "void"
-    _move(session, batch, to, actor, reason)
+    session.execute(
+        update(PaymentLine).where(PaymentLine.batch_id == batch.id).values(state="void")
+    )
+    batch.closed_by_id = actor.id
+    batch.closed_at = utcnow()
+    batch.close_reason = reason.strip()[:500]
+    _move(session, batch, to, actor, reason.strip())
+    session.expire(batch, ["lines"])
     return batch
 
 
-def live_lines(session: Session, event: Event) -> int:
-    """How many workers of the event are in a live batch."""
-    return (
-        session.scalar(
-            select(func.count(PaymentLine.id)).where(
-                PaymentLine.event_id == event.id, PaymentLine.state != "void"
+def pay(
+    session: Session,
+    *,
+    batch: DisbursementBatch,
+    actor: User,
+    on: date,
+    fees: Mapping[str, int] = DEFAULT_FEES,
+) -> DisbursementBatch:
+    """Release an approved batch's money: Dr 2000 / Cr 1010 and 1020 by method, fees to 5100."""
+    _check_role(actor, PAYERS, "pay batches")
+    if batch.state == "paid":
+        return batch  # a retry: the money left once
+    _require(batch, "approved")
+    by_cash: dict[str, int] = defaultdict(int)
+    for method, total in session.execute(
+        select(PaymentLine.method, func.sum(PaymentLine.amount_minor))
+        .where(PaymentLine.batch_id == batch.id, PaymentLine.state == "pending")
+        .group_by(PaymentLine.method)
+    ):
+        by_cash[CASH_FOR_METHOD[method]] += int(total)
+    fee_total = sum(_fees(session, batch, fees).values())
+    by_cash["1010"] += fee_total
+    payable = account(session, "2000", currency=batch.currency, event=str(batch.event_id))
+    cash = {code: account(session, code) for code in CASH_ACCOUNTS}
+    postings = [Posting(payable, batch.total_minor)]
+    if fee_total:
+        postings.append(Posting(account(session, "5100", currency=batch.currency), fee_total))
+    postings.extend(
+        Posting(cash[code], -amount) for code, amount in sorted(by_cash.items()) if amount
+    )
+    entry = post(
+        session,
+        Entry(
+            effective_date=on,
+            memo=f"Batch {batch.id} paid out: {batch.line_count} workers"
+            + (f", fees {format_minor(fee_total, batch.currency)}" if fee_total else ""),
+            idempotency_key=f"batch:{batch.id}:pay",
+            reference=f"batch:{batch.id}",
+            postings=tuple(postings),
+        ),
+        no_overdraft=list(cash.values()),
+    )
+    session.execute(
+        update(PaymentLine)
+        .where(PaymentLine.batch_id == batch.id, PaymentLine.state == "pending")
+        .values(released=True)
+    )
+    batch.paid_by_id = actor.id
+    batch.paid_at = utcnow()
+    batch.payment_entry_id = entry.id
+    _move(session, batch, "paid", actor, f"journal entry {entry.id}")
+    return batch
+
+
+# --- payment lines -------------------------------------------------------------------------
+
+
+def get_line(session: Session, *, batch: DisbursementBatch, line_id: int) -> PaymentLine:
+    """The batch's payment line with this id."""
+    line = session.get(PaymentLine, line_id)
+    if line is None or line.batch_id != batch.id:
+        raise UnknownPaymentLine(f"batch {batch.id} has no payment line {line_id}")
+    return line
+
+
+def _require_line(line: PaymentLine, *states: str) -> None:
+    if line.state not in states:
+        raise BatchStateError(
+            f"payment line {line.id} ({line.receipt_number}) is {line.state}; "
+            f"this needs it {' or '.join(states)}"
+        )
+    if not line.released:
+        raise BatchStateError(f"payment line {line.id}: its batch has not been paid out yet")
+
+
+def _line_moved(
+    session: Session, line: PaymentLine, to: str, actor: User, note: str = "", **facts: Any
+) -> None:
+    before = line.state
+    line.state = to
+    session.flush()
+    _transition(
+        session, line.batch, before=before, after=to, actor=actor, note=note, line=line, facts=facts
+    )
+
+
+def mark_paid(
+    session: Session,
+    *,
+    line: PaymentLine,
+    actor: User,
+    on: date,
+    provider_reference: str | None = None,
+) -> PaymentLine:
+    """The provider (or the cash desk) confirms the worker got the money."""
+    _check_role(actor, PAYERS, "settle payment lines")
+    if line.state == "paid":
+        return line
+    _require_line(line, "pending")
+    line.settled_on = on
+    line.provider_reference = provider_reference or line.provider_reference
+    _line_moved(session, line, "paid", actor, provider_reference=provider_reference)
+    return line
+
+
+def mark_failed(
+    session: Session, *, line: PaymentLine, actor: User, on: date, reason: str
+) -> PaymentLine:
+    """The payment did not reach the worker; the money is back: Dr cash / Cr the payable."""
+    _check_role(actor, PAYERS, "settle payment lines")
+    if line.state == "failed":
+        return line
+    _require_line(line, "pending")
+    _post_returns(session, [line], on=on, key=f"line:{line.id}:failed")
+    line.settled_on = on
+    line.failure_reason = reason[:200]
+    _line_moved(session, line, "failed", actor, reason)
+    return line
+
+
+def _payable_for(session: Session, line: PaymentLine, currency: str) -> Account:
+    if line.payable_code == "2100":
+        return account(session, "2100", currency=currency)
+    return account(session, "2000", currency=currency, event=str(line.event_id))
+
+
+def _post_returns(
+    session: Session, lines: Sequence[PaymentLine], *, on: date, key: str
+) -> JournalEntry | None:
+    """Money of failed lines back in the bank or float: Dr cash / Cr the payable."""
+    if not lines:
+        return None
+    currency = lines[0].batch.currency
+    debit: dict[str, int] = defaultdict(int)
+    credit: dict[tuple[str, int], int] = defaultdict(int)
+    for line in lines:
+        debit[CASH_FOR_METHOD[line.method]] += line.amount_minor
+        credit[(line.payable_code, line.event_id)] += line.amount_minor
+    postings = [Posting(account(session, code), amount) for code, amount in sorted(debit.items())]
+    for (code, event_id), amount in sorted(credit.items()):
+        target = (
+            account(session, "2100", currency=currency)
+            if code == "2100"
+            else account(session, "2000", currency=currency, event=str(event_id))
+        )
+        postings.append(Posting(target, -amount))
+    return post(
+        session,
+        Entry(
+            effective_date=on,
+            memo=f"{len(lines)} payment(s) failed and returned (batch {lines[0].batch_id})",
+            idempotency_key=key,
+            reference=f"batch:{lines[0].batch_id}",
+            postings=tuple(postings),
+        ),
+    )
+
+
+def mark_unclaimed(session: Session, *, line: PaymentLine, actor: User, on: date) -> PaymentLine:
+    """A failed payment nobody collected: Dr 2000 / Cr 2100 Unclaimed payouts."""
+    _check_role(actor, PAYERS, "settle payment lines")
+    if line.state == "unclaimed":
+        return line
+    _require_line(line, "failed")
+    if line.payable_code != "2000":  # pragma: no cover - only reissues of unclaimed carry 2100
+        raise BatchStateError(f"payment line {line.id} is already owed from unclaimed payouts")
+    currency = line.batch.currency
+    post(
+        session,
+        Entry(
+            effective_date=on,
+            memo=f"Payment {line.receipt_number} unclaimed: moved to unclaimed payouts",
+            idempotency_key=f"line:{line.id}:unclaimed",
+            reference=f"batch:{line.batch_id}",
+            postings=(
+                Posting(_payable_for(session, line, currency), line.amount_minor),
+                Posting(account(session, "2100", currency=currency), -line.amount_minor),
+            ),
+        ),
+    )
+    line.payable_code = "2100"
+    _line_moved(session, line, "unclaimed", actor)
+    return line
+
+
+def expire_unclaimed(
+    session: Session,
+    *,
+    batch: DisbursementBatch,
+    actor: User,
+    on: date,
+    after_days: int = DEFAULT_UNCLAIMED_DAYS,
+) -> list[PaymentLine]:
+    """Every failed line of the batch not reissued within ``after_days`` goes unclaimed."""
+    cutoff = on - timedelta(days=after_days)
+    stale = session.scalars(
+        select(PaymentLine)
+        .where(
+            PaymentLine.batch_id == batch.id,
+            PaymentLine.state == "failed",
+            PaymentLine.settled_on <= cutoff,
+        )
+        .order_by(PaymentLine.id)
+    ).all()
+    return [mark_unclaimed(session, line=line, actor=actor, on=on) for line in stale]
+
+
+def reissue(
+    session: Session,
+    *,
+    line: PaymentLine,
+    actor: User,
+    on: date,
+    secret_key: str,
+    method: str | None = None,
+    wallet_number: str | None = None,
+    bank_account: str | None = None,
+) -> PaymentLine:
+    """Pay a failed or unclaimed line again as a new line (maybe to a new wallet); cash goes out."""
+    _check_role(actor, PAYERS, "reissue payments")
+    _require_line(line, "failed", "unclaimed")
+    chosen = method or line.method
+    if chosen not in CASH_FOR_METHOD:
+        raise BatchRefused(f"payment method {chosen!r} is not mobile, bank or cash")
+    wallet = wallet_number if wallet_number is not None else line.wallet_number
+    bank = bank_account if bank_account is not None else line.bank_account
+    if chosen == "mobile" and not wallet:
+        raise BatchRefused("a mobile payment needs a wallet number")
+    if chosen == "bank" and not bank:
+        raise BatchRefused("a bank payment needs a bank account")
+    old_state = line.state
+    line.state = "reissued"
+    session.flush()  # the old line leaves the live set before the new one joins it
+    depth, root = 1, line
+    while root.reissue_of_id is not None:
+        depth += 1
+        parent = session.get(PaymentLine, root.reissue_of_id)
+        assert parent is not None
+        root = parent
+    number = f"{root.receipt_number}-R{depth}"
+    batch = line.batch
+    fresh = PaymentLine(
+        batch_id=line.batch_id,
+        event_id=line.event_id,
+        run_id=line.run_id,
+        entitlement_id=line.entitlement_id,
+        worker_id=line.worker_id,
+        name=line.name,
+        national_id_masked=line.national_id_masked,
+        section=line.section,
+        method=chosen,
+        wallet_number=wallet if chosen == "mobile" else line.wallet_number,
+        bank_account=bank if chosen == "bank" else line.bank_account,
+        amount_minor=line.amount_minor,
+        state="pending",
+        receipt_number=number,
+        verification_code=verification_code(
+            secret_key,
+            receipt_number=number,
+            worker_id=line.worker_id,
+            amount_minor=line.amount_minor,
+            currency=batch.currency,
+            event_id=line.event_id,
+        ),
+        payable_code=line.payable_code,
+        released=True,
+        reissue_of_id=line.id,
+    )
+    session.add(fresh)
+    session.flush()
+    cash = account(session, CASH_FOR_METHOD[chosen])
+    post(
+        session,
+        Entry(
+            effective_date=on,
+            memo=f"Payment {number} reissued (was {line.receipt_number}, {old_state})",
+            idempotency_key=f"line:{fresh.id}:release",
+            reference=f"batch:{batch.id}",
+            postings=(
+                Posting(_payable_for(session, fresh, batch.currency), fresh.amount_minor),
+                Posting(cash, -fresh.amount_minor),
+            ),
+        ),
+        no_overdraft=[cash],
+    )
+    _transition(
+        session, batch, before=old_state, after="reissued", actor=actor, line=line,
+        facts={"new_line": fresh.id, "method": chosen},
+    )  # fmt: skip
+    _transition(session, batch, before=None, after="pending", actor=actor, line=fresh)
+    return fresh
+
+
+# --- reconciliation ------------------------------------------------------------------------
+
+
+@dataclass
+class ReconciliationResult:
+    """What importing a provider's result file did."""
+
+    sha256: str
+    repeated: bool  # the same file was imported before: nothing changed
+    rows: int
+    paid: int
+    failed: int
+    mismatches: list[str] = field(default_factory=list)
+
+
+def reconcile(
+    session: Session,
+    *,
+    batch: DisbursementBatch,
+    actor: User,
+    data: bytes,
+    filename: str,
+    on: date,
+) -> ReconciliationResult:
+    """Apply a provider's result file: paid and failed lines, returns posted, mismatches listed.
+
+    The same file (by SHA-256) imported again changes nothing and reports the first result.
+    """
+    _check_role(actor, PAYERS, "reconcile batches")
+    digest = hashlib.sha256(data).hexdigest()
+    earlier = session.scalar(
+        select(ResultImport).where(ResultImport.batch_id == batch.id, ResultImport.sha256 == digest)
+    )
+    if earlier is not None:
+        return ReconciliationResult(
+            sha256=digest,
+            repeated=True,
+            rows=earlier.rows,
+            paid=earlier.paid,
+            failed=earlier.failed,
+            mismatches=[m for m in earlier.mismatches.splitlines() if m],
+        )
+    _require(batch, "paid")
+    results = reconciliation.parse_results(data, filename=filename)
+    lines = {
+        line.receipt_number: line
+        for line in session.scalars(
+            select(PaymentLine).where(PaymentLine.batch_id == batch.id, PaymentLine.state != "void")
+        )
+    }
+    plan = reconciliation.match(
+        results.rows,
+        {
+            number: reconciliation.Expected(line.amount_minor, line.state)
+            for number, line in lines.items()
+        },
+        currency=batch.currency,
+    )
+    mismatches = [*results.problems, *plan.mismatches]
+    failed_lines = [lines[row.reference] for row in plan.failed]
+    _post_returns(session, failed_lines, on=on, key=f"batch:{batch.id}:result:{digest[:32]}")
+    for row in plan.paid:
+        line = lines[row.reference]
+        line.settled_on = row.settled_on or on
+        line.provider_reference = row.provider_reference or line.provider_reference
+        _line_moved(session, line, "paid", actor, provider_reference=row.provider_reference)
+    for row in plan.failed:
+        line = lines[row.reference]
+        line.settled_on = row.settled_on or on
+        line.failure_reason = (row.message or "failed at the provider")[:200]
+        line.provider_reference = row.provider_reference or line.provider_reference
+        _line_moved(session, line, "failed", actor, line.failure_reason)
+    session.add(
+        ResultImport(
+            batch_id=batch.id,
+            sha256=digest,
+            filename=filename[:255],
+            rows=len(results.rows),
+            paid=len(plan.paid),
+            failed=len(plan.failed),
+            mismatches="\n".join(mismatches),
+            imported_by_id=actor.id,
+        )
+    )
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="batches.reconcile",
+        object_type="batch",
+        object_id=batch.id,
+        after={
+            "file": filename,
+            "sha256": digest,
+            "paid": len(plan.paid),
+            "failed": len(plan.failed),
+            "mismatches": len(mismatches),
+        },
+    )
+    return ReconciliationResult(
+        sha256=digest,
+        repeated=False,
+        rows=len(results.rows),
+        paid=len(plan.paid),
+        failed=len(plan.failed),
+        mismatches=mismatches,
+    )
+
+
+# --- what the outputs read -----------------------------------------------------------------
+
+
+def state_counts(session: Session, batch: DisbursementBatch) -> dict[str, int]:
+    """How many of the batch's lines are in each state."""
+    rows = session.execute(
+        select(PaymentLine.state, func.count(PaymentLine.id))
+        .where(PaymentLine.batch_id == batch.id)
+        .group_by(PaymentLine.state)
+    )
+    return {state: int(count) for state, count in rows}
+
+
+def sheet_header(batch: DisbursementBatch) -> SheetHeader:
+    """The facts at the top of the disbursement sheet."""
+    event = batch.event
+    return SheetHeader(
+        batch_id=batch.id,
+        state=batch.state,
+        kind=batch.kind,
+        factory=f"{event.factory.code} {event.factory.name}",
+        event=event.title,
+        currency=batch.currency,
+        total_minor=batch.total_minor,
+        line_count=batch.line_count,
+        approved_by=batch.approved_by.display_name or batch.approved_by.username
+        if batch.approved_by
+        else "",
+        approved_at=batch.approved_at.date().isoformat() if batch.approved_at else "",
+        approval_entry_id=batch.approval_entry_id,
+    )
+
+
+def sheet_rows(session: Session, batch: DisbursementBatch) -> list[SheetRow]:
+    """The batch's live lines (a reissued line shows as its replacement), in receipt order."""
+    rows = session.execute(
+        select(
+            PaymentLine.receipt_number,
+            PaymentLine.worker_id,
+            PaymentLine.name,
+            PaymentLine.national_id_masked,
+            PaymentLine.section,
+            PaymentLine.method,
+            PaymentLine.wallet_number,
+            PaymentLine.bank_account,
+            PaymentLine.amount_minor,
+            PaymentLine.state,
+        )
+        .where(PaymentLine.batch_id == batch.id, PaymentLine.state != "reissued")
+        .order_by(PaymentLine.receipt_number)
+    )
+    return [
+        SheetRow(
+            receipt_number=r.receipt_number,
+            worker_id=r.worker_id,
+            name=r.name,
+            national_id_masked=r.national_id_masked,
+            section=r.section or "",
+            method=r.method,
+            account=_payee_account(r.method, r.wallet_number, r.bank_account),
+            amount_minor=r.amount_minor,
+            state=r.state,
+        )
+        for r in rows
+    ]
+
+
+def _payee_account(method: str, wallet: str | None, bank: str | None) -> str:
+    if method == "mobile":
+        return wallet or ""
+    if method == "bank":
+        return bank or ""
+    return ""
+
+
+def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
+    """One ``Receipt`` per live line, with each entitlement line in plain words."""
+    event = batch.event
+    run = batch.run
+    lines = session.execute(
+        select(PaymentLine, Entitlement.position, Entitlement.days_paid,
+               Entitlement.years_of_service, Entitlement.amount_minor)
+        .join(Entitlement, Entitlement.id == PaymentLine.entitlement_id)
+        .where(PaymentLine.batch_id == batch.id, PaymentLine.state.not_in(("void", "reissued")))
+        .order_by(PaymentLine.receipt_number)
+    ).all()  # fmt: skip
+    breakdown: dict[tuple[int, int], list[str]] = defaultdict(list)
+    run_ids = {line.run_id for line, *_ in lines}
+    for item in session.execute(
+        select(EntitlementLine)
+        .where(EntitlementLine.run_id.in_(run_ids))
+        .order_by(
+            EntitlementLine.run_id,
+            EntitlementLine.entitlement_position,
+            EntitlementLine.position,
+        )
+    ).scalars():
+        breakdown[(item.run_id, item.entitlement_position)].append(
+            _line_words(item, batch.currency)
+        )
+    factory = f"{event.factory.code} {event.factory.name}"
+    out = []
+    for line, position, days, years, entitled in lines:
+        words = list(breakdown.get((line.run_id, position), []))
+        if line.amount_minor != entitled:
+            words.append(
+                f"The worker is owed {format_minor(entitled, batch.currency)} {batch.currency} in "
+                f"all; {format_minor(entitled - line.amount_minor, batch.currency)} was paid "
+                "before, so this payment is the difference."
+            )
+        if line.reissue_of_id is not None:
+            words.append("This payment replaces an earlier one that did not reach the worker.")
+        service = f"{years} years of service" if years is not None else f"{days or 0} days paid"
+        out.append(
+            Receipt(
+                receipt_number=line.receipt_number,
+                verification_code=line.verification_code,
+                factory=factory,
+                event=event.title,
+                batch_id=batch.id,
+                worker_id=line.worker_id,
+                name=line.name,
+                national_id_masked=line.national_id_masked,
+                method=line.method,
+                account=_payee_account(line.method, line.wallet_number, line.bank_account),
+                amount_minor=line.amount_minor,
+                currency=batch.currency,
+                service=service,
+                explanation=tuple(words),
             )
         )
-        or 0
+    del run
+    return out
+
+
+def _line_words(line: EntitlementLine, currency: str) -> str:
+    amount = Fraction(line.amount_numerator, line.amount_denominator)
+    shown = format_minor(round(amount), currency)
+    exact = "" if amount.denominator == 1 else " (before rounding)"
+    return (
+        f"{line.rule.replace('_', ' ').capitalize()}: {line.days} days of "
+        f"{line.component.replace('_', ' ')} ({format_minor(line.monthly_minor, currency)} "
+        f"{currency} a month) × {line.share_text} ÷ {line.days_per_month} days = "
+        f"about {shown} {currency}{exact}."
+        if exact
+        else f"{line.rule.replace('_', ' ').capitalize()}: {line.days} days of "
+        f"{line.component.replace('_', ' ')} ({format_minor(line.monthly_minor, currency)} "
+        f"{currency} a month) × {line.share_text} ÷ {line.days_per_month} days = "
+        f"{shown} {currency}."
     )
+
+
+def payment_rows(
+    session: Session, batch: DisbursementBatch, *, method: str
+) -> list[tuple[str, str, int, str]]:
+    """(reference, wallet or account, amount, name) of the batch's pending lines of ``method``."""
+    rows = session.execute(
+        select(
+            PaymentLine.receipt_number,
+            PaymentLine.wallet_number,
+            PaymentLine.bank_account,
+            PaymentLine.amount_minor,
+            PaymentLine.name,
+        )
+        .where(
+            PaymentLine.batch_id == batch.id,
+            PaymentLine.method == method,
+            PaymentLine.state == "pending",
+        )
+        .order_by(PaymentLine.receipt_number)
+    )
+    return [
+        (number, (wallet if method == "mobile" else bank) or "", amount, name)
+        for number, wallet, bank, amount, name in rows
+    ]
+
+
+def method_counts(lines: Iterable[PaymentLine]) -> Counter[str]:
+    """How many lines use each payment method."""
+    return Counter(line.method for line in lines)

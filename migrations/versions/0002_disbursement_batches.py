@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 03:48:38.289269
+Create Date: 2026-11-25 03:50:39.503337
 """
 
 from __future__ import annotations
@@ -23,19 +23,32 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('state', sa.String(length=10), nullable=False),
     sa.Column('total_minor', sa.BigInteger(), nullable=False),
+    sa.Column('line_count', sa.Integer(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('submitted_by_id', sa.Integer(), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('approval_entry_id', sa.Integer(), nullable=True),
+    sa.Column('paid_by_id', sa.Integer(), nullable=True),
+    sa.Column('paid_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('payment_entry_id', sa.Integer(), nullable=True),
+    sa.Column('closed_by_id', sa.Integer(), nullable=True),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('close_reason', sa.String(length=500), nullable=False),
+    sa.CheckConstraint("kind IN ('full', 'top_up')", name=op.f('ck_disbursement_batches_kind')),
     sa.CheckConstraint("state IN ('draft', 'submitted', 'approved', 'paid', 'rejected', 'cancelled')", name=op.f('ck_disbursement_batches_state')),
     sa.CheckConstraint('approved_by_id IS NULL OR approved_by_id <> submitted_by_id', name=op.f('ck_disbursement_batches_four_eyes')),
     sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_disbursement_batches_approved_by_id_users')),
+    sa.ForeignKeyConstraint(['closed_by_id'], ['users.id'], name=op.f('fk_disbursement_batches_closed_by_id_users')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_disbursement_batches_created_by_id_users')),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_disbursement_batches_event_id_events')),
+    sa.ForeignKeyConstraint(['paid_by_id'], ['users.id'], name=op.f('fk_disbursement_batches_paid_by_id_users')),
     sa.ForeignKeyConstraint(['run_id'], ['entitlement_runs.id'], name=op.f('fk_disbursement_batches_run_id_entitlement_runs')),
     sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], name=op.f('fk_disbursement_batches_submitted_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_disbursement_batches'))
@@ -43,9 +56,67 @@ def upgrade() -> None:
     with op.batch_alter_table('disbursement_batches', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_disbursement_batches_event_id'), ['event_id'], unique=False)
 
+    op.create_table('payment_lines',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('entitlement_id', sa.Integer(), nullable=False),
+    sa.Column('worker_id', sa.String(length=50), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('national_id_masked', sa.String(length=30), nullable=False),
+    sa.Column('section', sa.String(length=100), nullable=True),
+    sa.Column('method', sa.String(length=10), nullable=False),
+    sa.Column('wallet_number', sa.String(length=11), nullable=True),
+    sa.Column('bank_account', sa.String(length=50), nullable=True),
+    sa.Column('amount_minor', sa.BigInteger(), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('receipt_number', sa.String(length=30), nullable=False),
+    sa.Column('verification_code', sa.String(length=20), nullable=False),
+    sa.Column('provider_reference', sa.String(length=100), nullable=True),
+    sa.Column('failure_reason', sa.String(length=200), nullable=True),
+    sa.Column('payable_code', sa.String(length=4), nullable=False),
+    sa.Column('released', sa.Boolean(), nullable=False),
+    sa.Column('settled_on', sa.Date(), nullable=True),
+    sa.Column('reissue_of_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("method IN ('mobile', 'bank', 'cash')", name=op.f('ck_payment_lines_method')),
+    sa.CheckConstraint("payable_code IN ('2000', '2100')", name=op.f('ck_payment_lines_payable_code')),
+    sa.CheckConstraint("state IN ('pending', 'paid', 'failed', 'reissued', 'unclaimed', 'void')", name=op.f('ck_payment_lines_state')),
+    sa.CheckConstraint('amount_minor > 0', name=op.f('ck_payment_lines_amount_positive')),
+    sa.ForeignKeyConstraint(['batch_id'], ['disbursement_batches.id'], name=op.f('fk_payment_lines_batch_id_disbursement_batches')),
+    sa.ForeignKeyConstraint(['entitlement_id'], ['entitlements.id'], name=op.f('fk_payment_lines_entitlement_id_entitlements')),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_payment_lines_event_id_events')),
+    sa.ForeignKeyConstraint(['reissue_of_id'], ['payment_lines.id'], name=op.f('fk_payment_lines_reissue_of_id_payment_lines')),
+    sa.ForeignKeyConstraint(['run_id'], ['entitlement_runs.id'], name=op.f('fk_payment_lines_run_id_entitlement_runs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_lines')),
+    sa.UniqueConstraint('receipt_number', name=op.f('uq_payment_lines_receipt_number'))
+    )
+    with op.batch_alter_table('payment_lines', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_lines_batch_id'), ['batch_id'], unique=False)
+        batch_op.create_index('uq_payment_lines_event_worker_run_live', ['event_id', 'worker_id', 'run_id'], unique=True, sqlite_where=sa.text("state NOT IN ('void', 'reissued')"), postgresql_where=sa.text("state NOT IN ('void', 'reissued')"))
+
+    op.create_table('payment_result_imports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('rows', sa.Integer(), nullable=False),
+    sa.Column('paid', sa.Integer(), nullable=False),
+    sa.Column('failed', sa.Integer(), nullable=False),
+    sa.Column('mismatches', sa.Text(), nullable=False),
+    sa.Column('imported_by_id', sa.Integer(), nullable=False),
+    sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['batch_id'], ['disbursement_batches.id'], name=op.f('fk_payment_result_imports_batch_id_disbursement_batches')),
+    sa.ForeignKeyConstraint(['imported_by_id'], ['users.id'], name=op.f('fk_payment_result_imports_imported_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_result_imports'))
+    )
+    with op.batch_alter_table('payment_result_imports', schema=None) as batch_op:
+        batch_op.create_index('uq_payment_result_imports_batch_sha256', ['batch_id', 'sha256'], unique=True)
+
     op.create_table('batch_transitions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('line_id', sa.Integer(), nullable=True),
     sa.Column('from_state', sa.String(length=10), nullable=True),
     sa.Column('to_state', sa.String(length=10), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=False),
@@ -53,45 +124,30 @@ def upgrade() -> None:
     sa.Column('note', sa.String(length=500), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_batch_transitions_actor_id_users')),
     sa.ForeignKeyConstraint(['batch_id'], ['disbursement_batches.id'], name=op.f('fk_batch_transitions_batch_id_disbursement_batches')),
+    sa.ForeignKeyConstraint(['line_id'], ['payment_lines.id'], name=op.f('fk_batch_transitions_line_id_payment_lines')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_batch_transitions'))
     )
     with op.batch_alter_table('batch_transitions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_batch_transitions_batch_id'), ['batch_id'], unique=False)
-
-    op.create_table('payment_lines',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('batch_id', sa.Integer(), nullable=False),
-    sa.Column('event_id', sa.Integer(), nullable=False),
-    sa.Column('entitlement_id', sa.Integer(), nullable=False),
-    sa.Column('worker_id', sa.String(length=50), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('amount_minor', sa.BigInteger(), nullable=False),
-    sa.Column('state', sa.String(length=10), nullable=False),
-    sa.CheckConstraint("state IN ('pending', 'paid', 'failed', 'void')", name=op.f('ck_payment_lines_state')),
-    sa.CheckConstraint('amount_minor > 0', name=op.f('ck_payment_lines_amount_positive')),
-    sa.ForeignKeyConstraint(['batch_id'], ['disbursement_batches.id'], name=op.f('fk_payment_lines_batch_id_disbursement_batches')),
-    sa.ForeignKeyConstraint(['entitlement_id'], ['entitlements.id'], name=op.f('fk_payment_lines_entitlement_id_entitlements')),
-    sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_payment_lines_event_id_events')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_lines'))
-    )
-    with op.batch_alter_table('payment_lines', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_payment_lines_batch_id'), ['batch_id'], unique=False)
-        batch_op.create_index('uq_payment_lines_event_worker_live', ['event_id', 'worker_id'], unique=True, sqlite_where=sa.text("state <> 'void'"), postgresql_where=sa.text("state <> 'void'"))
 
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('payment_lines', schema=None) as batch_op:
-        batch_op.drop_index('uq_payment_lines_event_worker_live', sqlite_where=sa.text("state <> 'void'"), postgresql_where=sa.text("state <> 'void'"))
-        batch_op.drop_index(batch_op.f('ix_payment_lines_batch_id'))
-
-    op.drop_table('payment_lines')
     with op.batch_alter_table('batch_transitions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_batch_transitions_batch_id'))
 
     op.drop_table('batch_transitions')
+    with op.batch_alter_table('payment_result_imports', schema=None) as batch_op:
+        batch_op.drop_index('uq_payment_result_imports_batch_sha256')
+
+    op.drop_table('payment_result_imports')
+    with op.batch_alter_table('payment_lines', schema=None) as batch_op:
+        batch_op.drop_index('uq_payment_lines_event_worker_run_live', sqlite_where=sa.text("state NOT IN ('void', 'reissued')"), postgresql_where=sa.text("state NOT IN ('void', 'reissued')"))
+        batch_op.drop_index(batch_op.f('ix_payment_lines_batch_id'))
+
+    op.drop_table('payment_lines')
     with op.batch_alter_table('disbursement_batches', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_disbursement_batches_event_id'))
 

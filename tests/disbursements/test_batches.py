@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from tests.conftest import People
 
 APPROVED_ON = date(2024, 5, 2)
+SECRET = "test-secret"
 
 
 def officer(users: People) -> User:
@@ -98,7 +99,7 @@ def approvals(session: Session, batch: DisbursementBatch) -> int:
 
 def test_the_journey_posts_the_approval_once(session: Session, users: People, event: Event) -> None:
     fund_the_bank(session, taka(100_000))
-    batch = create_batch(session, event=event, actor=officer(users))
+    batch = create_batch(session, event=event, actor=officer(users), secret_key=SECRET)
     assert (batch.state, len(batch.lines), batch.total_minor) == ("draft", 3, taka(75_000))
     submit(session, batch=batch, actor=officer(users))
     with pytest.raises(SelfApprovalRefused):
@@ -132,7 +133,7 @@ def test_approval_needs_the_money(session: Session, users: People, event: Event)
     fund_the_bank(session, taka(74_999))
     batch = submit(
         session,
-        batch=create_batch(session, event=event, actor=officer(users)),
+        batch=create_batch(session, event=event, actor=officer(users), secret_key=SECRET),
         actor=officer(users),
     )
     with pytest.raises(
@@ -147,24 +148,26 @@ def test_approval_needs_the_money(session: Session, users: People, event: Event)
 
 
 def test_no_worker_is_in_two_live_batches(session: Session, users: People, event: Event) -> None:
-    first = create_batch(session, event=event, actor=officer(users))
+    first = create_batch(session, event=event, actor=officer(users), secret_key=SECRET)
     with pytest.raises(NothingToPay):
-        create_batch(session, event=event, actor=officer(users))
+        create_batch(session, event=event, actor=officer(users), secret_key=SECRET)
     with pytest.raises(BatchRefused, match="say why"):
         cancel(session, batch=first, actor=officer(users), reason=" ")
     cancel(session, batch=first, actor=officer(users), reason="wrong roll")
     assert {line.state for line in first.lines} == {"void"}
-    second = create_batch(session, event=event, actor=officer(users))
+    second = create_batch(session, event=event, actor=officer(users), secret_key=SECRET)
     assert len(second.lines) == 3
     submit(session, batch=second, actor=officer(users))
     reject(session, batch=second, actor=approver(users), reason="check wallets")
-    assert create_batch(session, event=event, actor=officer(users)).total_minor == taka(75_000)
+    assert create_batch(
+        session, event=event, actor=officer(users), secret_key=SECRET
+    ).total_minor == taka(75_000)
 
 
 def test_the_database_refuses_a_second_live_line_and_self_approval(
     session: Session, users: People, event: Event
 ) -> None:
-    batch = create_batch(session, event=event, actor=officer(users))
+    batch = create_batch(session, event=event, actor=officer(users), secret_key=SECRET)
     line = batch.lines[0]
     with session.begin_nested():
         session.add(
@@ -172,9 +175,14 @@ def test_the_database_refuses_a_second_live_line_and_self_approval(
                 batch_id=batch.id,
                 event_id=event.id,
                 entitlement_id=line.entitlement_id,
+                run_id=line.run_id,
                 worker_id=line.worker_id,
                 name=line.name,
+                national_id_masked=line.national_id_masked,
+                method="cash",
                 amount_minor=line.amount_minor,
+                receipt_number="WF-test-duplicate",
+                verification_code="X",
             )
         )
         with pytest.raises(IntegrityError):
@@ -189,7 +197,7 @@ def test_the_database_refuses_a_second_live_line_and_self_approval(
 
 
 def test_states_are_followed(session: Session, users: People, event: Event) -> None:
-    batch = create_batch(session, event=event, actor=officer(users))
+    batch = create_batch(session, event=event, actor=officer(users), secret_key=SECRET)
     with pytest.raises(BatchRefused, match="is draft; this needs it submitted"):
         approve(session, batch=batch, actor=approver(users), on=APPROVED_ON)
     submit(session, batch=batch, actor=officer(users))
