@@ -14,7 +14,8 @@ from typing import Any
 
 from flask import Flask, Response, render_template, request
 from sqlalchemy.orm import sessionmaker
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter, Map
 
 from fund import models  # noqa: F401  (every table registered before first use)
 from fund.config import load_config
@@ -43,12 +44,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     csrf.init_app(app)
     login_manager.init_app(app)
+    # Ids in URLs beyond a 64-bit integer are no object of ours: 404, not a database overflow.
+    app.url_map.converters["int"] = _DatabaseId
     _register_blueprints(app)
     _register_unit_of_work(app)
     _register_error_pages(app)
     _register_security_headers(app)
     _register_template_helpers(app)
     return app
+
+
+class _DatabaseId(IntegerConverter):
+    """``<int:…>`` limited to what an id column can hold (SQLite and PostgreSQL: 64 bits)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -112,6 +123,13 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response | tuple[str, int]:
+        if isinstance(error, RequestEntityTooLarge):
+            # werkzeug's wording names no limit; say how big a file may be.
+            limit = (app.config.get("MAX_CONTENT_LENGTH") or 0) / (1024 * 1024)
+            error = RequestEntityTooLarge(
+                f"The request is larger than the {limit:g} MB the fund accepts; nothing was"
+                " stored. Split the file or send a smaller one."
+            )
         if is_api():
             return api_http_error(error)
         return render_template("errors.html", error=error), error.code or 500

@@ -8,6 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
+from fund.api.pagination import MAX_PAGE
 from fund.auth.schemas import UserOut
 from fund.brands.api import add_brand_paths
 from fund.brands.schemas import BrandOut
@@ -57,7 +58,11 @@ _ERRORS = {
     "403": {"description": "the token's role may not do this", **_json(_ref("ErrorBody"))},
 }
 _PAGE_PARAMETERS = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {
+        "name": "page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+    },
     {
         "name": "per_page",
         "in": "query",

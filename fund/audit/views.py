@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
 from fund.audit.models import AuditEvent
@@ -21,6 +21,8 @@ PAGE_SIZE = 100
 def index() -> str:
     db = get_session()
     before = request.args.get("before", type=int)
+    if before is not None and not 0 < before < 2**63:  # beyond any id: not a database overflow
+        abort(400)
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE_SIZE)
     if before is not None:
         query = query.where(AuditEvent.id < before)

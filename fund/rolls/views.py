@@ -211,8 +211,11 @@ def confirm(code: str) -> WerkzeugResponse | tuple[str, int]:
     if not path.is_file():
         flash("That upload has expired: please upload the file again.", "error")
         return redirect(url_for("rolls.index", code=factory.code))
+    try:  # the form's pattern lets through impossible dates such as 2025-13-45
+        as_of = date.fromisoformat(str(form.as_of.data))
+    except ValueError:
+        abort(400)
     data = path.read_bytes()
-    as_of = date.fromisoformat(str(form.as_of.data))
     try:
         roll = import_roll(
             get_session(),
