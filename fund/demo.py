@@ -99,4 +99,7 @@ def load_demo(session: Session) -> DemoReport:
     from fund.brands.demo import load_demo_brand_money
 
     report.added.extend(load_demo_brand_money(session))
+    from fund.disbursements.demo import load_demo_batches
+
+    report.added.extend(load_demo_batches(session))
     return report

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFont, shapeStr
 from reportlab.pdfgen.canvas import Canvas
 
 from ledger.money import format_minor
@@ -92,20 +92,31 @@ def draw_text(
 ) -> float:
     """Draw mixed Latin/Bengali text from ``x``; the x where it ends."""
     for font, piece in runs(text):
-        name = LATIN_BOLD if bold and font == LATIN else font
-        canvas.setFont(name, size)
-        shaped = font == BENGALI
-        canvas.drawString(x, y, piece, shaping=shaped)
-        x += pdfmetrics.stringWidth(piece, name, size) if not shaped else _shaped_width(piece, size)
+        if font == BENGALI:
+            shaped, width = _shaped(piece, size)
+            # A text object draws a shaped string glyph by glyph, as HarfBuzz placed them.
+            # (canvas.drawString(shaping=1) needs the optional rlbidi package to shape.)
+            text_object = canvas.beginText(x, y)
+            text_object.setFont(BENGALI, size)
+            text_object.textOut(shaped)
+            canvas.drawText(text_object)
+            x += width
+        else:
+            name = LATIN_BOLD if bold else LATIN
+            canvas.setFont(name, size)
+            canvas.drawString(x, y, piece)
+            x += pdfmetrics.stringWidth(piece, name, size)
     return x
 
 
 @cache
-def _shaped_width(piece: str, size: float) -> float:
-    from reportlab.pdfgen.textobject import bidiShapedText
-
-    _, width = bidiShapedText(piece, None, fontName=BENGALI, fontSize=size, shaping=True)
-    return float(width)
+def _shaped(piece: str, size: float) -> tuple[str, float]:
+    """The run shaped by HarfBuzz (glyphs reordered and placed) and its width in points."""
+    shaped = shapeStr(piece, BENGALI, size, force=True)
+    data = getattr(shaped, "__shapeData__", None)
+    if data is None:  # pragma: no cover - HarfBuzz left it unchanged
+        return piece, pdfmetrics.stringWidth(piece, BENGALI, size)
+    return shaped, sum(glyph.x_advance for glyph in data) * size / 1000
 
 
 def _wrap(text: str, width: float, size: float) -> list[str]:

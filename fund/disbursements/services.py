@@ -1063,3 +1063,48 @@ def payment_rows(
 def method_counts(lines: Iterable[PaymentLine]) -> Counter[str]:
     """How many lines use each payment method."""
     return Counter(line.method for line in lines)
+
+
+def transfer_to_float(
+    session: Session, *, amount_minor: int, actor: User, on: date
+) -> JournalEntry:
+    """Move BDT from the bank to the mobile-money float (Dr 1020 / Cr 1010), before mobile pays."""
+    _check_role(actor, PAYERS, "fund the mobile-money float")
+    if amount_minor <= 0:
+        raise BatchRefused("the amount to move must be positive")
+    bank = account(session, "1010")
+    entry = post(
+        session,
+        Entry(
+            effective_date=on,
+            memo=f"Mobile-money float funded: {format_minor(amount_minor, 'BDT')} BDT",
+            idempotency_key=f"float:{on.isoformat()}:{amount_minor}:{actor.id}",
+            reference="float",
+            postings=(
+                Posting(account(session, "1020"), amount_minor),
+                Posting(bank, -amount_minor),
+            ),
+        ),
+        no_overdraft=[bank],
+    )
+    record(
+        session,
+        actor=actor,
+        action="batches.fund_float",
+        object_type="journal_entry",
+        object_id=entry.id,
+        after={"amount": format_minor(amount_minor, "BDT")},
+    )
+    return entry
+
+
+def mobile_needed(session: Session, batch: DisbursementBatch) -> int:
+    """What the batch's pending mobile lines will take from the float."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(PaymentLine.amount_minor), 0)).where(
+            PaymentLine.batch_id == batch.id,
+            PaymentLine.method == "mobile",
+            PaymentLine.state == "pending",
+        )
+    )
+    return int(total or 0)

@@ -148,7 +148,7 @@ def build_sheet_pdf(header: SheetHeader, rows: Sequence[SheetRow], *, per_page: 
     canvas.setTitle(f"Disbursement sheet, batch {header.batch_id}")
     margin = 28.0
     # x of each column's left edge; the amount is right-aligned to the next edge
-    edges = (margin, 52, 140, 205, 380, 455, 530, 580, 665, 740, 790 - 20)
+    edges = (margin, 50, 128, 185, 330, 395, 460, 505, 580, 648, 700)
     row_height = 18.0
     pages = max(1, -(-len(rows) // per_page))
     carried = 0
@@ -167,12 +167,12 @@ def build_sheet_pdf(header: SheetHeader, rows: Sequence[SheetRow], *, per_page: 
             y -= 10
         y -= 6
         canvas.setFont(LATIN_BOLD, 7.5)
-        for edge, name in zip(edges, COLUMNS, strict=False):
+        for edge, name in zip(edges[:-1], COLUMNS[:-1], strict=True):
             if name == "Amount":
                 canvas.drawRightString(edges[9] - 6, y, f"Amount ({currency})")
             else:
                 canvas.drawString(edge, y, name)
-        canvas.drawString(edges[10] - 15, y, "Signature")
+        canvas.drawString(edges[10], y, "Signature (cash)")
         y -= 4
         canvas.line(margin, y, width - margin, y)
         page_total = 0
@@ -187,11 +187,11 @@ def build_sheet_pdf(header: SheetHeader, rows: Sequence[SheetRow], *, per_page: 
             canvas.drawString(edges[4], y, row.national_id_masked)
             canvas.drawString(edges[5], y, row.section[:16])
             canvas.drawString(edges[6], y, row.method)
-            canvas.drawString(edges[7], y, row.account[:18])
+            canvas.drawString(edges[7], y, row.account[:16])
             canvas.drawRightString(edges[9] - 6, y, format_minor(row.amount_minor, currency))
             canvas.drawString(edges[9], y, row.state)
             if row.method == "cash":
-                canvas.line(edges[10] - 15, y - 2, width - margin, y - 2)
+                canvas.line(edges[10], y - 2, width - margin, y - 2)
             page_total += row.amount_minor
         carried += page_total
         y -= 8

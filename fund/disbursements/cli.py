@@ -1,0 +1,371 @@
+"""``fund batches …``: make, approve and pay disbursement batches, and write their outputs.
+
+The acting user is given with ``--as USER`` (their role decides what they may do, and the
+approver must not be the submitter). A refused step exits with status 1 and says why; bad input
+(an unknown batch, user or file) exits with status 2. Nothing is written when a step is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import NoReturn
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fund.auth.models import User
+from fund.cli_options import calendar_date
+from fund.db import get_session, unit_of_work, utcnow
+from fund.disbursements import services
+from fund.disbursements.models import DisbursementBatch, PaymentLine
+from fund.disbursements.payment_files import build_payment_file
+from fund.disbursements.receipts import render_receipts
+from fund.disbursements.reconciliation import ResultFileInvalid
+from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
+from fund.events.models import Event
+from ledger import InsufficientFunds, LedgerError
+from ledger.money import MoneyError, format_minor, to_minor
+
+batches_cli = AppGroup("batches", help="Disbursement batches: prepare, approve, pay, reconcile.")
+
+REFUSED = 1
+BAD_INPUT = 2
+
+
+def _fail(message: str, status: int = BAD_INPUT) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(status)
+
+
+def _actor(session: Session, username: str | None) -> User:
+    if not username:
+        _fail("say who is acting with --as USER")
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        _fail(f"no active user {username!r}")
+    return user
+
+
+def _batch(session: Session, batch_id: int) -> DisbursementBatch:
+    batch = session.get(DisbursementBatch, batch_id)
+    if batch is None:
+        _fail(f"no batch {batch_id}")
+    return batch
+
+
+def _on(text: str | None) -> date:
+    return calendar_date(text, "--on") or utcnow().date()
+
+
+def _fees() -> dict[str, int]:
+    return dict(current_app.config.get("DISBURSEMENT_FEES", services.DEFAULT_FEES))
+
+
+def _summary(batch: DisbursementBatch) -> str:
+    return (
+        f"batch {batch.id} ({batch.kind.replace('_', '-')}) of event {batch.event_id}: "
+        f"{batch.state}, {batch.line_count} workers, "
+        f"{format_minor(batch.total_minor, batch.currency)} {batch.currency}"
+    )
+
+
+_REFUSALS = (services.BatchRefused, InsufficientFunds, LedgerError)
+
+as_option = click.option("--as", "username", help="The acting user (required).")
+on_option = click.option("--on", "on_text", help="Effective date of the posting (default today).")
+
+
+@batches_cli.command("create")
+@click.argument("event_id", type=int)
+@click.option("--workers", help="Only these worker IDs, comma separated.")
+@click.option("--top-up", is_flag=True, help="After a recomputation: pay only the difference.")
+@as_option
+def create(event_id: int, workers: str | None, top_up: bool, username: str | None) -> None:
+    """Make a draft batch of an event's computed entitlements."""
+    selection = [w.strip() for w in workers.split(",") if w.strip()] if workers else None
+    try:
+        with unit_of_work() as session:
+            event = session.get(Event, event_id)
+            if event is None:
+                _fail(f"no event {event_id}")
+            batch = services.create_batch(
+                session,
+                event=event,
+                actor=_actor(session, username),
+                secret_key=current_app.config["SECRET_KEY"],
+                selection=selection,
+                top_up=top_up,
+            )
+            click.echo(_summary(batch))
+    except _REFUSALS as error:
+        _fail(str(error), REFUSED)
+
+
+def _step(batch_id: int, username: str | None, action: str, **kwargs: object) -> None:
+    try:
+        with unit_of_work() as session:
+            batch = _batch(session, batch_id)
+            actor = _actor(session, username)
+            getattr(services, action)(session, batch=batch, actor=actor, **kwargs)
+            click.echo(_summary(batch))
+    except _REFUSALS as error:
+        _fail(str(error), REFUSED)
+
+
+@batches_cli.command("submit")
+@click.argument("batch_id", type=int)
+@as_option
+def submit(batch_id: int, username: str | None) -> None:
+    """Hand a draft batch to the approvers."""
+    _step(batch_id, username, "submit")
+
+
+@batches_cli.command("approve")
+@click.argument("batch_id", type=int)
+@on_option
+@as_option
+def approve(batch_id: int, on_text: str | None, username: str | None) -> None:
+    """Approve a submitted batch (not your own) and post it to the books; a rerun posts nothing."""
+    _step(batch_id, username, "approve", on=_on(on_text), fees=_fees())
+
+
+@batches_cli.command("reject")
+@click.argument("batch_id", type=int)
+@click.option("--reason", required=True)
+@as_option
+def reject(batch_id: int, reason: str, username: str | None) -> None:
+    """Send a submitted batch back."""
+    _step(batch_id, username, "reject", reason=reason)
+
+
+@batches_cli.command("cancel")
+@click.argument("batch_id", type=int)
+@click.option("--reason", required=True)
+@on_option
+@as_option
+def cancel(batch_id: int, reason: str, on_text: str | None, username: str | None) -> None:
+    """Cancel a batch not yet paid (an approved one has its posting reversed)."""
+    _step(batch_id, username, "cancel", reason=reason, on=_on(on_text))
+
+
+@batches_cli.command("pay")
+@click.argument("batch_id", type=int)
+@on_option
+@as_option
+def pay(batch_id: int, on_text: str | None, username: str | None) -> None:
+    """Release an approved batch's money from the bank and the float; a rerun posts nothing."""
+    _step(batch_id, username, "pay", on=_on(on_text), fees=_fees())
+
+
+@batches_cli.command("fund-float")
+@click.argument("amount")
+@on_option
+@as_option
+def fund_float(amount: str, on_text: str | None, username: str | None) -> None:
+    """Move AMOUNT taka from the bank (1010) to the mobile-money float (1020)."""
+    try:
+        minor = to_minor(amount.replace(",", ""), "BDT")
+    except MoneyError as error:
+        _fail(str(error))
+    try:
+        with unit_of_work() as session:
+            entry = services.transfer_to_float(
+                session, amount_minor=minor, actor=_actor(session, username), on=_on(on_text)
+            )
+            click.echo(f"moved {format_minor(minor, 'BDT')} BDT to the float (entry {entry.id})")
+    except _REFUSALS as error:
+        _fail(str(error), REFUSED)
+
+
+def _write(output: Path, data: bytes) -> None:
+    output.write_bytes(data)
+    click.echo(f"wrote {output} ({len(data):,} bytes)")
+
+
+@batches_cli.command("sheet")
+@click.argument("batch_id", type=int)
+@click.option("--format", "file_format", type=click.Choice(["xlsx", "pdf"]), default="xlsx")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def sheet(batch_id: int, file_format: str, output: Path) -> None:
+    """Write the disbursement sheet."""
+    session = get_session()
+    batch = _batch(session, batch_id)
+    header, rows = services.sheet_header(batch), services.sheet_rows(session, batch)
+    build = build_sheet_xlsx if file_format == "xlsx" else build_sheet_pdf
+    _write(output, build(header, rows))
+
+
+@batches_cli.command("receipts")
+@click.argument("batch_id", type=int)
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def receipts(batch_id: int, output: Path) -> None:
+    """Write one receipt page per worker of the batch, as one PDF."""
+    session = get_session()
+    batch = _batch(session, batch_id)
+    _write(output, render_receipts(services.receipts(session, batch)))
+
+
+@batches_cli.command("payment-file")
+@click.argument("batch_id", type=int)
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "file_format", type=click.Choice(["mobile", "bank"]), default="mobile")
+def payment_file(batch_id: int, output: Path, file_format: str) -> None:
+    """Write the provider's bulk payment file of the batch's pending lines (README: formats)."""
+    session = get_session()
+    batch = _batch(session, batch_id)
+    rows = services.payment_rows(session, batch, method=file_format)
+    _write(
+        output,
+        build_payment_file(
+            rows,
+            file_format=file_format,
+            currency=batch.currency,
+            narration=f"Worker Fund batch {batch.id}",
+        ),
+    )
+
+
+@batches_cli.command("reconcile")
+@click.argument("batch_id", type=int)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@on_option
+@as_option
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def reconcile(
+    batch_id: int, file: Path, on_text: str | None, username: str | None, as_json: bool
+) -> None:
+    """Import the provider's result file; the same file twice changes nothing."""
+    try:
+        with unit_of_work() as session:
+            batch = _batch(session, batch_id)
+            result = services.reconcile(
+                session,
+                batch=batch,
+                actor=_actor(session, username),
+                data=file.read_bytes(),
+                filename=file.name,
+                on=_on(on_text),
+            )
+    except ResultFileInvalid as error:
+        _fail(str(error))
+    except _REFUSALS as error:
+        _fail(str(error), REFUSED)
+    if as_json:
+        click.echo(json.dumps(result.__dict__, indent=2, ensure_ascii=False))
+        return
+    if result.repeated:
+        click.echo(f"{file.name} was imported before: nothing changed")
+    click.echo(
+        f"{result.rows} rows: {result.paid} paid, {result.failed} failed, "
+        f"{len(result.mismatches)} mismatches"
+    )
+    for mismatch in result.mismatches:
+        click.echo(f"  mismatch: {mismatch}")
+
+
+def _line(session: Session, batch: DisbursementBatch, receipt: str) -> PaymentLine:
+    line = session.scalar(
+        select(PaymentLine).where(
+            PaymentLine.batch_id == batch.id, PaymentLine.receipt_number == receipt
+        )
+    )
+    if line is None:
+        _fail(f"batch {batch.id} has no payment line {receipt!r}")
+    return line
+
+
+@batches_cli.command("line")
+@click.argument("batch_id", type=int)
+@click.argument("receipt")
+@click.option(
+    "--mark", required=True, type=click.Choice(["paid", "failed", "unclaimed", "reissue"])
+)
+@click.option("--reason", default="", help="Why it failed.")
+@click.option("--method", type=click.Choice(["mobile", "bank", "cash"]), help="Reissue by this.")
+@click.option("--wallet", help="Reissue to this wallet number.")
+@click.option("--bank-account", help="Reissue to this bank account.")
+@on_option
+@as_option
+def line_command(
+    batch_id: int,
+    receipt: str,
+    mark: str,
+    reason: str,
+    method: str | None,
+    wallet: str | None,
+    bank_account: str | None,
+    on_text: str | None,
+    username: str | None,
+) -> None:
+    """Settle one payment line by hand: paid, failed, unclaimed, or reissue it."""
+    try:
+        with unit_of_work() as session:
+            batch = _batch(session, batch_id)
+            line = _line(session, batch, receipt)
+            actor = _actor(session, username)
+            on = _on(on_text)
+            if mark == "paid":
+                services.mark_paid(session, line=line, actor=actor, on=on)
+            elif mark == "failed":
+                services.mark_failed(
+                    session, line=line, actor=actor, on=on, reason=reason or "failed"
+                )
+            elif mark == "unclaimed":
+                services.mark_unclaimed(session, line=line, actor=actor, on=on)
+            else:
+                line = services.reissue(
+                    session,
+                    line=line,
+                    actor=actor,
+                    on=on,
+                    secret_key=current_app.config["SECRET_KEY"],
+                    method=method,
+                    wallet_number=wallet,
+                    bank_account=bank_account,
+                )
+            click.echo(f"{line.receipt_number}: {line.state}")
+    except _REFUSALS as error:
+        _fail(str(error), REFUSED)
+
+
+@batches_cli.command("expire-unclaimed")
+@click.argument("batch_id", type=int)
+@click.option("--after-days", type=int, help="Default: the app's UNCLAIMED_AFTER_DAYS (90).")
+@on_option
+@as_option
+def expire_unclaimed(
+    batch_id: int, after_days: int | None, on_text: str | None, username: str | None
+) -> None:
+    """Move failed lines nobody reissued within the period to unclaimed payouts (2100)."""
+    days = after_days or int(
+        current_app.config.get("UNCLAIMED_AFTER_DAYS", services.DEFAULT_UNCLAIMED_DAYS)
+    )
+    try:
+        with unit_of_work() as session:
+            moved = services.expire_unclaimed(
+                session,
+                batch=_batch(session, batch_id),
+                actor=_actor(session, username),
+                on=_on(on_text),
+                after_days=days,
+            )
+            click.echo(f"{len(moved)} line(s) moved to unclaimed payouts")
+    except _REFUSALS as error:
+        _fail(str(error), REFUSED)
+
+
+@batches_cli.command("list")
+@click.option("--event", "event_id", type=int, help="Only this event's batches.")
+def list_batches(event_id: int | None) -> None:
+    """List batches, newest first."""
+    query = select(DisbursementBatch).order_by(DisbursementBatch.id.desc())
+    if event_id is not None:
+        query = query.where(DisbursementBatch.event_id == event_id)
+    for batch in get_session().scalars(query):
+        click.echo(_summary(batch))
