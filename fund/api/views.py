@@ -21,6 +21,7 @@ from fund.brands.models import Brand
 from fund.brands.schemas import BrandOut
 from fund.brands.services import BrandNotFound, brand_for
 from fund.db import get_session
+from fund.disbursements.api import register as register_batch_endpoints
 from fund.entitlements.models import Entitlement
 from fund.entitlements.schemas import EntitlementOut, EntitlementRunOut
 from fund.entitlements.services import latest_run
@@ -139,3 +140,4 @@ def entitlement(entitlement_id: int) -> dict[str, Any]:
 register_roll_endpoints(bp)
 register_brand_endpoints(bp)
 register_ledger_endpoints(bp)
+register_batch_endpoints(bp)

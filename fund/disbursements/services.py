@@ -250,6 +250,18 @@ def create_batch(
             )
         entitled = [row for row in entitled if row.worker_id in wanted]
     committed = _committed(session, event.id)
+    dues = []
+    for row in entitled:
+        already = committed.get(row.worker_id, 0)
+        if already and not top_up:
+            continue
+        if row.amount_minor - already > 0:
+            dues.append((row, row.amount_minor - already))
+    if not dues:
+        raise NothingToPay(
+            f"every eligible worker of event {event.id} is already paid by a live batch"
+            + ("" if top_up else " (after a recomputation, make a top-up batch)")
+        )
     payees = _payees(session, run)
     batch = DisbursementBatch(
         event_id=event.id,
@@ -264,13 +276,7 @@ def create_batch(
     session.flush()
     rows: list[tuple[Any, ...]] = []
     total = 0
-    for row in entitled:
-        already = committed.get(row.worker_id, 0)
-        if already and not top_up:
-            continue
-        due = row.amount_minor - already
-        if due <= 0:
-            continue
+    for row, due in dues:
         method, wallet, bank = payees.get(row.worker_id, ("cash", None, None))
         number = receipt_number(batch.id, len(rows) + 1)
         code = verification_code(
@@ -289,12 +295,6 @@ def create_batch(
             )
         )  # fmt: skip
         total += due
-    if not rows:
-        session.expunge(batch)
-        raise NothingToPay(
-            f"every eligible worker of event {event.id} is already paid by a live batch"
-            + ("" if top_up else " (after a recomputation, make a top-up batch)")
-        )
     insert_rows(session.connection(), _LINES, LINE_COLUMNS, rows)
     batch.total_minor = total
     batch.line_count = len(rows)

@@ -1,0 +1,572 @@
+"""The batch endpoints of ``/api/v1``, registered on the API blueprint by ``register``.
+
+Every action of the web page has an endpoint; the service enforces the rules (four eyes,
+funds, states) and its named refusals become 403 (self-approval, role), 409 (state) or 422
+(funds, nothing to pay, unknown workers, unreadable file). Brands get 403 on all of them.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from apispec import APISpec
+from flask import Blueprint, Response, abort, current_app, jsonify, request, send_file
+from marshmallow import Schema
+from sqlalchemy import select
+
+from fund.api.errors import error_response
+from fund.api.pagination import paginate
+from fund.auth.access import acting_user, allow
+from fund.auth.models import User
+from fund.auth.roles import STAFF, Role
+from fund.db import get_session, utcnow
+from fund.disbursements import services
+from fund.disbursements.models import DisbursementBatch, PaymentLine
+from fund.disbursements.payment_files import build_payment_file
+from fund.disbursements.receipts import render_receipts
+from fund.disbursements.reconciliation import ResultFileInvalid
+from fund.disbursements.schemas import (
+    BatchDetailOut,
+    BatchOut,
+    CreateBatchIn,
+    OnIn,
+    PaymentLineOut,
+    ReasonIn,
+    ReconciliationOut,
+    ReissueIn,
+)
+from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
+from fund.events.models import Event
+from ledger import InsufficientFunds, LedgerError
+
+PREPARERS = tuple(services.PREPARERS)
+APPROVERS = tuple(services.APPROVERS)
+PAYERS = tuple(services.PAYERS)
+CLOSERS = tuple(services.PREPARERS | services.APPROVERS)
+FILE_READERS = (*PAYERS, Role.AUDITOR)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _body(schema: Schema) -> dict[str, Any]:
+    payload = request.get_json(silent=True)
+    loaded: dict[str, Any] = schema.load(payload if isinstance(payload, dict) else {})
+    return loaded
+
+
+def _actor() -> User:
+    user = acting_user()
+    assert user is not None  # @allow let them in
+    return user
+
+
+def _batch(batch_id: int) -> DisbursementBatch:
+    batch = get_session().get(DisbursementBatch, batch_id)
+    if batch is None:
+        abort(404, description=f"no batch {batch_id}")
+    return batch
+
+
+def refusal(error: Exception) -> Response:
+    """A service refusal in the API's error shape, with the status that fits it."""
+    get_session().rollback()
+    if isinstance(error, services.SelfApprovalRefused):
+        return error_response(403, "self_approval", str(error))
+    if isinstance(error, services.NotAllowed):
+        return error_response(403, "not_allowed", str(error))
+    if isinstance(error, services.BatchStateError):
+        return error_response(409, "wrong_state", str(error))
+    if isinstance(error, InsufficientFunds):
+        return error_response(422, "insufficient_funds", str(error))
+    if isinstance(error, services.NothingToPay):
+        return error_response(422, "nothing_to_pay", str(error))
+    if isinstance(error, services.UnknownWorkers):
+        return error_response(422, "unknown_workers", str(error), "workers")
+    if isinstance(error, ResultFileInvalid):
+        return error_response(422, "result_file_invalid", str(error), "file")
+    return error_response(422, "refused", str(error))
+
+
+REFUSALS = (services.BatchRefused, InsufficientFunds, LedgerError, ResultFileInvalid)
+
+
+def _dump_batch(batch: DisbursementBatch, status: int = 200) -> tuple[Response, int]:
+    session = get_session()
+    body = BatchDetailOut().dump(batch)
+    body["line_states"] = services.state_counts(session, batch)
+    return jsonify(body), status
+
+
+def list_batches() -> dict[str, Any]:
+    query = select(DisbursementBatch).order_by(DisbursementBatch.id.desc())
+    event_id = request.args.get("event_id", "")
+    if event_id:
+        if not event_id.isdigit() or int(event_id) >= 2**63:
+            abort(400, description="event_id must be a whole number")
+        query = query.where(DisbursementBatch.event_id == int(event_id))
+    return paginate(get_session(), query, BatchOut())
+
+
+def create(event_id: int) -> Response | tuple[Response, int]:
+    session = get_session()
+    event = session.get(Event, event_id)
+    if event is None:
+        abort(404, description=f"no event {event_id}")
+    args = _body(CreateBatchIn())
+    try:
+        batch = services.create_batch(
+            session,
+            event=event,
+            actor=_actor(),
+            secret_key=current_app.config["SECRET_KEY"],
+            selection=args["workers"],
+            top_up=args["top_up"],
+        )
+    except REFUSALS as error:
+        return refusal(error)
+    return _dump_batch(batch, 201)
+
+
+def detail(batch_id: int) -> Response | tuple[Response, int]:
+    return _dump_batch(_batch(batch_id))
+
+
+def lines(batch_id: int) -> dict[str, Any]:
+    batch = _batch(batch_id)
+    query = select(PaymentLine).where(PaymentLine.batch_id == batch.id).order_by(PaymentLine.id)
+    return paginate(get_session(), query, PaymentLineOut())
+
+
+def _fees() -> dict[str, int]:
+    return dict(current_app.config.get("DISBURSEMENT_FEES", services.DEFAULT_FEES))
+
+
+def _action(name: str) -> Callable[[int], Response | tuple[Response, int]]:
+    """The endpoint for one batch step: load the batch and the body, call the service."""
+
+    def endpoint(batch_id: int) -> Response | tuple[Response, int]:
+        session = get_session()
+        batch = _batch(batch_id)
+        schema: Schema = ReasonIn() if name in ("reject", "cancel") else OnIn()
+        args = _body(schema)
+        on = args.get("on") or utcnow().date()
+        kwargs: dict[str, Any] = {}
+        if name in ("approve", "pay"):
+            kwargs = {"on": on, "fees": _fees()}
+        elif name == "reject":
+            kwargs = {"reason": args["reason"]}
+        elif name == "cancel":
+            kwargs = {"reason": args["reason"], "on": on}
+        try:
+            getattr(services, name)(session, batch=batch, actor=_actor(), **kwargs)
+        except REFUSALS as error:
+            return refusal(error)
+        return _dump_batch(batch)
+
+    endpoint.__name__ = f"batch_{name}"
+    return endpoint
+
+
+def reconcile(batch_id: int) -> Response | tuple[Response, int]:
+    batch = _batch(batch_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return error_response(400, "missing_file", "send the result file as field 'file'", "file")
+    try:
+        result = services.reconcile(
+            get_session(),
+            batch=batch,
+            actor=_actor(),
+            data=upload.read(),
+            filename=upload.filename,
+            on=utcnow().date(),
+        )
+    except REFUSALS as error:
+        return refusal(error)
+    return jsonify(ReconciliationOut().dump(result)), 200
+
+
+LINE_ACTIONS = ("paid", "failed", "unclaimed", "reissue")
+
+
+def line_action(batch_id: int, line_id: int, action: str) -> Response | tuple[Response, int]:
+    if action not in LINE_ACTIONS:
+        abort(404, description=f"no line action {action!r}")
+    session = get_session()
+    batch = _batch(batch_id)
+    try:
+        line = services.get_line(session, batch=batch, line_id=line_id)
+    except services.UnknownPaymentLine as error:
+        abort(404, description=str(error))
+    actor = _actor()
+    try:
+        if action == "paid":
+            args = _body(OnIn())
+            on = args["on"] or utcnow().date()
+            line = services.mark_paid(session, line=line, actor=actor, on=on)
+        elif action == "failed":
+            args = _body(ReasonIn())
+            on = args["on"] or utcnow().date()
+            line = services.mark_failed(
+                session, line=line, actor=actor, on=on, reason=args["reason"]
+            )
+        elif action == "unclaimed":
+            args = _body(OnIn())
+            on = args["on"] or utcnow().date()
+            line = services.mark_unclaimed(session, line=line, actor=actor, on=on)
+        else:
+            args = _body(ReissueIn())
+            on = args["on"] or utcnow().date()
+            line = services.reissue(
+                session,
+                line=line,
+                actor=actor,
+                on=on,
+                secret_key=current_app.config["SECRET_KEY"],
+                method=args["method"],
+                wallet_number=args["wallet_number"],
+                bank_account=args["bank_account"],
+            )
+    except REFUSALS as error:
+        return refusal(error)
+    return jsonify(PaymentLineOut().dump(line)), 200
+
+
+def _send(data: bytes, mimetype: str, name: str) -> Response:
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+def sheet(batch_id: int, file_format: str) -> Response:
+    if file_format not in ("xlsx", "pdf"):
+        abort(404, description="the sheet is .xlsx or .pdf")
+    session = get_session()
+    batch = _batch(batch_id)
+    header, rows = services.sheet_header(batch), services.sheet_rows(session, batch)
+    if file_format == "xlsx":
+        return _send(build_sheet_xlsx(header, rows), XLSX, f"batch-{batch.id}-sheet.xlsx")
+    return _send(build_sheet_pdf(header, rows), "application/pdf", f"batch-{batch.id}-sheet.pdf")
+
+
+def receipts(batch_id: int) -> Response:
+    batch = _batch(batch_id)
+    data = render_receipts(services.receipts(get_session(), batch))
+    return _send(data, "application/pdf", f"batch-{batch.id}-receipts.pdf")
+
+
+def payment_file(batch_id: int) -> Response:
+    batch = _batch(batch_id)
+    file_format = request.args.get("format", "mobile")
+    if file_format not in ("mobile", "bank"):
+        abort(400, description="format is mobile or bank")
+    rows = services.payment_rows(get_session(), batch, method=file_format)
+    data = build_payment_file(
+        rows,
+        file_format=file_format,
+        currency=batch.currency,
+        narration=f"Worker Fund batch {batch.id}",
+    )
+    return _send(data, "text/csv", f"batch-{batch.id}-{file_format}.csv")
+
+
+def register(bp: Blueprint) -> None:
+    """Add the batch endpoints to the API blueprint."""
+    bp.add_url_rule("/batches", "batches", allow(STAFF)(list_batches))
+    bp.add_url_rule(
+        "/events/<int:event_id>/batches",
+        "create_batch",
+        allow(*PREPARERS)(create),
+        methods=["POST"],
+    )
+    bp.add_url_rule("/batches/<int:batch_id>", "batch", allow(STAFF)(detail))
+    bp.add_url_rule("/batches/<int:batch_id>/lines", "batch_lines", allow(STAFF)(lines))
+    for name, roles in (
+        ("submit", PREPARERS),
+        ("approve", APPROVERS),
+        ("reject", APPROVERS),
+        ("cancel", CLOSERS),
+        ("pay", PAYERS),
+    ):
+        bp.add_url_rule(
+            f"/batches/<int:batch_id>/{name}",
+            f"batch_{name}",
+            allow(*roles)(_action(name)),
+            methods=["POST"],
+        )
+    bp.add_url_rule(
+        "/batches/<int:batch_id>/reconcile",
+        "batch_reconcile",
+        allow(*PAYERS)(reconcile),
+        methods=["POST"],
+    )
+    bp.add_url_rule(
+        "/batches/<int:batch_id>/lines/<int:line_id>/<action>",
+        "batch_line_action",
+        allow(*PAYERS)(line_action),
+        methods=["POST"],
+    )
+    bp.add_url_rule(
+        "/batches/<int:batch_id>/sheet.<file_format>", "batch_sheet", allow(STAFF)(sheet)
+    )
+    bp.add_url_rule(
+        "/batches/<int:batch_id>/receipts.pdf", "batch_receipts", allow(STAFF)(receipts)
+    )
+    bp.add_url_rule(
+        "/batches/<int:batch_id>/payment-file",
+        "batch_payment_file",
+        allow(*FILE_READERS)(payment_file),
+    )
+
+
+# --- the OpenAPI description ----------------------------------------------------------------
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def add_batch_paths(
+    spec: APISpec,
+    *,
+    errors: dict[str, Any],
+    not_found: dict[str, Any],
+    page_parameters: list[dict[str, Any]],
+) -> None:
+    """Describe the batch endpoints in the OpenAPI document."""
+    for name, schema in {
+        "Batch": BatchOut,
+        "BatchDetail": BatchDetailOut,
+        "PaymentLine": PaymentLineOut,
+        "Reconciliation": ReconciliationOut,
+        "CreateBatch": CreateBatchIn,
+        "EffectiveDate": OnIn,
+        "Reason": ReasonIn,
+        "Reissue": ReissueIn,
+    }.items():
+        spec.components.schema(name, schema=schema)
+
+    def integer(name: str) -> dict[str, Any]:
+        return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+
+    def error(description: str) -> dict[str, Any]:
+        return {"description": description, **_json(_ref("ErrorBody"))}
+
+    def page_of(item: str) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["items", "page", "per_page", "total"],
+            "properties": {
+                "items": {"type": "array", "items": _ref(item)},
+                "page": {"type": "integer"},
+                "per_page": {"type": "integer"},
+                "total": {"type": "integer"},
+            },
+        }
+
+    refusals = {
+        "403": error("the token's role may not do this, or the approver submitted it"),
+        "409": error("the batch or line is not in a state that allows this"),
+        "422": error("refused: funds, nothing to pay, unknown workers, bad body or file"),
+    }
+    batch_id = integer("batch_id")
+    spec.path(
+        "/batches",
+        operations={
+            "get": {
+                "summary": "Disbursement batches, newest first (fund staff only)",
+                "parameters": [
+                    {"name": "event_id", "in": "query", "schema": {"type": "integer"}},
+                    *page_parameters,
+                ],
+                "responses": {
+                    "200": {"description": "a page of batches", **_json(page_of("Batch"))},
+                    "400": error("event_id is not a number"),
+                    **errors,
+                },
+            }
+        },
+    )
+    spec.path(
+        "/events/{event_id}/batches",
+        operations={
+            "post": {
+                "summary": "Make a draft batch of the event's computed entitlements (officers)",
+                "parameters": [integer("event_id")],
+                "requestBody": {"required": False, **_json(_ref("CreateBatch"))},
+                "responses": {
+                    "201": {"description": "the draft batch", **_json(_ref("BatchDetail"))},
+                    **errors,
+                    **refusals,
+                    **not_found,
+                },
+            }
+        },
+    )
+    spec.path(
+        "/batches/{batch_id}",
+        operations={
+            "get": {
+                "summary": "One batch with its history (fund staff only)",
+                "parameters": [batch_id],
+                "responses": {
+                    "200": {"description": "the batch", **_json(_ref("BatchDetail"))},
+                    **errors,
+                    **not_found,
+                },
+            }
+        },
+    )
+    spec.path(
+        "/batches/{batch_id}/lines",
+        operations={
+            "get": {
+                "summary": "The batch's payment lines (fund staff only; national IDs masked)",
+                "parameters": [batch_id, *page_parameters],
+                "responses": {
+                    "200": {"description": "a page of lines", **_json(page_of("PaymentLine"))},
+                    **errors,
+                    **not_found,
+                },
+            }
+        },
+    )
+    steps = {
+        "submit": ("Hand a draft to the approvers (officers)", "EffectiveDate"),
+        "approve": (
+            "Approve and post Dr 5000 / Cr 2000 once (approvers; never the submitter)",
+            "EffectiveDate",
+        ),
+        "reject": ("Send a submitted batch back (approvers)", "Reason"),
+        "cancel": ("Cancel a batch not yet paid; an approved one is reversed", "Reason"),
+        "pay": ("Release the money: Dr 2000 / Cr 1010 and 1020, fees to 5100", "EffectiveDate"),
+    }
+    for name, (summary, body) in steps.items():
+        spec.path(
+            f"/batches/{{batch_id}}/{name}",
+            operations={
+                "post": {
+                    "summary": summary,
+                    "parameters": [batch_id],
+                    "requestBody": {"required": body == "Reason", **_json(_ref(body))},
+                    "responses": {
+                        "200": {
+                            "description": "the batch after the step",
+                            **_json(_ref("BatchDetail")),
+                        },
+                        **errors,
+                        **refusals,
+                        **not_found,
+                    },
+                }
+            },
+        )
+    spec.path(
+        "/batches/{batch_id}/reconcile",
+        operations={
+            "post": {
+                "summary": "Import the provider result file; the same file again changes nothing",
+                "parameters": [batch_id],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["file"],
+                                "properties": {"file": {"type": "string", "format": "binary"}},
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {"description": "what the file did", **_json(_ref("Reconciliation"))},
+                    "400": error("no file was sent"),
+                    **errors,
+                    **refusals,
+                    **not_found,
+                },
+            }
+        },
+    )
+    spec.path(
+        "/batches/{batch_id}/lines/{line_id}/{action}",
+        operations={
+            "post": {
+                "summary": "Settle one line: paid, failed (body: reason), unclaimed, reissue",
+                "parameters": [
+                    batch_id,
+                    integer("line_id"),
+                    {
+                        "name": "action",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": list(LINE_ACTIONS)},
+                    },
+                ],
+                "requestBody": {"required": False, **_json(_ref("Reissue"))},
+                "responses": {
+                    "200": {
+                        "description": "the line (a reissue: the new line)",
+                        **_json(_ref("PaymentLine")),
+                    },
+                    **errors,
+                    **refusals,
+                    **not_found,
+                },
+            }
+        },
+    )
+
+    def download(
+        summary: str, mimetype: str, extra: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
+        return {
+            "get": {
+                "summary": summary,
+                "parameters": [batch_id, *(extra or [])],
+                "responses": {
+                    "200": {
+                        "description": "the file",
+                        "content": {mimetype: {"schema": {"type": "string", "format": "binary"}}},
+                    },
+                    **errors,
+                    **not_found,
+                },
+            }
+        }
+
+    sheet_format = {
+        "name": "file_format",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "enum": ["xlsx", "pdf"]},
+    }
+    sheet_op = download(
+        "The disbursement sheet, XLSX or PDF (fund staff only)", XLSX, [sheet_format]
+    )
+    sheet_op["get"]["responses"]["200"]["content"]["application/pdf"] = {
+        "schema": {"type": "string", "format": "binary"}
+    }
+    spec.path("/batches/{batch_id}/sheet.{file_format}", operations=sheet_op)
+    spec.path(
+        "/batches/{batch_id}/receipts.pdf",
+        operations=download("One receipt page per worker (fund staff only)", "application/pdf"),
+    )
+    payment = download(
+        "The provider's bulk payment file of pending lines (README: the formats)",
+        "text/csv",
+        [
+            {
+                "name": "format",
+                "in": "query",
+                "schema": {"type": "string", "enum": ["mobile", "bank"]},
+            }
+        ],
+    )
+    payment["get"]["responses"]["400"] = error("format is neither mobile nor bank")
+    spec.path("/batches/{batch_id}/payment-file", operations=payment)

@@ -1,0 +1,141 @@
+"""What the batch endpoints send and accept (marshmallow): amounts as decimal text, never floats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, fields, post_dump, validate
+
+from fund.brands.schemas import amount_field
+from fund.disbursements.models import BATCH_STATES, LINE_STATES
+from ledger.money import from_minor
+
+
+class TransitionOut(Schema):
+    """One step of a batch or a line: who, when, from, to, why."""
+
+    line_id = fields.Integer(required=True, allow_none=True)
+    from_state = fields.String(required=True, allow_none=True)
+    to_state = fields.String(required=True)
+    actor = fields.Function(lambda t: t.actor.username, required=True)
+    occurred_at = fields.DateTime(required=True)
+    note = fields.String(required=True)
+
+
+class BatchOut(Schema):
+    """A disbursement batch and where it stands."""
+
+    id = fields.Integer(required=True)
+    event_id = fields.Integer(required=True)
+    run_id = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["full", "top_up"]))
+    state = fields.String(required=True, validate=validate.OneOf(BATCH_STATES))
+    currency = fields.String(required=True)
+    total = amount_field()
+    line_count = fields.Integer(required=True)
+    created_by = fields.Function(lambda b: b.created_by.username, required=True)
+    created_at = fields.DateTime(required=True)
+    submitted_by = fields.Function(
+        lambda b: b.submitted_by.username if b.submitted_by else None,
+        required=True,
+        allow_none=True,
+    )
+    submitted_at = fields.DateTime(required=True, allow_none=True)
+    approved_by = fields.Function(
+        lambda b: b.approved_by.username if b.approved_by else None,
+        required=True,
+        allow_none=True,
+    )
+    approved_at = fields.DateTime(required=True, allow_none=True)
+    approval_entry_id = fields.Integer(required=True, allow_none=True)
+    paid_at = fields.DateTime(required=True, allow_none=True)
+    payment_entry_id = fields.Integer(required=True, allow_none=True)
+    closed_at = fields.DateTime(required=True, allow_none=True)
+    close_reason = fields.String(required=True)
+
+    @post_dump(pass_original=True)
+    def money(self, data: dict[str, Any], batch: Any, **_: Any) -> dict[str, Any]:
+        data["total"] = str(from_minor(batch.total_minor, batch.currency))
+        return data
+
+
+class BatchDetailOut(BatchOut):
+    """A batch with its history and how many lines are in each state."""
+
+    transitions = fields.List(fields.Nested(TransitionOut), required=True)
+    line_states = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class PaymentLineOut(Schema):
+    """One worker's payment in a batch (national ID masked)."""
+
+    id = fields.Integer(required=True)
+    receipt_number = fields.String(required=True)
+    verification_code = fields.String(required=True)
+    worker_id = fields.String(required=True)
+    name = fields.String(required=True)
+    national_id_masked = fields.String(required=True)
+    method = fields.String(required=True, validate=validate.OneOf(["mobile", "bank", "cash"]))
+    wallet_number = fields.String(required=True, allow_none=True)
+    bank_account = fields.String(required=True, allow_none=True)
+    amount = amount_field()
+    state = fields.String(required=True, validate=validate.OneOf(LINE_STATES))
+    provider_reference = fields.String(required=True, allow_none=True)
+    failure_reason = fields.String(required=True, allow_none=True)
+    settled_on = fields.Date(required=True, allow_none=True)
+    reissue_of_id = fields.Integer(required=True, allow_none=True)
+
+    @post_dump(pass_original=True)
+    def money(self, data: dict[str, Any], line: Any, **_: Any) -> dict[str, Any]:
+        data["amount"] = str(from_minor(line.amount_minor, line.batch.currency))
+        return data
+
+
+class ReconciliationOut(Schema):
+    """What importing a result file did (``repeated``: the same file again, nothing changed)."""
+
+    sha256 = fields.String(required=True)
+    repeated = fields.Boolean(required=True)
+    rows = fields.Integer(required=True)
+    paid = fields.Integer(required=True)
+    failed = fields.Integer(required=True)
+    mismatches = fields.List(fields.String(), required=True)
+
+
+class _In(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class CreateBatchIn(_In):
+    """Which workers (default: every eligible one not yet paid) and whether it is a top-up."""
+
+    workers = fields.List(
+        fields.String(validate=validate.Length(min=1, max=50)),
+        validate=validate.Length(min=1, max=100_000),
+        load_default=None,
+    )
+    top_up = fields.Boolean(load_default=False)
+
+
+class OnIn(_In):
+    """The posting's effective date (default: today)."""
+
+    on = fields.Date(load_default=None)
+
+
+class ReasonIn(OnIn):
+    """Why (rejections, cancellations, failures)."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ReissueIn(OnIn):
+    """Pay again, perhaps by another method or to another wallet or account."""
+
+    method = fields.String(validate=validate.OneOf(["mobile", "bank", "cash"]), load_default=None)
+    wallet_number = fields.String(
+        validate=validate.Regexp(r"^01\d{9}$", error="an 11-digit number starting 01"),
+        load_default=None,
+    )
+    bank_account = fields.String(validate=validate.Length(min=1, max=50), load_default=None)
