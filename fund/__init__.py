@@ -68,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from fund.auth.views import bp as auth
     from fund.brands.views import bp as brands
     from fund.dashboard.views import bp as dashboard
+    from fund.disbursements.views import bp as disbursements
     from fund.entitlements.views import bp as entitlements
     from fund.events.views import bp as events
     from fund.factories.views import bp as factories
@@ -82,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
         rolls,
         events,
         entitlements,
+        disbursements,
         reports,
         audit,
         api,

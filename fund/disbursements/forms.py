@@ -1,0 +1,59 @@
+"""The batch page's forms: each carries CSRF; irreversible steps need a ticked confirmation."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+
+class CreateBatchForm(FlaskForm):  # type: ignore[misc]
+    """A new draft batch: everyone not yet paid, some workers, or a top-up."""
+
+    workers = TextAreaField(
+        "Only these worker IDs (comma or line separated; empty: everyone not yet paid)",
+        validators=[Optional(), Length(max=200_000)],
+    )
+    top_up = BooleanField("Top-up after a recomputation: pay only the difference")
+
+
+class StepForm(FlaskForm):  # type: ignore[misc]
+    """Submit, approve or pay; approve and pay move money, so they are confirmed."""
+
+    on = DateField("Effective date (default today)", validators=[Optional()])
+    confirm = BooleanField("I have checked the batch and confirm this step")
+
+
+class ReasonForm(FlaskForm):  # type: ignore[misc]
+    """Reject or cancel, saying why."""
+
+    reason = TextAreaField("Why", validators=[DataRequired(), Length(max=500)])
+    on = DateField("Effective date of a reversal (default today)", validators=[Optional()])
+    confirm = BooleanField("I confirm: this cannot be undone")
+
+
+class ReconcileForm(FlaskForm):  # type: ignore[misc]
+    """The provider's result file."""
+
+    file = FileField("Provider's result file (CSV)", validators=[FileRequired()])
+
+
+class LineForm(FlaskForm):  # type: ignore[misc]
+    """Settle or reissue one payment line."""
+
+    action = SelectField(
+        "Mark",
+        choices=["paid", "failed", "unclaimed", "reissue"],  # type: ignore[list-item]
+    )
+    reason = StringField("Why it failed", validators=[Optional(), Length(max=200)])
+    method = SelectField(
+        "Reissue by",
+        choices=["", "mobile", "bank", "cash"],  # type: ignore[list-item]
+        validators=[Optional()],
+    )
+    wallet = StringField(
+        "New wallet", validators=[Optional(), Regexp(r"^01\d{9}$", message="11 digits, 01…")]
+    )
+    bank_account = StringField("New bank account", validators=[Optional(), Length(max=50)])
+    confirm = BooleanField("I confirm this payment's new state")

@@ -1,0 +1,383 @@
+"""Batch pages (fund staff): the batches of an event, one batch with its actions and downloads.
+
+Thin: each POST checks the form (and the confirmation box for steps that move money or cannot
+be undone), calls the service, and turns a refusal into a message; the service enforces the
+rules again (four eyes, funds, states), so the page can never do what the rules forbid.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask import Response as FlaskResponse
+from sqlalchemy import func, or_, select
+from werkzeug.wrappers import Response
+
+from fund.auth.access import acting_user, allow
+from fund.auth.models import User
+from fund.auth.roles import STAFF, Role
+from fund.db import get_session, utcnow
+from fund.disbursements import services
+from fund.disbursements.forms import (
+    CreateBatchForm,
+    LineForm,
+    ReasonForm,
+    ReconcileForm,
+    StepForm,
+)
+from fund.disbursements.models import DisbursementBatch, PaymentLine, ResultImport
+from fund.disbursements.payment_files import build_payment_file
+from fund.disbursements.receipts import render_receipts
+from fund.disbursements.reconciliation import ResultFileInvalid
+from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
+from fund.entitlements.services import latest_run
+from fund.events.models import Event
+from ledger import InsufficientFunds, LedgerError
+from ledger.money import format_minor
+
+bp = Blueprint("disbursements", __name__, url_prefix="/batches")
+PER_PAGE = 200
+PREPARERS = tuple(services.PREPARERS)
+APPROVERS = tuple(services.APPROVERS)
+PAYERS = tuple(services.PAYERS)
+CLOSERS = tuple(services.PREPARERS | services.APPROVERS)
+FILE_READERS = (*PAYERS, Role.AUDITOR)
+REFUSALS = (services.BatchRefused, InsufficientFunds, LedgerError, ResultFileInvalid)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.context_processor
+def helpers() -> dict[str, Any]:
+    return {"format_minor": format_minor}
+
+
+def _me() -> User:
+    user = acting_user()
+    assert user is not None  # @allow let them in
+    return user
+
+
+def _batch(batch_id: int) -> DisbursementBatch:
+    return get_session().get(DisbursementBatch, batch_id) or abort(404)
+
+
+def _refused(error: Exception) -> None:
+    get_session().rollback()  # nothing of a refused step is kept
+    flash(str(error), "error")
+
+
+def _back(batch: DisbursementBatch) -> Response:
+    return redirect(url_for("disbursements.detail", batch_id=batch.id))
+
+
+def _fees() -> dict[str, int]:
+    return dict(current_app.config.get("DISBURSEMENT_FEES", services.DEFAULT_FEES))
+
+
+@bp.route("/")
+@allow(STAFF)
+def index() -> str:
+    session = get_session()
+    query = select(DisbursementBatch).order_by(DisbursementBatch.id.desc())
+    event = None
+    event_id = request.args.get("event", "")
+    if event_id.isdigit() and int(event_id) < 2**63:
+        event = session.get(Event, int(event_id)) or abort(404)
+        query = query.where(DisbursementBatch.event_id == event.id)
+    batches = session.scalars(query.limit(500)).all()
+    return render_template(
+        "disbursements/index.html",
+        batches=batches,
+        event=event,
+        run=latest_run(session, event) if event else None,
+        form=CreateBatchForm() if event and _me().role_enum in services.PREPARERS else None,
+        available=services.available_funds(session),
+    )
+
+
+@bp.route("/event/<int:event_id>", methods=["POST"])
+@allow(*PREPARERS)
+def create(event_id: int) -> Response:
+    session = get_session()
+    event = session.get(Event, event_id) or abort(404)
+    form = CreateBatchForm()
+    if not form.validate_on_submit():
+        flash("The form expired or was incomplete; try again.", "error")
+        return redirect(url_for("disbursements.index", event=event.id))
+    workers = [w for w in re.split(r"[\s,;]+", form.workers.data or "") if w]
+    try:
+        batch = services.create_batch(
+            session,
+            event=event,
+            actor=_me(),
+            secret_key=current_app.config["SECRET_KEY"],
+            selection=workers or None,
+            top_up=bool(form.top_up.data),
+        )
+    except REFUSALS as error:
+        _refused(error)
+        return redirect(url_for("disbursements.index", event=event.id))
+    flash(
+        f"Draft batch {batch.id}: {batch.line_count} workers, "
+        f"{format_minor(batch.total_minor, batch.currency)} {batch.currency}.",
+        "success",
+    )
+    return _back(batch)
+
+
+@bp.route("/<int:batch_id>")
+@allow(STAFF)
+def detail(batch_id: int) -> str:
+    session = get_session()
+    batch = _batch(batch_id)
+    me = _me()
+    query = select(PaymentLine).where(PaymentLine.batch_id == batch.id)
+    search = request.args.get("q", "").strip()[:100]
+    if search:
+        like = f"%{search}%"
+        query = query.where(
+            or_(
+                PaymentLine.worker_id.ilike(like),
+                PaymentLine.name.ilike(like),
+                PaymentLine.receipt_number.ilike(like),
+            )
+        )
+    shown = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    lines = session.scalars(query.order_by(PaymentLine.id).limit(PER_PAGE)).all()
+    role = me.role_enum
+    state = batch.state
+    may = {
+        "submit": state == "draft" and role in services.PREPARERS,
+        "approve": state == "submitted"
+        and role in services.APPROVERS
+        and batch.submitted_by_id != me.id,
+        "reject": state == "submitted" and role in services.APPROVERS,
+        "cancel": state in ("draft", "submitted", "approved")
+        and role in services.PREPARERS | services.APPROVERS,
+        "pay": state == "approved" and role in services.PAYERS,
+        "settle": state == "paid" and role in services.PAYERS,
+    }
+    return render_template(
+        "disbursements/detail.html",
+        batch=batch,
+        lines=lines,
+        shown=shown,
+        search=search,
+        counts=services.state_counts(session, batch),
+        imports=session.scalars(
+            select(ResultImport).where(ResultImport.batch_id == batch.id).order_by(ResultImport.id)
+        ).all(),
+        may=may,
+        own_submission=state == "submitted" and batch.submitted_by_id == me.id,
+        step_form=StepForm(),
+        reason_form=ReasonForm(),
+        reconcile_form=ReconcileForm(),
+        line_form=LineForm(),
+        available=services.available_funds(session),
+        mobile_needed=services.mobile_needed(session, batch),
+        may_download_payment_file=role in FILE_READERS,
+    )
+
+
+def _step(batch_id: int, name: str, *, confirmed: bool) -> Response:
+    session = get_session()
+    batch = _batch(batch_id)
+    form = StepForm()
+    if not form.validate_on_submit():
+        flash("The form expired or had a bad date; try again.", "error")
+        return _back(batch)
+    if confirmed and not form.confirm.data:
+        flash(f"Tick the box to confirm: {name} cannot be undone.", "error")
+        return _back(batch)
+    on = form.on.data or utcnow().date()
+    kwargs: dict[str, Any] = {"on": on, "fees": _fees()} if name in ("approve", "pay") else {}
+    try:
+        getattr(services, name)(session, batch=batch, actor=_me(), **kwargs)
+    except REFUSALS as error:
+        _refused(error)
+        return _back(batch)
+    flash(f"Batch {batch.id} is {batch.state}.", "success")
+    return _back(batch)
+
+
+@bp.route("/<int:batch_id>/submit", methods=["POST"])
+@allow(*PREPARERS)
+def submit(batch_id: int) -> Response:
+    return _step(batch_id, "submit", confirmed=False)
+
+
+@bp.route("/<int:batch_id>/approve", methods=["POST"])
+@allow(*APPROVERS)
+def approve(batch_id: int) -> Response:
+    return _step(batch_id, "approve", confirmed=True)
+
+
+@bp.route("/<int:batch_id>/pay", methods=["POST"])
+@allow(*PAYERS)
+def pay(batch_id: int) -> Response:
+    return _step(batch_id, "pay", confirmed=True)
+
+
+def _close(batch_id: int, name: str) -> Response:
+    session = get_session()
+    batch = _batch(batch_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash("Say why.", "error")
+        return _back(batch)
+    if not form.confirm.data:
+        flash(f"Tick the box to confirm: {name} cannot be undone.", "error")
+        return _back(batch)
+    kwargs: dict[str, Any] = {"reason": form.reason.data or ""}
+    if name == "cancel":
+        kwargs["on"] = form.on.data or utcnow().date()
+    try:
+        getattr(services, name)(session, batch=batch, actor=_me(), **kwargs)
+    except REFUSALS as error:
+        _refused(error)
+        return _back(batch)
+    flash(f"Batch {batch.id} is {batch.state}.", "success")
+    return _back(batch)
+
+
+@bp.route("/<int:batch_id>/reject", methods=["POST"])
+@allow(*APPROVERS)
+def reject(batch_id: int) -> Response:
+    return _close(batch_id, "reject")
+
+
+@bp.route("/<int:batch_id>/cancel", methods=["POST"])
+@allow(*CLOSERS)
+def cancel(batch_id: int) -> Response:
+    return _close(batch_id, "cancel")
+
+
+@bp.route("/<int:batch_id>/reconcile", methods=["POST"])
+@allow(*PAYERS)
+def reconcile(batch_id: int) -> Response:
+    session = get_session()
+    batch = _batch(batch_id)
+    form = ReconcileForm()
+    if not form.validate_on_submit():
+        flash("Choose the provider's result file.", "error")
+        return _back(batch)
+    upload = form.file.data
+    try:
+        result = services.reconcile(
+            session,
+            batch=batch,
+            actor=_me(),
+            data=upload.read(),
+            filename=upload.filename or "result.csv",
+            on=utcnow().date(),
+        )
+    except REFUSALS as error:
+        _refused(error)
+        return _back(batch)
+    if result.repeated:
+        flash("This file was imported before: nothing changed.", "info")
+    flash(
+        f"{result.rows} rows: {result.paid} paid, {result.failed} failed, "
+        f"{len(result.mismatches)} mismatches.",
+        "success" if not result.mismatches else "error",
+    )
+    for mismatch in result.mismatches[:50]:
+        flash(f"Mismatch: {mismatch}", "error")
+    return _back(batch)
+
+
+@bp.route("/<int:batch_id>/lines/<int:line_id>", methods=["POST"])
+@allow(*PAYERS)
+def line(batch_id: int, line_id: int) -> Response:
+    session = get_session()
+    batch = _batch(batch_id)
+    form = LineForm()
+    if not form.validate_on_submit():
+        flash("Check the line form: " + "; ".join(
+            f"{name}: {', '.join(errors)}" for name, errors in form.errors.items()
+        ), "error")  # fmt: skip
+        return _back(batch)
+    if not form.confirm.data:
+        flash("Tick the box to confirm the payment's new state.", "error")
+        return _back(batch)
+    me, on = _me(), utcnow().date()
+    try:
+        target = services.get_line(session, batch=batch, line_id=line_id)
+        if form.action.data == "paid":
+            services.mark_paid(session, line=target, actor=me, on=on)
+        elif form.action.data == "failed":
+            services.mark_failed(
+                session, line=target, actor=me, on=on, reason=form.reason.data or "failed"
+            )
+        elif form.action.data == "unclaimed":
+            services.mark_unclaimed(session, line=target, actor=me, on=on)
+        else:
+            target = services.reissue(
+                session,
+                line=target,
+                actor=me,
+                on=on,
+                secret_key=current_app.config["SECRET_KEY"],
+                method=form.method.data or None,
+                wallet_number=form.wallet.data or None,
+                bank_account=form.bank_account.data or None,
+            )
+    except REFUSALS as error:
+        _refused(error)
+        return _back(batch)
+    flash(f"{target.receipt_number} is {target.state}.", "success")
+    return _back(batch)
+
+
+def _send(data: bytes, mimetype: str, name: str) -> FlaskResponse:
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+@bp.route("/<int:batch_id>/sheet.<file_format>")
+@allow(STAFF)
+def sheet(batch_id: int, file_format: str) -> FlaskResponse:
+    if file_format not in ("xlsx", "pdf"):
+        abort(404)
+    session = get_session()
+    batch = _batch(batch_id)
+    header, rows = services.sheet_header(batch), services.sheet_rows(session, batch)
+    if file_format == "xlsx":
+        return _send(build_sheet_xlsx(header, rows), XLSX, f"batch-{batch.id}-sheet.xlsx")
+    return _send(build_sheet_pdf(header, rows), "application/pdf", f"batch-{batch.id}-sheet.pdf")
+
+
+@bp.route("/<int:batch_id>/receipts.pdf")
+@allow(STAFF)
+def receipts(batch_id: int) -> FlaskResponse:
+    batch = _batch(batch_id)
+    data = render_receipts(services.receipts(get_session(), batch))
+    return _send(data, "application/pdf", f"batch-{batch.id}-receipts.pdf")
+
+
+@bp.route("/<int:batch_id>/payment-<file_format>.csv")
+@allow(*FILE_READERS)
+def payment_file(batch_id: int, file_format: str) -> FlaskResponse:
+    if file_format not in ("mobile", "bank"):
+        abort(404)
+    batch = _batch(batch_id)
+    rows = services.payment_rows(get_session(), batch, method=file_format)
+    data = build_payment_file(
+        rows,
+        file_format=file_format,
+        currency=batch.currency,
+        narration=f"Worker Fund batch {batch.id}",
+    )
+    return _send(data, "text/csv", f"batch-{batch.id}-{file_format}.csv")
