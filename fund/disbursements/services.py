@@ -250,10 +250,19 @@ def create_batch(
             )
         entitled = [row for row in entitled if row.worker_id in wanted]
     committed = _committed(session, event.id)
+    # One live line per worker and computation (the unique index): a worker already paid from
+    # this run gets nothing more from it; cancel that batch to pay the whole amount at once.
+    paid_from_run = set(
+        session.scalars(
+            select(PaymentLine.worker_id).where(
+                PaymentLine.run_id == run.id, PaymentLine.state.not_in(("void", "reissued"))
+            )
+        )
+    )
     dues = []
     for row in entitled:
         already = committed.get(row.worker_id, 0)
-        if already and not top_up:
+        if (already and not top_up) or row.worker_id in paid_from_run:
             continue
         if row.amount_minor - already > 0:
             dues.append((row, row.amount_minor - already))
