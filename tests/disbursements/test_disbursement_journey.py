@@ -112,7 +112,7 @@ def test_the_whole_journey_keeps_the_books(world: World) -> None:
     world.books_sound()
 
     # The provider pays M-1, fails M-4; the bank pays B-2; two rows match nothing we sent.
-    mobile = dict((ref, amount) for ref, _, amount, _ in payment_rows(s, batch, method="mobile"))
+    mobile = {ref: amount for ref, _, amount, _ in payment_rows(s, batch, method="mobile")}
     lines = by_worker(world, batch.id)
     ref = {w: line.receipt_number for w, line in lines.items()}
     data = result_file(
@@ -149,7 +149,8 @@ def test_the_whole_journey_keeps_the_books(world: World) -> None:
     again = reconcile(
         s, batch=batch, actor=world.accountant, data=data, filename="r.csv", on=PAID_ON
     )
-    assert again.repeated and (again.paid, again.failed) == (2, 1)
+    assert again.repeated
+    assert (again.paid, again.failed) == (2, 1)
     assert world.entries() == entries
     assert world.balances() == after_result
     # A different file saying a settled line failed is a mismatch, not a change.
@@ -161,7 +162,8 @@ def test_the_whole_journey_keeps_the_books(world: World) -> None:
         filename="late.csv",
         on=PAID_ON,
     )
-    assert late.failed == 0 and "already settled (paid)" in late.mismatches[0]
+    assert late.failed == 0
+    assert "already settled (paid)" in late.mismatches[0]
 
     mark_paid(s, line=lines["C-3"], actor=world.accountant, on=PAID_ON)  # the cash desk
     # M-4 gets a new wallet: a new line, its money out of the float again.
@@ -202,7 +204,8 @@ def test_the_whole_journey_keeps_the_books(world: World) -> None:
         s, line=fresh, actor=world.accountant, on=later + timedelta(days=40), secret_key=SECRET,
         method="cash",
     )  # fmt: skip
-    assert last.payable_code == "2100" and last.receipt_number == f"{ref['M-4']}-R2"
+    assert last.payable_code == "2100"
+    assert last.receipt_number == f"{ref['M-4']}-R2"
     # the cash comes from the bank; the failed mobile money still sits in the float
     assert world.balances() == {**unclaimed, "2100": 0, "1010": paid["1010"] - EACH, "1020": EACH}
     world.books_sound()
@@ -218,7 +221,9 @@ def test_the_whole_journey_keeps_the_books(world: World) -> None:
         select(func.count(BatchTransition.id)).where(BatchTransition.line_id.is_not(None))
     )
     audited = s.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.object_type == "line"))
-    assert line_steps == audited and audited and audited >= 9
+    assert line_steps == audited
+    assert audited
+    assert audited >= 9
 
 
 def test_selection_and_unknown_workers(world: World) -> None:
@@ -279,7 +284,8 @@ def test_a_cancelled_batch_cannot_be_paid_and_an_approved_one_is_reversed(world:
     entries = world.entries()
     cancel(s, batch=draft, actor=world.approver, reason="wrong roll", on=APPROVED_ON)
     assert world.entries() == entries + 1  # the reversal
-    assert world.balances()["5000"] == 0 and world.balances()["2000"] == 0
+    assert world.balances()["5000"] == 0
+    assert world.balances()["2000"] == 0
     with pytest.raises(BatchStateError, match="is cancelled"):
         pay(s, batch=draft, actor=world.accountant, on=PAID_ON)
     assert world.entries() == entries + 1
