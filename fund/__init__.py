@@ -44,7 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     csrf.init_app(app)
     login_manager.init_app(app)
-    # Ids in URLs beyond a 64-bit integer are no object of ours: 404, not a database overflow.
+    # Ids in URLs beyond an id column are no object of ours: 404, not a database overflow.
     app.url_map.converters["int"] = _DatabaseId
     _register_blueprints(app)
     _register_unit_of_work(app)
@@ -55,10 +55,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 class _DatabaseId(IntegerConverter):
-    """``<int:…>`` limited to what an id column can hold (SQLite and PostgreSQL: 64 bits)."""
+    """``<int:…>`` limited to what an id column holds (PostgreSQL ``integer``: 32 bits)."""
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
 

@@ -21,7 +21,7 @@ PAGE_SIZE = 100
 def index() -> str:
     db = get_session()
     before = request.args.get("before", type=int)
-    if before is not None and not 0 < before < 2**63:  # beyond any id: not a database overflow
+    if before is not None and not 0 < before < 2**31:  # beyond any id: not a database overflow
         abort(400)
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE_SIZE)
     if before is not None:
