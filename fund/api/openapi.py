@@ -163,9 +163,7 @@ def build_spec() -> dict[str, Any]:
     add_roll_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     add_brand_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
     add_ledger_paths(spec, errors=_ERRORS)
-    add_batch_paths(
-        spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS
-    )
+    add_batch_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     document: dict[str, Any] = spec.to_dict()
     _document_page_errors(document)
     return document
