@@ -1,8 +1,9 @@
 """The batch endpoints of ``/api/v1``, registered on the API blueprint by ``register``.
 
 Every action of the web page has an endpoint; the service enforces the rules (four eyes,
-funds, states) and its named refusals become 403 (self-approval, role), 409 (state) or 422
-(funds, nothing to pay, unknown workers, unreadable file). Brands get 403 on all of them.
+funds, states) and its named refusals become 403 (self-approval, role) or 409 (state, funds,
+nothing to pay, unknown workers); 422 is kept for a body or file that cannot be read. Brands get
+403 on all of them.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ PAYERS = tuple(services.PAYERS)
 CLOSERS = tuple(services.PREPARERS | services.APPROVERS)
 FILE_READERS = (*PAYERS, Role.AUDITOR)
 
+#: Ids are PostgreSQL ``integer`` columns: anything beyond is no id of ours (and no overflow).
+MAX_ID = 2**31 - 1
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -79,14 +82,14 @@ def refusal(error: Exception) -> Response:
     if isinstance(error, services.BatchStateError):
         return error_response(409, "wrong_state", str(error))
     if isinstance(error, InsufficientFunds):
-        return error_response(422, "insufficient_funds", str(error))
+        return error_response(409, "insufficient_funds", str(error))
     if isinstance(error, services.NothingToPay):
-        return error_response(422, "nothing_to_pay", str(error))
+        return error_response(409, "nothing_to_pay", str(error))
     if isinstance(error, services.UnknownWorkers):
-        return error_response(422, "unknown_workers", str(error), "workers")
+        return error_response(409, "unknown_workers", str(error), "workers")
     if isinstance(error, ResultFileInvalid):
         return error_response(422, "result_file_invalid", str(error), "file")
-    return error_response(422, "refused", str(error))
+    return error_response(409, "refused", str(error))
 
 
 REFUSALS = (services.BatchRefused, InsufficientFunds, LedgerError, ResultFileInvalid)
@@ -103,8 +106,8 @@ def list_batches() -> dict[str, Any]:
     query = select(DisbursementBatch).order_by(DisbursementBatch.id.desc())
     event_id = request.args.get("event_id", "")
     if event_id:
-        if not event_id.isdigit() or int(event_id) >= 2**63:
-            abort(400, description="event_id must be a whole number")
+        if not event_id.isdigit() or not 0 < int(event_id) <= MAX_ID:
+            abort(400, description=f"event_id must be a whole number from 1 to {MAX_ID}")
         query = query.where(DisbursementBatch.event_id == int(event_id))
     return paginate(get_session(), query, BatchOut())
 
@@ -370,8 +373,11 @@ def add_batch_paths(
 
     refusals = {
         "403": error("the token's role may not do this, or the approver submitted it"),
-        "409": error("the batch or line is not in a state that allows this"),
-        "422": error("refused: funds, nothing to pay, unknown workers, bad body or file"),
+        "409": error(
+            "refused by the rules: the batch or line is in another state, the fund lacks the"
+            " money, nothing is left to pay, or the workers named are not paid by the event"
+        ),
+        "422": error("the body (or the uploaded file) cannot be read"),
     }
     batch_id = integer("batch_id")
     spec.path(
@@ -380,12 +386,16 @@ def add_batch_paths(
             "get": {
                 "summary": "Disbursement batches, newest first (fund staff only)",
                 "parameters": [
-                    {"name": "event_id", "in": "query", "schema": {"type": "integer"}},
+                    {
+                        "name": "event_id",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                    },
                     *page_parameters,
                 ],
                 "responses": {
                     "200": {"description": "a page of batches", **_json(page_of("Batch"))},
-                    "400": error("event_id is not a number"),
+                    "400": error("event_id is not a whole number from 1 to 2**31 - 1"),
                     **errors,
                 },
             }

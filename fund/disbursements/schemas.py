@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_dump, validate
@@ -11,6 +12,15 @@ from fund.disbursements.models import BATCH_STATES, LINE_STATES
 from ledger.money import from_minor
 
 
+class UtcDateTime(fields.DateTime):
+    """An ISO 8601 moment with its offset; SQLite hands stored UTC times back without one."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 class TransitionOut(Schema):
     """One step of a batch or a line: who, when, from, to, why."""
 
@@ -18,7 +28,7 @@ class TransitionOut(Schema):
     from_state = fields.String(required=True, allow_none=True)
     to_state = fields.String(required=True)
     actor = fields.Function(lambda t: t.actor.username, required=True)
-    occurred_at = fields.DateTime(required=True)
+    occurred_at = UtcDateTime(required=True)
     note = fields.String(required=True)
 
 
@@ -34,23 +44,23 @@ class BatchOut(Schema):
     total = amount_field()
     line_count = fields.Integer(required=True)
     created_by = fields.Function(lambda b: b.created_by.username, required=True)
-    created_at = fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
     submitted_by = fields.Function(
         lambda b: b.submitted_by.username if b.submitted_by else None,
         required=True,
         allow_none=True,
     )
-    submitted_at = fields.DateTime(required=True, allow_none=True)
+    submitted_at = UtcDateTime(required=True, allow_none=True)
     approved_by = fields.Function(
         lambda b: b.approved_by.username if b.approved_by else None,
         required=True,
         allow_none=True,
     )
-    approved_at = fields.DateTime(required=True, allow_none=True)
+    approved_at = UtcDateTime(required=True, allow_none=True)
     approval_entry_id = fields.Integer(required=True, allow_none=True)
-    paid_at = fields.DateTime(required=True, allow_none=True)
+    paid_at = UtcDateTime(required=True, allow_none=True)
     payment_entry_id = fields.Integer(required=True, allow_none=True)
-    closed_at = fields.DateTime(required=True, allow_none=True)
+    closed_at = UtcDateTime(required=True, allow_none=True)
     close_reason = fields.String(required=True)
 
     @post_dump(pass_original=True)

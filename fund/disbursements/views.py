@@ -94,7 +94,7 @@ def index() -> str:
     query = select(DisbursementBatch).order_by(DisbursementBatch.id.desc())
     event = None
     event_id = request.args.get("event", "")
-    if event_id.isdigit() and int(event_id) < 2**63:
+    if event_id.isdigit() and 0 < int(event_id) < 2**31:
         event = session.get(Event, int(event_id)) or abort(404)
         query = query.where(DisbursementBatch.event_id == event.id)
     batches = session.scalars(query.limit(500)).all()

@@ -196,7 +196,7 @@ def test_the_api_journey_answers_as_documented(
     unknown = client.post(
         f"{API}/events/{world.event.id}/batches", json={"workers": ["NOBODY"]}, headers=officer
     )
-    assert unknown.status_code == 422
+    assert unknown.status_code == 409
     assert unknown.json["errors"][0]["code"] == "unknown_workers"
 
     client.post(f"{API}/batches/{batch_id}/submit", headers=officer)
