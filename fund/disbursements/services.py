@@ -161,6 +161,14 @@ def _move(session: Session, batch: DisbursementBatch, to: str, actor: User, note
     _transition(session, batch, before=before, after=to, actor=actor, note=note)
 
 
+def _lock(session: Session, batch: DisbursementBatch) -> None:
+    """Hold the batch row (PostgreSQL ``FOR UPDATE``) and re-read it: two clicks queue here."""
+    session.execute(
+        select(DisbursementBatch.id).where(DisbursementBatch.id == batch.id).with_for_update()
+    )
+    session.refresh(batch)
+
+
 def _require(batch: DisbursementBatch, *states: str) -> None:
     if batch.state not in states:
         raise BatchStateError(
@@ -222,6 +230,9 @@ def create_batch(
     each worker the difference between the new amount and what live lines already hold.
     """
     _check_role(actor, PREPARERS, "prepare batches")
+    # Two officers making a batch of one event at once queue here, so the second sees the
+    # first's lines instead of tripping over the unique index.
+    session.execute(select(Event.id).where(Event.id == event.id).with_for_update(key_share=True))
     run = latest_run(session, event)
     if run is None:
         raise BatchRefused(f"event {event.id} has no computed entitlements")
@@ -357,6 +368,7 @@ def _payees(session: Session, run: EntitlementRun) -> dict[str, tuple[str, str |
 def submit(session: Session, *, batch: DisbursementBatch, actor: User) -> DisbursementBatch:
     """Hand a draft to the approvers."""
     _check_role(actor, PREPARERS, "submit batches")
+    _lock(session, batch)
     _require(batch, "draft")
     batch.submitted_by_id = actor.id
     batch.submitted_at = utcnow()
@@ -390,6 +402,7 @@ def approve(
     fees: Mapping[str, int] = DEFAULT_FEES,
 ) -> DisbursementBatch:
     """Approve a submitted batch and post it: Dr 5000 worker compensation / Cr 2000 payable."""
+    _lock(session, batch)
     if batch.state in ("approved", "paid") and batch.approved_by_id == actor.id:
         return batch  # a repeated click or command: already done, nothing more is posted
     _require(batch, "submitted")
@@ -442,6 +455,7 @@ def reject(
 ) -> DisbursementBatch:
     """Send a submitted batch back; its workers are free for another batch."""
     _check_role(actor, APPROVERS, "reject batches")
+    _lock(session, batch)
     _require(batch, "submitted")
     return _close(session, batch, "rejected", actor, reason)
 
@@ -456,6 +470,7 @@ def cancel(
 ) -> DisbursementBatch:
     """Drop a batch not yet paid; an approved one has its approval entry reversed on ``on``."""
     _check_role(actor, PREPARERS | APPROVERS, "cancel batches")
+    _lock(session, batch)
     _require(batch, "draft", "submitted", "approved")
     if batch.state == "approved":
         if on is None:
@@ -500,6 +515,7 @@ def pay(
 ) -> DisbursementBatch:
     """Release an approved batch's money: Dr 2000 / Cr 1010 and 1020 by method, fees to 5100."""
     _check_role(actor, PAYERS, "pay batches")
+    _lock(session, batch)
     if batch.state == "paid":
         return batch  # a retry: the money left once
     _require(batch, "approved")
