@@ -32,6 +32,9 @@ from fund.disbursements.schemas import (
     BatchDetailOut,
     BatchOut,
     CreateBatchIn,
+    ExpireIn,
+    FloatIn,
+    FloatOut,
     OnIn,
     PaymentLineOut,
     ReasonIn,
@@ -41,6 +44,7 @@ from fund.disbursements.schemas import (
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
 from fund.events.models import Event
 from ledger import InsufficientFunds, LedgerError
+from ledger.money import MoneyError, to_minor
 
 PREPARERS = tuple(services.PREPARERS)
 APPROVERS = tuple(services.APPROVERS)
@@ -191,6 +195,39 @@ def reconcile(batch_id: int) -> Response | tuple[Response, int]:
     return jsonify(ReconciliationOut().dump(result)), 200
 
 
+def expire_unclaimed(batch_id: int) -> Response | tuple[Response, int]:
+    batch = _batch(batch_id)
+    args = _body(ExpireIn())
+    days = args["after_days"]
+    if days is None:
+        days = int(current_app.config.get("UNCLAIMED_AFTER_DAYS", services.DEFAULT_UNCLAIMED_DAYS))
+    try:
+        services.expire_unclaimed(
+            get_session(),
+            batch=batch,
+            actor=_actor(),
+            on=args["on"] or utcnow().date(),
+            after_days=days,
+        )
+    except REFUSALS as error:
+        return refusal(error)
+    return _dump_batch(batch)
+
+
+def fund_float() -> Response | tuple[Response, int]:
+    args = _body(FloatIn())
+    try:
+        minor = to_minor(args["amount"], "BDT")
+        entry = services.transfer_to_float(
+            get_session(), amount_minor=minor, actor=_actor(), on=args["on"] or utcnow().date()
+        )
+    except MoneyError as error:
+        return error_response(422, "invalid", str(error), "amount")
+    except REFUSALS as error:
+        return refusal(error)
+    return jsonify(FloatOut().dump({"entry_id": entry.id, "amount": str(args["amount"])})), 201
+
+
 LINE_ACTIONS = ("paid", "failed", "unclaimed", "reissue")
 
 
@@ -298,6 +335,13 @@ def register(bp: Blueprint) -> None:
             methods=["POST"],
         )
     bp.add_url_rule(
+        "/batches/<int:batch_id>/expire-unclaimed",
+        "batch_expire_unclaimed",
+        allow(*PAYERS)(expire_unclaimed),
+        methods=["POST"],
+    )
+    bp.add_url_rule("/float", "fund_float", allow(*PAYERS)(fund_float), methods=["POST"])
+    bp.add_url_rule(
         "/batches/<int:batch_id>/reconcile",
         "batch_reconcile",
         allow(*PAYERS)(reconcile),
@@ -350,6 +394,9 @@ def add_batch_paths(
         "EffectiveDate": OnIn,
         "Reason": ReasonIn,
         "Reissue": ReissueIn,
+        "Expire": ExpireIn,
+        "FloatIn": FloatIn,
+        "FloatOut": FloatOut,
     }.items():
         spec.components.schema(name, schema=schema)
 
@@ -475,6 +522,36 @@ def add_batch_paths(
                 }
             },
         )
+    spec.path(
+        "/batches/{batch_id}/expire-unclaimed",
+        operations={
+            "post": {
+                "summary": "Failed lines not reissued within the period: Dr 2000 / Cr 2100",
+                "parameters": [batch_id],
+                "requestBody": {"required": False, **_json(_ref("Expire"))},
+                "responses": {
+                    "200": {"description": "the batch", **_json(_ref("BatchDetail"))},
+                    **errors,
+                    **refusals,
+                    **not_found,
+                },
+            }
+        },
+    )
+    spec.path(
+        "/float",
+        operations={
+            "post": {
+                "summary": "Move taka from the bank (1010) to the mobile-money float (1020)",
+                "requestBody": {"required": True, **_json(_ref("FloatIn"))},
+                "responses": {
+                    "201": {"description": "the entry", **_json(_ref("FloatOut"))},
+                    **errors,
+                    **refusals,
+                },
+            }
+        },
+    )
     spec.path(
         "/batches/{batch_id}/reconcile",
         operations={

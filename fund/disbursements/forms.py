@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 
 class CreateBatchForm(FlaskForm):  # type: ignore[misc]
@@ -57,3 +65,19 @@ class LineForm(FlaskForm):  # type: ignore[misc]
     )
     bank_account = StringField("New bank account", validators=[Optional(), Length(max=50)])
     confirm = BooleanField("I confirm this payment's new state")
+
+
+class ExpireForm(FlaskForm):  # type: ignore[misc]
+    """Move failed lines nobody reissued within the period to unclaimed payouts."""
+
+    after_days = IntegerField(
+        "Failed at least this many days ago", validators=[DataRequired(), NumberRange(0, 3650)]
+    )
+    confirm = BooleanField("I confirm: these payments move to unclaimed payouts (2100)")
+
+
+class FloatForm(FlaskForm):  # type: ignore[misc]
+    """Taka from the bank to the mobile-money float, before mobile lines are paid."""
+
+    amount = DecimalField("Amount (BDT)", places=None, validators=[DataRequired()])
+    confirm = BooleanField("I confirm this transfer")

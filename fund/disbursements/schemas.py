@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_dump, validate
@@ -149,3 +150,27 @@ class ReissueIn(OnIn):
         load_default=None,
     )
     bank_account = fields.String(validate=validate.Length(min=1, max=50), load_default=None)
+
+
+class ExpireIn(OnIn):
+    """Failed lines not reissued within this many days go unclaimed (default: the config's)."""
+
+    after_days = fields.Integer(validate=validate.Range(min=0, max=3650), load_default=None)
+
+
+class FloatIn(OnIn):
+    """Taka to move from the bank to the mobile-money float."""
+
+    amount = fields.Decimal(
+        required=True,
+        as_string=True,
+        validate=validate.Range(min=Decimal("0.01"), max=Decimal("1000000000000")),
+        metadata={"type": "string", "format": "decimal", "example": "500000.00"},
+    )
+
+
+class FloatOut(Schema):
+    """The journal entry that moved the money."""
+
+    entry_id = fields.Integer(required=True)
+    amount = fields.String(required=True)

@@ -33,6 +33,8 @@ from fund.db import get_session, utcnow
 from fund.disbursements import services
 from fund.disbursements.forms import (
     CreateBatchForm,
+    ExpireForm,
+    FloatForm,
     LineForm,
     ReasonForm,
     ReconcileForm,
@@ -46,7 +48,7 @@ from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
 from fund.entitlements.services import latest_run
 from fund.events.models import Event
 from ledger import InsufficientFunds, LedgerError
-from ledger.money import format_minor
+from ledger.money import MoneyError, format_minor, to_minor
 
 bp = Blueprint("disbursements", __name__, url_prefix="/batches")
 PER_PAGE = 200
@@ -83,6 +85,10 @@ def _back(batch: DisbursementBatch) -> Response:
     return redirect(url_for("disbursements.detail", batch_id=batch.id))
 
 
+def _unclaimed_days() -> int:
+    return int(current_app.config.get("UNCLAIMED_AFTER_DAYS", services.DEFAULT_UNCLAIMED_DAYS))
+
+
 def _fees() -> dict[str, int]:
     return dict(current_app.config.get("DISBURSEMENT_FEES", services.DEFAULT_FEES))
 
@@ -104,6 +110,7 @@ def index() -> str:
         event=event,
         run=latest_run(session, event) if event else None,
         form=CreateBatchForm() if event and _me().role_enum in services.PREPARERS else None,
+        float_form=FloatForm() if _me().role_enum in services.PAYERS else None,
         available=services.available_funds(session),
     )
 
@@ -186,6 +193,7 @@ def detail(batch_id: int) -> str:
         reason_form=ReasonForm(),
         reconcile_form=ReconcileForm(),
         line_form=LineForm(),
+        expire_form=ExpireForm(after_days=_unclaimed_days()),
         available=services.available_funds(session),
         mobile_needed=services.mobile_needed(session, batch),
         may_download_payment_file=role in FILE_READERS,
@@ -381,3 +389,49 @@ def payment_file(batch_id: int, file_format: str) -> FlaskResponse:
         narration=f"Worker Fund batch {batch.id}",
     )
     return _send(data, "text/csv", f"batch-{batch.id}-{file_format}.csv")
+
+
+@bp.route("/<int:batch_id>/expire-unclaimed", methods=["POST"])
+@allow(*PAYERS)
+def expire_unclaimed(batch_id: int) -> Response:
+    batch = _batch(batch_id)
+    form = ExpireForm()
+    if not form.validate_on_submit() or not form.confirm.data:
+        flash("Give the number of days and tick the box to confirm.", "error")
+        return _back(batch)
+    try:
+        moved = services.expire_unclaimed(
+            get_session(),
+            batch=batch,
+            actor=_me(),
+            on=utcnow().date(),
+            after_days=form.after_days.data or 0,
+        )
+    except REFUSALS as error:
+        _refused(error)
+        return _back(batch)
+    flash(f"{len(moved)} payment(s) moved to unclaimed payouts.", "success")
+    return _back(batch)
+
+
+@bp.route("/float", methods=["POST"])
+@allow(*PAYERS)
+def fund_float() -> Response:
+    form = FloatForm()
+    back = redirect(url_for("disbursements.index"))
+    if not form.validate_on_submit() or not form.confirm.data:
+        flash("Give the amount and tick the box to confirm.", "error")
+        return back
+    try:
+        minor = to_minor(form.amount.data or 0, "BDT")
+        services.transfer_to_float(
+            get_session(), amount_minor=minor, actor=_me(), on=utcnow().date()
+        )
+    except MoneyError as error:
+        flash(str(error), "error")
+        return back
+    except REFUSALS as error:
+        _refused(error)
+        return back
+    flash(f"Moved {format_minor(minor, 'BDT')} BDT to the mobile-money float.", "success")
+    return back

@@ -252,3 +252,47 @@ def test_the_api_refuses_self_approval_by_an_admin(
     assert refused.status_code == 403
     assert refused.json["errors"][0]["code"] == "self_approval"
     assert approvals(world, batch_id) == 0
+
+
+def test_the_api_pays_settles_and_moves_to_unclaimed(
+    client: FlaskClient, world: World, bearer: Callable[[Role], dict[str, str]]
+) -> None:
+    spec = client.get(f"{API}/openapi.json").json
+    assert spec is not None
+    world.fund_bank(taka(200_000))
+    batch = create_batch(
+        world.session, event=world.event, actor=world.officer, secret_key=SECRET,
+        selection=["M-1"],
+    )  # fmt: skip
+    submit(world.session, batch=batch, actor=world.officer)
+    client.post(f"{API}/batches/{batch.id}/approve", headers=bearer(Role.APPROVER))
+    accountant = bearer(Role.ACCOUNTANT)
+    moved = client.post(f"{API}/float", json={"amount": "25000.00"}, headers=accountant)
+    assert moved.status_code == 201
+    check_against_spec(spec, "/float", "post", 201, moved.json)
+    bad = client.post(f"{API}/float", json={"amount": "1.001"}, headers=accountant)
+    assert bad.status_code == 422
+    paid = client.post(f"{API}/batches/{batch.id}/pay", headers=accountant)
+    assert paid.json["state"] == "paid"
+    line_id = client.get(f"{API}/batches/{batch.id}/lines", headers=accountant).json["items"][0][
+        "id"
+    ]
+    failed = client.post(
+        f"{API}/batches/{batch.id}/lines/{line_id}/failed",
+        json={"reason": "wallet closed"},
+        headers=accountant,
+    )
+    assert failed.status_code == 200
+    check_against_spec(
+        spec, "/batches/{batch_id}/lines/{line_id}/{action}", "post", 200, failed.json
+    )
+    assert failed.json["state"] == "failed"
+    assert world.balances()["1020"] == EACH  # the money came back to the float
+    expired = client.post(
+        f"{API}/batches/{batch.id}/expire-unclaimed", json={"after_days": 0}, headers=accountant
+    )
+    assert expired.status_code == 200
+    check_against_spec(spec, "/batches/{batch_id}/expire-unclaimed", "post", 200, expired.json)
+    assert expired.json["line_states"] == {"unclaimed": 1}
+    assert world.balances()["2100"] == -EACH
+    world.books_sound()
