@@ -48,6 +48,7 @@ from fund.disbursements.models import (
 )
 from fund.disbursements.receipts import Receipt, verification_code
 from fund.disbursements.sheets import SheetHeader, SheetRow
+from fund.entitlements.export import exact_text
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun
 from fund.entitlements.services import freeze_policy, latest_run
 from fund.events.models import Event
@@ -986,15 +987,16 @@ def _payee_account(method: str, wallet: str | None, bank: str | None) -> str:
 def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
     """One ``Receipt`` per live line, with each entitlement line in plain words."""
     event = batch.event
-    run = batch.run
     lines = session.execute(
         select(PaymentLine, Entitlement.position, Entitlement.days_paid,
-               Entitlement.years_of_service, Entitlement.amount_minor)
+               Entitlement.years_of_service, Entitlement.amount_minor,
+               Entitlement.exact_numerator, Entitlement.exact_denominator)
         .join(Entitlement, Entitlement.id == PaymentLine.entitlement_id)
         .where(PaymentLine.batch_id == batch.id, PaymentLine.state.not_in(("void", "reissued")))
         .order_by(PaymentLine.receipt_number)
     ).all()  # fmt: skip
     breakdown: dict[tuple[int, int], list[str]] = defaultdict(list)
+    sums: dict[tuple[int, int], Fraction] = defaultdict(Fraction)
     run_ids = {line.run_id for line, *_ in lines}
     for item in session.execute(
         select(EntitlementLine)
@@ -1005,13 +1007,27 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
             EntitlementLine.position,
         )
     ).scalars():
-        breakdown[(item.run_id, item.entitlement_position)].append(
-            _line_words(item, batch.currency)
-        )
+        key = (item.run_id, item.entitlement_position)
+        breakdown[key].append(_line_words(item, batch.currency))
+        sums[key] += Fraction(item.amount_numerator, item.amount_denominator)
     factory = f"{event.factory.code} {event.factory.name}"
     out = []
-    for line, position, days, years, entitled in lines:
+    currency = batch.currency
+    for line, position, days, years, entitled, numerator, denominator in lines:
         words = list(breakdown.get((line.run_id, position), []))
+        payable = Fraction(numerator, denominator)
+        lines_total = sums[(line.run_id, position)]
+        if lines_total != payable:
+            added = exact_text(lines_total, currency, grouping=True)
+            share = exact_text(payable, currency, grouping=True)
+            words.append(
+                f"The lines add up to {added} {currency}; "
+                f"the fund pays its share, {share} {currency}."
+            )
+        if payable != entitled:
+            words.append(
+                f"Rounded once to the policy's unit: {format_minor(entitled, currency)} {currency}."
+            )
         if line.amount_minor != entitled:
             words.append(
                 f"The worker is owed {format_minor(entitled, batch.currency)} {batch.currency} in "
@@ -1039,24 +1055,16 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
                 explanation=tuple(words),
             )
         )
-    del run
     return out
 
 
 def _line_words(line: EntitlementLine, currency: str) -> str:
     amount = Fraction(line.amount_numerator, line.amount_denominator)
-    shown = format_minor(round(amount), currency)
-    exact = "" if amount.denominator == 1 else " (before rounding)"
     return (
         f"{line.rule.replace('_', ' ').capitalize()}: {line.days} days of "
         f"{line.component.replace('_', ' ')} ({format_minor(line.monthly_minor, currency)} "
         f"{currency} a month) × {line.share_text} ÷ {line.days_per_month} days = "
-        f"about {shown} {currency}{exact}."
-        if exact
-        else f"{line.rule.replace('_', ' ').capitalize()}: {line.days} days of "
-        f"{line.component.replace('_', ' ')} ({format_minor(line.monthly_minor, currency)} "
-        f"{currency} a month) × {line.share_text} ÷ {line.days_per_month} days = "
-        f"{shown} {currency}."
+        f"{exact_text(amount, currency, grouping=True)} {currency}."
     )
 
 
