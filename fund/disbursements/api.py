@@ -225,7 +225,7 @@ def fund_float() -> Response | tuple[Response, int]:
         return error_response(422, "invalid", str(error), "amount")
     except REFUSALS as error:
         return refusal(error)
-    return jsonify(FloatOut().dump({"entry_id": entry.id, "amount": str(args["amount"])})), 201
+    return jsonify(FloatOut().dump({"entry_id": entry.id, "amount": args["amount"]})), 201
 
 
 LINE_ACTIONS = ("paid", "failed", "unclaimed", "reissue")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_dump, validate
@@ -159,13 +158,14 @@ class ExpireIn(OnIn):
 
 
 class FloatIn(OnIn):
-    """Taka to move from the bank to the mobile-money float."""
+    """Taka to move from the bank to the mobile-money float, as decimal text (``"500000.00"``)."""
 
-    amount = fields.Decimal(
+    amount = fields.String(
         required=True,
-        as_string=True,
-        validate=validate.Range(min=Decimal("0.01"), max=Decimal("1000000000000")),
-        metadata={"type": "string", "format": "decimal", "example": "500000.00"},
+        validate=validate.Regexp(
+            r"^[0-9]{1,12}([.][0-9]{1,2})?$", error="an amount like 500000.00 (taka)"
+        ),
+        metadata={"format": "decimal", "example": "500000.00"},
     )
 
 
