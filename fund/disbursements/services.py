@@ -25,8 +25,8 @@ Every transition writes a ``BatchTransition`` row and an audit event.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
@@ -186,18 +186,6 @@ def receipt_number(batch_id: int, position: int, reissue: int = 0) -> str:
     """``"WF-000012-00034"``, with ``-R1``, ``-R2`` … for reissues."""
     base = f"WF-{batch_id:06d}-{position:05d}"
     return f"{base}-R{reissue}" if reissue else base
-
-
-def get_batch(session: Session, batch_id: int) -> DisbursementBatch:
-    """The batch with this id, or ``UnknownPaymentLine``'s sibling ``LookupError``."""
-    batch = session.get(DisbursementBatch, batch_id)
-    if batch is None:
-        raise BatchNotFound(f"no batch {batch_id}")
-    return batch
-
-
-class BatchNotFound(BatchRefused, LookupError):
-    """No batch with that id."""
 
 
 def _committed(session: Session, event_id: int) -> dict[str, int]:
@@ -701,7 +689,10 @@ def expire_unclaimed(
     after_days: int = DEFAULT_UNCLAIMED_DAYS,
 ) -> list[PaymentLine]:
     """Every failed line of the batch not reissued within ``after_days`` goes unclaimed."""
-    cutoff = on - timedelta(days=after_days)
+    try:
+        cutoff = on - timedelta(days=after_days)
+    except OverflowError:  # before the first calendar day: nothing can have failed that early
+        return []
     stale = session.scalars(
         select(PaymentLine)
         .where(
@@ -1091,11 +1082,6 @@ def payment_rows(
         (number, (wallet if method == "mobile" else bank) or "", amount, name)
         for number, wallet, bank, amount, name in rows
     ]
-
-
-def method_counts(lines: Iterable[PaymentLine]) -> Counter[str]:
-    """How many lines use each payment method."""
-    return Counter(line.method for line in lines)
 
 
 def transfer_to_float(

@@ -329,3 +329,9 @@ def test_payment_file_cells_are_neutralised() -> None:
         [("WF-3", "0123", 100, "-x")], file_format="bank", currency="BDT", narration="+n"
     )
     assert list(csv.reader(io.StringIO(bank.decode())))[1] == ["WF-3", "0123", "'-x", "1.00", "'+n"]
+
+
+def test_expiring_with_a_period_before_the_calendar_moves_nothing(world: World) -> None:
+    batch = create_batch(world.session, event=world.event, actor=world.officer, secret_key=SECRET)
+    early = date(3, 1, 1)
+    assert expire_unclaimed(world.session, batch=batch, actor=world.accountant, on=early) == []
