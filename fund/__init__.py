@@ -20,7 +20,7 @@ from werkzeug.routing import IntegerConverter, Map
 from fund import models  # noqa: F401  (every table registered before first use)
 from fund.config import load_config
 from fund.db import close_session, make_engine
-from fund.extensions import csrf, login_manager
+from fund.extensions import babel, csrf, login_manager
 
 __all__ = ["create_app"]
 
@@ -43,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     csrf.init_app(app)
+    babel.init_app(app, locale_selector=_choose_locale)
     login_manager.init_app(app)
     # Ids in URLs beyond an id column are no object of ours: 404, not a database overflow.
     app.url_map.converters["int"] = _DatabaseId
@@ -52,6 +53,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_security_headers(app)
     _register_template_helpers(app)
     return app
+
+
+def _choose_locale() -> str | None:
+    """The browser's preferred language among those the fund has a catalogue for."""
+    from flask_babel import get_babel
+
+    offered = [str(locale) for locale in get_babel().list_translations()]
+    return request.accept_languages.best_match(offered) or "en"
 
 
 class _DatabaseId(IntegerConverter):
