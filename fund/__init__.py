@@ -57,9 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _choose_locale() -> str | None:
     """The browser's preferred language among those the fund has a catalogue for."""
-    from flask_babel import get_babel
-
-    offered = [str(locale) for locale in get_babel().list_translations()]
+    offered = [str(locale) for locale in babel.list_translations()]
     return request.accept_languages.best_match(offered) or "en"
 
 
