@@ -25,6 +25,7 @@ from fund.db import get_session, unit_of_work, utcnow
 from fund.disbursements import services
 from fund.disbursements.models import DisbursementBatch, PaymentLine
 from fund.disbursements.payment_files import build_payment_file
+from fund.disbursements.receipt_checks import check_receipt
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.reconciliation import ResultFileInvalid
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
@@ -369,3 +370,24 @@ def list_batches(event_id: int | None) -> None:
         query = query.where(DisbursementBatch.event_id == event_id)
     for batch in get_session().scalars(query):
         click.echo(_summary(batch))
+
+
+@batches_cli.command("check-receipt")
+@click.argument("receipt_number")
+@click.argument("code")
+def check_receipt_command(receipt_number: str, code: str) -> None:
+    """Whether a receipt (number and verification code) was issued by the fund; exit 1 if not."""
+    verdict = check_receipt(
+        get_session(),
+        receipt_number=receipt_number,
+        code=code,
+        secret_key=current_app.config["SECRET_KEY"],
+    )
+    if verdict.line is None:
+        _fail(f"not genuine: {verdict.reason}", REFUSED)
+    line = verdict.line
+    click.echo(
+        f"genuine: {line.receipt_number} {line.worker_id} {line.name}"
+        f" {format_minor(line.amount_minor, line.batch.currency)} {line.batch.currency}"
+        f" {line.method} {line.state} (batch {line.batch_id}, {line.batch.state})"
+    )

@@ -42,6 +42,7 @@ from fund.disbursements.forms import (
 )
 from fund.disbursements.models import DisbursementBatch, PaymentLine, ResultImport
 from fund.disbursements.payment_files import build_payment_file
+from fund.disbursements.receipt_checks import check_receipt
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.reconciliation import ResultFileInvalid
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
@@ -112,6 +113,25 @@ def index() -> str:
         form=CreateBatchForm() if event and _me().role_enum in services.PREPARERS else None,
         float_form=FloatForm() if _me().role_enum in services.PAYERS else None,
         available=services.available_funds(session),
+    )
+
+
+@bp.route("/receipts/check")
+@allow(STAFF)
+def receipt_check() -> str:
+    """A receipt someone holds: its number and code, checked against what the fund issued."""
+    number = request.args.get("number", "").strip()[:40]
+    code = request.args.get("code", "").strip()[:40]
+    verdict = None
+    if number and code:
+        verdict = check_receipt(
+            get_session(),
+            receipt_number=number,
+            code=code,
+            secret_key=current_app.config["SECRET_KEY"],
+        )
+    return render_template(
+        "disbursements/receipt_check.html", number=number, code=code, verdict=verdict
     )
 
 
