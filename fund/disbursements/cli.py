@@ -391,3 +391,22 @@ def check_receipt_command(receipt_number: str, code: str) -> None:
         f" {format_minor(line.amount_minor, line.batch.currency)} {line.batch.currency}"
         f" {line.method} {line.state} (batch {line.batch_id}, {line.batch.state})"
     )
+
+
+@batches_cli.command("overpaid")
+@click.argument("event_id", type=int)
+def overpaid(event_id: int) -> None:
+    """Workers whose payment lines hold more than the event's latest computation gives them."""
+    session = get_session()
+    event = session.get(Event, event_id)
+    if event is None:
+        _fail(f"no event {event_id}")
+    found = services.overpayments(session, event=event)
+    for over in found:
+        click.echo(
+            f"{over.worker_id}\t{over.name}\tentitled {format_minor(over.entitled_minor, 'BDT')}"
+            f"\theld {format_minor(over.committed_minor, 'BDT')}"
+            f"\texcess {format_minor(over.excess_minor, 'BDT')}"
+        )
+    total = sum(over.excess_minor for over in found)
+    click.echo(f"{len(found)} worker(s) overpaid by {format_minor(total, 'BDT')} BDT in all")

@@ -201,6 +201,53 @@ def _committed(session: Session, event_id: int) -> dict[str, int]:
     return {worker: int(total) for worker, total in rows}
 
 
+@dataclass(frozen=True, slots=True)
+class Overpayment:
+    """A worker whose live payment lines hold more than the latest computation entitles."""
+
+    worker_id: str
+    name: str
+    entitled_minor: int  # 0 when the latest computation no longer pays them at all
+    committed_minor: int
+
+    @property
+    def excess_minor(self) -> int:
+        """What would have to be recovered (or written off) from the worker."""
+        return self.committed_minor - self.entitled_minor
+
+
+def overpayments(session: Session, *, event: Event) -> list[Overpayment]:
+    """Workers the event's live lines pay more than its latest computation gives, largest first.
+
+    A recomputation that lowers amounts (a corrected wage, an ineligible worker) cannot take back
+    what a batch already holds; a top-up pays only differences upwards, so these are reported to
+    staff instead of being lost silently.
+    """
+    run = latest_run(session, event)
+    committed = _committed(session, event.id)
+    if run is None or not committed:
+        return []
+    entitled = {
+        worker: amount if eligible else 0
+        for worker, amount, eligible in session.execute(
+            select(Entitlement.worker_id, Entitlement.amount_minor, Entitlement.eligible).where(
+                Entitlement.run_id == run.id
+            )
+        )
+    }
+    names: dict[str, str] = dict(
+        session.execute(
+            select(PaymentLine.worker_id, PaymentLine.name).where(PaymentLine.event_id == event.id)
+        ).tuples()
+    )
+    found = [
+        Overpayment(worker, names.get(worker, ""), entitled.get(worker, 0), held)
+        for worker, held in committed.items()
+        if held > entitled.get(worker, 0)
+    ]
+    return sorted(found, key=lambda over: (-over.excess_minor, over.worker_id))
+
+
 # --- creating and moving batches -----------------------------------------------------------
 
 

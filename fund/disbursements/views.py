@@ -110,6 +110,7 @@ def index() -> str:
         batches=batches,
         event=event,
         run=latest_run(session, event) if event else None,
+        overpaid=services.overpayments(session, event=event) if event else [],
         form=CreateBatchForm() if event and _me().role_enum in services.PREPARERS else None,
         float_form=FloatForm() if _me().role_enum in services.PAYERS else None,
         available=services.available_funds(session),
