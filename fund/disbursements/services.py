@@ -238,7 +238,9 @@ def overpayments(session: Session, *, event: Event) -> list[Overpayment]:
     names: dict[str, str] = dict(
         session.execute(
             select(PaymentLine.worker_id, PaymentLine.name).where(PaymentLine.event_id == event.id)
-        ).tuples()
+        )
+        .tuples()
+        .all()  # a Result has keys(): dict() would read it as a mapping
     )
     found = [
         Overpayment(worker, names.get(worker, ""), entitled.get(worker, 0), held)
