@@ -100,17 +100,25 @@ def index() -> str:
 @bp.route("/<code>")
 @allow(EVERYONE)
 def detail(code: str) -> str:
+    return _detail_page(code)
+
+
+def _detail_page(
+    code: str,
+    *,
+    pledge_form: PledgeForm | None = None,
+    contribution_form: ContributionForm | None = None,
+) -> str:
+    """The brand's page; a form given here was refused and is shown again as the user filled it."""
     statement = _statement(code)
     user = _user()
     session = get_session()
     brand = _visible(code)
-    pledge_form = PledgeForm() if user.role_enum in PLEDGE_RECORDERS else None
-    contribution_form = ContributionForm() if user.role_enum in CASH_RECORDERS else None
-    if contribution_form is not None:
-        contribution_form.pledge.choices = [NO_PLEDGE] + [
-            SelectChoice(str(p.id), f"{p.reference} ({p.currency})")
-            for p in session.scalars(select(Pledge).where(Pledge.brand_id == brand.id))
-        ]
+    if pledge_form is None and user.role_enum in PLEDGE_RECORDERS:
+        pledge_form = PledgeForm(formdata=None)
+    if contribution_form is None and user.role_enum in CASH_RECORDERS:
+        contribution_form = ContributionForm(formdata=None)
+        contribution_form.pledge.choices = _pledge_choices(brand)
     charts = fund_charts(session, end=statement.end, with_brands=False)
     return render_template(
         "brands/detail.html",
@@ -121,6 +129,11 @@ def detail(code: str) -> str:
         contribution_form=contribution_form,
         query=request.args.to_dict(),
     )
+
+
+def _pledge_choices(brand: Brand) -> list[SelectChoice]:
+    pledges = get_session().scalars(select(Pledge).where(Pledge.brand_id == brand.id))
+    return [NO_PLEDGE] + [SelectChoice(str(p.id), f"{p.reference} ({p.currency})") for p in pledges]
 
 
 @bp.route("/<code>/statement.pdf")
@@ -146,6 +159,9 @@ def statement_xlsx_download(code: str) -> Response:
     )
 
 
+TOO_MANY_DECIMALS = "More than two decimal places: give the amount in taka or dollars."
+
+
 def _minor(amount: object, currency: str) -> int | None:
     try:
         return to_minor(str(amount), currency)
@@ -155,17 +171,15 @@ def _minor(amount: object, currency: str) -> int | None:
 
 @bp.route("/<code>/pledges", methods=["POST"])
 @allow(*PLEDGE_RECORDERS)
-def add_pledge(code: str) -> BaseResponse:
+def add_pledge(code: str) -> BaseResponse | tuple[str, int]:
     brand = _visible(code)
     form = PledgeForm()
-    back = redirect(url_for("brands.detail", code=code))
     if not form.validate_on_submit():
-        flash("Pledge not recorded: " + _errors(form), "error")
-        return back
+        return _detail_page(code, pledge_form=form), 400
     amount = _minor(form.amount.data, form.currency.data)
     if amount is None:
-        flash("Pledge not recorded: the amount has more than two decimal places.", "error")
-        return back
+        form.amount.errors = [*form.amount.errors, TOO_MANY_DECIMALS]
+        return _detail_page(code, pledge_form=form), 400
     try:
         pledge = record_pledge(
             get_session(),
@@ -178,30 +192,25 @@ def add_pledge(code: str) -> BaseResponse:
             actor=_user(),
         )
     except BrandRecordRefused as refused:
-        flash(f"Pledge not recorded: {refused}", "error")
-        return back
+        form.reference.errors = [*form.reference.errors, f"Pledge not recorded: {refused}"]
+        return _detail_page(code, pledge_form=form), 400
     flash(f"Pledge {pledge.reference} recorded.", "success")
-    return back
+    return redirect(url_for("brands.detail", code=code))
 
 
 @bp.route("/<code>/contributions", methods=["POST"])
 @allow(*CASH_RECORDERS)
-def add_contribution(code: str) -> BaseResponse:
+def add_contribution(code: str) -> BaseResponse | tuple[str, int]:
     session = get_session()
     brand = _visible(code)
     form = ContributionForm()
-    form.pledge.choices = [NO_PLEDGE] + [
-        SelectChoice(str(p.id), p.reference)
-        for p in session.scalars(select(Pledge).where(Pledge.brand_id == brand.id))
-    ]
-    back = redirect(url_for("brands.detail", code=code))
+    form.pledge.choices = _pledge_choices(brand)
     if not form.validate_on_submit():
-        flash("Payment not recorded: " + _errors(form), "error")
-        return back
+        return _detail_page(code, contribution_form=form), 400
     amount = _minor(form.amount.data, form.currency.data)
     if amount is None:
-        flash("Payment not recorded: the amount has more than two decimal places.", "error")
-        return back
+        form.amount.errors = [*form.amount.errors, TOO_MANY_DECIMALS]
+        return _detail_page(code, contribution_form=form), 400
     pledge = session.get(Pledge, int(form.pledge.data)) if form.pledge.data else None
     try:
         contribution = record_contribution(
@@ -215,19 +224,15 @@ def add_contribution(code: str) -> BaseResponse:
             actor=_user(),
         )
     except BrandRecordRefused as refused:
-        flash(f"Payment not recorded: {refused}", "error")
-        return back
+        form.bank_reference.errors = [
+            *form.bank_reference.errors,
+            f"Payment not recorded: {refused}",
+        ]
+        return _detail_page(code, contribution_form=form), 400
     flash(f"Payment {contribution.bank_reference} recorded.", "success")
-    return back
+    return redirect(url_for("brands.detail", code=code))
 
 
 def _required(day: date | None) -> date:
     assert day is not None  # DataRequired passed
     return day
-
-
-def _errors(form: PledgeForm | ContributionForm) -> str:
-    return "; ".join(
-        f"{getattr(form, name).label.text}: {' '.join(problems)}"
-        for name, problems in form.errors.items()
-    )

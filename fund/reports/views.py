@@ -57,12 +57,26 @@ def _date_arg(name: str) -> date | None:
 @bp.route("/")
 @allow(*BOOK_READERS)
 def index() -> str:
+    return _books_page()
+
+
+def _books_page(
+    *,
+    close_form: CloseForm | None = None,
+    reopen_form: ReopenForm | None = None,
+    conversion_form: ConversionForm | None = None,
+) -> str:
+    """The books page; a form given here was refused and is shown again as the user filled it."""
     session = get_session()
     as_of = _date_arg("as_of")
     user = _user()
-    close_form = CloseForm() if user.role_enum in CLOSERS else None
-    if close_form is not None and close_form.through.data is None:
+    if close_form is None and user.role_enum in CLOSERS:
+        close_form = CloseForm(formdata=None)
         close_form.through.data = previous_month_end(utcnow().date())
+    if reopen_form is None and user.role_enum in REOPENERS:
+        reopen_form = ReopenForm(formdata=None)
+    if conversion_form is None and user.role_enum in CASH_RECORDERS:
+        conversion_form = ConversionForm(formdata=None)
     return render_template(
         "reports/index.html",
         report=trial_balance(session, as_of=as_of),
@@ -71,8 +85,8 @@ def index() -> str:
         charts=fund_charts(session, end=as_of),
         kinds=[kind for kind in EXPORT_KINDS if kind != "account-statement"],
         close_form=close_form,
-        reopen_form=ReopenForm() if user.role_enum in REOPENERS else None,
-        conversion_form=ConversionForm() if user.role_enum in CASH_RECORDERS else None,
+        reopen_form=reopen_form,
+        conversion_form=conversion_form,
     )
 
 
@@ -114,48 +128,45 @@ def _send_export(kind: str) -> Response:
 
 @bp.route("/close", methods=["POST"])
 @allow(*CLOSERS)
-def close() -> Response:
+def close() -> Response | tuple[str, int]:
     form = CloseForm()
     if not form.validate_on_submit() or form.through.data is None:
-        flash("Give the last day of the month to close.", "error")
-    else:
-        try:
-            close_month(get_session(), through=form.through.data, actor=_user())
-        except CloseRefused as refused:
-            flash(f"Not closed: {refused}", "error")
-        else:
-            flash(f"Books closed through {form.through.data}.", "success")
+        return _books_page(close_form=form), 400
+    try:
+        close_month(get_session(), through=form.through.data, actor=_user())
+    except CloseRefused as refused:
+        form.through.errors = [*form.through.errors, f"Not closed: {refused}"]
+        return _books_page(close_form=form), 400
+    flash(f"Books closed through {form.through.data}.", "success")
     return redirect(url_for("reports.index"))
 
 
 @bp.route("/reopen", methods=["POST"])
 @allow(*REOPENERS)
-def reopen() -> Response:
+def reopen() -> Response | tuple[str, int]:
     form = ReopenForm()
     if not form.validate_on_submit():
-        flash("A reopen needs a reason.", "error")
-    else:
-        try:
-            reopen_month(
-                get_session(),
-                through=form.through.data,
-                reason=form.reason.data or "",
-                actor=_user(),
-            )
-        except CloseRefused as refused:
-            flash(f"Not reopened: {refused}", "error")
-        else:
-            flash("Period reopened; the reason is in the audit log.", "success")
+        return _books_page(reopen_form=form), 400
+    try:
+        reopen_month(
+            get_session(),
+            through=form.through.data,
+            reason=form.reason.data or "",
+            actor=_user(),
+        )
+    except CloseRefused as refused:
+        form.through.errors = [*form.through.errors, f"Not reopened: {refused}"]
+        return _books_page(reopen_form=form), 400
+    flash("Period reopened; the reason is in the audit log.", "success")
     return redirect(url_for("reports.index"))
 
 
 @bp.route("/conversions", methods=["POST"])
 @allow(*CASH_RECORDERS)
-def add_conversion() -> Response:
+def add_conversion() -> Response | tuple[str, int]:
     form = ConversionForm()
     if not form.validate_on_submit() or form.effective_date.data is None:
-        flash("Conversion not recorded: fill in every field.", "error")
-        return redirect(url_for("reports.index"))
+        return _books_page(conversion_form=form), 400
     try:
         conversion = convert_usd_to_bdt(
             get_session(),
@@ -166,7 +177,7 @@ def add_conversion() -> Response:
             actor=_user(),
         )
     except (BrandRecordRefused, MoneyError) as refused:
-        flash(f"Conversion not recorded: {refused}", "error")
-    else:
-        flash(f"Conversion {conversion.reference} recorded at {conversion.rate}.", "success")
+        form.amount.errors = [*form.amount.errors, f"Conversion not recorded: {refused}"]
+        return _books_page(conversion_form=form), 400
+    flash(f"Conversion {conversion.reference} recorded at {conversion.rate}.", "success")
     return redirect(url_for("reports.index"))

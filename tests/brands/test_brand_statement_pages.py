@@ -253,3 +253,46 @@ def test_an_officer_records_a_pledge_on_the_page(
     count = users.session.scalar(select(func.count()).select_from(Pledge))
     assert count == 1
     assert Role.OFFICER.value == "officer"
+
+
+def test_a_refused_pledge_or_payment_shows_the_form_again_as_typed(
+    users: People,
+    signed_in: Callable[[str], FlaskClient],
+    form_token: Callable[[FlaskClient, str], str],
+) -> None:
+    officer = signed_in("officer")
+    token = form_token(officer, "/brands/HAVEN")
+    typed = {
+        "csrf_token": token,
+        "reference": "WEB-CENTS",
+        "amount": "2500.005",
+        "currency": "BDT",
+        "pledged_on": "2026-01-03",
+        "due_date": "2026-03-31",
+    }
+    refused = officer.post("/brands/HAVEN/pledges", data=typed)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert 'aria-invalid="true"' in page
+    for value in ("WEB-CENTS", "2026-01-03", "2026-03-31"):
+        assert f'value="{value}"' in page
+    due_before = officer.post(
+        "/brands/HAVEN/pledges", data={**typed, "amount": "10", "due_date": "2025-01-01"}
+    )
+    assert due_before.status_code == 400
+    assert 'value="2025-01-01"' in due_before.get_data(as_text=True)
+    assert users.session.scalar(select(func.count()).select_from(Pledge)) == 0
+
+    accountant = signed_in("accountant")
+    token = form_token(accountant, "/brands/HAVEN")
+    payment = {
+        "csrf_token": token,
+        "bank_reference": "BANK-77",
+        "amount": "",
+        "currency": "BDT",
+        "value_date": "2026-02-01",
+        "pledge": "",
+    }
+    missing = accountant.post("/brands/HAVEN/contributions", data=payment)
+    assert missing.status_code == 400
+    assert 'value="BANK-77"' in missing.get_data(as_text=True)

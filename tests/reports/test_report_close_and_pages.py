@@ -145,12 +145,20 @@ def test_closing_and_reopening_on_the_web(
 ) -> None:
     accountant = signed_in(Role.ACCOUNTANT)
     token = form_token(accountant, "/ledger/")
-    assert (
-        accountant.post(
-            "/ledger/close", data={"csrf_token": token, "through": "2026-01-31"}
-        ).status_code
-        == 302
-    )
+    closing = {"csrf_token": token, "through": "2026-01-31"}
+    unconfirmed = accountant.post("/ledger/close", data=closing)
+    assert unconfirmed.status_code == 400
+    page = unconfirmed.get_data(as_text=True)
+    assert "Tick to confirm" in page
+    assert 'value="2026-01-31"' in page  # what the accountant typed is still there
+    assert closed_through(session) is None
+    closing["confirm"] = "y"
+    assert accountant.post("/ledger/close", data=closing).status_code == 302
+    assert closed_through(session) == date(2026, 1, 31)
+    earlier = accountant.post("/ledger/close", data={**closing, "through": "2025-12-31"})
+    assert earlier.status_code == 400
+    assert "Not closed:" in earlier.get_data(as_text=True)
+    assert 'value="2025-12-31"' in earlier.get_data(as_text=True)
     assert closed_through(session) == date(2026, 1, 31)
     assert (
         accountant.post("/ledger/reopen", data={"csrf_token": token, "reason": "x"}).status_code
@@ -243,8 +251,10 @@ def test_an_accountant_sells_dollars_on_the_books_page(
     stored = session.scalars(select(Conversion).where(Conversion.reference == "DEAL-WEB")).one()
     assert (stored.usd_amount, stored.rate, stored.bdt_amount) == (50_000, "122.1", 6_105_000)
     too_much = {**form, "reference": "DEAL-BIG", "amount": "1000000.00"}
-    page = accountant.post("/ledger/conversions", data=too_much, follow_redirects=True)
+    page = accountant.post("/ledger/conversions", data=too_much)
+    assert page.status_code == 400
     assert "not enough dollars" in page.get_data(as_text=True)
+    assert 'value="DEAL-BIG"' in page.get_data(as_text=True)  # the form keeps what was typed
     assert (
         session.scalars(select(Conversion).where(Conversion.reference == "DEAL-BIG")).first()
         is None

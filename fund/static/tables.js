@@ -1,0 +1,168 @@
+// Tables that sort and filter, and forms that show their progress, without changing what the
+// server sends: every page works without this script, which only adds to it.
+"use strict";
+
+(function () {
+  const collator = new Intl.Collator(document.documentElement.lang || "en", { numeric: true });
+
+  // "1,234.50 BDT", "-12", "৳ 3,000" → a number; text that holds no number → null.
+  function numberIn(text) {
+    const cleaned = text.replace(/[^0-9.\-]/g, "");
+    if (cleaned === "" || cleaned === "-" || cleaned === ".") return null;
+    const value = Number(cleaned);
+    return Number.isFinite(value) ? value : null;
+  }
+
+  function cellValue(row, index) {
+    const cell = row.cells[index];
+    if (!cell) return "";
+    return cell.dataset.sort !== undefined ? cell.dataset.sort : cell.textContent.trim();
+  }
+
+  function dataRows(table) {
+    // A lone row spanning the whole table is the "nothing yet" message, not data.
+    return Array.from(table.tBodies[0].rows).filter((row) => !(row.cells.length === 1 && row.cells[0].colSpan > 1));
+  }
+
+  function sortBy(table, header, index) {
+    const ascending = header.getAttribute("aria-sort") !== "ascending";
+    const numeric = header.classList.contains("num");
+    const rows = dataRows(table);
+    rows.sort((a, b) => {
+      const x = cellValue(a, index);
+      const y = cellValue(b, index);
+      let order;
+      if (numeric) {
+        const nx = numberIn(x);
+        const ny = numberIn(y);
+        order = (nx === null ? -Infinity : nx) - (ny === null ? -Infinity : ny);
+      } else {
+        order = collator.compare(x, y);
+      }
+      return ascending ? order : -order;
+    });
+    for (const other of table.tHead.rows[0].cells) other.removeAttribute("aria-sort");
+    header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    const body = table.tBodies[0];
+    for (const row of rows) body.appendChild(row);
+  }
+
+  function makeSortable(table) {
+    if (!table.tHead || !table.tBodies.length || table.classList.contains("paged")) return;
+    if (dataRows(table).length < 2) return;
+    Array.from(table.tHead.rows[0].cells).forEach((header, index) => {
+      if (header.colSpan > 1 || header.textContent.trim() === "") return;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      button.textContent = header.textContent.trim();
+      button.title = "Sort by " + button.textContent;
+      header.textContent = "";
+      header.appendChild(button);
+      button.addEventListener("click", () => sortBy(table, header, index));
+    });
+  }
+
+  let filters = 0;
+  function makeFilterable(table) {
+    if (!table.tBodies.length || table.classList.contains("paged")) return;
+    const rows = dataRows(table);
+    if (rows.length < 6) return;
+    filters += 1;
+    const id = "table-filter-" + filters;
+    const box = document.createElement("p");
+    box.className = "table-filter";
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    label.textContent = "Filter";
+    const input = document.createElement("input");
+    input.type = "search";
+    input.id = id;
+    input.placeholder = "type to show matching rows";
+    const count = document.createElement("span");
+    count.className = "muted";
+    count.setAttribute("aria-live", "polite");
+    box.append(label, " ", input, " ", count);
+    table.before(box);
+    input.addEventListener("input", () => {
+      const words = input.value.toLocaleLowerCase().split(/\s+/).filter(Boolean);
+      let shown = 0;
+      for (const row of rows) {
+        const text = row.textContent.toLocaleLowerCase();
+        const match = words.every((word) => text.includes(word));
+        row.hidden = !match;
+        if (match) shown += 1;
+      }
+      count.textContent = words.length ? shown + " of " + rows.length + " rows" : "";
+    });
+  }
+
+  const LARGE_UPLOAD = 512 * 1024;
+
+  // A form marked data-progress shows how far the upload is, then that the server is working,
+  // and cannot be sent twice while it is on its way.
+  function showProgress(form) {
+    form.addEventListener("submit", (event) => {
+      if (form.dataset.sending) {
+        event.preventDefault();
+        return;
+      }
+      const fileInput = form.querySelector("input[type=file]");
+      const bar = document.createElement("progress");
+      const status = document.createElement("p");
+      status.className = "progress-status";
+      status.setAttribute("role", "status");
+      status.textContent = form.dataset.progress || "Working…";
+      bar.max = 100;
+      form.append(bar, status);
+      form.dataset.sending = "yes";
+      for (const button of form.querySelectorAll("button[type=submit]")) button.disabled = true;
+      // Small files go as a plain post: only a large upload takes long enough to need a bar.
+      const large = fileInput && fileInput.files.length && fileInput.files[0].size > LARGE_UPLOAD;
+      if (!large || !window.XMLHttpRequest) {
+        bar.removeAttribute("value");
+        return;
+      }
+      event.preventDefault();
+      const request = new XMLHttpRequest();
+      request.open(form.method || "post", form.action);
+      request.upload.addEventListener("progress", (progress) => {
+        if (!progress.lengthComputable) return;
+        const percent = Math.round((100 * progress.loaded) / progress.total);
+        bar.value = percent;
+        status.textContent = "Uploading: " + percent + "%";
+      });
+      request.upload.addEventListener("load", () => {
+        bar.removeAttribute("value");
+        status.textContent = form.dataset.progress || "Working…";
+      });
+      request.addEventListener("load", () => {
+        // The server's answer replaces the page, as a plain form post would have.
+        if (request.responseURL && request.responseURL !== new URL(form.action, location.href).href) {
+          location.assign(request.responseURL);
+          return;
+        }
+        document.open();
+        document.write(request.responseText);
+        document.close();
+      });
+      request.addEventListener("error", () => {
+        status.textContent = "The upload failed: the connection was lost. Nothing was stored; try again.";
+        delete form.dataset.sending;
+        for (const button of form.querySelectorAll("button[type=submit]")) button.disabled = false;
+      });
+      request.send(new FormData(form));
+    });
+  }
+
+  function start() {
+    for (const table of document.querySelectorAll("main table")) {
+      makeFilterable(table);
+      makeSortable(table);
+    }
+    for (const form of document.querySelectorAll("form[data-progress]")) showProgress(form);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
