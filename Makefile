@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/worker_fund_test
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-fast test-sqlite test-postgres lint bench browser clean
+.PHONY: run test test-fast test-sqlite test-postgres lint bench browser clean messages catalogue translations
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -16,11 +16,30 @@ $(INSTALLED): pyproject.toml
 	touch $(INSTALLED)
 
 ## run: set up, upgrade the database, load demo data if it is empty, serve on 127.0.0.1:5000
-run: $(INSTALLED)
+run: $(INSTALLED) translations
 	FUND_ENV=development $(BIN)/fund init-db
 	FUND_ENV=development $(BIN)/fund demo --if-empty
 	@echo "Worker Fund on http://127.0.0.1:5000 — demo users in README.md (password: worker-fund-demo)"
 	FUND_ENV=development $(BIN)/fund serve --host 127.0.0.1 --port 5000
+
+## messages: collect every string marked for translation into fund/translations/messages.pot
+## and carry new ones into each language's catalogue (fund/translations/<lang>/LC_MESSAGES)
+messages: $(INSTALLED)
+	$(BIN)/python scripts/translatable.py
+	$(BIN)/pybabel extract -F babel.cfg -k _l --project "Worker Fund" --no-wrap \
+		--sort-by-file -o fund/translations/messages.pot .
+	@if ls fund/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel update --no-wrap -i fund/translations/messages.pot -d fund/translations; fi
+
+## catalogue LANG_CODE=bn: start a language's catalogue from the template, for a translator to fill in
+catalogue: $(INSTALLED)
+	@test -n "$(LANG_CODE)" || { echo "usage: make catalogue LANG_CODE=bn"; exit 2; }
+	$(BIN)/pybabel init --no-wrap -i fund/translations/messages.pot -d fund/translations -l $(LANG_CODE)
+
+## translations: compile the catalogues the app serves (none yet: English is the source)
+translations: $(INSTALLED)
+	@if ls fund/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile -d fund/translations; fi
 
 ## lint: ruff (rules and format) and mypy (strict)
 lint: $(INSTALLED)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, render_template, request
+from flask_babel import get_locale
 from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, Map
@@ -170,3 +171,8 @@ def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def roles() -> dict[str, Any]:
         return {"Role": Role, "STAFF": STAFF, "me": acting_user()}
+
+    @app.context_processor
+    def language() -> dict[str, Any]:
+        # The page says which language it is in, so screen readers pronounce it right.
+        return {"current_locale": str(get_locale() or "en")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
@@ -13,29 +14,29 @@ from fund.auth.services import MIN_PASSWORD_LENGTH
 class LoginForm(FlaskForm):
     """Username and password."""
 
-    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
-    password = PasswordField("Password", validators=[DataRequired()])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
 class PasswordForm(FlaskForm):
     """Change one's own password."""
 
-    current = PasswordField("Current password", validators=[DataRequired()])
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(
-        "New password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)]
+        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)]
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("new", message="the two new passwords differ")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new", message=_l("the two new passwords differ"))],
     )
 
 
 class NewUserForm(FlaskForm):
     """An administrator adds a user."""
 
-    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
-    display_name = StringField("Full name", validators=[Optional(), Length(max=200)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
+    display_name = StringField(_l("Full name"), validators=[Optional(), Length(max=200)])
     # Plain values (label = value): the choices shape WTForms 3 takes without a deprecation
     # warning; types-WTForms still only knows tuples.
-    role = SelectField("Role", choices=[role.value for role in Role])  # type: ignore[misc]
-    brand_code = StringField("Brand code (brand users only)", validators=[Optional()])
+    role = SelectField(_l("Role"), choices=[role.value for role in Role])  # type: ignore[misc]
+    brand_code = StringField(_l("Brand code (brand users only)"), validators=[Optional()])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
@@ -15,27 +16,29 @@ NO_PLEDGE = SelectChoice("", "(none)")
 class PledgeForm(FlaskForm):  # type: ignore[misc]
     """A pledge: the letter's reference, amount, currency, date and due date."""
 
-    reference = StringField("Pledge reference", validators=[DataRequired(), Length(max=120)])
-    amount = DecimalField("Amount", places=2, validators=[DataRequired(), NumberRange(min=0)])
-    currency = SelectField("Currency", choices=CURRENCY_CHOICES)
-    pledged_on = DateField("Pledged on", validators=[DataRequired()])
-    due_date = DateField("Due", validators=[DataRequired()])
+    reference = StringField(_l("Pledge reference"), validators=[DataRequired(), Length(max=120)])
+    amount = DecimalField(_l("Amount"), places=2, validators=[DataRequired(), NumberRange(min=0)])
+    currency = SelectField(_l("Currency"), choices=CURRENCY_CHOICES)
+    pledged_on = DateField(_l("Pledged on"), validators=[DataRequired()])
+    due_date = DateField(_l("Due"), validators=[DataRequired()])
 
 
 class ContributionForm(FlaskForm):  # type: ignore[misc]
     """A payment received: the bank's reference, value date, amount, and the pledge it pays."""
 
-    bank_reference = StringField("Bank reference", validators=[DataRequired(), Length(max=120)])
-    amount = DecimalField("Amount", places=2, validators=[DataRequired(), NumberRange(min=0)])
-    currency = SelectField("Currency", choices=CURRENCY_CHOICES)
-    value_date = DateField("Value date", validators=[DataRequired()])
-    pledge = SelectField("Pledge", choices=[NO_PLEDGE], validators=[Optional()])
+    bank_reference = StringField(_l("Bank reference"), validators=[DataRequired(), Length(max=120)])
+    amount = DecimalField(_l("Amount"), places=2, validators=[DataRequired(), NumberRange(min=0)])
+    currency = SelectField(_l("Currency"), choices=CURRENCY_CHOICES)
+    value_date = DateField(_l("Value date"), validators=[DataRequired()])
+    pledge = SelectField(_l("Pledge"), choices=[NO_PLEDGE], validators=[Optional()])
 
 
 class ConversionForm(FlaskForm):  # type: ignore[misc]
     """US dollars sold for taka at the bank's rate."""
 
-    reference = StringField("Deal reference", validators=[DataRequired(), Length(max=120)])
-    amount = DecimalField("USD amount", places=2, validators=[DataRequired(), NumberRange(min=0)])
-    rate = DecimalField("Rate (BDT per USD)", places=None, validators=[DataRequired()])
-    effective_date = DateField("Date", validators=[DataRequired()])
+    reference = StringField(_l("Deal reference"), validators=[DataRequired(), Length(max=120)])
+    amount = DecimalField(
+        _l("USD amount"), places=2, validators=[DataRequired(), NumberRange(min=0)]
+    )
+    rate = DecimalField(_l("Rate (BDT per USD)"), places=None, validators=[DataRequired()])
+    effective_date = DateField(_l("Date"), validators=[DataRequired()])

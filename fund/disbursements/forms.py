@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -20,64 +21,65 @@ class CreateBatchForm(FlaskForm):  # type: ignore[misc]
     """A new draft batch: everyone not yet paid, some workers, or a top-up."""
 
     workers = TextAreaField(
-        "Only these worker IDs (comma or line separated; empty: everyone not yet paid)",
+        _l("Only these worker IDs (comma or line separated; empty: everyone not yet paid)"),
         validators=[Optional(), Length(max=200_000)],
     )
-    top_up = BooleanField("Top-up after a recomputation: pay only the difference")
+    top_up = BooleanField(_l("Top-up after a recomputation: pay only the difference"))
 
 
 class StepForm(FlaskForm):  # type: ignore[misc]
     """Submit, approve or pay; approve and pay move money, so they are confirmed."""
 
-    on = DateField("Effective date (default today)", validators=[Optional()])
-    confirm = BooleanField("I have checked the batch and confirm this step")
+    on = DateField(_l("Effective date (default today)"), validators=[Optional()])
+    confirm = BooleanField(_l("I have checked the batch and confirm this step"))
 
 
 class ReasonForm(FlaskForm):  # type: ignore[misc]
     """Reject or cancel, saying why."""
 
-    reason = TextAreaField("Why", validators=[DataRequired(), Length(max=500)])
-    on = DateField("Effective date of a reversal (default today)", validators=[Optional()])
-    confirm = BooleanField("I confirm: this cannot be undone")
+    reason = TextAreaField(_l("Why"), validators=[DataRequired(), Length(max=500)])
+    on = DateField(_l("Effective date of a reversal (default today)"), validators=[Optional()])
+    confirm = BooleanField(_l("I confirm: this cannot be undone"))
 
 
 class ReconcileForm(FlaskForm):  # type: ignore[misc]
     """The provider's result file."""
 
-    file = FileField("Provider's result file (CSV)", validators=[FileRequired()])
+    file = FileField(_l("Provider's result file (CSV)"), validators=[FileRequired()])
 
 
 class LineForm(FlaskForm):  # type: ignore[misc]
     """Settle or reissue one payment line."""
 
     action = SelectField(
-        "Mark",
+        _l("Mark"),
         choices=["paid", "failed", "unclaimed", "reissue"],  # type: ignore[list-item]
     )
-    reason = StringField("Why it failed", validators=[Optional(), Length(max=200)])
+    reason = StringField(_l("Why it failed"), validators=[Optional(), Length(max=200)])
     method = SelectField(
-        "Reissue by",
+        _l("Reissue by"),
         choices=["", "mobile", "bank", "cash"],  # type: ignore[list-item]
         validators=[Optional()],
     )
     wallet = StringField(
-        "New wallet", validators=[Optional(), Regexp(r"^01\d{9}$", message="11 digits, 01…")]
+        _l("New wallet"),
+        validators=[Optional(), Regexp(r"^01\d{9}$", message=_l("11 digits, 01…"))],
     )
-    bank_account = StringField("New bank account", validators=[Optional(), Length(max=50)])
-    confirm = BooleanField("I confirm this payment's new state")
+    bank_account = StringField(_l("New bank account"), validators=[Optional(), Length(max=50)])
+    confirm = BooleanField(_l("I confirm this payment's new state"))
 
 
 class ExpireForm(FlaskForm):  # type: ignore[misc]
     """Move failed lines nobody reissued within the period to unclaimed payouts."""
 
     after_days = IntegerField(
-        "Failed at least this many days ago", validators=[DataRequired(), NumberRange(0, 3650)]
+        _l("Failed at least this many days ago"), validators=[DataRequired(), NumberRange(0, 3650)]
     )
-    confirm = BooleanField("I confirm: these payments move to unclaimed payouts (2100)")
+    confirm = BooleanField(_l("I confirm: these payments move to unclaimed payouts (2100)"))
 
 
 class FloatForm(FlaskForm):  # type: ignore[misc]
     """Taka from the bank to the mobile-money float, before mobile lines are paid."""
 
-    amount = DecimalField("Amount (BDT)", places=None, validators=[DataRequired()])
-    confirm = BooleanField("I confirm this transfer")
+    amount = DecimalField(_l("Amount (BDT)"), places=None, validators=[DataRequired()])
+    confirm = BooleanField(_l("I confirm this transfer"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -10,30 +11,30 @@ from wtforms.validators import DataRequired, Length, Optional
 class NewEventForm(FlaskForm):  # type: ignore[misc]
     """A suspension or closure of one factory, using its newest roll."""
 
-    factory = SelectField("Factory", validators=[DataRequired()])
+    factory = SelectField(_l("Factory"), validators=[DataRequired()])
     # Plain values (label = value), the choices shape WTForms 3 takes without a warning.
-    kind = SelectField("Kind", choices=["suspension", "closure"])  # type: ignore[list-item]
-    start = DateField("Start (closure: its date)", validators=[DataRequired()])
-    end = DateField("End (leave empty while ongoing)", validators=[Optional()])
+    kind = SelectField(_l("Kind"), choices=["suspension", "closure"])  # type: ignore[list-item]
+    start = DateField(_l("Start (closure: its date)"), validators=[DataRequired()])
+    end = DateField(_l("End (leave empty while ongoing)"), validators=[Optional()])
     sections = StringField(
-        "Affected sections, comma separated (partial suspension only)",
+        _l("Affected sections, comma separated (partial suspension only)"),
         validators=[Optional(), Length(max=500)],
     )
     reference = StringField(
-        "Inspection or panel reference", validators=[DataRequired(), Length(max=200)]
+        _l("Inspection or panel reference"), validators=[DataRequired(), Length(max=200)]
     )
-    policy = SelectField("Policy", validators=[DataRequired()])
+    policy = SelectField(_l("Policy"), validators=[DataRequired()])
 
 
 class ChangeEndForm(FlaskForm):  # type: ignore[misc]
     """A suspension's new end date (empty: ongoing again) and why."""
 
-    end = DateField("New end (leave empty: ongoing)", validators=[Optional()])
-    reason = TextAreaField("Why", validators=[DataRequired(), Length(max=2000)])
+    end = DateField(_l("New end (leave empty: ongoing)"), validators=[Optional()])
+    reason = TextAreaField(_l("Why"), validators=[DataRequired(), Length(max=2000)])
 
 
 class ComputeForm(FlaskForm):  # type: ignore[misc]
     """Compute the event's entitlements with a policy, through a day."""
 
-    policy = SelectField("Policy", validators=[DataRequired()])
-    through = DateField("Through (needed while ongoing)", validators=[Optional()])
+    policy = SelectField(_l("Policy"), validators=[DataRequired()])
+    through = DateField(_l("Through (needed while ongoing)"), validators=[Optional()])

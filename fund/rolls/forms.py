@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, StringField
@@ -16,8 +17,8 @@ from imports import FIELD_LABELS
 class UploadForm(FlaskForm):  # type: ignore[misc]
     """A roll file and the date it is the payroll of."""
 
-    file = FileField("Roll file (CSV or XLSX)", validators=[FileRequired()])
-    as_of = DateField("Payroll as of", validators=[DataRequired()])
+    file = FileField(_l("Roll file (CSV or XLSX)"), validators=[FileRequired()])
+    as_of = DateField(_l("Payroll as of"), validators=[DataRequired()])
 
 
 class ConfirmForm(FlaskForm):  # type: ignore[misc]
@@ -31,8 +32,8 @@ class ConfirmForm(FlaskForm):  # type: ignore[misc]
 class MappingForm(FlaskForm):  # type: ignore[misc]
     """Remember a header of this factory's files as one of the roll's fields."""
 
-    header = StringField("Header in the file", validators=[DataRequired(), Length(max=200)])
+    header = StringField(_l("Header in the file"), validators=[DataRequired(), Length(max=200)])
     field = SelectField(
-        "Means",
+        _l("Means"),
         choices=[SelectChoice(name, label) for name, label in FIELD_LABELS.items()],
     )
