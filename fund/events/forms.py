@@ -37,3 +37,9 @@ class ComputeForm(FlaskForm):  # type: ignore[misc]
 
     policy = SelectField("Policy", validators=[DataRequired()])
     through = DateField("Through (needed while ongoing)", validators=[Optional()])
+
+
+class UseRollForm(FlaskForm):  # type: ignore[misc]
+    """Which roll version of the event's factory its entitlements are computed from."""
+
+    version = SelectField("Roll version", validators=[DataRequired()])
