@@ -53,6 +53,9 @@ def test_officer_records_and_computes(
     )
     # the roll's two workers, 30 days × 12,500 / 30 = 12,500 each
     assert "Computed 2 workers, 2 eligible, total 25,000.00 BDT." in computed.get_data(as_text=True)
+    assert f'href="/batches/?event={event.id}">Batches of this event' in computed.get_data(
+        as_text=True
+    )
     changed = client.post(
         f"{page}/end",
         data={"csrf_token": form_token(client, page), "end": "", "reason": "not reopened yet"},
