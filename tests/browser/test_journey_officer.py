@@ -299,7 +299,9 @@ def test_officer_pays_a_suspension_and_reissues_a_failed_payment(tab: Any, tmp_p
     assert failed_reference in failed.inner_text()
     assert "wallet not registered" in failed.inner_text()
     assert taka(PAID[FAILED]) in failed.inner_text()
-    shot(tab, "batch-paid-one-failed")
+    shot(tab, "batch-paid")
+    failed.scroll_into_view_if_needed()
+    shot(tab, "one-payment-failed")
 
     # 9. The failed payment reissued to the worker's new wallet.
     failed.locator("summary").click()
@@ -314,4 +316,5 @@ def test_officer_pays_a_suspension_and_reissues_a_failed_payment(tab: Any, tmp_p
     assert NEW_WALLET in reissued.inner_text()
     assert taka(PAID[FAILED]) in reissued.inner_text()
     assert line_row(tab, FAILED, "reissued").count() == 1
-    shot(tab, "failed-line-reissued")
+    reissued.scroll_into_view_if_needed()
+    shot(tab, "failed-payment-reissued")
