@@ -55,3 +55,8 @@ class Screenshots:
         path = self.folder / f"{self.taken:02d}-{step}.png"
         tab.screenshot(path=str(path))
         return path
+
+
+def scroll_to(tab: Any, selector: str) -> None:
+    """Bring an element to the top of the window, so a screenshot shows what follows it."""
+    tab.locator(selector).first.evaluate("element => element.scrollIntoView({block: 'start'})")

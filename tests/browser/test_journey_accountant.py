@@ -15,7 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.browser.helpers import Screenshots, flashes, nav_links, sign_in
+from tests.browser.helpers import Screenshots, flashes, nav_links, scroll_to, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -94,12 +94,12 @@ def test_accountant_checks_exports_and_closes_the_books(tab: Any, tmp_path: Path
     march = workbook_rows(download(tab, "form#exports button", tmp_path))
     march_entries = listing(march)
     assert 1 < len(march_entries) < len(entries)
-    tab.locator("form#exports").scroll_into_view_if_needed()
+    scroll_to(tab, "h2:text('Excel')")
     shot(tab, "exports")
 
     # Close March: the page says so, and March no longer takes postings.
     tab.fill("input[name=through]", "2026-03-31")
-    tab.locator("button:text('Close the books')").scroll_into_view_if_needed()
+    scroll_to(tab, "h2:text('Close a month')")
     shot(tab, "close-form")
     tab.click("button:text('Close the books')")
     tab.wait_for_load_state()

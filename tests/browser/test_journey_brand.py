@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.helpers import Screenshots, nav_links, sign_in
+from tests.browser.helpers import Screenshots, nav_links, scroll_to, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -92,7 +92,7 @@ def test_a_brand_reads_its_statement_and_nothing_else(tab: Any, tmp_path: Path) 
     for other in OTHERS:
         assert other not in page, other
     shot(tab, "statement")
-    tab.locator("figure").first.scroll_into_view_if_needed()
+    scroll_to(tab, "h2:text('How the fund used money')")
     shot(tab, "charts")
 
     # The statement as PDF and XLSX: NORD's, not HAVEN's.

@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.helpers import Screenshots, flashes, sign_in, sign_out
+from tests.browser.helpers import Screenshots, flashes, scroll_to, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -197,6 +197,7 @@ def test_officer_pays_a_suspension_and_reissues_a_failed_payment(tab: Any, tmp_p
     for worker_id, amount in PAID.items():
         row = tab.locator("table tr", has=tab.locator(f"a:text-is('{worker_id}')"))
         assert row.locator("td").last.inner_text() == taka(amount), worker_id
+    scroll_to(tab, "h2:text('Entitlements')")
     shot(tab, "entitlements")
 
     # 5. A draft batch, submitted; the officer cannot approve their own submission.
@@ -300,7 +301,7 @@ def test_officer_pays_a_suspension_and_reissues_a_failed_payment(tab: Any, tmp_p
     assert "wallet not registered" in failed.inner_text()
     assert taka(PAID[FAILED]) in failed.inner_text()
     shot(tab, "batch-paid")
-    failed.scroll_into_view_if_needed()
+    scroll_to(tab, "h2:text('Payments')")
     shot(tab, "one-payment-failed")
 
     # 9. The failed payment reissued to the worker's new wallet.
@@ -316,5 +317,5 @@ def test_officer_pays_a_suspension_and_reissues_a_failed_payment(tab: Any, tmp_p
     assert NEW_WALLET in reissued.inner_text()
     assert taka(PAID[FAILED]) in reissued.inner_text()
     assert line_row(tab, FAILED, "reissued").count() == 1
-    reissued.scroll_into_view_if_needed()
+    scroll_to(tab, "h2:text('Payments')")
     shot(tab, "failed-payment-reissued")
