@@ -197,7 +197,7 @@ def test_officer_pays_a_suspension_and_reissues_a_failed_payment(tab: Any, tmp_p
     for worker_id, amount in PAID.items():
         row = tab.locator("table tr", has=tab.locator(f"a:text-is('{worker_id}')"))
         assert row.locator("td").last.inner_text() == taka(amount), worker_id
-    scroll_to(tab, "h2:text('Entitlements')")
+    scroll_to(tab, "section.summary")
     shot(tab, "entitlements")
 
     # 5. A draft batch, submitted; the officer cannot approve their own submission.
