@@ -38,3 +38,9 @@ class ComputeForm(FlaskForm):  # type: ignore[misc]
 
     policy = SelectField(_l("Policy"), validators=[DataRequired()])
     through = DateField(_l("Through (needed while ongoing)"), validators=[Optional()])
+
+
+class UseRollForm(FlaskForm):  # type: ignore[misc]
+    """Which roll version of the event's factory its entitlements are computed from."""
+
+    version = SelectField(_l("Roll version"), validators=[DataRequired()])

@@ -17,10 +17,11 @@ from fund.entitlements.models import Entitlement, EntitlementRun, PolicyVersion
 from fund.entitlements.policy import PolicyInvalid
 from fund.entitlements.rules import REASONS, EntitlementError
 from fund.entitlements.services import SHIPPED_POLICIES, compute_for_event, policy_for
-from fund.events.forms import ChangeEndForm, ComputeForm, NewEventForm
+from fund.events.forms import ChangeEndForm, ComputeForm, NewEventForm, UseRollForm
 from fund.events.models import Event
-from fund.events.services import EventInvalid, change_end, create_event
+from fund.events.services import EventInvalid, change_end, create_event, set_roll
 from fund.factories.models import Factory
+from fund.rolls.models import Roll
 from fund.rolls.services import current_roll
 from ledger.money import format_minor
 
@@ -98,6 +99,49 @@ def change_end_date(event_id: int) -> WerkzeugResponse:
             flash(f"Changed: {event.title}.", "success")
         except EventInvalid as error:
             flash(str(error), "error")
+    return redirect(url_for("events.detail", event_id=event.id))
+
+
+def roll_form(event: Event) -> UseRollForm:
+    """The roll choice: the factory's versions, newest first, defaulting to the newest."""
+    versions = [
+        str(version)
+        for version in get_session().scalars(
+            select(Roll.version)
+            .where(Roll.factory_id == event.factory_id)
+            .order_by(Roll.version.desc())
+        )
+    ]
+    form = UseRollForm(version=versions[0] if versions else None)
+    form.version.choices = versions  # type: ignore[assignment]  # plain values (WTForms 3)
+    return form
+
+
+@bp.route("/<int:event_id>/roll", methods=["POST"])
+@allow(*OFFICERS)
+def use_roll(event_id: int) -> WerkzeugResponse:
+    session = get_session()
+    event = session.get(Event, event_id) or abort(404)
+    form = roll_form(event)
+    if not form.validate_on_submit():
+        flash("Choose one of the factory's roll versions.", "error")
+        return redirect(url_for("events.detail", event_id=event.id))
+    roll = session.scalar(
+        select(Roll).where(
+            Roll.factory_id == event.factory_id, Roll.version == int(form.version.data)
+        )
+    )
+    assert roll is not None  # the choices are the factory's versions
+    try:
+        set_roll(session, event=event, roll=roll, actor=acting_user())
+    except EventInvalid as error:
+        flash(str(error), "error")
+    else:
+        flash(
+            f"The event now uses roll version {roll.version} ({roll.worker_count} workers); "
+            "compute its entitlements again to apply it.",
+            "success",
+        )
     return redirect(url_for("events.detail", event_id=event.id))
 
 
@@ -210,6 +254,7 @@ def detail(event_id: int) -> str:
         event=event,
         compute_form=compute_form(event) if officer else None,
         end_form=ChangeEndForm() if officer and event.kind == "suspension" else None,
+        roll_form=roll_form(event) if officer else None,
         runs=runs,
         run=run,
         reasons=reasons,

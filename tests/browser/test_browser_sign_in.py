@@ -1,104 +1,18 @@
-"""The real app in a real browser: Debian's Chromium through Playwright, never a downloaded one.
+"""The real app in a real browser: signing in and out, menus by role, CSRF on forms.
 
-The server runs in a thread against a SQLite file of its own with the demo data (not the
-rolled-back test connection: the server must commit for the browser to see anything).
+Fixtures (`live_server`, `system_chromium`, `tab`) are in conftest.py.
 """
 
 from __future__ import annotations
 
-import os
-import threading
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
-from fund import create_app
-from fund.db import make_engine
-from fund.demo import DEMO_PASSWORD, load_demo
-from fund.migrate import upgrade
+from tests.browser.helpers import nav_links, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app served over HTTP on a free port, with the demo data committed."""
-    from sqlalchemy.orm import Session
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'fund.sqlite'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    with Session(engine) as session:
-        load_demo(session)
-        session.commit()
-    # As `make run` serves it: plain http on the loopback, so no Secure-only cookies.
-    app = create_app(
-        {
-            "DB_BIND": engine,
-            "SECRET_KEY": "browser-test",
-            "SESSION_COOKIE_SECURE": False,
-            "PREFERRED_URL_SCHEME": "http",
-        }
-    )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def system_chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: install Debian's chromium (make browser)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message + " — browser tests skipped locally")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def tab(system_chromium: Any, live_server: str) -> Iterator[Any]:
-    """A fresh browser context (own cookies) with one tab."""
-    context = system_chromium.new_context(base_url=live_server)
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
-
-
-def sign_in(tab: Any, username: str, password: str = DEMO_PASSWORD) -> None:
-    tab.goto("/login")
-    tab.fill("input[name=username]", username)
-    tab.fill("input[name=password]", password)
-    tab.click("main button[type=submit]")
-    tab.wait_for_load_state()
-
-
-def nav_links(tab: Any) -> list[str]:
-    return [text.strip() for text in tab.locator("nav a").all_inner_texts()]
 
 
 def test_the_login_page_renders(tab: Any) -> None:

@@ -53,6 +53,9 @@ def test_officer_records_and_computes(
     )
     # the roll's two workers, 30 days × 12,500 / 30 = 12,500 each
     assert "Computed 2 workers, 2 eligible, total 25,000.00 BDT." in computed.get_data(as_text=True)
+    assert f'href="/batches/?event={event.id}">Batches of this event' in computed.get_data(
+        as_text=True
+    )
     changed = client.post(
         f"{page}/end",
         data={"csrf_token": form_token(client, page), "end": "", "reason": "not reopened yet"},
@@ -124,3 +127,44 @@ def test_only_officers_change_things(
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert "Compute entitlements" in page
     assert "Change the end date" in page
+
+
+def test_officer_points_an_event_at_a_newer_roll(
+    client: FlaskClient,
+    login: Callable[..., Any],
+    form_token: Token,
+    session: Session,
+    users: People,
+) -> None:
+    from fund.events.services import create_event
+
+    factory = users.factories["DHK-1"]
+    event = create_event(
+        session, factory=factory, kind="suspension", start=date(2024, 3, 1), actor=None
+    )
+    assert event.roll_id is None  # recorded before the factory sent its payroll
+    roll = stored_roll(session, factory)
+    page = f"/events/{event.id}"
+    login(client, "auditor")
+    assert "Use this roll" not in client.get(page).get_data(as_text=True)
+    refused = client.post(
+        f"{page}/roll", data={"csrf_token": form_token(client, page), "version": "1"}
+    )
+    assert refused.status_code == 403
+    login(client, "officer")
+    unknown = client.post(
+        f"{page}/roll",
+        data={"csrf_token": form_token(client, page), "version": "7"},
+        follow_redirects=True,
+    )
+    assert "Choose one of the factory&#39;s roll versions." in unknown.get_data(as_text=True)
+    session.refresh(event)
+    assert event.roll_id is None
+    used = client.post(
+        f"{page}/roll",
+        data={"csrf_token": form_token(client, page), "version": "1"},
+        follow_redirects=True,
+    )
+    assert "The event now uses roll version 1 (2 workers)" in used.get_data(as_text=True)
+    session.refresh(event)
+    assert event.roll_id == roll.id
