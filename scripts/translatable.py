@@ -20,7 +20,7 @@ from pathlib import Path
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 #: Text in these elements is data or code, never English for a reader.
 RAW_ELEMENTS = ("script", "style", "code", "pre")
-ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
+ATTRIBUTES = ("placeholder", "title", "aria-label", "alt", "data-progress", r"data-text-[a-z-]+")
 #: Calls on a value that name what is done to it, not what it is.
 METHODS = frozenset(
     {"strftime", "format", "get", "replace", "items", "upper", "lower", "capitalize"}

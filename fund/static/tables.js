@@ -5,6 +5,12 @@
 (function () {
   const collator = new Intl.Collator(document.documentElement.lang || "en", { numeric: true });
 
+  // The words come from the page (base.html), translated with the rest of it.
+  function say(name, values) {
+    const text = document.body.dataset["text" + name] || name;
+    return text.replace(/\{(\w+)\}/g, (_, key) => String(values[key]));
+  }
+
   // "1,234.50 BDT", "-12", "৳ 3,000" → a number; text that holds no number → null.
   function numberIn(text) {
     const cleaned = text.replace(/[^0-9.\-]/g, "");
@@ -19,9 +25,14 @@
     return cell.dataset.sort !== undefined ? cell.dataset.sort : cell.textContent.trim();
   }
 
+  // A lone row spanning the whole table is the "nothing yet" message, and a row headed by a
+  // <th> is a total: neither is data, so neither is sorted nor filtered away.
+  function isSummary(row) {
+    return (row.cells.length === 1 && row.cells[0].colSpan > 1) || (row.cells.length > 0 && row.cells[0].tagName === "TH");
+  }
+
   function dataRows(table) {
-    // A lone row spanning the whole table is the "nothing yet" message, not data.
-    return Array.from(table.tBodies[0].rows).filter((row) => !(row.cells.length === 1 && row.cells[0].colSpan > 1));
+    return Array.from(table.tBodies[0].rows).filter((row) => !isSummary(row));
   }
 
   function sortBy(table, header, index) {
@@ -44,7 +55,8 @@
     for (const other of table.tHead.rows[0].cells) other.removeAttribute("aria-sort");
     header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
     const body = table.tBodies[0];
-    for (const row of rows) body.appendChild(row);
+    const summaries = Array.from(body.rows).filter(isSummary);
+    for (const row of rows.concat(summaries)) body.appendChild(row);
   }
 
   function makeSortable(table) {
@@ -56,7 +68,7 @@
       button.type = "button";
       button.className = "sort";
       button.textContent = header.textContent.trim();
-      button.title = "Sort by " + button.textContent;
+      button.title = say("Sort", { column: button.textContent });
       header.textContent = "";
       header.appendChild(button);
       button.addEventListener("click", () => sortBy(table, header, index));
@@ -74,11 +86,11 @@
     box.className = "table-filter";
     const label = document.createElement("label");
     label.htmlFor = id;
-    label.textContent = "Filter";
+    label.textContent = say("Filter", {});
     const input = document.createElement("input");
     input.type = "search";
     input.id = id;
-    input.placeholder = "type to show matching rows";
+    input.placeholder = say("FilterHint", {});
     const count = document.createElement("span");
     count.className = "muted";
     count.setAttribute("aria-live", "polite");
@@ -93,7 +105,7 @@
         row.hidden = !match;
         if (match) shown += 1;
       }
-      count.textContent = words.length ? shown + " of " + rows.length + " rows" : "";
+      count.textContent = words.length ? say("Rows", { shown: shown, total: rows.length }) : "";
     });
   }
 
@@ -112,7 +124,7 @@
       const status = document.createElement("p");
       status.className = "progress-status";
       status.setAttribute("role", "status");
-      status.textContent = form.dataset.progress || "Working…";
+      status.textContent = form.dataset.progress || say("Working", {});
       bar.max = 100;
       form.append(bar, status);
       form.dataset.sending = "yes";
@@ -130,11 +142,11 @@
         if (!progress.lengthComputable) return;
         const percent = Math.round((100 * progress.loaded) / progress.total);
         bar.value = percent;
-        status.textContent = "Uploading: " + percent + "%";
+        status.textContent = say("Uploading", { percent: percent });
       });
       request.upload.addEventListener("load", () => {
         bar.removeAttribute("value");
-        status.textContent = form.dataset.progress || "Working…";
+        status.textContent = form.dataset.progress || say("Working", {});
       });
       request.addEventListener("load", () => {
         // The server's answer replaces the page, as a plain form post would have.
@@ -147,7 +159,7 @@
         document.close();
       });
       request.addEventListener("error", () => {
-        status.textContent = "The upload failed: the connection was lost. Nothing was stored; try again.";
+        status.textContent = say("UploadFailed", {});
         delete form.dataset.sending;
         for (const button of form.querySelectorAll("button[type=submit]")) button.disabled = false;
       });
