@@ -13,7 +13,7 @@ from fund.api.errors import validation_error
 from fund.api.openapi import build_spec
 from fund.api.pagination import paginate
 from fund.auth.access import acting_user, allow, public
-from fund.auth.roles import EVERYONE, STAFF, Role
+from fund.auth.roles import EVERYONE, STAFF, STAFF_AND_BRANDS, Role
 from fund.auth.schemas import UserOut
 from fund.auth.services import user_for_token
 from fund.brands.api import register as register_brand_endpoints
@@ -65,7 +65,7 @@ def me() -> dict[str, Any]:
 
 
 @bp.route("/brands")
-@allow(EVERYONE)
+@allow(STAFF_AND_BRANDS)
 def brands() -> dict[str, Any]:
     user = acting_user()
     assert user is not None
@@ -76,7 +76,7 @@ def brands() -> dict[str, Any]:
 
 
 @bp.route("/brands/<code>")
-@allow(EVERYONE)
+@allow(STAFF_AND_BRANDS)
 def brand(code: str) -> dict[str, Any]:
     user = acting_user()
     assert user is not None
