@@ -36,9 +36,7 @@ class Claim(Base):
         CheckConstraint(_one_of("kind", CLAIM_KINDS), name="kind_known"),
         CheckConstraint(_one_of("status", CLAIM_STATUSES), name="status_known"),
         CheckConstraint(_one_of("raised_by", RAISED_BY), name="raised_by_known"),
-        CheckConstraint(
-            "(status = 'open') = (decided_at IS NULL)", name="decided_unless_open"
-        ),
+        CheckConstraint("(status = 'open') = (decided_at IS NULL)", name="decided_unless_open"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
