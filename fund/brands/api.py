@@ -212,7 +212,9 @@ def _contribution_json(contribution: Contribution) -> dict[str, Any]:
 
 def register(bp: Blueprint) -> None:
     """Add the brand money endpoints to the API blueprint."""
-    bp.add_url_rule("/brands/<code>/statement", "brand_statement", allow(STAFF_AND_BRANDS)(statement))
+    bp.add_url_rule(
+        "/brands/<code>/statement", "brand_statement", allow(STAFF_AND_BRANDS)(statement)
+    )
     bp.add_url_rule(
         "/brands/<code>/pledges",
         "add_pledge",

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ from fund.rolls.models import RollWorker
 from fund.rolls.services import RollRejected, import_roll, roll_rows
 from imports import RollRow, write_roll_csv
 from imports.roll import NATIONAL_ID_LENGTHS
-from ledger.money import format_minor
+from ledger.money import MoneyError, format_minor, to_minor
 
 #: Days the fund gives itself to decide a claim, by kind (the app config ``CLAIM_DEADLINES``
 #: overrides): money that did not arrive is urgent, a missing worker needs the factory's word.
@@ -492,6 +493,62 @@ def refer_claim(
     claim.referred_to = referred_to.strip()[:200]
     _decide(session, claim, "referred", actor, note, referred_to=claim.referred_to)
     return claim
+
+
+def roll_line(
+    *,
+    worker_id: str,
+    name: str,
+    national_id: str,
+    join_date: date | None,
+    basic: Decimal | None,
+    house_rent: Decimal | None = None,
+    medical: Decimal | None = None,
+    transport: Decimal | None = None,
+    food: Decimal | None = None,
+    section: str | None = None,
+    payment_method: str | None = None,
+    wallet_number: str | None = None,
+    bank_account: str | None = None,
+) -> RollRow:
+    """A roll line from what an officer typed (monthly taka); the roll checks still run on it."""
+    if not worker_id.strip():
+        raise ClaimInvalid("give the worker's ID on the roll", "worker_id")
+    if not name.strip():
+        raise ClaimInvalid("give the worker's name as the roll should have it", "name")
+    if join_date is None:
+        raise ClaimInvalid("give the date the worker joined the factory", "join_date")
+    if basic is None:
+        raise ClaimInvalid("give the worker's monthly basic wage", "basic")
+    try:
+        wages = {
+            label: to_minor(value or Decimal(0), "BDT")
+            for label, value in (
+                ("basic", basic),
+                ("house_rent", house_rent),
+                ("medical", medical),
+                ("transport", transport),
+                ("food", food),
+            )
+        }
+    except MoneyError as error:
+        raise ClaimInvalid(f"a wage is not an amount of taka and poisha: {error}") from None
+    return RollRow(
+        row=0,
+        worker_id=worker_id.strip(),
+        name=name.strip(),
+        national_id=national_id_key(national_id),
+        join_date=join_date,
+        section=(section or "").strip() or None,
+        payment_method=payment_method or None,
+        wallet_number=(wallet_number or "").strip() or None,
+        bank_account=(bank_account or "").strip() or None,
+        basic=wages["basic"],
+        house_rent=wages["house_rent"],
+        medical=wages["medical"],
+        transport=wages["transport"],
+        food=wages["food"],
+    )
 
 
 def _supplement_roll(
