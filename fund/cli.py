@@ -166,6 +166,7 @@ def audit_verify(as_json: bool) -> None:
 
 #: Each area's command group, as (module, attribute). An area adds its line here.
 AREA_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("fund.claims.cli", "claims_cli"),
     ("fund.disbursements.cli", "batches_cli"),
     ("fund.entitlements.cli", "entitlements_cli"),
     ("fund.events.cli", "events_cli"),

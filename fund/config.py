@@ -44,6 +44,8 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dic
         "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
         "PREFERRED_URL_SCHEME": "http" if development else "https",
         "UPLOAD_FOLDER": str(instance_path / "uploads"),
+        # Claim attachments (ID cards, pay slips): outside the web root, served by a view only.
+        "CLAIM_FILES": str(instance_path / "claim-files"),
     }
     if "SECRET_KEY" not in overrides:
         config["SECRET_KEY"] = _secret_key(instance_path)

@@ -38,6 +38,7 @@ USERS = [
     ("auditor", "Farhana Akter", Role.AUDITOR, None),
     ("nordvik", "Ingrid Larsen (Nordvik)", Role.BRAND, "NORD"),
     ("haven", "Maya Brooks (Haven & Loom)", Role.BRAND, "HAVEN"),
+    ("helpline", "Mitu Akter (helpline)", Role.HELPLINE, None),
 ]
 
 

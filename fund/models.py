@@ -5,6 +5,7 @@ from __future__ import annotations
 from fund.audit.models import AuditChainHead, AuditEvent
 from fund.auth.models import ApiToken, User
 from fund.brands.models import Brand, Contribution, Conversion, Pledge
+from fund.claims.models import Claim, ClaimAttachment
 from fund.disbursements.models import (
     BatchTransition,
     DisbursementBatch,
@@ -22,6 +23,8 @@ __all__ = [
     "AuditEvent",
     "BatchTransition",
     "Brand",
+    "Claim",
+    "ClaimAttachment",
     "ColumnMapping",
     "Contribution",
     "Conversion",

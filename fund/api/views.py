@@ -13,13 +13,14 @@ from fund.api.errors import validation_error
 from fund.api.openapi import build_spec
 from fund.api.pagination import paginate
 from fund.auth.access import acting_user, allow, public
-from fund.auth.roles import EVERYONE, STAFF, Role
+from fund.auth.roles import EVERYONE, STAFF, STAFF_AND_BRANDS, Role
 from fund.auth.schemas import UserOut
 from fund.auth.services import user_for_token
 from fund.brands.api import register as register_brand_endpoints
 from fund.brands.models import Brand
 from fund.brands.schemas import BrandOut
 from fund.brands.services import BrandNotFound, brand_for
+from fund.claims.api import register as register_claim_endpoints
 from fund.db import get_session
 from fund.disbursements.api import register as register_batch_endpoints
 from fund.entitlements.models import Entitlement
@@ -65,7 +66,7 @@ def me() -> dict[str, Any]:
 
 
 @bp.route("/brands")
-@allow(EVERYONE)
+@allow(STAFF_AND_BRANDS)
 def brands() -> dict[str, Any]:
     user = acting_user()
     assert user is not None
@@ -76,7 +77,7 @@ def brands() -> dict[str, Any]:
 
 
 @bp.route("/brands/<code>")
-@allow(EVERYONE)
+@allow(STAFF_AND_BRANDS)
 def brand(code: str) -> dict[str, Any]:
     user = acting_user()
     assert user is not None
@@ -141,3 +142,4 @@ register_roll_endpoints(bp)
 register_brand_endpoints(bp)
 register_ledger_endpoints(bp)
 register_batch_endpoints(bp)
+register_claim_endpoints(bp)

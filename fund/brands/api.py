@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from fund.api.errors import error_response
 from fund.auth.access import acting_user, allow
-from fund.auth.roles import EVERYONE
+from fund.auth.roles import STAFF_AND_BRANDS
 from fund.brands.models import Brand, Contribution, Pledge
 from fund.brands.schemas import (
     ContributionIn,
@@ -212,7 +212,9 @@ def _contribution_json(contribution: Contribution) -> dict[str, Any]:
 
 def register(bp: Blueprint) -> None:
     """Add the brand money endpoints to the API blueprint."""
-    bp.add_url_rule("/brands/<code>/statement", "brand_statement", allow(EVERYONE)(statement))
+    bp.add_url_rule(
+        "/brands/<code>/statement", "brand_statement", allow(STAFF_AND_BRANDS)(statement)
+    )
     bp.add_url_rule(
         "/brands/<code>/pledges",
         "add_pledge",

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from fund.auth.access import acting_user, allow
 from fund.auth.models import User
-from fund.auth.roles import EVERYONE, STAFF
+from fund.auth.roles import STAFF, STAFF_AND_BRANDS
 from fund.brands.forms import NO_PLEDGE, ContributionForm, PledgeForm
 from fund.brands.models import Brand, Pledge
 from fund.brands.services import (
@@ -98,7 +98,7 @@ def index() -> str:
 
 
 @bp.route("/<code>")
-@allow(EVERYONE)
+@allow(STAFF_AND_BRANDS)
 def detail(code: str) -> str:
     return _detail_page(code)
 
@@ -137,7 +137,7 @@ def _pledge_choices(brand: Brand) -> list[SelectChoice]:
 
 
 @bp.route("/<code>/statement.pdf")
-@allow(EVERYONE)
+@allow(STAFF_AND_BRANDS)
 def statement_pdf_download(code: str) -> Response:
     statement = _statement(code)
     charts = fund_charts(get_session(), end=statement.end, with_brands=False)
@@ -149,7 +149,7 @@ def statement_pdf_download(code: str) -> Response:
 
 
 @bp.route("/<code>/statement.xlsx")
-@allow(EVERYONE)
+@allow(STAFF_AND_BRANDS)
 def statement_xlsx_download(code: str) -> Response:
     statement = _statement(code)
     return Response(

@@ -10,7 +10,8 @@ from fund.audit.models import AuditEvent
 from fund.auth.access import acting_user, allow, public
 from fund.auth.roles import EVERYONE, STAFF, Role
 from fund.brands.models import Brand
-from fund.db import get_session
+from fund.claims.services import overdue, overdue_count
+from fund.db import get_session, utcnow
 from fund.factories.models import Factory
 from fund.reports.services import fund_charts
 
@@ -24,16 +25,28 @@ def home() -> str | Response:
     assert user is not None
     if user.role_enum is Role.BRAND and user.brand is not None:
         return redirect(url_for("brands.detail", code=user.brand.code))
+    if user.role_enum is Role.HELPLINE:
+        return redirect(url_for("claims.index"))  # the helpline sees claims and nothing else
     db = get_session()
     counts = {
         "brands": db.scalar(select(func.count(Brand.id))) or 0,
         "factories": db.scalar(select(func.count(Factory.id))) or 0,
     }
-    recent, charts = [], []
+    recent, charts, late, late_count = [], [], [], 0
     if user.role_enum in STAFF:
         recent = list(db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(10)))
         charts = fund_charts(db)
-    return render_template("dashboard/home.html", counts=counts, recent=recent, charts=charts)
+        today = utcnow().date()
+        late = overdue(db, today=today, limit=10)
+        late_count = overdue_count(db, today=today)
+    return render_template(
+        "dashboard/home.html",
+        counts=counts,
+        recent=recent,
+        charts=charts,
+        overdue_claims=late,
+        overdue_count=late_count,
+    )
 
 
 @bp.route("/health")

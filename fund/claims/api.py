@@ -1,0 +1,456 @@
+"""The claim endpoints of ``/api/v1``, registered on the API blueprint by ``register``.
+
+The helpline (and officers) file and read claims; officers and administrators decide them.
+Refusals by the rules are 409 (already paid, duplicate, decided, nothing to pay), unusable
+details 422 naming the field, a role that may not act 403. Candidates (other workers' roll
+data) are for fund staff only.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from apispec import APISpec
+from flask import Blueprint, Response, abort, current_app, jsonify, request
+from marshmallow import Schema
+from sqlalchemy import select
+
+from fund.api.errors import error_response
+from fund.api.pagination import paginate
+from fund.auth.access import acting_user, allow
+from fund.auth.models import User
+from fund.auth.roles import CLAIM_DECIDERS, CLAIM_FILERS, CLAIM_READERS, STAFF
+from fund.claims import services
+from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, Claim
+from fund.claims.schemas import (
+    AcceptIn,
+    AttachmentOut,
+    CandidateOut,
+    ClaimIn,
+    ClaimOut,
+    MessageOut,
+    ReferIn,
+    RejectIn,
+    ReportOut,
+    RollLineIn,
+)
+from fund.claims.views import deadlines, files_folder, helpline_number, max_attachment_bytes
+from fund.db import get_session, utcnow
+from fund.events.models import Event
+
+
+def _body(schema: Schema) -> dict[str, Any]:
+    payload = request.get_json(silent=True)
+    loaded: dict[str, Any] = schema.load(payload if isinstance(payload, dict) else {})
+    return loaded
+
+
+def _actor() -> User:
+    user = acting_user()
+    assert user is not None  # @allow let them in
+    return user
+
+
+def _claim(claim_id: int) -> Claim:
+    claim = get_session().get(Claim, claim_id)
+    if claim is None:
+        abort(404, description=f"no claim {claim_id}")
+    return claim
+
+
+def refusal(error: services.ClaimRefused) -> Response:
+    """A service refusal in the API's error shape, with the status that fits it."""
+    get_session().rollback()
+    if isinstance(error, services.NotAllowed):
+        return error_response(403, "not_allowed", str(error))
+    if isinstance(error, services.ClaimInvalid):
+        return error_response(422, "invalid", str(error), error.field)
+    if isinstance(error, services.AlreadyPaid):
+        return error_response(409, "already_paid", str(error), "national_id")
+    if isinstance(error, services.DuplicateClaim):
+        return error_response(409, "duplicate_claim", str(error))
+    if isinstance(error, services.ClaimStateError):
+        return error_response(409, "wrong_state", str(error))
+    return error_response(409, "refused", str(error))
+
+
+def _dump(claim: Claim, status: int = 200) -> tuple[Response, int]:
+    return jsonify(ClaimOut().dump(claim)), status
+
+
+def list_claims() -> dict[str, Any]:
+    query = select(Claim).order_by(Claim.id.desc())
+    status = request.args.get("status", "")
+    kind = request.args.get("kind", "")
+    if status:
+        if status not in CLAIM_STATUSES:
+            abort(400, description=f"status is one of {', '.join(CLAIM_STATUSES)}")
+        query = query.where(Claim.status == status)
+    if kind:
+        if kind not in CLAIM_KINDS:
+            abort(400, description=f"kind is one of {', '.join(CLAIM_KINDS)}")
+        query = query.where(Claim.kind == kind)
+    if request.args.get("overdue") in ("1", "true"):
+        query = query.where(Claim.status == "open", Claim.due_on < utcnow().date())
+    return paginate(get_session(), query, ClaimOut())
+
+
+def file() -> Response | tuple[Response, int]:
+    args = _body(ClaimIn())
+    session = get_session()
+    event = session.get(Event, args.pop("event_id"))
+    if event is None:
+        return error_response(422, "invalid", "no such event", "event_id")
+    try:
+        claim = services.file_claim(
+            session, event=event, actor=_actor(), deadlines=deadlines(), **args
+        )
+    except services.ClaimRefused as error:
+        return refusal(error)
+    return _dump(claim, 201)
+
+
+def detail(claim_id: int) -> tuple[Response, int]:
+    return _dump(_claim(claim_id))
+
+
+def candidates(claim_id: int) -> Response:
+    found = services.candidates(get_session(), _claim(claim_id))
+    return jsonify({"items": CandidateOut().dump(found, many=True)})
+
+
+def message(claim_id: int) -> Response:
+    claim = _claim(claim_id)
+    text = services.outcome_text(claim, helpline=helpline_number())
+    return jsonify(
+        MessageOut().dump(
+            {
+                "reference": claim.reference,
+                "status": claim.status,
+                "text": text,
+                "length": len(text),
+            }
+        )
+    )
+
+
+def attach(claim_id: int) -> Response | tuple[Response, int]:
+    claim = _claim(claim_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return error_response(400, "missing_file", "send the file as field 'file'", "file")
+    try:
+        attachment = services.add_attachment(
+            get_session(),
+            claim=claim,
+            data=upload.read(),
+            filename=upload.filename,
+            folder=files_folder(),
+            actor=_actor(),
+            max_bytes=max_attachment_bytes(),
+        )
+    except services.ClaimRefused as error:
+        return refusal(error)
+    return jsonify(AttachmentOut().dump(attachment)), 201
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return Decimal(value) if value is not None else None
+
+
+def accept(claim_id: int) -> Response | tuple[Response, int]:
+    claim = _claim(claim_id)
+    args = _body(AcceptIn())
+    try:
+        worker = None
+        if args["worker"] is not None:
+            line = args["worker"]
+            worker = services.roll_line(
+                **{
+                    **line,
+                    **{
+                        name: _decimal(line[name])
+                        for name in ("basic", "house_rent", "medical", "transport", "food")
+                    },
+                }
+            )
+        services.accept_claim(
+            get_session(),
+            claim=claim,
+            actor=_actor(),
+            secret_key=current_app.config["SECRET_KEY"],
+            note=args["note"],
+            worker=worker,
+            worker_id=args["worker_id"],
+            pay=args["pay"],
+        )
+    except services.ClaimRefused as error:
+        return refusal(error)
+    return _dump(claim)
+
+
+def reject(claim_id: int) -> Response | tuple[Response, int]:
+    claim = _claim(claim_id)
+    args = _body(RejectIn())
+    try:
+        services.reject_claim(get_session(), claim=claim, actor=_actor(), reason=args["reason"])
+    except services.ClaimRefused as error:
+        return refusal(error)
+    return _dump(claim)
+
+
+def refer(claim_id: int) -> Response | tuple[Response, int]:
+    claim = _claim(claim_id)
+    args = _body(ReferIn())
+    try:
+        services.refer_claim(get_session(), claim=claim, actor=_actor(), **args)
+    except services.ClaimRefused as error:
+        return refusal(error)
+    return _dump(claim)
+
+
+def report() -> Response:
+    found = services.report(get_session(), today=utcnow().date())
+    body = ReportOut().dump(found)
+    body["deadlines"] = deadlines()
+    return jsonify(body)
+
+
+def register(bp: Blueprint) -> None:
+    """Add the claim endpoints to the API blueprint."""
+    bp.add_url_rule("/claims", "claims", allow(CLAIM_READERS)(list_claims))
+    bp.add_url_rule("/claims", "file_claim", allow(CLAIM_FILERS)(file), methods=["POST"])
+    bp.add_url_rule("/claims/report", "claims_report", allow(CLAIM_READERS)(report))
+    bp.add_url_rule("/claims/<int:claim_id>", "claim", allow(CLAIM_READERS)(detail))
+    bp.add_url_rule(
+        "/claims/<int:claim_id>/candidates", "claim_candidates", allow(STAFF)(candidates)
+    )
+    bp.add_url_rule(
+        "/claims/<int:claim_id>/message", "claim_message", allow(CLAIM_READERS)(message)
+    )
+    bp.add_url_rule(
+        "/claims/<int:claim_id>/attachments",
+        "claim_attach",
+        allow(CLAIM_FILERS)(attach),
+        methods=["POST"],
+    )
+    for name, view in (("accept", accept), ("reject", reject), ("refer", refer)):
+        bp.add_url_rule(
+            f"/claims/<int:claim_id>/{name}",
+            f"claim_{name}",
+            allow(CLAIM_DECIDERS)(view),
+            methods=["POST"],
+        )
+
+
+# --- the OpenAPI description ----------------------------------------------------------------
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def add_claim_paths(
+    spec: APISpec,
+    *,
+    errors: dict[str, Any],
+    not_found: dict[str, Any],
+    page_parameters: list[dict[str, Any]],
+) -> None:
+    """Describe the claim endpoints in the OpenAPI document."""
+    for name, schema in {
+        "ClaimAttachment": AttachmentOut,  # before the schemas that nest it
+        "Claim": ClaimOut,
+        "ClaimCandidate": CandidateOut,
+        "ClaimMessage": MessageOut,
+        "ClaimReport": ReportOut,
+        "ClaimIn": ClaimIn,
+        "RollLineIn": RollLineIn,
+        "AcceptClaim": AcceptIn,
+        "RejectClaim": RejectIn,
+        "ReferClaim": ReferIn,
+    }.items():
+        spec.components.schema(name, schema=schema)
+
+    def error(description: str) -> dict[str, Any]:
+        return {"description": description, **_json(_ref("ErrorBody"))}
+
+    claim_id = {"name": "claim_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    refusals = {
+        "403": error("the token's role may not do this"),
+        "409": error(
+            "refused by the rules: the worker was already paid for the event, the same claim is"
+            " open, the claim is decided, or there is nothing more to pay"
+        ),
+        "422": error("a detail cannot be used (the field is named), or the body is unreadable"),
+    }
+    one_claim = {"description": "the claim", **_json(_ref("Claim"))}
+    spec.path(
+        "/claims",
+        operations={
+            "get": {
+                "summary": "Claims, newest first (fund staff and the helpline)",
+                "parameters": [
+                    {
+                        "name": "status",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": list(CLAIM_STATUSES)},
+                    },
+                    {
+                        "name": "kind",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": list(CLAIM_KINDS)},
+                    },
+                    {
+                        "name": "overdue",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": ["1", "true"]},
+                    },
+                    *page_parameters,
+                ],
+                "responses": {
+                    "200": {
+                        "description": "a page of claims",
+                        **_json(
+                            {
+                                "type": "object",
+                                "required": ["items", "page", "per_page", "total"],
+                                "properties": {
+                                    "items": {"type": "array", "items": _ref("Claim")},
+                                    "page": {"type": "integer"},
+                                    "per_page": {"type": "integer"},
+                                    "total": {"type": "integer"},
+                                },
+                            }
+                        ),
+                    },
+                    "400": error("status or kind is not one the fund knows"),
+                    **errors,
+                },
+            },
+            "post": {
+                "summary": "File a claim (helpline, officers, administrators)",
+                "requestBody": {"required": True, **_json(_ref("ClaimIn"))},
+                "responses": {
+                    "201": {"description": "the claim, open", **_json(_ref("Claim"))},
+                    **errors,
+                    **refusals,
+                },
+            },
+        },
+    )
+    spec.path(
+        "/claims/report",
+        operations={
+            "get": {
+                "summary": "Claims by factory, kind, status and age; the share decided in time",
+                "responses": {
+                    "200": {"description": "the report", **_json(_ref("ClaimReport"))},
+                    **errors,
+                },
+            }
+        },
+    )
+    spec.path(
+        "/claims/{claim_id}",
+        operations={
+            "get": {
+                "summary": "One claim",
+                "parameters": [claim_id],
+                "responses": {"200": one_claim, **errors, **not_found},
+            }
+        },
+    )
+    spec.path(
+        "/claims/{claim_id}/candidates",
+        operations={
+            "get": {
+                "summary": "Workers of the event's roll and payments the claimant may be, and why"
+                " (fund staff only)",
+                "parameters": [claim_id],
+                "responses": {
+                    "200": {
+                        "description": "candidates, best first",
+                        **_json(
+                            {
+                                "type": "object",
+                                "required": ["items"],
+                                "properties": {
+                                    "items": {"type": "array", "items": _ref("ClaimCandidate")}
+                                },
+                            }
+                        ),
+                    },
+                    **errors,
+                    **not_found,
+                },
+            }
+        },
+    )
+    spec.path(
+        "/claims/{claim_id}/message",
+        operations={
+            "get": {
+                "summary": "The outcome as a text of at most 160 characters, for an SMS gateway",
+                "parameters": [claim_id],
+                "responses": {
+                    "200": {"description": "the text", **_json(_ref("ClaimMessage"))},
+                    **errors,
+                    **not_found,
+                },
+            }
+        },
+    )
+    spec.path(
+        "/claims/{claim_id}/attachments",
+        operations={
+            "post": {
+                "summary": "Add a JPEG, PNG or PDF (at most 5 MB), told by its content",
+                "parameters": [claim_id],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["file"],
+                                "properties": {"file": {"type": "string", "format": "binary"}},
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": {"description": "the attachment", **_json(_ref("ClaimAttachment"))},
+                    "400": error("no file was sent"),
+                    **errors,
+                    **refusals,
+                    **not_found,
+                },
+            }
+        },
+    )
+    for name, summary, body in (
+        (
+            "accept",
+            "Accept: add or correct the roll line, recompute, submit a top-up batch",
+            "AcceptClaim",
+        ),
+        ("reject", "Reject, with the reason the worker is told", "RejectClaim"),
+        ("refer", "Refer to someone else", "ReferClaim"),
+    ):
+        spec.path(
+            f"/claims/{{claim_id}}/{name}",
+            operations={
+                "post": {
+                    "summary": f"{summary} (officers, administrators)",
+                    "parameters": [claim_id],
+                    "requestBody": {"required": name != "accept", **_json(_ref(body))},
+                    "responses": {"200": one_claim, **errors, **refusals, **not_found},
+                }
+            },
+        )

@@ -1,0 +1,128 @@
+"""The claim pages' forms: filing, an attachment, and the three decisions (each with CSRF)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+KIND_CHOICES = [
+    ("not_on_roll", _l("Not on the roll (missing from the factory's list)")),
+    ("wrong_amount", _l("Wrong amount")),
+    ("not_received", _l("Money not received")),
+    ("other", _l("Something else")),
+]
+RAISED_BY_CHOICES = [
+    ("helpline", _l("Helpline call")),
+    ("worker", _l("The worker in person")),
+    ("union", _l("A union for the worker")),
+]
+
+
+class ClaimForm(FlaskForm):  # type: ignore[misc]
+    """A worker's claim, with the worker's details as they gave them."""
+
+    event = SelectField(_l("Event (factory and suspension or closure)"), coerce=int)
+    kind = SelectField(_l("What is wrong"), choices=KIND_CHOICES)
+    raised_by = SelectField(_l("Raised by"), choices=RAISED_BY_CHOICES)
+    raised_by_name = StringField(
+        _l("Union or operator name (optional)"), validators=[Optional(), Length(max=200)]
+    )
+    worker_name = StringField(
+        _l("Worker's name, as they give it (Bengali or Latin)"),
+        validators=[DataRequired(), Length(max=200)],
+    )
+    national_id = StringField(
+        _l("National ID (10, 13 or 17 digits)"), validators=[DataRequired(), Length(max=40)]
+    )
+    phone = StringField(_l("Mobile number (optional)"), validators=[Optional(), Length(max=20)])
+    section = StringField(
+        _l("Section or line (optional)"), validators=[Optional(), Length(max=100)]
+    )
+    description = TextAreaField(
+        _l("What the worker says"), validators=[Optional(), Length(max=5000)]
+    )
+    file = FileField(_l("Photo of the ID card or pay slip (JPEG, PNG or PDF, optional)"))
+
+
+class AttachmentForm(FlaskForm):  # type: ignore[misc]
+    """One more file for a claim."""
+
+    file = FileField(
+        _l("Photo of the ID card or pay slip (JPEG, PNG or PDF)"), validators=[FileRequired()]
+    )
+
+
+class AcceptForm(FlaskForm):  # type: ignore[misc]
+    """Accept: optionally the worker's roll line as the factory confirmed it, then pay."""
+
+    note = TextAreaField(
+        _l("What was checked (for the record)"), validators=[Optional(), Length(max=2000)]
+    )
+    worker_id = StringField(
+        _l("Worker ID on the roll (a candidate's, or the new worker's)"),
+        validators=[Optional(), Length(max=50)],
+    )
+    with_roll_line = BooleanField(
+        _l("Add the worker to the roll, or correct their line, with the details below")
+    )
+    name = StringField(_l("Name as on the roll"), validators=[Optional(), Length(max=200)])
+    national_id = StringField(
+        _l("National ID on the roll"), validators=[Optional(), Length(max=40)]
+    )
+    section = StringField(_l("Section"), validators=[Optional(), Length(max=100)])
+    join_date = DateField(_l("Joined on"), validators=[Optional()])
+    basic = DecimalField(
+        _l("Basic (BDT a month)"), places=2, validators=[Optional(), NumberRange(0)]
+    )
+    house_rent = DecimalField(
+        _l("House rent (BDT a month)"), places=2, validators=[Optional(), NumberRange(0)]
+    )
+    medical = DecimalField(
+        _l("Medical (BDT a month)"), places=2, validators=[Optional(), NumberRange(0)]
+    )
+    transport = DecimalField(
+        _l("Transport (BDT a month)"), places=2, validators=[Optional(), NumberRange(0)]
+    )
+    food = DecimalField(_l("Food (BDT a month)"), places=2, validators=[Optional(), NumberRange(0)])
+    payment_method = SelectField(
+        _l("Paid by"),
+        choices=[
+            ("", _l("cash (no wallet or account)")),
+            ("mobile", _l("mobile money")),
+            ("bank", _l("bank")),
+        ],
+        validators=[Optional()],
+    )
+    wallet_number = StringField(_l("Mobile wallet (01…)"), validators=[Optional(), Length(max=11)])
+    bank_account = StringField(_l("Bank account"), validators=[Optional(), Length(max=50)])
+    pay = BooleanField(
+        _l("Compute the event again and put the worker's difference in a top-up batch"),
+        default=True,
+    )
+    confirm = BooleanField(_l("I confirm: the claim is accepted"))
+
+
+class RejectForm(FlaskForm):  # type: ignore[misc]
+    """Reject, with the reason the worker will be told."""
+
+    reason = TextAreaField(
+        _l("Reason (the worker is told this)"), validators=[DataRequired(), Length(max=1000)]
+    )
+    confirm = BooleanField(_l("I confirm: the claim is not accepted"))
+
+
+class ReferForm(FlaskForm):  # type: ignore[misc]
+    """Refer to someone else."""
+
+    referred_to = StringField(_l("Referred to"), validators=[DataRequired(), Length(max=200)])
+    note = TextAreaField(_l("Note for the worker"), validators=[Optional(), Length(max=1000)])
