@@ -1,4 +1,5 @@
-"""Batches raced on real connections: one approval posted, money spent once, one batch made.
+"""Batches raced on real connections: one approval posted, money spent once, one batch made,
+one result file reconciled once.
 
 On PostgreSQL the threads really overlap (the batch row, the event row and the cash accounts
 are locked ``FOR UPDATE``); on SQLite they queue behind the write lock and the same assertions
@@ -16,15 +17,24 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from fund.audit.models import AuditEvent
 from fund.auth.models import User
 from fund.auth.roles import Role
 from fund.auth.services import create_user
-from fund.disbursements.models import BatchTransition, DisbursementBatch
+from fund.disbursements.models import (
+    BatchTransition,
+    DisbursementBatch,
+    PaymentLine,
+    ResultImport,
+)
 from fund.disbursements.services import (
     InsufficientFunds,
     NothingToPay,
+    ReconciliationResult,
     approve,
     create_batch,
+    pay,
+    reconcile,
     submit,
 )
 from fund.entitlements.services import compute_for_event, install_shipped_policies
@@ -180,3 +190,89 @@ def test_two_officers_making_a_batch_of_one_event_at_once_make_one(
     assert len(results) == 1
     assert len(errors) == 2
     assert all(isinstance(error, NothingToPay) for error in errors)
+
+
+def _paid(engine: Engine, people: dict[str, int], event_key: str) -> int:
+    """A batch of the event submitted, approved and paid out, committed."""
+    batch_id = _submitted(engine, people, event_key)
+    _approve(engine, people, batch_id)
+    with Session(engine) as session:
+        batch = session.get(DisbursementBatch, batch_id)
+        officer = session.get(User, people["officer"])
+        assert batch is not None
+        assert officer is not None
+        pay(session, batch=batch, actor=officer, on=date(2024, 5, 3))
+        session.commit()
+    return batch_id
+
+
+def _result_file(engine: Engine, batch_id: int) -> bytes:
+    """The provider's answer: the first line paid, the second failed."""
+    with Session(engine) as session:
+        numbers = session.scalars(
+            select(PaymentLine.receipt_number)
+            .where(PaymentLine.batch_id == batch_id)
+            .order_by(PaymentLine.receipt_number)
+        ).all()
+    assert len(numbers) == 2
+    return (
+        "reference,amount,status,message\n"
+        f"{numbers[0]},25000.00,paid,\n"
+        f"{numbers[1]},25000.00,failed,wallet closed\n"
+    ).encode()
+
+
+def test_one_result_file_reconciled_by_four_at_once_takes_effect_once(
+    committed_engine: Engine,  # noqa: F811
+    people: dict[str, int],
+) -> None:
+    _fund(committed_engine, taka(1_000_000))
+    batch_id = _paid(committed_engine, people, "event1")
+    data = _result_file(committed_engine, batch_id)
+
+    def import_it(_n: int) -> ReconciliationResult:
+        with Session(committed_engine) as session:
+            batch = session.get(DisbursementBatch, batch_id)
+            officer = session.get(User, people["officer"])
+            assert batch is not None
+            assert officer is not None
+            result = reconcile(
+                session,
+                batch=batch,
+                actor=officer,
+                data=data,
+                filename="result.csv",
+                on=date(2024, 5, 6),
+            )
+            session.commit()
+            return result
+
+    results, errors = at_once(4, import_it)
+    assert errors == []
+    assert sorted(result.repeated for result in results) == [False, True, True, True]
+    assert {(result.paid, result.failed, tuple(result.mismatches)) for result in results} == {
+        (1, 1, ())
+    }
+    with Session(committed_engine) as session:
+        assert session.scalar(select(func.count(ResultImport.id))) == 1
+        assert sorted(
+            session.scalars(select(PaymentLine.state).where(PaymentLine.batch_id == batch_id)).all()
+        ) == ["failed", "paid"]
+        moves = session.execute(
+            select(BatchTransition.to_state, func.count(BatchTransition.id))
+            .where(BatchTransition.batch_id == batch_id, BatchTransition.line_id.is_not(None))
+            .group_by(BatchTransition.to_state)
+        ).all()
+        assert sorted(tuple(row) for row in moves) == [("failed", 1), ("paid", 1)]
+        returns = session.scalar(
+            select(func.count(JournalEntry.id)).where(
+                JournalEntry.idempotency_key.startswith(f"batch:{batch_id}:result:")
+            )
+        )
+        assert returns == 1  # the failed line's money back in the bank, once
+        reconciled = session.scalar(
+            select(func.count(AuditEvent.id)).where(AuditEvent.action == "batches.reconcile")
+        )
+        assert reconciled == 1
+        assert trial_balance(session).balanced
+        assert verify(session).ok
