@@ -8,9 +8,12 @@ races check the serialised behaviour: writers queue, none fails.
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -27,6 +30,13 @@ __all__ = ["cli_database_url"]
 
 T = TypeVar("T")
 AS_OF = date(2025, 3, 31)
+#: The ``fund`` command of this virtual environment, run as a separate process.
+FUND = str(Path(sys.executable).parent / "fund")
+
+
+def fund_env(url: str) -> dict[str, str]:
+    """The environment of a ``fund`` process on the database at ``url``."""
+    return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "fault-test", "FUND_ENV": "production"}
 
 
 @pytest.fixture

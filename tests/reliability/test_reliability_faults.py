@@ -5,11 +5,9 @@ Afterwards nothing half-done is visible, and a retry completes.
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -31,20 +29,16 @@ from fund.rolls.models import Roll, RollWorker
 from ledger import Entry, Posting, account, post, verify
 from ledger.models import ChainHead, JournalEntry
 from ledger.models import Posting as PostingRow
+from tests.reliability.conftest import FUND, fund_env
 from tests.rolls.roll_files import roll_csv
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-FUND = str(Path(sys.executable).parent / "fund")
 BIG_ROLL = 100_000  # workers: storing takes ten batches, so the kill lands between two
 
 
 def _count(session: Session, model: type) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
-
-
-def _fund_env(url: str) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "fault-test", "FUND_ENV": "production"}
 
 
 def test_a_roll_import_killed_while_storing_leaves_nothing_and_a_retry_completes(
@@ -54,7 +48,7 @@ def test_a_roll_import_killed_while_storing_leaves_nothing_and_a_retry_completes
     roll_file.write_bytes(roll_csv(BIG_ROLL))
     command = [FUND, "rolls", "import", factory_code, str(roll_file), "--as-of", "2025-03-31"]
     process = subprocess.Popen(
-        command, env=_fund_env(committed_url), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        command, env=fund_env(committed_url), stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     assert process.stdout is not None
     seen: list[bytes] = []
@@ -75,7 +69,7 @@ def test_a_roll_import_killed_while_storing_leaves_nothing_and_a_retry_completes
         assert _count(session, RollWorker) == 0
         assert _count(session, AuditEvent) == 0
 
-    retry = subprocess.run(command, env=_fund_env(committed_url), capture_output=True, timeout=300)
+    retry = subprocess.run(command, env=fund_env(committed_url), capture_output=True, timeout=300)
     assert retry.returncode == 0, retry.stderr
     assert b"roll version 1" in retry.stdout
     with Session(committed_engine) as session:
