@@ -30,6 +30,7 @@ from tests.entitlements.helpers import grade7, taka
 
 SECRET = "race"
 EACH = taka(25_000)  # 60 days of a grade-7 gross under the alliance policy
+PASSWORD = "race-pass-1234"
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def people(committed_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[st
     with Session(committed_engine) as session:
         ids = {}
         for name, role in (("officer", Role.OFFICER), ("approver", Role.APPROVER)):
-            user, _ = create_user(session, username=name, role=role, password="race-pass-1234")
+            user, _ = create_user(session, username=name, role=role, password=PASSWORD)
             session.flush()
             ids[name] = user.id
         factory = Factory(code="DHK-1", name="Rupali Knit", country="BD")

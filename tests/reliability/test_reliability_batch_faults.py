@@ -1,4 +1,5 @@
-"""Faults in the middle of a batch's steps: approval, receipts and reconciliation.
+"""Faults in the middle of a batch's steps: approval, receipts and reconciliation, and the
+database connection lost mid-request.
 
 A ``fund batches …`` process is SIGKILLed at a known point after its first writes (it holds
 still there, see ``tests/reliability/stall.py``), and the same steps through the API raise
@@ -39,7 +40,9 @@ from fund.disbursements.models import (
 from ledger import verify
 from ledger.models import JournalEntry
 from ledger.queries import trial_balance
+from tests.conftest import BrowserLikeClient
 from tests.disbursements.committed import (
+    PASSWORD,
     fund_bank,
     paid_batch,
     people,  # noqa: F401
@@ -47,7 +50,7 @@ from tests.disbursements.committed import (
     submitted_batch,
 )
 from tests.entitlements.helpers import taka
-from tests.reliability.conftest import FUND, fund_env
+from tests.reliability.conftest import FUND, fund_env, lose_the_connection_on_audit_insert
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -233,7 +236,15 @@ def api(
     people: dict[str, int],  # noqa: F811
 ) -> Iterator[tuple[Flask, Callable[[str], dict[str, str]]]]:
     """The app on the committed database (its own engine, as served) and the people's tokens."""
-    app = create_app({"DATABASE_URL": committed_url, "SECRET_KEY": "t", "TESTING": True})
+    app = create_app(
+        {
+            "DATABASE_URL": committed_url,
+            "SECRET_KEY": "t",
+            "TESTING": True,
+            "SERVER_NAME": "localhost",
+        }
+    )
+    app.test_client_class = BrowserLikeClient
     tokens = {}
     with Session(committed_engine) as session:
         for name in ("officer", "approver"):
@@ -311,4 +322,97 @@ def test_a_batch_step_failing_after_its_first_write_is_a_clear_500_and_a_retry_c
     else:
         assert after.lines == ("paid", "failed")
         assert after.result_imports == 1
+    _sound(committed_engine)
+
+
+# --- the database connection lost in the middle of a batch request ---------------------------
+
+
+@pytest.mark.parametrize("step", ["approve", "reconcile"])
+def test_losing_the_database_mid_batch_request_is_a_clear_503_and_the_next_request_works(
+    api: tuple[Flask, Callable[[str], dict[str, str]]],
+    committed_url: str,
+    committed_engine: Engine,
+    people: dict[str, int],  # noqa: F811
+    step: str,
+) -> None:
+    app, headers = api
+    client = app.test_client()
+    served: Engine = app.extensions["fund.sessionmaker"].kw["bind"]
+    fund_bank(committed_engine, taka(1_000_000))
+    if step == "approve":
+        batch_id = submitted_batch(committed_engine, people, "event1")
+
+        def send() -> Any:
+            return client.post(
+                f"/api/v1/batches/{batch_id}/approve",
+                json={"on": "2024-05-02"},
+                headers=headers("approver"),
+            )
+    else:
+        batch_id = paid_batch(committed_engine, people, "event1")
+        data = result_file(committed_engine, batch_id)
+
+        def send() -> Any:
+            return client.post(
+                f"/api/v1/batches/{batch_id}/reconcile",
+                data={"file": (io.BytesIO(data), "result.csv")},
+                headers=headers("officer"),
+                content_type="multipart/form-data",
+            )
+
+    before = _seen(committed_engine, batch_id)
+    # The step's audit event comes after its ledger entry and its transition: the connection
+    # dies (PostgreSQL: pg_terminate_backend) with those written but not committed.
+    lose_the_connection_on_audit_insert(served, committed_url)
+    response = send()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert response.json is not None
+    error = response.json["errors"][0]
+    assert error["code"] == "database_unavailable"
+    assert "nothing of it was stored" in error["message"]
+    body = response.get_data(as_text=True)
+    assert "Traceback" not in body
+    assert "audit_events" not in body
+    assert _seen(committed_engine, batch_id) == before
+    _sound(committed_engine)
+
+    again = send()  # the pool notices the dead connection and hands out a new one
+    assert again.status_code == 200, again.json
+    after = _seen(committed_engine, batch_id)
+    assert after.entries == before.entries + 1
+    assert after.state == ("approved" if step == "approve" else "paid")
+    _sound(committed_engine)
+
+
+def test_losing_the_database_mid_approval_on_the_web_is_a_plain_503_page(
+    api: tuple[Flask, Callable[[str], dict[str, str]]],
+    committed_url: str,
+    committed_engine: Engine,
+    people: dict[str, int],  # noqa: F811
+    login: Callable[..., Any],
+    form_token: Callable[[Any, str], str],
+) -> None:
+    app, _ = api
+    fund_bank(committed_engine, taka(1_000_000))
+    batch_id = submitted_batch(committed_engine, people, "event1")
+    approver = app.test_client()
+    assert login(approver, "approver", PASSWORD).status_code == 302
+    path = f"/batches/{batch_id}"
+    token = form_token(approver, path)
+    before = _seen(committed_engine, batch_id)
+    lose_the_connection_on_audit_insert(
+        app.extensions["fund.sessionmaker"].kw["bind"], committed_url
+    )
+    response = approver.post(f"{path}/approve", data={"csrf_token": token, "confirm": "y"})
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "nothing of it was stored" in page
+    assert "Traceback" not in page
+    assert _seen(committed_engine, batch_id) == before
+
+    again = approver.post(f"{path}/approve", data={"csrf_token": token, "confirm": "y"})
+    assert again.status_code == 302
+    assert _seen(committed_engine, batch_id).state == "approved"
     _sound(committed_engine)
