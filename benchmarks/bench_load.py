@@ -2,8 +2,10 @@
 
 Readers: a brand user's statement page (session cookie) and API reads (bearer tokens).
 Writers: a stream of state changes through the API — pledges (a ledger posting and an audit
-event each, so they contend on both chain heads) and small roll imports (a new roll version
-each). Prints requests/s, p50/p99 latency and errors per kind; never asserts.
+event each, so they contend on both chain heads), small roll imports (a new roll version
+each), and disbursement batches of ten workers each taken through create, submit, approve
+(a posting, a different user) and pay (a posting with the cash accounts locked). Prints
+requests/s, p50/p99 latency and errors per kind; never asserts.
 
     python benchmarks/bench_load.py [--database-url URL] [--seconds 20] [--readers 6]
 """
@@ -36,6 +38,9 @@ from scratch import scratch_database  # noqa: E402
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/worker_fund_bench"
 DEMO_PASSWORD = "worker-fund-demo"
 FUND = str(Path(sys.executable).parent / "fund")
+#: Workers of the load event: batches of BATCH_SIZE of them are paid one after another.
+LOAD_WORKERS = 3_000
+BATCH_SIZE = 10
 
 
 def _postgres_answers(url: str) -> bool:
@@ -178,6 +183,34 @@ def _timed(
     tally.add(kind, time.perf_counter() - start, ok)
 
 
+def _json_call(
+    tally: Tally,
+    conn: http.client.HTTPConnection,
+    kind: str,
+    path: str,
+    body: dict[str, object],
+    headers: dict[str, str],
+) -> dict[str, object] | None:
+    """POST ``body`` as JSON, timed under ``kind``; the answer's JSON, or None if refused."""
+    start = time.perf_counter()
+    answer: dict[str, object] | None = None
+    try:
+        conn.request(
+            "POST",
+            path,
+            body=json.dumps(body),
+            headers={**headers, "Content-Type": "application/json"},
+        )
+        response = conn.getresponse()
+        data = response.read()
+        if response.status < 400:
+            answer = json.loads(data)
+    except (OSError, http.client.HTTPException):
+        conn.close()
+    tally.add(kind, time.perf_counter() - start, answer is not None)
+    return answer
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -194,6 +227,7 @@ def run(database_url: str, seconds: float, readers: int) -> None:
         admin_token = _fund(env, "users", "token", "admin").strip()
         officer_token = _fund(env, "users", "token", "officer").strip()
         brand_token = _fund(env, "users", "token", "nordvik").strip()
+        approver_token = _fund(env, "users", "token", "approver").strip()
         server = subprocess.Popen(
             [FUND, "serve", "--production", "--port", str(port), "--workers", "3"],
             env=env,
@@ -282,12 +316,53 @@ def run(database_url: str, seconds: float, readers: int) -> None:
                         headers=headers,
                     )
 
+        def batch_writer() -> None:
+            """Batch after batch of the load event: create, submit, approve, pay."""
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            officer = {"Authorization": f"Bearer {officer_token}"}
+            approver = {"Authorization": f"Bearer {approver_token}"}
+            for start in range(0, LOAD_WORKERS, BATCH_SIZE):
+                if time.monotonic() >= stop:
+                    return
+                workers = [f"B{n:05d}" for n in range(start, start + BATCH_SIZE)]
+                made = _json_call(
+                    tally,
+                    conn,
+                    "batch create",
+                    f"/api/v1/events/{event_id}/batches",
+                    {"workers": workers},
+                    officer,
+                )
+                if made is None:
+                    continue
+                batch = made["id"]
+                for step, headers in (
+                    ("submit", officer),
+                    ("approve", approver),
+                    ("pay", officer),
+                ):
+                    body: dict[str, object] = {} if step == "submit" else {"on": "2026-04-01"}
+                    if (
+                        _json_call(
+                            tally,
+                            conn,
+                            f"batch {step}",
+                            f"/api/v1/batches/{batch}/{step}",
+                            body,
+                            headers,
+                        )
+                        is None
+                    ):
+                        break
+
         _add_load_factory(url)
+        event_id = _add_batch_event(url)
         threads = [threading.Thread(target=brand_reader) for _ in range(max(1, readers // 2))]
         threads += [
             threading.Thread(target=api_reader) for _ in range(max(1, readers - readers // 2))
         ]
         threads += [threading.Thread(target=writer) for _ in range(2)]
+        threads.append(threading.Thread(target=batch_writer))
         started = time.monotonic()
         for thread in threads:
             thread.start()
@@ -321,6 +396,72 @@ def _add_load_factory(url: str) -> None:
         )
         session.commit()
     engine.dispose()
+
+
+def _add_batch_event(url: str) -> int:
+    """A suspension of LOAD-1 computed for LOAD_WORKERS cash-paid workers, and the BDT to pay
+    them in the bank; the event's id."""
+    from datetime import date
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from fund.db import make_engine
+    from fund.entitlements.services import compute_for_event, policy_for
+    from fund.events.services import create_event
+    from fund.factories.models import Factory
+    from imports.records import RollRow
+    from ledger import Entry, Posting, account, post
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        factory = session.scalar(select(Factory).where(Factory.code == "LOAD-1"))
+        assert factory is not None
+        event = create_event(
+            session,
+            factory=factory,
+            kind="suspension",
+            start=date(2026, 2, 1),
+            end=date(2026, 3, 2),
+            actor=None,
+        )
+        basic = 1_250_000  # 12,500 BDT a month, in poisha
+        rows = [
+            RollRow(
+                row=n + 2,
+                worker_id=f"B{n:05d}",
+                name=f"Load Worker {n}",
+                national_id=str(8_880_000_000_000 + n),
+                join_date=date(2019, 3, 1),
+                basic=basic,
+            )
+            for n in range(LOAD_WORKERS)
+        ]
+        compute_for_event(
+            session,
+            event=event,
+            policy_version=policy_for(session, "alliance-wage-replacement"),
+            through=None,
+            actor=None,
+            rows=rows,
+        )
+        money = LOAD_WORKERS * basic * 2  # a month's pay each, twice over
+        post(
+            session,
+            Entry(
+                date(2026, 1, 31),
+                "load benchmark: money for the batches",
+                "bench-load-batches",
+                (
+                    Posting(account(session, "1010"), money),
+                    Posting(account(session, "3000", currency="BDT"), -money),
+                ),
+            ),
+        )
+        session.commit()
+        event_id = event.id
+    engine.dispose()
+    return event_id
 
 
 def _report(tally: Tally, elapsed: float, clients: int, database_url: str) -> None:

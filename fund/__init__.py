@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask_babel import get_locale
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, ServiceUnavailable
 from werkzeug.routing import IntegerConverter, Map
 
 from fund import models  # noqa: F401  (every table registered before first use)
@@ -102,8 +103,6 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_unit_of_work(app: Flask) -> None:
-    from flask import g
-
     @app.after_request
     def commit_on_success(response: Response) -> Response:
         db = g.get("db_session")
@@ -145,6 +144,26 @@ def _register_error_pages(app: Flask) -> None:
         if is_api():
             return api_http_error(error)
         return render_template("errors.html", error=error), error.code or 500
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError) -> Response | tuple[str, int]:
+        # The connection went away or the database refused to work (killed, restarted, disk):
+        # the request's transaction is rolled back, and a retry is the right thing to do.
+        app.logger.exception("database unavailable", exc_info=error)
+        session = g.get("db_session")
+        if session is not None:
+            session.rollback()  # before the page's own queries (the signed-in user, the menu)
+        message = (
+            "The database could not finish this request (the connection was lost or the "
+            "database is unavailable); nothing of it was stored. Try again in a moment."
+        )
+        if is_api():
+            response = error_response(503, "database_unavailable", message)
+        else:
+            page = render_template("errors.html", error=ServiceUnavailable(message))
+            response = app.make_response((page, 503))
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response | tuple[str, int]:

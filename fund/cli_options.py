@@ -1,8 +1,10 @@
-"""Option parsing shared by the area commands of ``fund``."""
+"""Option parsing and output files shared by the area commands of ``fund``."""
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
+from pathlib import Path
 
 import click
 
@@ -17,3 +19,21 @@ def calendar_date(value: str | None, option: str) -> date | None:
         raise click.BadParameter(
             f"{value!r} is not a date like 2024-03-01", param_hint=option
         ) from None
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all: a killed command never leaves a cut file there.
+
+    The bytes go to a hidden ``.NAME.PID.part`` file beside it (same file system, the usual
+    permissions), then replace it in one rename.
+    """
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        with partial.open("wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

@@ -9,9 +9,9 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from fund.arguments import MAX_PAGE
+
 MAX_PER_PAGE = 500
-#: Far beyond any list the fund holds, and keeps the row offset inside a 64-bit integer.
-MAX_PAGE = 1_000_000_000
 
 
 class PageArgs(Schema):
@@ -36,4 +36,4 @@ def paginate(session: Session, query: Select[Any], schema: Schema) -> dict[str, 
     }
 
 
-__all__ = ["PageArgs", "ValidationError", "paginate"]
+__all__ = ["MAX_PAGE", "PageArgs", "ValidationError", "paginate"]

@@ -176,7 +176,7 @@ def change_password(session: Session, *, user: User, current: str, new: str) -> 
 def load_session_user(session: Session, session_id: str) -> User | None:
     """The user a Flask-Login session id names, if that session is still valid."""
     user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    if not user_id.isdecimal() or not version.isdecimal():
         return None
     user = session.get(User, int(user_id))
     if user is None or user.session_version != int(version) or not user.active:

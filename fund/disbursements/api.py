@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from fund.api.errors import error_response
 from fund.api.pagination import paginate
+from fund.arguments import MAX_ID
 from fund.auth.access import acting_user, allow
 from fund.auth.models import User
 from fund.auth.roles import STAFF, Role
@@ -52,8 +53,6 @@ PAYERS = tuple(services.PAYERS)
 CLOSERS = tuple(services.PREPARERS | services.APPROVERS)
 FILE_READERS = (*PAYERS, Role.AUDITOR)
 
-#: Ids are PostgreSQL ``integer`` columns: anything beyond is no id of ours (and no overflow).
-MAX_ID = 2**31 - 1
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -110,7 +109,7 @@ def list_batches() -> dict[str, Any]:
     query = select(DisbursementBatch).order_by(DisbursementBatch.id.desc())
     event_id = request.args.get("event_id", "")
     if event_id:
-        if not event_id.isdigit() or not 0 < int(event_id) <= MAX_ID:
+        if not event_id.isdecimal() or not 0 < int(event_id) <= MAX_ID:
             abort(400, description=f"event_id must be a whole number from 1 to {MAX_ID}")
         query = query.where(DisbursementBatch.event_id == int(event_id))
     return paginate(get_session(), query, BatchOut())

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fund.auth.models import User
-from fund.cli_options import calendar_date
+from fund.cli_options import calendar_date, write_whole
 from fund.db import get_session, unit_of_work, utcnow
 from fund.disbursements import services
 from fund.disbursements.models import DisbursementBatch, PaymentLine
@@ -185,7 +185,7 @@ def fund_float(amount: str, on_text: str | None, username: str | None) -> None:
 
 
 def _write(output: Path, data: bytes) -> None:
-    output.write_bytes(data)
+    write_whole(output, data)
     click.echo(f"wrote {output} ({len(data):,} bytes)")
 
 

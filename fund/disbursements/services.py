@@ -869,6 +869,9 @@ def reconcile(
     The same file (by SHA-256) imported again changes nothing and reports the first result.
     """
     _check_role(actor, PAYERS, "reconcile batches")
+    # Two imports of one file at once queue on the batch row, so the second finds the first's
+    # import and reports it instead of failing on the (batch, digest) unique index.
+    _lock(session, batch)
     digest = hashlib.sha256(data).hexdigest()
     earlier = session.scalar(
         select(ResultImport).where(ResultImport.batch_id == batch.id, ResultImport.sha256 == digest)

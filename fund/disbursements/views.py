@@ -26,6 +26,7 @@ from flask import Response as FlaskResponse
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
+from fund.arguments import id_argument
 from fund.auth.access import acting_user, allow
 from fund.auth.models import User
 from fund.auth.roles import STAFF, Role
@@ -100,9 +101,9 @@ def index() -> str:
     session = get_session()
     query = select(DisbursementBatch).order_by(DisbursementBatch.id.desc())
     event = None
-    event_id = request.args.get("event", "")
-    if event_id.isdigit() and 0 < int(event_id) < 2**31:
-        event = session.get(Event, int(event_id)) or abort(404)
+    event_id = id_argument("event")
+    if event_id is not None:
+        event = session.get(Event, event_id) or abort(404)
         query = query.where(DisbursementBatch.event_id == event.id)
     batches = session.scalars(query.limit(500)).all()
     return render_template(

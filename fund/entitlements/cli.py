@@ -16,7 +16,7 @@ import click
 from flask.cli import AppGroup
 
 import imports
-from fund.cli_options import calendar_date
+from fund.cli_options import calendar_date, write_whole
 from fund.entitlements.export import build_table, to_csv, to_json, to_xlsx
 from fund.entitlements.policy import PolicyInvalid, load_policy
 from fund.entitlements.rules import EntitlementError, EventTerms, compute_all
@@ -119,7 +119,7 @@ def preview(
     if output_format == "xlsx":
         if output is None:
             _fail("--format xlsx needs --output FILE")
-        output.write_bytes(to_xlsx(table))
+        write_whole(output, to_xlsx(table))
     else:
         text = (
             to_csv(table)

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from fund.arguments import id_argument, page_number
 from fund.auth.access import acting_user, allow
 from fund.auth.roles import STAFF, Role
 from fund.db import get_session
@@ -211,14 +212,15 @@ def detail(event_id: int) -> str:
         .order_by(EntitlementRun.id.desc())
     ).all()
     run = runs[0] if runs else None
-    if request.args.get("run", "").isdigit():
-        run = next((r for r in runs if r.id == int(request.args["run"])), None) or abort(404)
+    chosen = id_argument("run")
+    if chosen is not None:
+        run = next((r for r in runs if r.id == chosen), None) or abort(404)
     reasons: list[tuple[str, int]] = []
     entitlements: list[Entitlement] = []
     matching = 0
     query = request.args.get("q", "").strip()
     show = request.args.get("show", "all")
-    page = max(1, int(request.args["page"])) if request.args.get("page", "").isdigit() else 1
+    page = page_number()
     if run is not None:
         reasons = [
             (reason, count)
@@ -275,8 +277,9 @@ def download(event_id: int, file_format: str) -> Response:
     session = get_session()
     event = session.get(Event, event_id) or abort(404)
     query = select(EntitlementRun).where(EntitlementRun.event_id == event.id)
-    if request.args.get("run", "").isdigit():
-        query = query.where(EntitlementRun.id == int(request.args["run"]))
+    chosen = id_argument("run")
+    if chosen is not None:
+        query = query.where(EntitlementRun.id == chosen)
     run = session.scalar(query.order_by(EntitlementRun.id.desc()).limit(1)) or abort(404)
     entitlements = session.scalars(
         select(Entitlement)

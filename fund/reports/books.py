@@ -98,7 +98,7 @@ def fund_use(session: Session, *, start: date | None, end: date | None) -> list[
 
 
 def _event_order(event: str) -> tuple[int, str]:
-    return (int(event), "") if event.isdigit() else (1 << 62, event)
+    return (int(event), "") if event.isdecimal() else (1 << 62, event)
 
 
 def month_of(day: date) -> str:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
+from fund.arguments import id_argument
 from fund.auth.access import acting_user, allow
 from fund.auth.models import User
 from fund.brands.forms import ConversionForm
@@ -107,7 +108,6 @@ def _send_export(kind: str) -> Response:
     if kind not in EXPORT_KINDS:
         abort(404)
     chosen: ExportKind = kind
-    account_text = request.args.get("account", "")
     # Spooled: small books stay in memory, a long journal goes to disk, never all in RAM.
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
     try:
@@ -117,7 +117,7 @@ def _send_export(kind: str) -> Response:
             target=spool,
             start=_date_arg("from"),
             end=_date_arg("to") or _date_arg("as_of"),
-            account_id=int(account_text) if account_text.isdigit() else None,
+            account_id=id_argument("account"),
         )
     except ExportRefused as refused:
         spool.close()

@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from fund.auth.models import User
-from fund.cli_options import calendar_date
+from fund.cli_options import calendar_date, write_whole
 from fund.db import unit_of_work
 from fund.rolls.services import (
     RollAlreadyImported,
@@ -83,7 +83,7 @@ def check(file: Path, as_json: bool, report: Path | None, as_of_text: str | None
         click.echo(f"cannot read {error}", err=True)
         raise SystemExit(EXIT_UNREADABLE) from None
     if report is not None:
-        report.write_bytes(error_report_xlsx(data, reading, filename=file.name, limits=limits))
+        write_whole(report, error_report_xlsx(data, reading, filename=file.name, limits=limits))
     if as_json:
         click.echo(json.dumps(problems_as_json(reading), ensure_ascii=False))
     else:

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from fund.arguments import page_number
 from fund.auth.access import acting_user, allow
 from fund.auth.roles import STAFF, Role
 from fund.db import get_session
@@ -242,7 +243,7 @@ def detail(roll_id: int) -> str:
     roll = session.get(Roll, roll_id)
     if roll is None:
         abort(404)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     total = session.scalar(select(func.count()).where(RollWorker.roll_id == roll.id)) or 0
     workers = session.scalars(
         select(RollWorker)

@@ -1,4 +1,5 @@
-"""Batches raced on real connections: one approval posted, money spent once, one batch made.
+"""Batches raced on real connections: one approval posted, money spent once, one batch made,
+one result file reconciled once.
 
 On PostgreSQL the threads really overlap (the batch row, the event row and the cash accounts
 are locked ``FOR UPDATE``); on SQLite they queue behind the write lock and the same assertions
@@ -7,130 +8,53 @@ hold.
 
 from __future__ import annotations
 
-import functools
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
+from fund.audit.models import AuditEvent
 from fund.auth.models import User
-from fund.auth.roles import Role
-from fund.auth.services import create_user
-from fund.disbursements.models import BatchTransition, DisbursementBatch
+from fund.disbursements.models import (
+    BatchTransition,
+    DisbursementBatch,
+    PaymentLine,
+    ResultImport,
+)
 from fund.disbursements.services import (
     InsufficientFunds,
     NothingToPay,
-    approve,
-    create_batch,
-    submit,
+    ReconciliationResult,
+    reconcile,
 )
-from fund.entitlements.services import compute_for_event, install_shipped_policies
-from fund.events.models import Event
-from fund.events.services import create_event
-from fund.factories.models import Factory
-from ledger import Entry, Posting, account, post, verify
+from ledger import verify
 from ledger.models import JournalEntry
 from ledger.queries import trial_balance
 from tests.cli.test_cli_commands import cli_database_url  # noqa: F401
-from tests.entitlements.helpers import grade7, taka
+from tests.disbursements.committed import (
+    EACH,
+    approve_batch,
+    fund_bank,
+    paid_batch,
+    people,  # noqa: F401
+    result_file,
+    submitted_batch,
+)
+from tests.entitlements.helpers import taka
 from tests.reliability.conftest import at_once, committed_engine, committed_url  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-SECRET = "race"
-EACH = taka(25_000)  # 60 days of a grade-7 gross under the alliance policy
-
-
-@pytest.fixture
-def people(committed_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:  # noqa: F811
-    """Committed: an officer, an approver, a factory with two suspended events, computed."""
-    monkeypatch.setattr(
-        "fund.auth.services.generate_password_hash",
-        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-    )
-    with Session(committed_engine) as session:
-        ids = {}
-        for name, role in (("officer", Role.OFFICER), ("approver", Role.APPROVER)):
-            user, _ = create_user(session, username=name, role=role, password="race-pass-1234")
-            session.flush()
-            ids[name] = user.id
-        factory = Factory(code="DHK-1", name="Rupali Knit", country="BD")
-        session.add(factory)
-        versions = {v.name: v for v in install_shipped_policies(session)}
-        for number in (1, 2):
-            event = create_event(
-                session,
-                factory=factory,
-                kind="suspension",
-                start=date(2024, 3, number),
-                end=date(2024, 3, number) + timedelta(days=59),
-                actor=None,
-            )
-            compute_for_event(
-                session,
-                event=event,
-                policy_version=versions["alliance-wage-replacement"],
-                through=None,
-                actor=None,
-                rows=[
-                    grade7(row=2 + n, worker_id=f"W-{n}", national_id=f"1{n:012d}")
-                    for n in range(2)
-                ],
-            )
-            ids[f"event{number}"] = event.id
-        session.commit()
-    return ids
-
-
-def _fund(engine: Engine, amount: int) -> None:
-    with Session(engine) as session:
-        post(
-            session,
-            Entry(
-                date(2024, 1, 2),
-                "opening",
-                "opening",
-                (
-                    Posting(account(session, "1010"), amount),
-                    Posting(account(session, "3000", currency="BDT"), -amount),
-                ),
-            ),
-        )
-        session.commit()
-
-
-def _submitted(engine: Engine, people: dict[str, int], event_key: str) -> int:
-    with Session(engine) as session:
-        officer = session.get(User, people["officer"])
-        event = session.get(Event, people[event_key])
-        assert officer is not None
-        assert event is not None
-        batch = create_batch(session, event=event, actor=officer, secret_key=SECRET)
-        submit(session, batch=batch, actor=officer)
-        session.commit()
-        return batch.id
-
-
-def _approve(engine: Engine, people: dict[str, int], batch_id: int) -> str:
-    with Session(engine) as session:
-        batch = session.get(DisbursementBatch, batch_id)
-        approver = session.get(User, people["approver"])
-        assert batch is not None
-        assert approver is not None
-        approve(session, batch=batch, actor=approver, on=date(2024, 5, 2))
-        session.commit()
-        return batch.state
 
 
 def test_four_clicks_on_approve_at_once_post_once(
     committed_engine: Engine,  # noqa: F811
-    people: dict[str, int],
+    people: dict[str, int],  # noqa: F811
 ) -> None:
-    _fund(committed_engine, taka(1_000_000))
-    batch_id = _submitted(committed_engine, people, "event1")
-    results, errors = at_once(4, lambda _n: _approve(committed_engine, people, batch_id))
+    fund_bank(committed_engine, taka(1_000_000))
+    batch_id = submitted_batch(committed_engine, people, "event1")
+    results, errors = at_once(4, lambda _n: approve_batch(committed_engine, people, batch_id))
     assert errors == []
     assert results == ["approved"] * 4
     with Session(committed_engine) as session:
@@ -155,12 +79,14 @@ def test_four_clicks_on_approve_at_once_post_once(
 
 def test_two_batches_cannot_both_spend_the_same_money(
     committed_engine: Engine,  # noqa: F811
-    people: dict[str, int],
+    people: dict[str, int],  # noqa: F811
 ) -> None:
-    _fund(committed_engine, 3 * EACH)  # enough for one batch of two workers, not for two
-    first = _submitted(committed_engine, people, "event1")
-    second = _submitted(committed_engine, people, "event2")
-    results, errors = at_once(2, lambda n: _approve(committed_engine, people, (first, second)[n]))
+    fund_bank(committed_engine, 3 * EACH)  # enough for one batch of two workers, not for two
+    first = submitted_batch(committed_engine, people, "event1")
+    second = submitted_batch(committed_engine, people, "event2")
+    results, errors = at_once(
+        2, lambda n: approve_batch(committed_engine, people, (first, second)[n])
+    )
     assert results == ["approved"]
     assert len(errors) == 1
     assert isinstance(errors[0], InsufficientFunds)
@@ -171,12 +97,68 @@ def test_two_batches_cannot_both_spend_the_same_money(
 
 def test_two_officers_making_a_batch_of_one_event_at_once_make_one(
     committed_engine: Engine,  # noqa: F811
-    people: dict[str, int],
+    people: dict[str, int],  # noqa: F811
 ) -> None:
     def make(_n: int) -> int:
-        return _submitted(committed_engine, people, "event1")
+        return submitted_batch(committed_engine, people, "event1")
 
     results, errors = at_once(3, make)
     assert len(results) == 1
     assert len(errors) == 2
     assert all(isinstance(error, NothingToPay) for error in errors)
+
+
+def test_one_result_file_reconciled_by_four_at_once_takes_effect_once(
+    committed_engine: Engine,  # noqa: F811
+    people: dict[str, int],  # noqa: F811
+) -> None:
+    fund_bank(committed_engine, taka(1_000_000))
+    batch_id = paid_batch(committed_engine, people, "event1")
+    data = result_file(committed_engine, batch_id)
+
+    def import_it(_n: int) -> ReconciliationResult:
+        with Session(committed_engine) as session:
+            batch = session.get(DisbursementBatch, batch_id)
+            officer = session.get(User, people["officer"])
+            assert batch is not None
+            assert officer is not None
+            result = reconcile(
+                session,
+                batch=batch,
+                actor=officer,
+                data=data,
+                filename="result.csv",
+                on=date(2024, 5, 6),
+            )
+            session.commit()
+            return result
+
+    results, errors = at_once(4, import_it)
+    assert errors == []
+    assert sorted(result.repeated for result in results) == [False, True, True, True]
+    assert {(result.paid, result.failed, tuple(result.mismatches)) for result in results} == {
+        (1, 1, ())
+    }
+    with Session(committed_engine) as session:
+        assert session.scalar(select(func.count(ResultImport.id))) == 1
+        assert sorted(
+            session.scalars(select(PaymentLine.state).where(PaymentLine.batch_id == batch_id)).all()
+        ) == ["failed", "paid"]
+        moves = session.execute(
+            select(BatchTransition.to_state, func.count(BatchTransition.id))
+            .where(BatchTransition.batch_id == batch_id, BatchTransition.line_id.is_not(None))
+            .group_by(BatchTransition.to_state)
+        ).all()
+        assert sorted(tuple(row) for row in moves) == [("failed", 1), ("paid", 1)]
+        returns = session.scalar(
+            select(func.count(JournalEntry.id)).where(
+                JournalEntry.idempotency_key.startswith(f"batch:{batch_id}:result:")
+            )
+        )
+        assert returns == 1  # the failed line's money back in the bank, once
+        reconciled = session.scalar(
+            select(func.count(AuditEvent.id)).where(AuditEvent.action == "batches.reconcile")
+        )
+        assert reconciled == 1
+        assert trial_balance(session).balanced
+        assert verify(session).ok

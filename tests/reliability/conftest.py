@@ -1,4 +1,5 @@
-"""Fixtures for the reliability suite: a database whose writes really commit, and threads.
+"""Fixtures for the reliability suite: a database whose writes really commit, threads, and a
+connection that dies mid-request.
 
 SQLite by default; with ``TEST_DATABASE_URL`` naming PostgreSQL each test gets a fresh
 PostgreSQL database of its own, so concurrent sessions on real connections can be raced.
@@ -8,13 +9,19 @@ races check the serialised behaviour: writers queue, none fails.
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from fund.brands.models import Brand
@@ -27,6 +34,13 @@ __all__ = ["cli_database_url"]
 
 T = TypeVar("T")
 AS_OF = date(2025, 3, 31)
+#: The ``fund`` command of this virtual environment, run as a separate process.
+FUND = str(Path(sys.executable).parent / "fund")
+
+
+def fund_env(url: str) -> dict[str, str]:
+    """The environment of a ``fund`` process on the database at ``url``."""
+    return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "fault-test", "FUND_ENV": "production"}
 
 
 @pytest.fixture
@@ -81,3 +95,22 @@ def at_once(count: int, work: Callable[[int], T]) -> tuple[list[T], list[BaseExc
         thread.join(timeout=120)
     assert not any(thread.is_alive() for thread in threads), "a writer never finished"
     return results, errors
+
+
+def lose_the_connection_on_audit_insert(engine: Engine, url: str) -> None:
+    """The next INSERT into the audit log loses its connection (PostgreSQL: really killed)."""
+
+    def before(conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith("INSERT INTO AUDIT_EVENTS"):
+            return
+        event.remove(engine, "before_cursor_execute", before)
+        if engine.dialect.name == "postgresql":
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            admin = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
+            with admin.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            admin.dispose()
+        else:
+            raise OperationalError(statement, None, sqlite3.OperationalError("disk I/O error"))
+
+    event.listen(engine, "before_cursor_execute", before)

@@ -53,11 +53,6 @@ def _count(people: People, model: type) -> int:
 
 # --- schemathesis over /api/v1/openapi.json -------------------------------------------------
 
-# Left out until the disbursements area fixes what this test found there (reported):
-# GET /batches?event_id=-1 is documented as valid but answered 400, and an event_id beyond
-# 2**31 is a 500 on PostgreSQL (integer out of range).
-PENDING_BATCH_PATHS = ("/batches",)
-
 
 @pytest.mark.slow
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.BRAND], ids=str)
@@ -66,11 +61,7 @@ def test_the_api_answers_every_generated_request_as_documented(
 ) -> None:
     schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", app)
     headers = {"Authorization": f"Bearer {api_token(users.by_role[role])}"}
-    operations = [
-        operation
-        for operation in (result.ok() for result in schema.get_all_operations())
-        if not operation.path.startswith(PENDING_BATCH_PATHS)
-    ]
+    operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 10  # the whole document, not an empty one
 
     for operation in operations:
@@ -388,6 +379,11 @@ NUMBER_ARGUMENTS = [
     f"/events/{HUGE}",
     f"{API}/rolls/{HUGE}",
     f"{API}/factories?page={HUGE}",
+    # "²".isdigit() is true but int("²") fails: these were 500s.
+    "/batches/?event=²",
+    f"{API}/batches?event_id=²",
+    "/ledger/export/account-statement.xlsx?account=²",
+    f"/ledger/export/account-statement.xlsx?account={HUGE}",
 ]
 
 

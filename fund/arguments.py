@@ -1,0 +1,37 @@
+"""Numbers in query strings (page numbers, ids), bounded before they reach the database.
+
+``"²".isdigit()`` is true and ``int("²")`` fails, and ``10**30`` overflows PostgreSQL's
+integers: either was a 500. These read only ASCII digits, within the range the columns hold,
+and answer anything else with a 400 that names the argument.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, request
+
+#: Ids are PostgreSQL ``integer`` columns: anything beyond is no id of ours.
+MAX_ID = 2**31 - 1
+#: Far beyond any list the fund holds, and keeps a row offset inside a 64-bit integer.
+MAX_PAGE = 1_000_000_000
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,19}")
+
+
+def _bounded(name: str, highest: int) -> int | None:
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    if not _WHOLE_NUMBER.fullmatch(text) or not 1 <= int(text) <= highest:
+        abort(400, description=f"{name} must be a whole number from 1 to {highest:,}")
+    return int(text)
+
+
+def page_number() -> int:
+    """The ``?page=`` of a web list: 1 when absent, a 400 unless a whole number in range."""
+    return _bounded("page", MAX_PAGE) or 1
+
+
+def id_argument(name: str) -> int | None:
+    """An id given as ``?NAME=``: None when absent, a 400 unless a whole number in range."""
+    return _bounded(name, MAX_ID)
