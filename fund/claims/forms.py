@@ -13,18 +13,19 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 KIND_CHOICES = [
-    ("not_on_roll", _l("Not on the roll (missing from the factory's list)")),
-    ("wrong_amount", _l("Wrong amount")),
-    ("not_received", _l("Money not received")),
-    ("other", _l("Something else")),
+    SelectChoice("not_on_roll", _l("Not on the roll (missing from the factory's list)")),
+    SelectChoice("wrong_amount", _l("Wrong amount")),
+    SelectChoice("not_received", _l("Money not received")),
+    SelectChoice("other", _l("Something else")),
 ]
 RAISED_BY_CHOICES = [
-    ("helpline", _l("Helpline call")),
-    ("worker", _l("The worker in person")),
-    ("union", _l("A union for the worker")),
+    SelectChoice("helpline", _l("Helpline call")),
+    SelectChoice("worker", _l("The worker in person")),
+    SelectChoice("union", _l("A union for the worker")),
 ]
 
 
@@ -97,9 +98,9 @@ class AcceptForm(FlaskForm):  # type: ignore[misc]
     payment_method = SelectField(
         _l("Paid by"),
         choices=[
-            ("", _l("cash (no wallet or account)")),
-            ("mobile", _l("mobile money")),
-            ("bank", _l("bank")),
+            SelectChoice("", _l("cash (no wallet or account)")),
+            SelectChoice("mobile", _l("mobile money")),
+            SelectChoice("bank", _l("bank")),
         ],
         validators=[Optional()],
     )

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3
 
 from fund.auth.access import acting_user, allow
 from fund.auth.models import User
@@ -86,11 +87,11 @@ def deadlines() -> dict[str, int]:
     return {**services.DEADLINE_DAYS, **current_app.config.get("CLAIM_DEADLINES", {})}
 
 
-def _event_choices() -> list[tuple[int, str]]:
+def _event_choices() -> list[SelectChoice]:
     events = get_session().scalars(
         select(Event).options(selectinload(Event.factory)).order_by(Event.id.desc()).limit(500)
     )
-    return [(event.id, f"{event.id}: {event.title}") for event in events]
+    return [SelectChoice(event.id, f"{event.id}: {event.title}") for event in events]
 
 
 @bp.route("/")
