@@ -16,6 +16,13 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return response
 
 
+def refusal(message: str, field: str | None) -> Response:
+    """A service's refusal: 422 when it names the input at fault, else 409 (the state refuses)."""
+    if field is not None:
+        return error_response(422, "invalid", message, field)
+    return error_response(409, "refused", message)
+
+
 def http_error(error: HTTPException) -> Response:
     """Turn a werkzeug HTTP error into the API's error body."""
     code = (error.name or "error").lower().replace(" ", "_")

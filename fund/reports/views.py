@@ -79,21 +79,21 @@ def index() -> str:
 @bp.route("/export/<kind>.xlsx")
 @allow(*BOOK_READERS)
 def export(kind: str) -> Response:
-    return _send_export(kind)
+    return send_export(kind)
 
 
 @bp.route("/export.xlsx")
 @allow(*BOOK_READERS)
 def export_chosen() -> Response:
     """The export form's target: ``?kind=journal&from=…&to=…``."""
-    return _send_export(request.args.get("kind", ""))
+    return send_export(request.args.get("kind", ""))
 
 
-def _send_export(kind: str) -> Response:
+def send_export(kind: str) -> Response:
+    """The ``kind`` workbook for ``?from=&to=`` (or ``as_of``) and ``account`` (web and API)."""
     if kind not in EXPORT_KINDS:
         abort(404)
     chosen: ExportKind = kind
-    account_text = request.args.get("account", "")
     # Spooled: small books stay in memory, a long journal goes to disk, never all in RAM.
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
     try:
@@ -103,13 +103,21 @@ def _send_export(kind: str) -> Response:
             target=spool,
             start=_date_arg("from"),
             end=_date_arg("to") or _date_arg("as_of"),
-            account_id=int(account_text) if account_text.isdigit() else None,
+            account_id=_account_id(request.args.get("account", "")),
         )
     except ExportRefused as refused:
         spool.close()
         abort(404 if kind == "account-statement" else 400, description=str(refused))
     spool.seek(0)
     return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=f"{kind}.xlsx")
+
+
+def _account_id(text: str) -> int | None:
+    # ASCII digits only ("²" is a digit to str.isdigit), and nothing from 2**31 up: no id of
+    # ours, and beyond PostgreSQL's integer.
+    if text.isascii() and text.isdigit() and int(text) < 2**31:
+        return int(text)
+    return None
 
 
 @bp.route("/close", methods=["POST"])
