@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator
+
+if TYPE_CHECKING:
+    from werkzeug.test import TestResponse
 
 
 def openapi_to_json_schema(schema: Any) -> Any:
@@ -35,3 +38,12 @@ def check_against_spec(
     root = openapi_to_json_schema({**copy.deepcopy(schema), "components": spec["components"]})
     errors = sorted(Draft202012Validator(root).iter_errors(body), key=str)
     assert errors == [], f"{method.upper()} {path} {status}: {errors[0].message}"
+
+
+def expect(
+    spec: dict[str, Any], response: TestResponse, path: str, method: str, status: int
+) -> Any:
+    """Assert the status, check the body against the document, and return the body."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    check_against_spec(spec, path, method, status, response.json)
+    return response.json

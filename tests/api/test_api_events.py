@@ -16,7 +16,7 @@ from fund.auth.roles import Role
 from fund.entitlements.models import Entitlement
 from fund.entitlements.services import compute_for_event, policy_for
 from fund.events.models import DuplicateResolution, Event
-from tests.api.openapi_check import check_against_spec
+from tests.api.openapi_check import expect
 from tests.entitlements.helpers import grade7, stored_roll
 
 if TYPE_CHECKING:
@@ -41,15 +41,6 @@ SUSPENSION = {
     "reference": "Panel 2024/17",
     "policy": POLICY,
 }
-
-
-def expect(
-    spec: dict[str, Any], response: TestResponse, path: str, method: str, status: int
-) -> Any:
-    """Assert the status, check the body against the document, and return the body."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    check_against_spec(spec, path, method, status, response.json)
-    return response.json
 
 
 def events(users: People) -> int:
