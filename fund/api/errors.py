@@ -17,10 +17,11 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 
 def refusal(message: str, field: str | None) -> Response:
-    """A service's refusal: 422 when it names the input at fault, else 409 (the state refuses)."""
-    if field is not None:
-        return error_response(422, "invalid", message, field)
-    return error_response(409, "refused", message)
+    """A service's refusal of a well-formed request: 409, naming the field at fault if any.
+
+    422 stays for a body that does not fit its schema: what the OpenAPI document can describe.
+    """
+    return error_response(409, "refused", message, field)
 
 
 def http_error(error: HTTPException) -> Response:

@@ -2,8 +2,9 @@
 compute entitlements. Registered on the API blueprint by ``register``, documented by
 ``add_event_paths``.
 
-Each calls the service the web pages call. A refusal that names the input at fault is 422, one
-the event's state makes (a closure has no end to change, no roll yet) is 409. Brands get 403.
+Each calls the service the web pages call. A body that does not fit its schema is 422; a
+well-formed request the service refuses (no such factory or policy, an end before the start, a
+closure's end, no roll yet) is 409 naming the field at fault. Brands get 403.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from fund.entitlements.services import (
 )
 from fund.events.models import Event
 from fund.events.schemas import (
-    KINDS,
     ChangeEndIn,
     ComputeIn,
     EventDetailOut,
@@ -80,9 +80,9 @@ def list_events() -> dict[str, Any]:
         .options(selectinload(Event.factory), selectinload(Event.created_by))
         .order_by(Event.start_date.desc(), Event.id.desc())
     )
-    if args["factory"] is not None:
+    if "factory" in args:
         query = query.join(Factory).where(Factory.code == args["factory"])
-    if args["kind"] is not None:
+    if "kind" in args:
         query = query.where(Event.kind == args["kind"])
     return paginate(get_session(), query, EventOut())
 
@@ -142,7 +142,7 @@ def compute(event_id: int) -> Response | tuple[Response, int]:
     args = _body(ComputeIn())
     name = args["policy"] or event.policy_name
     if not name:
-        return error_response(422, "invalid", "the event has no policy: name one", "policy")
+        return refusal("the event has no policy: name one", "policy")
     try:
         run = compute_for_event(
             session,
@@ -152,9 +152,9 @@ def compute(event_id: int) -> Response | tuple[Response, int]:
             actor=acting_user(),
         )
     except (PolicyNotFound, PolicyInvalid) as error:
-        return error_response(422, "invalid", str(error), "policy")
+        return refusal(str(error), "policy")
     except ThroughMissing as error:
-        return error_response(422, "invalid", str(error), "through")
+        return refusal(str(error), "through")
     except RollMissing as error:
         return error_response(409, "no_roll", str(error))
     except EntitlementError as error:
@@ -214,7 +214,7 @@ def add_event_paths(
         return {"description": description, **_json(_ref("ErrorBody"))}
 
     event_id = {"name": "event_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    invalid = {"422": error("invalid or refused input, named by field")}
+    invalid = {"422": error("the body does not fit its schema, named by field")}
     page = {
         "type": "object",
         "required": ["items", "page", "per_page", "total"],
@@ -230,15 +230,8 @@ def add_event_paths(
         operations={
             "get": {
                 "summary": "Events, latest start first (fund staff only)",
-                "parameters": [
-                    {"name": "factory", "in": "query", "schema": {"type": "string"}},
-                    {
-                        "name": "kind",
-                        "in": "query",
-                        "schema": {"type": "string", "enum": list(KINDS)},
-                    },
-                    *page_parameters,
-                ],
+                # factory and kind, with the limits the schema checks
+                "parameters": [{"in": "query", "schema": EventQuery}, *page_parameters],
                 "responses": {
                     "200": {"description": "a page of events", **_json(page)},
                     **errors,
@@ -249,6 +242,7 @@ def add_event_paths(
                 "requestBody": {"required": True, **_json(_ref("EventIn"))},
                 "responses": {
                     "201": {"description": "the event", **_json(_ref("EventDetail"))},
+                    "409": error("refused: no such factory or policy, or dates that cannot be"),
                     **errors,
                     **invalid,
                 },
@@ -274,13 +268,13 @@ def add_event_paths(
             "/events/{event_id}/end",
             "ChangeEnd",
             "Extend, shorten, end or reopen a suspension; the history is kept (officers)",
-            "the event is a closure: it has no end date",
+            "refused, naming the field: an end before the start or unchanged, a closure",
         ),
         (
             "/events/{event_id}/roll",
             "UseRoll",
             "Compute the event from another roll version of its factory (officers)",
-            "refused by the event's state",
+            "the factory has no such roll version",
         ),
     ):
         spec.path(
@@ -309,7 +303,9 @@ def add_event_paths(
                 "requestBody": {"required": False, **_json(_ref("Compute"))},
                 "responses": {
                     "201": {"description": "the run", **_json(_ref("EntitlementRun"))},
-                    "409": error("the event has no roll yet, or its policy cannot compute it"),
+                    "409": error(
+                        "refused: no roll yet, no such policy, no through date while ongoing"
+                    ),
                     **errors,
                     **invalid,
                     **not_found,

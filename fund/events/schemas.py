@@ -64,8 +64,8 @@ class _In(Schema):
 class EventQuery(_In):
     """Filters of the event list."""
 
-    factory = text(50, load_default=None)
-    kind = fields.String(validate=validate.OneOf(KINDS), load_default=None)
+    factory = text(50)
+    kind = fields.String(validate=validate.OneOf(KINDS))
 
 
 class EventIn(_In):

@@ -1,8 +1,8 @@
 """The ledger endpoints of ``/api/v1``: trial balance and Excel exports (accountant, auditor,
 administrator), closing a month (accountant, administrator) and reopening (administrator).
 
-Each calls what the web pages call; a refusal naming the date at fault is 422, one the books'
-state makes (the month is already closed) is 409.
+Each calls what the web pages call; a body that does not fit its schema is 422, a well-formed
+request the service refuses (not a month's last day, already closed) is 409 naming the field.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, request
 from marshmallow import EXCLUDE, Schema, fields
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from fund.api.errors import refusal
 from fund.api.fields import text
@@ -97,6 +98,11 @@ def _body(schema: Schema) -> dict[str, Any]:
     return loaded
 
 
+def export(kind: str) -> WerkzeugResponse:
+    # Each date valid but the period backwards: the request is well-formed, so 409 here.
+    return send_export(kind, backwards=409)
+
+
 def close() -> Response | dict[str, Any]:
     args = _body(CloseIn())
     try:
@@ -153,9 +159,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule(
         "/ledger/trial-balance", "trial_balance", allow(*BOOK_READERS)(trial_balance_view)
     )
-    bp.add_url_rule(
-        "/ledger/export/<kind>.xlsx", "ledger_export", allow(*BOOK_READERS)(send_export)
-    )
+    bp.add_url_rule("/ledger/export/<kind>.xlsx", "ledger_export", allow(*BOOK_READERS)(export))
     bp.add_url_rule("/ledger/close", "ledger_close", allow(*CLOSERS)(close), methods=["POST"])
     bp.add_url_rule("/ledger/reopen", "ledger_reopen", allow(*REOPENERS)(reopen), methods=["POST"])
 
@@ -230,7 +234,8 @@ def _add_export_and_close_paths(spec: Any, *, errors: dict[str, Any]) -> None:
                         "description": "the workbook",
                         "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
                     },
-                    "400": error("a bad date, or a period that starts after it ends"),
+                    "400": error("a date that is not one"),
+                    "409": error("the period starts after it ends"),
                     "404": error("no such export, or no such account for a statement"),
                     **errors,
                 },
@@ -249,8 +254,8 @@ def _add_export_and_close_paths(spec: Any, *, errors: dict[str, Any]) -> None:
                     "requestBody": {"required": True, **json_body(body)},
                     "responses": {
                         "200": {"description": "what is closed now", **json_body("Period")},
-                        "409": error("refused by the books' state (already closed, or not)"),
-                        "422": error("not a month's last day, or no reason, named by field"),
+                        "409": error("refused: not a month's last day, already closed, or not"),
+                        "422": error("the body does not fit its schema, named by field"),
                         **errors,
                     },
                 }

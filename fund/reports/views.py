@@ -89,8 +89,11 @@ def export_chosen() -> Response:
     return send_export(request.args.get("kind", ""))
 
 
-def send_export(kind: str) -> Response:
-    """The ``kind`` workbook for ``?from=&to=`` (or ``as_of``) and ``account`` (web and API)."""
+def send_export(kind: str, *, backwards: int = 400) -> Response:
+    """The ``kind`` workbook for ``?from=&to=`` (or ``as_of``) and ``account`` (web and API).
+
+    A period that starts after it ends answers ``backwards`` (the API says 409).
+    """
     if kind not in EXPORT_KINDS:
         abort(404)
     chosen: ExportKind = kind
@@ -107,7 +110,7 @@ def send_export(kind: str) -> Response:
         )
     except ExportRefused as refused:
         spool.close()
-        abort(404 if kind == "account-statement" else 400, description=str(refused))
+        abort(404 if kind == "account-statement" else backwards, description=str(refused))
     spool.seek(0)
     return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=f"{kind}.xlsx")
 
