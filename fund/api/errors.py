@@ -16,6 +16,14 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return response
 
 
+def refusal(message: str, field: str | None) -> Response:
+    """A service's refusal of a well-formed request: 409, naming the field at fault if any.
+
+    422 stays for a body that does not fit its schema: what the OpenAPI document can describe.
+    """
+    return error_response(409, "refused", message, field)
+
+
 def http_error(error: HTTPException) -> Response:
     """Turn a werkzeug HTTP error into the API's error body."""
     code = (error.name or "error").lower().replace(" ", "_")

@@ -14,7 +14,9 @@ from fund.brands.api import add_brand_paths
 from fund.brands.schemas import BrandOut
 from fund.claims.api import add_claim_paths
 from fund.disbursements.api import add_batch_paths
+from fund.entitlements.api import add_entitlement_paths
 from fund.entitlements.schemas import EntitlementLineOut, EntitlementOut, EntitlementRunOut
+from fund.events.api import add_event_paths
 from fund.factories.schemas import FactoryOut
 from fund.reports.api import add_ledger_paths
 from fund.rolls.schemas import add_roll_paths
@@ -161,6 +163,8 @@ def build_spec() -> dict[str, Any]:
         },
     )
     _entitlement_paths(spec)
+    add_event_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
+    add_entitlement_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
     add_roll_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     add_brand_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
     add_ledger_paths(spec, errors=_ERRORS)

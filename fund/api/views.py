@@ -23,9 +23,11 @@ from fund.brands.services import BrandNotFound, brand_for
 from fund.claims.api import register as register_claim_endpoints
 from fund.db import get_session
 from fund.disbursements.api import register as register_batch_endpoints
+from fund.entitlements.api import register as register_entitlement_endpoints
 from fund.entitlements.models import Entitlement
 from fund.entitlements.schemas import EntitlementOut, EntitlementRunOut
 from fund.entitlements.services import latest_run
+from fund.events.api import register as register_event_endpoints
 from fund.events.models import Event
 from fund.extensions import csrf
 from fund.factories.models import Factory
@@ -143,3 +145,5 @@ register_brand_endpoints(bp)
 register_ledger_endpoints(bp)
 register_batch_endpoints(bp)
 register_claim_endpoints(bp)
+register_event_endpoints(bp)
+register_entitlement_endpoints(bp)

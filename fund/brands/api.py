@@ -6,10 +6,11 @@ token reads its own statement only (any other code: 404); recording is for fund 
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Blueprint, Response, abort, jsonify, request, send_file
 from sqlalchemy import select
 
 from fund.api.errors import error_response
@@ -28,14 +29,20 @@ from fund.brands.services import (
     PLEDGE_RECORDERS,
     BrandNotFound,
     BrandRecordRefused,
+    PeriodInvalid,
     RecordConflict,
     brand_for,
     record_contribution,
     record_pledge,
+    statement_pdf_file,
+    statement_period,
 )
 from fund.brands.statement import BrandStatement, brand_statement
 from fund.db import get_session, utcnow
+from fund.reports.statements import statement_xlsx
 from ledger.money import MoneyError, from_minor, to_minor
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _brand(code: str) -> Brand:
@@ -103,11 +110,31 @@ def statement_json(statement: BrandStatement) -> dict[str, Any]:
 
 
 def statement(code: str) -> dict[str, Any]:
+    return statement_json(_statement(code))
+
+
+def _statement(code: str) -> BrandStatement:
     brand = _brand(code)
-    start, end = _day("from"), _day("to") or utcnow().date()
-    if start is not None and start > end:
-        abort(400, description="the period starts after it ends")
-    return statement_json(brand_statement(get_session(), brand=brand, start=start, end=end))
+    try:
+        start, end = statement_period(_day("from"), _day("to"), today=utcnow().date())
+    except PeriodInvalid as invalid:
+        abort(400, description=str(invalid))
+    return brand_statement(get_session(), brand=brand, start=start, end=end)
+
+
+def _send(data: bytes, mimetype: str, name: str) -> Response:
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+def statement_pdf_download(code: str) -> Response:
+    statement = _statement(code)
+    data = statement_pdf_file(get_session(), statement)
+    return _send(data, "application/pdf", f"{statement.brand_code}-statement.pdf")
+
+
+def statement_xlsx_download(code: str) -> Response:
+    statement = _statement(code)
+    return _send(statement_xlsx(statement), XLSX, f"{statement.brand_code}-statement.xlsx")
 
 
 def _pledge_json(pledge: Pledge) -> dict[str, Any]:
@@ -216,6 +243,16 @@ def register(bp: Blueprint) -> None:
         "/brands/<code>/statement", "brand_statement", allow(STAFF_AND_BRANDS)(statement)
     )
     bp.add_url_rule(
+        "/brands/<code>/statement.pdf",
+        "brand_statement_pdf",
+        allow(STAFF_AND_BRANDS)(statement_pdf_download),
+    )
+    bp.add_url_rule(
+        "/brands/<code>/statement.xlsx",
+        "brand_statement_xlsx",
+        allow(STAFF_AND_BRANDS)(statement_xlsx_download),
+    )
+    bp.add_url_rule(
         "/brands/<code>/pledges",
         "add_pledge",
         allow(*PLEDGE_RECORDERS)(add_pledge),
@@ -273,6 +310,31 @@ def add_brand_paths(spec: Any, *, errors: dict[str, Any], not_found: dict[str, A
             }
         },
     )
+    for suffix, mimetype in (("pdf", "application/pdf"), ("xlsx", XLSX)):
+        spec.path(
+            f"/brands/{{code}}/statement.{suffix}",
+            operations={
+                "get": {
+                    "summary": f"The brand's statement as {suffix.upper()} (a brand: its own only)",
+                    "parameters": [
+                        code,
+                        {"name": "from", "in": "query", "schema": day},
+                        {"name": "to", "in": "query", "schema": day},
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "the statement file",
+                            "content": {
+                                mimetype: {"schema": {"type": "string", "format": "binary"}}
+                            },
+                        },
+                        "400": bad,
+                        **errors,
+                        **not_found,
+                    },
+                }
+            },
+        )
     for path, body, out, summary in (
         (
             "/brands/{code}/pledges",

@@ -20,6 +20,9 @@ from fund.audit.services import record
 from fund.auth.models import User
 from fund.auth.roles import Role
 from fund.brands.models import Brand, Contribution, Conversion, Pledge
+from fund.brands.statement import BrandStatement
+from fund.reports.services import fund_charts
+from fund.reports.statements import statement_pdf
 from ledger import Entry, InsufficientFunds, LedgerError, Posting, account, convert, post
 from ledger.money import from_minor, to_minor
 
@@ -46,6 +49,26 @@ def brand_for(session: Session, *, user: User, code: str) -> Brand:
     if brand is None or (user.role_enum is Role.BRAND and brand.id != user.brand_id):
         raise BrandNotFound(code)
     return brand
+
+
+class PeriodInvalid(ValueError):
+    """A statement period that starts after it ends."""
+
+
+def statement_period(
+    start: date | None, end: date | None, *, today: date
+) -> tuple[date | None, date]:
+    """A statement's period: no end means through ``today``; a start after the end is refused."""
+    end = end or today
+    if start is not None and start > end:
+        raise PeriodInvalid("the period starts after it ends")
+    return start, end
+
+
+def statement_pdf_file(session: Session, statement: BrandStatement) -> bytes:
+    """The statement as PDF, with the fund's charts but none that shows other brands' money."""
+    charts = fund_charts(session, end=statement.end, with_brands=False)
+    return statement_pdf(statement, charts)
 
 
 # --- Pledges, contributions received and conversions: each posts one ledger entry ---

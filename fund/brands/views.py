@@ -24,16 +24,19 @@ from fund.brands.services import (
     PLEDGE_RECORDERS,
     BrandNotFound,
     BrandRecordRefused,
+    PeriodInvalid,
     brand_for,
     record_contribution,
     record_pledge,
+    statement_pdf_file,
+    statement_period,
     visible_brands,
 )
 from fund.brands.statement import BrandStatement, brand_statement
 from fund.db import get_session, utcnow
 from fund.reports.charts import svg
 from fund.reports.services import fund_charts
-from fund.reports.statements import statement_pdf, statement_xlsx
+from fund.reports.statements import statement_xlsx
 from ledger.money import MoneyError, format_minor, to_minor
 
 bp = Blueprint("brands", __name__, url_prefix="/brands")
@@ -63,10 +66,10 @@ def _period() -> tuple[date | None, date]:
             values[name] = date.fromisoformat(text) if text else None
         except ValueError:
             abort(400, description=f"{name} must be a date like 2026-03-31")
-    start, end = values["from"], values["to"] or utcnow().date()
-    if start is not None and start > end:
-        abort(400, description="the period starts after it ends")
-    return start, end
+    try:
+        return statement_period(values["from"], values["to"], today=utcnow().date())
+    except PeriodInvalid as invalid:
+        abort(400, description=str(invalid))
 
 
 def _visible(code: str) -> Brand:
@@ -140,9 +143,8 @@ def _pledge_choices(brand: Brand) -> list[SelectChoice]:
 @allow(STAFF_AND_BRANDS)
 def statement_pdf_download(code: str) -> Response:
     statement = _statement(code)
-    charts = fund_charts(get_session(), end=statement.end, with_brands=False)
     return Response(
-        statement_pdf(statement, charts),
+        statement_pdf_file(get_session(), statement),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{code}-statement.pdf"'},
     )

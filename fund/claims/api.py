@@ -1,8 +1,9 @@
 """The claim endpoints of ``/api/v1``, registered on the API blueprint by ``register``.
 
 The helpline (and officers) file and read claims; officers and administrators decide them.
-Refusals by the rules are 409 (already paid, duplicate, decided, nothing to pay), unusable
-details 422 naming the field, a role that may not act 403. Candidates (other workers' roll
+Refusals by the rules are 409 (already paid, duplicate, decided, nothing to pay, an unknown
+event or a detail that cannot be used, the field named), a body that does not fit its schema
+422, a role that may not act 403. Candidates (other workers' roll
 data) are for fund staff only.
 """
 
@@ -65,7 +66,7 @@ def refusal(error: services.ClaimRefused) -> Response:
     if isinstance(error, services.NotAllowed):
         return error_response(403, "not_allowed", str(error))
     if isinstance(error, services.ClaimInvalid):
-        return error_response(422, "invalid", str(error), error.field)
+        return error_response(409, "invalid", str(error), error.field)
     if isinstance(error, services.AlreadyPaid):
         return error_response(409, "already_paid", str(error), "national_id")
     if isinstance(error, services.DuplicateClaim):
@@ -101,7 +102,7 @@ def file() -> Response | tuple[Response, int]:
     session = get_session()
     event = session.get(Event, args.pop("event_id"))
     if event is None:
-        return error_response(422, "invalid", "no such event", "event_id")
+        return error_response(409, "invalid", "no such event", "event_id")
     try:
         claim = services.file_claim(
             session, event=event, actor=_actor(), deadlines=deadlines(), **args
@@ -285,9 +286,10 @@ def add_claim_paths(
         "403": error("the token's role may not do this"),
         "409": error(
             "refused by the rules: the worker was already paid for the event, the same claim is"
-            " open, the claim is decided, or there is nothing more to pay"
+            " open, the claim is decided, there is nothing more to pay, or a detail cannot be"
+            " used (the field is named)"
         ),
-        "422": error("a detail cannot be used (the field is named), or the body is unreadable"),
+        "422": error("the body does not fit the schema (each field named), or is unreadable"),
     }
     one_claim = {"description": "the claim", **_json(_ref("Claim"))}
     spec.path(

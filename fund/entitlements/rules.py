@@ -58,6 +58,10 @@ class EntitlementError(ValueError):
     """Event terms or a policy that cannot produce entitlements."""
 
 
+class ThroughMissing(EntitlementError):
+    """An ongoing suspension computed without the day to compute up to."""
+
+
 @dataclass(frozen=True, slots=True)
 class EventTerms:
     """What the rules need to know about an event; ``end`` None = still ongoing."""
@@ -174,7 +178,7 @@ def covered_days(event: EventTerms, policy: Policy, through: date | None) -> lis
     if through is not None:
         last = through if last is None else min(last, through)
     if last is None:
-        raise EntitlementError("an ongoing suspension needs a through date to compute up to")
+        raise ThroughMissing("an ongoing suspension needs a through date to compute up to")
     days = []
     day = event.start
     while day <= last:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields
+from marshmallow import EXCLUDE, Schema, fields
 
+from fund.api.fields import text
+from fund.disbursements.schemas import UtcDateTime
 from fund.entitlements.export import exact_text
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun
 from ledger.money import from_minor
@@ -91,3 +93,28 @@ class EntitlementRunOut(Schema):
 
     def get_total(self, run: EntitlementRun) -> str:
         return _money(run.total_minor, run.currency)
+
+
+class ResolveIn(Schema):
+    """How the officer checked that the workers sharing a national ID are one person."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    note = text(2000, blank=False, required=True)
+
+
+class ResolutionOut(Schema):
+    """The decision: the workers sharing ``national_id`` are paid once, as ``paid_worker_id``."""
+
+    id = fields.Integer(required=True)
+    event_id = fields.Integer(required=True)
+    national_id = fields.String(required=True)
+    paid_worker_id = fields.String(required=True)
+    note = fields.String(required=True)
+    resolved_by = fields.Function(
+        lambda r: r.resolved_by.username if r.resolved_by else None,
+        required=True,
+        allow_none=True,
+    )
+    resolved_at = UtcDateTime(required=True)

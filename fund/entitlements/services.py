@@ -21,8 +21,8 @@ from fund.auth.models import User
 from fund.entitlements import rules
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun, PolicyVersion
 from fund.entitlements.policy import Policy, parse_policy
-from fund.events.models import Event
-from fund.events.services import event_terms, resolutions
+from fund.events.models import DuplicateResolution, Event
+from fund.events.services import EventInvalid, event_terms, resolutions, resolve_duplicate
 from fund.rolls.services import roll_rows as stored_roll_rows
 from imports.records import RollRow
 from ledger.bulk import insert_rows
@@ -123,6 +123,13 @@ def install_shipped_policies(session: Session, *, actor: User | None = None) -> 
         register_policy(session, text=path.read_text(encoding="utf-8"), actor=actor)
         for path in sorted(SHIPPED_POLICIES.glob("*.toml"))
     ]
+
+
+def policy_names(session: Session) -> list[str]:
+    """Stored policy names and the shipped ones: what an event or a computation may name."""
+    stored = session.scalars(select(PolicyVersion.name).distinct()).all()
+    shipped = [path.stem for path in SHIPPED_POLICIES.glob("*.toml")]
+    return sorted(set(stored) | set(shipped))
 
 
 def policy_for(session: Session, name: str) -> PolicyVersion:
@@ -331,6 +338,22 @@ def latest_run(session: Session, event: Event) -> EntitlementRun | None:
         .where(EntitlementRun.event_id == event.id)
         .order_by(EntitlementRun.id.desc())
         .limit(1)
+    )
+
+
+def resolve_held(
+    session: Session, *, entitlement: Entitlement, note: str, actor: User | None
+) -> DuplicateResolution:
+    """Pay this held worker once for the national ID they share; the next computation applies it."""
+    if entitlement.reason != rules.DUPLICATE_NATIONAL_ID:
+        raise EventInvalid(f"worker {entitlement.worker_id} is not held for a shared national ID")
+    return resolve_duplicate(
+        session,
+        event=entitlement.run.event,
+        national_id=entitlement.national_id,
+        paid_worker_id=entitlement.worker_id,
+        note=note,
+        actor=actor,
     )
 
 

@@ -15,8 +15,8 @@ from fund.entitlements.forms import PolicyForm, ResolveDuplicateForm
 from fund.entitlements.models import Entitlement, PolicyVersion
 from fund.entitlements.policy import PolicyInvalid
 from fund.entitlements.rules import DUPLICATE_NATIONAL_ID
-from fund.entitlements.services import explain, register_policy
-from fund.events.services import EventInvalid, resolve_duplicate
+from fund.entitlements.services import explain, register_policy, resolve_held
+from fund.events.services import EventInvalid
 from ledger.money import format_minor
 
 bp = Blueprint("entitlements", __name__, url_prefix="/entitlements")
@@ -61,19 +61,12 @@ def resolve(entitlement_id: int) -> WerkzeugResponse:
     session = get_session()
     entitlement = session.get(Entitlement, entitlement_id) or abort(404)
     form = ResolveDuplicateForm()
-    if entitlement.reason != DUPLICATE_NATIONAL_ID:
-        flash("This worker is not held for a shared national ID.", "error")
-    elif not form.validate_on_submit():
+    if not form.validate_on_submit():
         flash("Say how the duplicate was checked.", "error")
     else:
         try:
-            resolve_duplicate(
-                session,
-                event=entitlement.run.event,
-                national_id=entitlement.national_id,
-                paid_worker_id=entitlement.worker_id,
-                note=form.note.data or "",
-                actor=acting_user(),
+            resolve_held(
+                session, entitlement=entitlement, note=form.note.data or "", actor=acting_user()
             )
         except EventInvalid as error:
             flash(str(error), "error")

@@ -18,10 +18,18 @@ from fund.entitlements.rules import EntitlementError, EventTerms
 from fund.events.models import DuplicateResolution, Event, EventExtension
 from fund.factories.models import Factory
 from fund.rolls.models import Roll
+from fund.rolls.services import current_roll
 
 
 class EventInvalid(ValueError):
-    """Event details that cannot describe a real suspension or closure."""
+    """Event details that cannot describe a real suspension or closure.
+
+    ``field`` names the input at fault; without one, the event's state is what refuses.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _snapshot(event: Event) -> dict[str, Any]:
@@ -66,6 +74,8 @@ def create_event(
     section_list = None
     if sections is not None:
         section_list = sorted({s.strip() for s in sections if s.strip()})
+    if kind not in ("suspension", "closure"):
+        raise EventInvalid(f"event kind must be suspension or closure, not {kind!r}", field="kind")
     try:
         event_terms_check = EventTerms(
             kind="closure" if kind == "closure" else "suspension",
@@ -74,9 +84,8 @@ def create_event(
             sections=frozenset(section_list) if section_list is not None else None,
         )
     except EntitlementError as error:
-        raise EventInvalid(str(error)) from error
-    if kind not in ("suspension", "closure"):
-        raise EventInvalid(f"event kind must be suspension or closure, not {kind!r}")
+        sections_wrong = section_list is not None and (kind == "closure" or not section_list)
+        raise EventInvalid(str(error), field="sections" if sections_wrong else "end") from error
     if roll is not None and roll.factory_id != factory.id:
         raise EventInvalid(f"roll {roll.id} is another factory's payroll")
     event = Event(
@@ -105,6 +114,44 @@ def create_event(
     return event
 
 
+def record_event(
+    session: Session,
+    *,
+    factory_code: str,
+    kind: str,
+    start: date,
+    end: date | None,
+    sections: Iterable[str] | None,
+    reference: str,
+    policy_name: str,
+    actor: User | None,
+) -> Event:
+    """Record an event as an officer does (web form, API): on the factory's newest roll.
+
+    Sections count for a suspension only; the policy must be a stored or shipped one.
+    """
+    # Imported here: the entitlement services build on this module.
+    from fund.entitlements.services import policy_names
+
+    factory = session.scalar(select(Factory).where(Factory.code == factory_code))
+    if factory is None:
+        raise EventInvalid(f"no factory {factory_code!r}", field="factory")
+    if policy_name not in policy_names(session):
+        raise EventInvalid(f"no policy called {policy_name!r}", field="policy")
+    return create_event(
+        session,
+        factory=factory,
+        kind=kind,
+        start=start,
+        end=end,
+        sections=sections if kind == "suspension" else None,
+        reference=reference,
+        roll=current_roll(session, factory),
+        policy_name=policy_name,
+        actor=actor,
+    )
+
+
 def change_end(
     session: Session,
     *,
@@ -118,11 +165,13 @@ def change_end(
     if event.kind != "suspension":
         raise EventInvalid("only a suspension has an end date; a closure is a single day")
     if not reason.strip():
-        raise EventInvalid("say why the end date changes")
+        raise EventInvalid("say why the end date changes", field="reason")
     if new_end is not None and new_end < event.start_date:
-        raise EventInvalid(f"the end ({new_end}) cannot be before the start ({event.start_date})")
+        raise EventInvalid(
+            f"the end ({new_end}) cannot be before the start ({event.start_date})", field="end"
+        )
     if new_end == event.end_date:
-        raise EventInvalid("the end date is already that")
+        raise EventInvalid("the end date is already that", field="end")
     before = _snapshot(event)
     extension = EventExtension(
         event=event,
@@ -187,6 +236,18 @@ def set_roll(session: Session, *, event: Event, roll: Roll, actor: User | None) 
     return event
 
 
+def use_roll(session: Session, *, event: Event, version: int | None, actor: User | None) -> Event:
+    """Compute ``event`` from its factory's roll ``version`` (``None``: the newest)."""
+    query = select(Roll).where(Roll.factory_id == event.factory_id)
+    if version is not None:
+        query = query.where(Roll.version == version)
+    roll = session.scalar(query.order_by(Roll.version.desc()).limit(1))
+    if roll is None:
+        wanted = f"roll version {version}" if version is not None else "roll yet"
+        raise EventInvalid(f"{event.factory.code} has no {wanted}", field="version")
+    return set_roll(session, event=event, roll=roll, actor=actor)
+
+
 def resolve_duplicate(
     session: Session,
     *,
@@ -202,7 +263,7 @@ def resolve_duplicate(
     """
     national_id = "".join(national_id.split())
     if not note.strip():
-        raise EventInvalid("say how the duplicate was resolved (who checked what)")
+        raise EventInvalid("say how the duplicate was resolved (who checked what)", field="note")
     existing = session.scalar(
         select(DuplicateResolution).where(
             DuplicateResolution.event_id == event.id,

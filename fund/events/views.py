@@ -14,16 +14,15 @@ from fund.auth.access import acting_user, allow
 from fund.auth.roles import STAFF, Role
 from fund.db import get_session
 from fund.entitlements.export import build_table, to_csv, to_xlsx
-from fund.entitlements.models import Entitlement, EntitlementRun, PolicyVersion
+from fund.entitlements.models import Entitlement, EntitlementRun
 from fund.entitlements.policy import PolicyInvalid
 from fund.entitlements.rules import REASONS, EntitlementError
-from fund.entitlements.services import SHIPPED_POLICIES, compute_for_event, policy_for
+from fund.entitlements.services import compute_for_event, policy_for, policy_names
 from fund.events.forms import ChangeEndForm, ComputeForm, NewEventForm, UseRollForm
 from fund.events.models import Event
-from fund.events.services import EventInvalid, change_end, create_event, set_roll
+from fund.events.services import EventInvalid, change_end, record_event, set_roll
 from fund.factories.models import Factory
 from fund.rolls.models import Roll
-from fund.rolls.services import current_roll
 from ledger.money import format_minor
 
 bp = Blueprint("events", __name__, url_prefix="/events")
@@ -32,17 +31,10 @@ PER_PAGE = 100
 OFFICERS = (Role.ADMIN, Role.OFFICER)
 
 
-def policy_names() -> list[str]:
-    """Stored policy names and the shipped ones, for the policy choices."""
-    stored = get_session().scalars(select(PolicyVersion.name).distinct()).all()
-    shipped = [path.stem for path in SHIPPED_POLICIES.glob("*.toml")]
-    return sorted(set(stored) | set(shipped))
-
-
 def compute_form(event: Event) -> ComputeForm:
     """The compute form, its policy defaulting to the event's."""
     form = ComputeForm(policy=event.policy_name)
-    form.policy.choices = policy_names()  # type: ignore[assignment]  # plain values (WTForms 3)
+    form.policy.choices = policy_names(get_session())  # type: ignore[assignment]  # WTForms 3
     return form
 
 
@@ -53,27 +45,26 @@ def new() -> str | WerkzeugResponse:
     form = NewEventForm()
     codes: list[str] = list(session.scalars(select(Factory.code).order_by(Factory.code)))
     form.factory.choices = codes  # type: ignore[assignment]  # plain values (WTForms 3)
-    form.policy.choices = policy_names()  # type: ignore[assignment]  # plain values (WTForms 3)
+    form.policy.choices = policy_names(session)  # type: ignore[assignment]  # WTForms 3
     if form.validate_on_submit():
-        factory = session.scalar(select(Factory).where(Factory.code == form.factory.data))
-        assert factory is not None  # the choices are the factories
         assert form.start.data is not None  # DataRequired
-        sections = form.sections.data.split(",") if form.sections.data else None
         try:
-            event = create_event(
+            event = record_event(
                 session,
-                factory=factory,
+                factory_code=form.factory.data or "",
                 kind=form.kind.data or "",
                 start=form.start.data,
                 end=form.end.data,
-                sections=sections if form.kind.data == "suspension" else None,
+                sections=form.sections.data.split(",") if form.sections.data else None,
                 reference=form.reference.data or "",
-                roll=current_roll(session, factory),
-                policy_name=form.policy.data,
+                policy_name=form.policy.data or "",
                 actor=acting_user(),
             )
         except EventInvalid as error:
-            form.start.errors = [*form.start.errors, str(error)]
+            # Factory and policy problems show by their fields; date problems by the start.
+            shown = {"factory": form.factory, "policy": form.policy, "sections": form.sections}
+            field = shown.get(error.field or "", form.start)
+            field.errors = [*field.errors, str(error)]
         else:
             flash(f"Recorded: {event.title}.", "success")
             return redirect(url_for("events.detail", event_id=event.id))

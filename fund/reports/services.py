@@ -56,7 +56,14 @@ class ExportRefused(ValueError):
 
 
 class CloseRefused(ValueError):
-    """A close or reopen that is not allowed; the books are unchanged."""
+    """A close or reopen that is not allowed; the books are unchanged.
+
+    ``field`` names the input at fault; without one, the books' state is what refuses.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def export_books(
@@ -119,7 +126,9 @@ def close_month(session: Session, *, through: date, actor: User | None) -> Perio
     if actor is not None and actor.role_enum not in CLOSERS:
         raise CloseRefused("only an accountant or an administrator closes a month")
     if through != month_end(through):
-        raise CloseRefused(f"{through} is not the last day of a month (try {month_end(through)})")
+        raise CloseRefused(
+            f"{through} is not the last day of a month (try {month_end(through)})", field="through"
+        )
     before = closed_through(session)
     try:
         row = close_period(session, through=through, by=_name(actor))
@@ -144,7 +153,7 @@ def reopen_month(
     if actor is None or actor.role_enum not in REOPENERS:
         raise CloseRefused("only an administrator reopens a closed period")
     if through is not None and through != month_end(through):
-        raise CloseRefused(f"{through} is not the last day of a month")
+        raise CloseRefused(f"{through} is not the last day of a month", field="through")
     before = closed_through(session)
     try:
         row = reopen_period(session, through=through, by=_name(actor), note=reason.strip())

@@ -94,17 +94,21 @@ def _books_page(
 @bp.route("/export/<kind>.xlsx")
 @allow(*BOOK_READERS)
 def export(kind: str) -> Response:
-    return _send_export(kind)
+    return send_export(kind)
 
 
 @bp.route("/export.xlsx")
 @allow(*BOOK_READERS)
 def export_chosen() -> Response:
     """The export form's target: ``?kind=journal&from=…&to=…``."""
-    return _send_export(request.args.get("kind", ""))
+    return send_export(request.args.get("kind", ""))
 
 
-def _send_export(kind: str) -> Response:
+def send_export(kind: str, *, backwards: int = 400) -> Response:
+    """The ``kind`` workbook for ``?from=&to=`` (or ``as_of``) and ``account`` (web and API).
+
+    A period that starts after it ends answers ``backwards`` (the API says 409).
+    """
     if kind not in EXPORT_KINDS:
         abort(404)
     chosen: ExportKind = kind
@@ -121,7 +125,7 @@ def _send_export(kind: str) -> Response:
         )
     except ExportRefused as refused:
         spool.close()
-        abort(404 if kind == "account-statement" else 400, description=str(refused))
+        abort(404 if kind == "account-statement" else backwards, description=str(refused))
     spool.seek(0)
     return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=f"{kind}.xlsx")
 

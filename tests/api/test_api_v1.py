@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
 from fund.auth.models import ApiToken
 from fund.auth.roles import Role
 from fund.db import utcnow
+from tests.api.openapi_check import check_against_spec
 
 if TYPE_CHECKING:
     from tests.conftest import People
@@ -22,55 +21,6 @@ if TYPE_CHECKING:
 API = "/api/v1"
 # Real objects of the ``users`` fixture for path parameters; anything else gets a dummy.
 KNOWN_PATH_VALUES = {"/brands/{code}": {"code": "NORD"}, "/factories/{code}": {"code": "DHK-1"}}
-
-
-def openapi_to_json_schema(schema: Any) -> Any:
-    """OpenAPI 3.0's ``nullable`` spelled as JSON Schema's ``null`` type."""
-    if isinstance(schema, dict):
-        converted = {key: openapi_to_json_schema(value) for key, value in schema.items()}
-        if converted.pop("nullable", False):
-            if "type" in converted:
-                types = converted["type"]
-                converted["type"] = [*types, "null"] if isinstance(types, list) else [types, "null"]
-            elif "$ref" in converted:
-                converted = {"anyOf": [{"$ref": converted.pop("$ref")}, {"type": "null"}]}
-        return converted
-    if isinstance(schema, list):
-        return [openapi_to_json_schema(item) for item in schema]
-    return schema
-
-
-@pytest.fixture
-def spec(client: FlaskClient) -> dict[str, Any]:
-    response = client.get(f"{API}/openapi.json")
-    assert response.status_code == 200
-    document: dict[str, Any] = response.json  # type: ignore[assignment]
-    return document
-
-
-def check_against_spec(
-    spec: dict[str, Any], path: str, method: str, status: int, body: Any
-) -> None:
-    """Fail unless ``status`` is documented for the operation and ``body`` fits its schema."""
-    responses = spec["paths"][path][method]["responses"]
-    declared = responses.get(str(status)) or responses.get("default")
-    assert declared is not None, f"{method.upper()} {path} answered {status}, not documented"
-    schema = declared["content"]["application/json"]["schema"]
-    root = openapi_to_json_schema({**copy.deepcopy(schema), "components": spec["components"]})
-    errors = sorted(Draft202012Validator(root).iter_errors(body), key=str)
-    assert errors == [], f"{method.upper()} {path} {status}: {errors[0].message}"
-
-
-@pytest.fixture
-def headers(users: People, api_token: Callable[..., str]) -> Callable[[Role], dict[str, str]]:
-    cache: dict[Role, dict[str, str]] = {}
-
-    def for_role(role: Role) -> dict[str, str]:
-        if role not in cache:
-            cache[role] = {"Authorization": f"Bearer {api_token(users.by_role[role])}"}
-        return cache[role]
-
-    return for_role
 
 
 def test_the_openapi_document_is_public_and_describes_bearer_tokens(spec: dict[str, Any]) -> None:

@@ -223,7 +223,7 @@ def test_the_claims_api_answers_as_documented(
     filed = call("POST", "/claims", "/claims", Role.HELPLINE, 201, json=body)
     claim_id = filed["id"]
     call("POST", "/claims", "/claims", Role.HELPLINE, 409, json=body)  # the same claim again
-    call("POST", "/claims", "/claims", Role.HELPLINE, 422, json={**body, "national_id": "12"})
+    call("POST", "/claims", "/claims", Role.HELPLINE, 409, json={**body, "national_id": "12"})
     call("POST", "/claims", "/claims", Role.BRAND, 403, json=body)
     call("GET", "/claims", "/claims", Role.HELPLINE, 200)
     call("GET", f"/claims/{claim_id}", "/claims/{claim_id}", Role.AUDITOR, 200)
@@ -241,7 +241,7 @@ def test_the_claims_api_answers_as_documented(
     assert attached["content_type"] == "application/pdf"
     call(
         "POST", f"/claims/{claim_id}/attachments", "/claims/{claim_id}/attachments",
-        Role.HELPLINE, 422, data={"file": (io.BytesIO(b"GIF89a"), "x.pdf")},
+        Role.HELPLINE, 409, data={"file": (io.BytesIO(b"GIF89a"), "x.pdf")},
         content_type="multipart/form-data",
     )  # fmt: skip
     accept = {

@@ -15,7 +15,7 @@ from fund.auth.roles import Role
 from fund.disbursements.models import DisbursementBatch
 from fund.disbursements.services import create_batch, submit, transfer_to_float
 from ledger.models import JournalEntry
-from tests.api.test_api_v1 import check_against_spec
+from tests.api.openapi_check import check_against_spec
 from tests.conftest import csrf_token_from
 from tests.disbursements.conftest import EACH, SECRET, World
 from tests.entitlements.helpers import taka
