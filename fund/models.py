@@ -5,6 +5,13 @@ from __future__ import annotations
 from fund.audit.models import AuditChainHead, AuditEvent
 from fund.auth.models import ApiToken, User
 from fund.brands.models import Brand, Contribution, Conversion, Pledge
+from fund.controls.models import (
+    BatchApproval,
+    PaymentClaim,
+    RollFinding,
+    VerificationCall,
+    VerificationDraw,
+)
 from fund.disbursements.models import (
     BatchTransition,
     DisbursementBatch,
@@ -20,6 +27,7 @@ __all__ = [
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",
+    "BatchApproval",
     "BatchTransition",
     "Brand",
     "ColumnMapping",
@@ -33,12 +41,16 @@ __all__ = [
     "Event",
     "EventExtension",
     "Factory",
+    "PaymentClaim",
     "PaymentLine",
     "Pledge",
     "PolicyVersion",
     "ResultImport",
     "Roll",
+    "RollFinding",
     "RollWorker",
     "User",
+    "VerificationCall",
+    "VerificationDraw",
     "factory_brands",
 ]
