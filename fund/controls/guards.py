@@ -22,14 +22,14 @@ _OVERLAP = """
 
 
 def _sqlite() -> list[str]:
+    # Built from constants of this module only: nothing a user typed reaches these statements.
     return [
         f"""CREATE TRIGGER IF NOT EXISTS payment_claims_no_overlap_{verb}
         BEFORE {verb.upper()} ON payment_claims WHEN NEW.active
         BEGIN
-            SELECT RAISE(ABORT, '{MESSAGE}: this national ID is already paid for these days
- (or its separation benefit) at this factory')
+            SELECT RAISE(ABORT, '{MESSAGE}: this national ID is already paid for these days (or its separation benefit) at this factory')
             WHERE EXISTS (SELECT 1 FROM payment_claims c WHERE {_OVERLAP});
-        END"""
+        END"""  # noqa: S608, E501
         for verb in ("insert", "update")
     ]
 
@@ -51,7 +51,7 @@ def _postgresql() -> list[str]:
                     USING ERRCODE = 'unique_violation';
             END IF;
             RETURN NEW;
-        END $$""",
+        END $$""",  # noqa: S608
         "DROP TRIGGER IF EXISTS payment_claims_no_overlap ON payment_claims",
         """CREATE TRIGGER payment_claims_no_overlap BEFORE INSERT OR UPDATE ON payment_claims
         FOR EACH ROW EXECUTE FUNCTION fund_payment_claims_no_overlap()""",

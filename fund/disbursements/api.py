@@ -22,6 +22,7 @@ from fund.api.pagination import paginate
 from fund.auth.access import acting_user, allow
 from fund.auth.models import User
 from fund.auth.roles import STAFF, Role
+from fund.controls.approvals import bands_from_config
 from fund.db import get_session, utcnow
 from fund.disbursements import services
 from fund.disbursements.models import DisbursementBatch, PaymentLine
@@ -89,6 +90,10 @@ def refusal(error: Exception) -> Response:
         return error_response(409, "insufficient_funds", str(error))
     if isinstance(error, services.NothingToPay):
         return error_response(409, "nothing_to_pay", str(error))
+    if isinstance(error, services.FindingsNotAcknowledged):
+        return error_response(409, "findings_not_acknowledged", str(error))
+    if isinstance(error, services.DoublePaymentRefused):
+        return error_response(409, "double_payment", str(error), "workers")
     if isinstance(error, services.UnknownWorkers):
         return error_response(409, "unknown_workers", str(error), "workers")
     if isinstance(error, ResultFileInvalid):
@@ -162,6 +167,8 @@ def _action(name: str) -> Callable[[int], Response | tuple[Response, int]]:
         kwargs: dict[str, Any] = {}
         if name in ("approve", "pay"):
             kwargs = {"on": on, "fees": _fees()}
+        elif name == "submit":
+            kwargs = {"bands": bands_from_config(current_app.config)}
         elif name == "reject":
             kwargs = {"reason": args["reason"]}
         elif name == "cancel":

@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response
 from fund.auth.access import acting_user, allow
 from fund.auth.models import User
 from fund.auth.roles import STAFF, Role
+from fund.controls.approvals import bands_from_config
 from fund.db import get_session, utcnow
 from fund.disbursements import services
 from fund.disbursements.forms import (
@@ -233,6 +234,8 @@ def _step(batch_id: int, name: str, *, confirmed: bool) -> Response:
         return _back(batch)
     on = form.on.data or utcnow().date()
     kwargs: dict[str, Any] = {"on": on, "fees": _fees()} if name in ("approve", "pay") else {}
+    if name == "submit":
+        kwargs = {"bands": bands_from_config(current_app.config)}
     try:
         getattr(services, name)(session, batch=batch, actor=_me(), **kwargs)
     except REFUSALS as error:
