@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from fund.audit.views import bp as audit
     from fund.auth.views import bp as auth
     from fund.brands.views import bp as brands
+    from fund.controls.views import bp as controls
     from fund.dashboard.views import bp as dashboard
     from fund.disbursements.views import bp as disbursements
     from fund.entitlements.views import bp as entitlements
@@ -92,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
         events,
         entitlements,
         disbursements,
+        controls,
         reports,
         audit,
         api,

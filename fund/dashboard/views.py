@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, redirect, render_template, url_for
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -10,6 +12,7 @@ from fund.audit.models import AuditEvent
 from fund.auth.access import acting_user, allow, public
 from fund.auth.roles import EVERYONE, STAFF, Role
 from fund.brands.models import Brand
+from fund.controls.services import control_tiles
 from fund.db import get_session
 from fund.factories.models import Factory
 from fund.reports.services import fund_charts
@@ -30,10 +33,14 @@ def home() -> str | Response:
         "factories": db.scalar(select(func.count(Factory.id))) or 0,
     }
     recent, charts = [], []
+    controls: dict[str, Any] | None = None
     if user.role_enum in STAFF:
         recent = list(db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(10)))
         charts = fund_charts(db)
-    return render_template("dashboard/home.html", counts=counts, recent=recent, charts=charts)
+        controls = control_tiles(db)
+    return render_template(
+        "dashboard/home.html", counts=counts, recent=recent, charts=charts, controls=controls
+    )
 
 
 @bp.route("/health")

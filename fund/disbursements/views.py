@@ -29,7 +29,7 @@ from werkzeug.wrappers import Response
 from fund.auth.access import acting_user, allow
 from fund.auth.models import User
 from fund.auth.roles import STAFF, Role
-from fund.controls.approvals import bands_from_config
+from fund.controls.approvals import approvers, bands_from_config
 from fund.db import get_session, utcnow
 from fund.disbursements import services
 from fund.disbursements.forms import (
@@ -219,6 +219,7 @@ def detail(batch_id: int) -> str:
         available=services.available_funds(session),
         mobile_needed=services.mobile_needed(session, batch),
         may_download_payment_file=role in FILE_READERS,
+        approvals=approvers(session, batch.id),
     )
 
 
