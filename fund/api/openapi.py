@@ -12,6 +12,7 @@ from fund.api.pagination import MAX_PAGE
 from fund.auth.schemas import UserOut
 from fund.brands.api import add_brand_paths
 from fund.brands.schemas import BrandOut
+from fund.controls.api import add_control_paths
 from fund.disbursements.api import add_batch_paths
 from fund.entitlements.schemas import EntitlementLineOut, EntitlementOut, EntitlementRunOut
 from fund.factories.schemas import FactoryOut
@@ -164,6 +165,7 @@ def build_spec() -> dict[str, Any]:
     add_brand_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
     add_ledger_paths(spec, errors=_ERRORS)
     add_batch_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
+    add_control_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
     document: dict[str, Any] = spec.to_dict()
     _document_page_errors(document)
     return document

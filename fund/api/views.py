@@ -20,6 +20,7 @@ from fund.brands.api import register as register_brand_endpoints
 from fund.brands.models import Brand
 from fund.brands.schemas import BrandOut
 from fund.brands.services import BrandNotFound, brand_for
+from fund.controls.api import register as register_control_endpoints
 from fund.db import get_session
 from fund.disbursements.api import register as register_batch_endpoints
 from fund.entitlements.models import Entitlement
@@ -141,3 +142,4 @@ register_roll_endpoints(bp)
 register_brand_endpoints(bp)
 register_ledger_endpoints(bp)
 register_batch_endpoints(bp)
+register_control_endpoints(bp)
