@@ -32,6 +32,8 @@ from fund.db import get_session
 from fund.disbursements.models import DisbursementBatch
 from fund.rolls.models import Roll
 
+_PLACES = Decimal("0.0001")
+
 
 def _actor() -> User:
     user = acting_user()
@@ -85,17 +87,20 @@ def _verification(batch: DisbursementBatch) -> dict[str, Any]:
     summary = verification.summary(session, batch.id)
     draw = session.scalar(select(VerificationDraw).where(VerificationDraw.batch_id == batch.id))
     rate = summary.rate
-    return VerificationOut().dump(
+    dumped: dict[str, Any] = VerificationOut().dump(
         {
             "batch_id": batch.id,
             "sampled": summary.sampled,
             "answered": summary.answered,
             # a ratio from two integers, shown as exact decimal text
-            "rate": None if rate is None else Decimal(summary.answered) / Decimal(summary.sampled),
+            "rate": None
+            if rate is None
+            else str((Decimal(summary.answered) / Decimal(summary.sampled)).quantize(_PLACES)),
             "outcomes": summary.outcomes,
             "calls": draw.calls if draw is not None else [],
         }
     )
+    return dumped
 
 
 def batch_verification(batch_id: int) -> Response:

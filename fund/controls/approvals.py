@@ -49,10 +49,10 @@ def check_bands(bands: Sequence[Band]) -> tuple[Band, ...]:
     """The bands if they rise, end without a limit and need at least one approver each."""
     if not bands:
         raise BandsInvalid("give at least one band")
-    limits = [limit for limit, _ in bands[:-1]]
     if bands[-1][0] is not None:
         raise BandsInvalid("the last band must have no upper limit")
-    if any(limit is None for limit in limits) or limits != sorted(limits):
+    limits = [limit for limit, _ in bands[:-1] if limit is not None]
+    if len(limits) != len(bands) - 1 or limits != sorted(limits):
         raise BandsInvalid("band limits must rise, and only the last has no limit")
     if any(needed < 1 for _, needed in bands):
         raise BandsInvalid("every band needs at least one approver")

@@ -30,7 +30,7 @@ class DrawForm(FlaskForm):  # type: ignore[misc]
 class AnswerForm(FlaskForm):  # type: ignore[misc]
     """What a sampled worker said on the phone."""
 
-    outcome = SelectField(_l("Answer"), choices=list(OUTCOMES))  # type: ignore[misc]
+    outcome = SelectField(_l("Answer"), choices=[(o, o.replace("_", " ")) for o in OUTCOMES])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 

@@ -73,7 +73,8 @@ class VerificationOut(Schema):
     batch_id = fields.Integer(required=True)
     sampled = fields.Integer(required=True)
     answered = fields.Integer(required=True)
-    rate = fields.Decimal(required=True, allow_none=True, as_string=True, places=4)
+    # answered ÷ sampled as exact decimal text (4 places), null before a draw
+    rate = fields.String(required=True, allow_none=True, validate=validate.Regexp(r"^[01]\.\d{4}$"))
     outcomes = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     calls = fields.List(fields.Nested(CallOut), required=True)
 

@@ -54,10 +54,13 @@ def claims(session: Session) -> list[tuple[str, date, date, bool]]:
 
 
 def test_paid_span_counts_days_as_the_rules_do() -> None:
-    assert payment_guard.paid_span(date(2024, 3, 1), 60, ()) == (date(2024, 3, 1), date(2024, 4, 29))
+    assert payment_guard.paid_span(date(2024, 3, 1), 60, ()) == (
+        date(2024, 3, 1),
+        date(2024, 4, 29),
+    )
     # working days: Fridays (4) skipped; 1 March 2024 is a Friday
     assert payment_guard.paid_span(date(2024, 3, 1), 6, {4}) == (date(2024, 3, 1), date(2024, 3, 7))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one day"):
         payment_guard.paid_span(date(2024, 3, 1), 0, ())
 
 
@@ -109,7 +112,9 @@ def test_a_top_up_claims_only_the_new_days(world: World) -> None:
     create_batch(
         world.session, event=world.event, actor=world.officer, secret_key=SECRET, top_up=True
     )
-    assert claims(world.session)[4:] == [("suspension", date(2024, 4, 30), date(2024, 5, 9), True)] * 4
+    assert (
+        claims(world.session)[4:] == [("suspension", date(2024, 4, 30), date(2024, 5, 9), True)] * 4
+    )
 
 
 def test_the_database_refuses_a_double_payment_when_the_service_check_is_bypassed(
@@ -175,11 +180,15 @@ def test_a_reissued_payment_keeps_the_claim(world: World) -> None:
     batch = create_batch(session, event=world.event, actor=world.officer, secret_key=SECRET)
     submit(session, batch=batch, actor=world.officer)
     approve(session, batch=batch, actor=world.approver, on=date(2024, 5, 2))
-    transfer_to_float(session, amount_minor=taka(100_000), actor=world.accountant, on=date(2024, 5, 2))
+    transfer_to_float(
+        session, amount_minor=taka(100_000), actor=world.accountant, on=date(2024, 5, 2)
+    )
     pay(session, batch=batch, actor=world.accountant, on=date(2024, 5, 3))
     line = batch.lines[0]
     mark_failed(session, line=line, actor=world.accountant, on=date(2024, 5, 4), reason="wrong")
-    fresh = reissue(session, line=line, actor=world.accountant, on=date(2024, 5, 5), secret_key=SECRET)
+    fresh = reissue(
+        session, line=line, actor=world.accountant, on=date(2024, 5, 5), secret_key=SECRET
+    )
     moved = session.scalars(select(PaymentClaim.line_id).where(PaymentClaim.active)).all()
     assert fresh.id in moved
     assert line.id not in moved

@@ -228,7 +228,9 @@ def test_submit_refusal_on_the_web_and_the_api(
     again = api.post(
         f"/api/v1/findings/{finding['id']}/acknowledge", headers=token, json={"note": "x"}
     )
-    check_against_spec(spec, "/findings/{finding_id}/acknowledge", "post", again.status_code, again.json)
+    check_against_spec(
+        spec, "/findings/{finding_id}/acknowledge", "post", again.status_code, again.json
+    )
     submitted = api.post(f"/api/v1/batches/{batch.id}/submit", headers=token, json={})
     assert submitted.status_code == 200
     assert submitted.json["state"] == "submitted"  # type: ignore[index]
