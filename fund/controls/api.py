@@ -29,6 +29,7 @@ from fund.controls.schemas import (
     VerificationOut,
 )
 from fund.db import get_session
+from fund.disbursements.api import MAX_ID
 from fund.disbursements.models import DisbursementBatch
 from fund.rolls.models import Roll
 
@@ -182,7 +183,9 @@ def add_control_paths(spec: APISpec, *, errors: dict[str, Any], not_found: dict[
         spec.components.schema(name, schema=schema)
 
     def integer(name: str) -> dict[str, Any]:
-        return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+        # bounded like the id columns: beyond them the route itself does not match
+        schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        return {"name": name, "in": "path", "required": True, "schema": schema}
 
     def error(description: str) -> dict[str, Any]:
         return {"description": description, **_json(_ref("ErrorBody"))}

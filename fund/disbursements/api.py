@@ -429,7 +429,8 @@ def add_batch_paths(
         "403": error("the token's role may not do this, or the approver submitted it"),
         "409": error(
             "refused by the rules: the batch or line is in another state, the fund lacks the"
-            " money, nothing is left to pay, or the workers named are not paid by the event"
+            " money, nothing is left to pay, the workers named are not paid by the event, the"
+            " roll has unacknowledged high findings, or a worker is already paid (double payment)"
         ),
         "422": error("the body (or the uploaded file) cannot be read"),
     }

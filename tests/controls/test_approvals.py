@@ -139,7 +139,7 @@ def test_a_user_holds_one_role_in_the_data_model(world: World) -> None:
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    with world.session.begin_nested(), pytest.raises(DBAPIError):
+    with pytest.raises(DBAPIError), world.session.begin_nested():
         world.session.execute(
             text("UPDATE users SET role = 'officer,approver' WHERE id = :id"),
             {"id": world.officer.id},
