@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from fund.auth.views import bp as auth
     from fund.brands.views import bp as brands
     from fund.claims.views import bp as claims
+    from fund.controls.views import bp as controls
     from fund.dashboard.views import bp as dashboard
     from fund.disbursements.views import bp as disbursements
     from fund.entitlements.views import bp as entitlements
@@ -95,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
         entitlements,
         disbursements,
         claims,
+        controls,
         reports,
         audit,
         api,

@@ -102,6 +102,28 @@ def users_create(
     click.echo(f"created {username} ({role}); one-time password: {password}")
 
 
+@users.command("set-role")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+def users_set_role(username: str, role: str) -> None:
+    """Give USERNAME another role; refused between conflicting duties with open work."""
+    from sqlalchemy import select
+
+    from fund.auth.models import User
+    from fund.auth.services import change_role
+
+    try:
+        with unit_of_work() as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise click.UsageError(f"no user {username!r}")
+            change_role(session, user=user, role=Role(role), actor=None)
+    except AuthError as error:
+        click.echo(f"refused: {error}", err=True)
+        raise SystemExit(1) from error
+    click.echo(f"{username} is now {role}")
+
+
 @users.command("token")
 @click.argument("username")
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")

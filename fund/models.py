@@ -6,6 +6,13 @@ from fund.audit.models import AuditChainHead, AuditEvent
 from fund.auth.models import ApiToken, User
 from fund.brands.models import Brand, Contribution, Conversion, Pledge
 from fund.claims.models import Claim, ClaimAttachment
+from fund.controls.models import (
+    BatchApproval,
+    PaymentClaim,
+    RollFinding,
+    VerificationCall,
+    VerificationDraw,
+)
 from fund.disbursements.models import (
     BatchTransition,
     DisbursementBatch,
@@ -21,6 +28,7 @@ __all__ = [
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",
+    "BatchApproval",
     "BatchTransition",
     "Brand",
     "Claim",
@@ -36,12 +44,16 @@ __all__ = [
     "Event",
     "EventExtension",
     "Factory",
+    "PaymentClaim",
     "PaymentLine",
     "Pledge",
     "PolicyVersion",
     "ResultImport",
     "Roll",
+    "RollFinding",
     "RollWorker",
     "User",
+    "VerificationCall",
+    "VerificationDraw",
     "factory_brands",
 ]

@@ -13,6 +13,7 @@ from fund.auth.schemas import UserOut
 from fund.brands.api import add_brand_paths
 from fund.brands.schemas import BrandOut
 from fund.claims.api import add_claim_paths
+from fund.controls.api import add_control_paths
 from fund.disbursements.api import add_batch_paths
 from fund.entitlements.api import add_entitlement_paths
 from fund.entitlements.schemas import EntitlementLineOut, EntitlementOut, EntitlementRunOut
@@ -170,6 +171,7 @@ def build_spec() -> dict[str, Any]:
     add_ledger_paths(spec, errors=_ERRORS)
     add_batch_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     add_claim_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
+    add_control_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
     document: dict[str, Any] = spec.to_dict()
     _document_page_errors(document)
     return document

@@ -21,6 +21,7 @@ from fund.brands.models import Brand
 from fund.brands.schemas import BrandOut
 from fund.brands.services import BrandNotFound, brand_for
 from fund.claims.api import register as register_claim_endpoints
+from fund.controls.api import register as register_control_endpoints
 from fund.db import get_session
 from fund.disbursements.api import register as register_batch_endpoints
 from fund.entitlements.api import register as register_entitlement_endpoints
@@ -147,3 +148,4 @@ register_batch_endpoints(bp)
 register_claim_endpoints(bp)
 register_event_endpoints(bp)
 register_entitlement_endpoints(bp)
+register_control_endpoints(bp)

@@ -21,3 +21,7 @@ class PasswordTooWeak(AuthError):
 
 class WrongPassword(AuthError):
     """The current password given to confirm a change is not the user's."""
+
+
+class RoleRefused(AuthError):
+    """A role change the rules refuse (segregation of duties, a brand's tie)."""

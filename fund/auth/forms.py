@@ -40,3 +40,10 @@ class NewUserForm(FlaskForm):
     # warning; types-WTForms still only knows tuples.
     role = SelectField(_l("Role"), choices=[role.value for role in Role])  # type: ignore[misc]
     brand_code = StringField(_l("Brand code (brand users only)"), validators=[Optional()])
+
+
+class RoleForm(FlaskForm):
+    """An administrator gives a user another role."""
+
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
+    role = SelectField(_l("New role"), choices=[role.value for role in Role])  # type: ignore[misc]

@@ -13,7 +13,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from fund.audit.models import AuditEvent
 from fund.audit.services import record
-from fund.auth.errors import BrandRequired, PasswordTooWeak, UsernameTaken, WrongPassword
+from fund.auth.errors import (
+    BrandRequired,
+    PasswordTooWeak,
+    RoleRefused,
+    UsernameTaken,
+    WrongPassword,
+)
 from fund.auth.models import ApiToken, User
 from fund.auth.roles import Role
 from fund.brands.models import Brand
@@ -84,6 +90,38 @@ def create_user(
         after=_user_snapshot(user),
     )
     return user, password
+
+
+def change_role(session: Session, *, user: User, role: Role, actor: User | None) -> User:
+    """Give ``user`` another role (one role per user: the old one ends).
+
+    Refused between duties that conflict (officer ↔ approver, accountant ↔ approver) while the
+    user still has open work in the old one; brand users stay brand users.
+    """
+    from fund.controls.approvals import RolesConflict, check_role_change
+
+    if user.role_enum is role:
+        return user
+    if Role.BRAND in (user.role_enum, role):
+        raise RoleRefused("a brand user's role cannot change: make a new user instead")
+    try:
+        check_role_change(session, user=user, new_role=role)
+    except RolesConflict as error:
+        raise RoleRefused(str(error)) from error
+    before = _user_snapshot(user)
+    user.role = role.value
+    user.session_version += 1  # open sessions end: they were signed in with the old duties
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="user.role_change",
+        object_type="user",
+        object_id=user.id,
+        before=before,
+        after=_user_snapshot(user),
+    )
+    return user
 
 
 def _check_strength(password: str) -> None:

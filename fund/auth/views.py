@@ -11,10 +11,10 @@ from werkzeug.wrappers import Response
 
 from fund.auth.access import acting_user, allow, public
 from fund.auth.errors import AuthError, WrongPassword
-from fund.auth.forms import LoginForm, NewUserForm, PasswordForm
+from fund.auth.forms import LoginForm, NewUserForm, PasswordForm, RoleForm
 from fund.auth.models import User
 from fund.auth.roles import EVERYONE, Role
-from fund.auth.services import change_password, create_user, sign_in
+from fund.auth.services import change_password, change_role, create_user, sign_in
 from fund.db import get_session
 
 bp = Blueprint("auth", __name__)
@@ -103,4 +103,33 @@ def users() -> str:
         except AuthError as error:
             form.username.errors = [str(error)]
     listing = db.scalars(select(User).order_by(User.username)).all()
-    return render_template("auth/users.html", form=form, users=listing, created=created)
+    return render_template(
+        "auth/users.html",
+        form=form,
+        role_form=RoleForm(prefix="change"),
+        users=listing,
+        created=created,
+    )
+
+
+@bp.route("/users/role", methods=["POST"])
+@allow(Role.ADMIN)
+def user_role() -> Response | tuple[str, int]:
+    db = get_session()
+    form = RoleForm(prefix="change")
+    if form.validate_on_submit():
+        user = db.scalar(select(User).where(User.username == (form.username.data or "").strip()))
+        if user is None:
+            form.username.errors = ["no such user"]
+        else:
+            try:
+                change_role(db, user=user, role=Role(form.role.data), actor=acting_user())
+            except AuthError as error:
+                form.role.errors = [str(error)]
+            else:
+                flash(f"{user.username} is now {user.role}.", "success")
+                return redirect(url_for("auth.users"))
+    listing = db.scalars(select(User).order_by(User.username)).all()
+    return render_template(
+        "auth/users.html", form=NewUserForm(), role_form=form, users=listing, created=None
+    ), 400

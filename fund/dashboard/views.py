@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, redirect, render_template, url_for
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -11,6 +13,7 @@ from fund.auth.access import acting_user, allow, public
 from fund.auth.roles import EVERYONE, STAFF, Role
 from fund.brands.models import Brand
 from fund.claims.services import overdue, overdue_count
+from fund.controls.services import control_tiles
 from fund.db import get_session, utcnow
 from fund.factories.models import Factory
 from fund.reports.services import fund_charts
@@ -33,12 +36,14 @@ def home() -> str | Response:
         "factories": db.scalar(select(func.count(Factory.id))) or 0,
     }
     recent, charts, late, late_count = [], [], [], 0
+    controls: dict[str, Any] | None = None
     if user.role_enum in STAFF:
         recent = list(db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(10)))
         charts = fund_charts(db)
         today = utcnow().date()
         late = overdue(db, today=today, limit=10)
         late_count = overdue_count(db, today=today)
+        controls = control_tiles(db)
     return render_template(
         "dashboard/home.html",
         counts=counts,
@@ -46,6 +51,7 @@ def home() -> str | Response:
         charts=charts,
         overdue_claims=late,
         overdue_count=late_count,
+        controls=controls,
     )
 
 

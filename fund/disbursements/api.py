@@ -23,6 +23,7 @@ from fund.arguments import MAX_ID
 from fund.auth.access import acting_user, allow
 from fund.auth.models import User
 from fund.auth.roles import STAFF, Role
+from fund.controls.approvals import bands_from_config
 from fund.db import get_session, utcnow
 from fund.disbursements import services
 from fund.disbursements.models import DisbursementBatch, PaymentLine
@@ -88,6 +89,10 @@ def refusal(error: Exception) -> Response:
         return error_response(409, "insufficient_funds", str(error))
     if isinstance(error, services.NothingToPay):
         return error_response(409, "nothing_to_pay", str(error))
+    if isinstance(error, services.FindingsNotAcknowledged):
+        return error_response(409, "findings_not_acknowledged", str(error))
+    if isinstance(error, services.DoublePaymentRefused):
+        return error_response(409, "double_payment", str(error), "workers")
     if isinstance(error, services.UnknownWorkers):
         return error_response(409, "unknown_workers", str(error), "workers")
     if isinstance(error, ResultFileInvalid):
@@ -161,6 +166,8 @@ def _action(name: str) -> Callable[[int], Response | tuple[Response, int]]:
         kwargs: dict[str, Any] = {}
         if name in ("approve", "pay"):
             kwargs = {"on": on, "fees": _fees()}
+        elif name == "submit":
+            kwargs = {"bands": bands_from_config(current_app.config)}
         elif name == "reject":
             kwargs = {"reason": args["reason"]}
         elif name == "cancel":
@@ -421,7 +428,8 @@ def add_batch_paths(
         "403": error("the token's role may not do this, or the approver submitted it"),
         "409": error(
             "refused by the rules: the batch or line is in another state, the fund lacks the"
-            " money, nothing is left to pay, or the workers named are not paid by the event"
+            " money, nothing is left to pay, the workers named are not paid by the event, the"
+            " roll has unacknowledged high findings, or a worker is already paid (double payment)"
         ),
         "422": error("the body (or the uploaded file) cannot be read"),
     }

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from fund.auth.models import User
 from fund.cli_options import calendar_date, write_whole
+from fund.controls.approvals import bands_from_config
 from fund.db import get_session, unit_of_work, utcnow
 from fund.disbursements import services
 from fund.disbursements.models import DisbursementBatch, PaymentLine
@@ -124,7 +125,7 @@ def _step(batch_id: int, username: str | None, action: str, **kwargs: object) ->
 @as_option
 def submit(batch_id: int, username: str | None) -> None:
     """Hand a draft batch to the approvers."""
-    _step(batch_id, username, "submit")
+    _step(batch_id, username, "submit", bands=bands_from_config(current_app.config))
 
 
 @batches_cli.command("approve")

@@ -41,8 +41,10 @@ PAID_ON = date(2026, 3, 22)
 def load_demo_batches(session: Session) -> list[str]:
     """Add and pay the demo batch if it is missing and the fund can afford it."""
     users = {u.username: u for u in session.scalars(select(User))}
-    officer, approver, accountant = (users.get(n) for n in ("officer", "approver", "accountant"))
-    if officer is None or approver is None or accountant is None:
+    officer, approver, accountant, admin = (
+        users.get(n) for n in ("officer", "approver", "accountant", "admin")
+    )
+    if officer is None or approver is None or accountant is None or admin is None:
         return []
     event = session.scalar(
         select(Event)
@@ -62,7 +64,9 @@ def load_demo_batches(session: Session) -> list[str]:
         return [f"batch {batch.id} (draft: the demo fund cannot afford it yet)"]
     submit(session, batch=batch, actor=officer)
     try:
-        approve(session, batch=batch, actor=approver, on=APPROVED_ON, fees=DEFAULT_FEES)
+        # Above 1,000,000 BDT a batch needs two distinct approvers (fund/controls/approvals.py).
+        for who in (approver, admin)[: batch.approvals_required]:
+            approve(session, batch=batch, actor=who, on=APPROVED_ON, fees=DEFAULT_FEES)
     except InsufficientFunds:
         return [f"batch {batch.id} (submitted)"]
     float_short = mobile_needed(session, batch) - balance(session, account(session, "1020"))

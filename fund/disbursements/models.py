@@ -55,6 +55,8 @@ class DisbursementBatch(Base):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # rejected/cancelled
     closed_at: Mapped[datetime | None]
     close_reason: Mapped[str] = mapped_column(String(500), default="")
+    # distinct approvers the amount needs (fund/controls/approvals.py), set at submission
+    approvals_required: Mapped[int] = mapped_column(default=1, server_default=text("1"))
 
     event: Mapped[Event] = relationship()
     run: Mapped[EntitlementRun] = relationship()

@@ -58,6 +58,7 @@ class BatchOut(Schema):
     )
     approved_at = UtcDateTime(required=True, allow_none=True)
     approval_entry_id = fields.Integer(required=True, allow_none=True)
+    approvals_required = fields.Integer(required=True)  # distinct approvers its amount needs
     paid_at = UtcDateTime(required=True, allow_none=True)
     payment_entry_id = fields.Integer(required=True, allow_none=True)
     closed_at = UtcDateTime(required=True, allow_none=True)

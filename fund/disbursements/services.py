@@ -38,6 +38,10 @@ from sqlalchemy.orm import Session
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.auth.roles import Role
+from fund.controls import payment_guard
+from fund.controls.approvals import DEFAULT_BANDS, Band, approvals_needed
+from fund.controls.models import BatchApproval
+from fund.controls.roll_review import unacknowledged_high
 from fund.db import utcnow
 from fund.disbursements import reconciliation
 from fund.disbursements.models import (
@@ -50,7 +54,7 @@ from fund.disbursements.receipts import Receipt, verification_code
 from fund.disbursements.sheets import SheetHeader, SheetRow
 from fund.entitlements.export import exact_text
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun
-from fund.entitlements.services import freeze_policy, latest_run
+from fund.entitlements.services import freeze_policy, latest_run, stored_policy
 from fund.events.models import Event
 from fund.rolls.models import RollWorker
 from ledger import Account, Entry, InsufficientFunds, Posting, account, post, reverse
@@ -63,6 +67,8 @@ from ledger.queries import balance, balances_by_dimension
 __all__ = [
     "BatchRefused",
     "BatchStateError",
+    "DoublePaymentRefused",
+    "FindingsNotAcknowledged",
     "InsufficientFunds",
     "NotAllowed",
     "NothingToPay",
@@ -110,6 +116,14 @@ class UnknownPaymentLine(BatchRefused, LookupError):
 
 class NotAllowed(BatchRefused):
     """The user's role may not take this step."""
+
+
+class FindingsNotAcknowledged(BatchRefused):
+    """The batch's roll has HIGH findings no officer has acknowledged yet."""
+
+
+class DoublePaymentRefused(BatchRefused):
+    """A worker (by national ID) would be paid again for days or a separation already paid."""
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -284,6 +298,7 @@ def create_batch(
             Entitlement.national_id,
             Entitlement.section,
             Entitlement.amount_minor,
+            Entitlement.days_paid,
         )
         .where(Entitlement.run_id == run.id, Entitlement.eligible, Entitlement.amount_minor > 0)
         .order_by(Entitlement.position)
@@ -320,6 +335,7 @@ def create_batch(
             f"every eligible worker of event {event.id} is already paid by a live batch"
             + ("" if top_up else " (after a recomputation, make a top-up batch)")
         )
+    claims = _plan_claims(session, event=event, run=run, dues=dues, committed=committed)
     payees = _payees(session, run)
     batch = DisbursementBatch(
         event_id=event.id,
@@ -356,6 +372,13 @@ def create_batch(
     insert_rows(session.connection(), _LINES, LINE_COLUMNS, rows)
     batch.total_minor = total
     batch.line_count = len(rows)
+    claimed = payment_guard.write_claims(
+        session,
+        event=event,
+        batch_id=batch.id,
+        plan=claims,
+        national_ids={row.id: row.national_id for row, _ in dues},
+    )
     _transition(
         session,
         batch,
@@ -369,9 +392,50 @@ def create_batch(
             "kind": batch.kind,
             "lines": len(rows),
             "total": format_minor(total, batch.currency),
+            "payment_claims": claimed,
         },
     )
     return batch
+
+
+def _plan_claims(
+    session: Session,
+    *,
+    event: Event,
+    run: EntitlementRun,
+    dues: Sequence[tuple[Any, int]],
+    committed: Mapping[str, int],
+) -> payment_guard.Plan:
+    """The double-payment guard's claims for the new lines; refused when one overlaps."""
+    suspension = stored_policy(run.policy_version).suspension
+    plan = payment_guard.plan_claims(
+        session,
+        event=event,
+        weekly_holidays=suspension.weekly_holidays if suspension is not None else frozenset(),
+        dues=[
+            payment_guard.Due(
+                entitlement_id=row.id,
+                worker_id=row.worker_id,
+                national_id=row.national_id,
+                days_paid=row.days_paid,
+                topping_up=committed.get(row.worker_id, 0) > 0,
+            )
+            for row, _ in dues
+        ],
+    )
+    if plan.conflicts:
+        shown = "; ".join(
+            f"{c.worker_id} (national ID {masked(c.national_id)}) is already paid by event "
+            f"{c.event_id} for {c.first_day} to {c.last_day}"
+            for c in plan.conflicts[:10]
+        )
+        more = len(plan.conflicts) - 10
+        raise DoublePaymentRefused(
+            f"double payment refused: {shown}"
+            + (f" and {more} more" if more > 0 else "")
+            + ". Leave them out of the batch (choose the workers) or cancel the other payment."
+        )
+    return plan
 
 
 _LINES: Table = PaymentLine.__table__  # type: ignore[assignment]
@@ -403,14 +467,34 @@ def _payees(session: Session, run: EntitlementRun) -> dict[str, tuple[str, str |
     return found
 
 
-def submit(session: Session, *, batch: DisbursementBatch, actor: User) -> DisbursementBatch:
-    """Hand a draft to the approvers."""
+def submit(
+    session: Session,
+    *,
+    batch: DisbursementBatch,
+    actor: User,
+    bands: Sequence[Band] = DEFAULT_BANDS,
+) -> DisbursementBatch:
+    """Hand a draft to the approvers; ``bands`` fix how many distinct approvers it needs.
+
+    Refused while the batch's roll has HIGH findings no officer has acknowledged.
+    """
     _check_role(actor, PREPARERS, "submit batches")
     _lock(session, batch)
     _require(batch, "draft")
+    roll_id = batch.run.roll_id
+    if roll_id is not None:
+        unseen = unacknowledged_high(session, roll_id)
+        if unseen:
+            listed = "; ".join(f"#{f.id} {f.message}" for f in unseen[:5])
+            raise FindingsNotAcknowledged(
+                f"batch {batch.id} cannot be submitted: roll {roll_id} has {len(unseen)} high "
+                f"finding(s) not yet acknowledged ({listed}). An officer must acknowledge each, "
+                "with a note, on the roll's page first."
+            )
     batch.submitted_by_id = actor.id
     batch.submitted_at = utcnow()
-    _move(session, batch, "submitted", actor)
+    batch.approvals_required = approvals_needed(batch.total_minor, bands)
+    _move(session, batch, "submitted", actor, f"needs {batch.approvals_required} approver(s)")
     return batch
 
 
@@ -439,9 +523,18 @@ def approve(
     on: date,
     fees: Mapping[str, int] = DEFAULT_FEES,
 ) -> DisbursementBatch:
-    """Approve a submitted batch and post it: Dr 5000 worker compensation / Cr 2000 payable."""
+    """Record the actor's approval; with enough distinct approvers, post the batch once.
+
+    The batch needs ``approvals_required`` different approvers (none the submitter); until
+    then it stays submitted. The last one posts Dr 5000 worker compensation / Cr 2000 payable.
+    """
     _lock(session, batch)
-    if batch.state in ("approved", "paid") and batch.approved_by_id == actor.id:
+    already = session.scalar(
+        select(BatchApproval.id).where(
+            BatchApproval.batch_id == batch.id, BatchApproval.approver_id == actor.id
+        )
+    )
+    if already is not None and batch.state in ("submitted", "approved", "paid"):
         return batch  # a repeated click or command: already done, nothing more is posted
     _require(batch, "submitted")
     if batch.submitted_by_id == actor.id:
@@ -449,6 +542,22 @@ def approve(
             f"batch {batch.id}: the approver must be someone other than the submitter"
         )
     _check_role(actor, APPROVERS, "approve batches")
+    given = 1 + (
+        session.scalar(
+            select(func.count(BatchApproval.id)).where(BatchApproval.batch_id == batch.id)
+        )
+        or 0
+    )
+    if given < batch.approvals_required:
+        session.add(BatchApproval(batch_id=batch.id, approver_id=actor.id))
+        session.flush()
+        _transition(
+            session, batch, before="submitted", after="submitted", actor=actor,
+            note=f"approval {given} of {batch.approvals_required}", action="batches.approval",
+            facts={"approvals": given, "required": batch.approvals_required},
+        )  # fmt: skip
+        return batch
+    # The last approval: nothing is written unless the money is there (refused = unchanged).
     cash = [account(session, code) for code in CASH_ACCOUNTS]
     # Lock the cash accounts so two approvals cannot both spend the same balance.
     session.execute(
@@ -480,6 +589,7 @@ def approve(
             postings=(Posting(expense, batch.total_minor), Posting(payable, -batch.total_minor)),
         ),
     )
+    session.add(BatchApproval(batch_id=batch.id, approver_id=actor.id))
     batch.approved_by_id = actor.id
     batch.approved_at = utcnow()
     batch.approval_entry_id = entry.id
@@ -535,6 +645,7 @@ def _close(
     session.execute(
         update(PaymentLine).where(PaymentLine.batch_id == batch.id).values(state="void")
     )
+    payment_guard.release(session, batch_id=batch.id)
     batch.closed_by_id = actor.id
     batch.closed_at = utcnow()
     batch.close_reason = reason.strip()[:500]
@@ -817,6 +928,7 @@ def reissue(
     )
     session.add(fresh)
     session.flush()
+    payment_guard.move(session, from_line=line.id, to_line=fresh.id)
     cash = account(session, CASH_FOR_METHOD[chosen])
     post(
         session,

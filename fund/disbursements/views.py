@@ -30,6 +30,7 @@ from fund.arguments import id_argument
 from fund.auth.access import acting_user, allow
 from fund.auth.models import User
 from fund.auth.roles import STAFF, Role
+from fund.controls.approvals import approvers, bands_from_config
 from fund.db import get_session, utcnow
 from fund.disbursements import services
 from fund.disbursements.forms import (
@@ -219,6 +220,7 @@ def detail(batch_id: int) -> str:
         available=services.available_funds(session),
         mobile_needed=services.mobile_needed(session, batch),
         may_download_payment_file=role in FILE_READERS,
+        approvals=approvers(session, batch.id),
     )
 
 
@@ -234,6 +236,8 @@ def _step(batch_id: int, name: str, *, confirmed: bool) -> Response:
         return _back(batch)
     on = form.on.data or utcnow().date()
     kwargs: dict[str, Any] = {"on": on, "fees": _fees()} if name in ("approve", "pay") else {}
+    if name == "submit":
+        kwargs = {"bands": bands_from_config(current_app.config)}
     try:
         getattr(services, name)(session, batch=batch, actor=_me(), **kwargs)
     except REFUSALS as error:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from fund.audit.services import record
 from fund.auth.models import User
+from fund.controls.roll_review import review_roll
 from fund.entitlements.rules import EntitlementError, EventTerms
 from fund.events.models import DuplicateResolution, Event, EventExtension
 from fund.factories.models import Factory
@@ -111,6 +112,8 @@ def create_event(
         object_id=event.id,
         after=_snapshot(event),
     )
+    if roll is not None:
+        review_roll(session, roll=roll, actor=actor, event=event)  # "joined shortly before"
     return event
 
 
@@ -233,6 +236,7 @@ def set_roll(session: Session, *, event: Event, roll: Roll, actor: User | None) 
         before=before,
         after=_snapshot(event),
     )
+    review_roll(session, roll=roll, actor=actor, event=event)
     return event
 
 

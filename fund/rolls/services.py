@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from fund.audit.services import record
 from fund.auth.models import User
+from fund.controls.roll_review import review_roll
 from fund.factories.models import Factory
 from fund.rolls.models import ColumnMapping, Roll, RollWorker
 from imports import FIELDS, Limits, Problem, RollReading, RollRow, RollUnreadable, read_roll
@@ -247,6 +248,9 @@ def import_roll(
             "warnings": roll.warning_count,
         },
     )
+    # Compared with the previous version and other factories now, so findings are on the
+    # roll's page before anyone builds a batch on it.
+    review_roll(session, roll=roll, actor=actor)
     return roll
 
 

@@ -31,6 +31,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from fund.arguments import page_number
 from fund.auth.access import acting_user, allow
 from fund.auth.roles import STAFF, Role
+from fund.controls.forms import AcknowledgeForm, ReviewForm
+from fund.controls.roll_review import ACKNOWLEDGERS, findings
 from fund.db import get_session
 from fund.factories.models import Factory
 from fund.rolls.forms import ConfirmForm, MappingForm, UploadForm
@@ -264,4 +266,10 @@ def detail(roll_id: int) -> str:
         national_id=(lambda nid: nid) if full else masked,
         labels=FIELD_LABELS,
         taka=lambda minor: format_minor(minor, "BDT"),
+        findings=findings(session, roll.id),
+        acknowledge_forms={
+            f.id: AcknowledgeForm(prefix=f"finding{f.id}") for f in findings(session, roll.id)
+        },
+        review_form=ReviewForm(),
+        may_acknowledge=user is not None and user.role_enum in ACKNOWLEDGERS,
     )

@@ -65,7 +65,8 @@ def people(committed_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[st
                 through=None,
                 actor=None,
                 rows=[
-                    grade7(row=2 + n, worker_id=f"W-{n}", national_id=f"1{n:012d}")
+                    # other people in each event: the same ones would be a double payment
+                    grade7(row=2 + n, worker_id=f"W-{n}", national_id=f"{number}{n:012d}")
                     for n in range(2)
                 ],
             )

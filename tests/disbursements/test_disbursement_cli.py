@@ -47,6 +47,12 @@ def test_batches_from_the_command_line(fund: Fund, database: Session, tmp_path: 
     fund("batches", "approve", str(batch_id), "--as", "nobody", expect=2)
     fund("batches", "approve", str(batch_id), "--as", "approver", "--on", "2026-04-01")
     fund("batches", "approve", str(batch_id), "--as", "approver", "--on", "2026-04-01")
+    # above 1,000,000 BDT: a second, different approver is needed before anything is posted
+    assert entries(database, f"batch:{batch_id}:approve") == 0
+    fund("users", "create", "approver2", "--role", "approver")
+    second = fund("batches", "approve", str(batch_id), "--as", "approver2", "--on", "2026-04-01")
+    assert ": approved," in second.output
+    database.rollback()  # end the read snapshot taken by the count above
     assert entries(database, f"batch:{batch_id}:approve") == 1
     fund("batches", "cancel", str(batch_id), "--reason", "test", "--as", "approver")
     fund("batches", "pay", str(batch_id), "--as", "accountant", expect=1)

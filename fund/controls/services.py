@@ -1,0 +1,34 @@
+"""What the dashboard shows of each control: one tile each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fund.controls import payment_guard, roll_review, verification
+from fund.controls.models import BatchApproval
+from fund.disbursements.models import DisbursementBatch
+
+
+def control_tiles(session: Session) -> dict[str, Any]:
+    """Open HIGH findings, batches short of approvers, guarded claims, verification so far."""
+    submitted = session.execute(
+        select(DisbursementBatch.approvals_required, func.count(BatchApproval.id))
+        .outerjoin(BatchApproval, BatchApproval.batch_id == DisbursementBatch.id)
+        .where(DisbursementBatch.state == "submitted")
+        .group_by(DisbursementBatch.id, DisbursementBatch.approvals_required)
+    ).all()
+    summaries = verification.all_summaries(session)
+    sampled = sum(s.sampled for s in summaries)
+    answered = sum(s.answered for s in summaries)
+    return {
+        "findings": roll_review.finding_counts(session),
+        "awaiting_approval": len(submitted),
+        "awaiting_second": sum(1 for needed, given in submitted if given and given < needed),
+        "guard": payment_guard.guard_counts(session),
+        "sampled": sampled,
+        "answered": answered,
+        "not_received": sum(s.outcomes["not_received"] for s in summaries),
+    }

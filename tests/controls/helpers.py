@@ -1,0 +1,45 @@
+"""A padded roll: the factory's next version adds ghosts sharing one wallet, joined days before."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from fund.auth.models import User
+from fund.entitlements.services import compute_for_event, policy_for
+from fund.events.models import Event
+from fund.events.services import create_event
+from fund.factories.models import Factory
+from tests.disbursements.conftest import ROLL
+from tests.entitlements.helpers import stored_roll
+
+GHOST_WALLET = "01799999999"
+PADDED_ROLL = ROLL + "".join(
+    f"G-{n},Ghost {n},19900000001{n:02d},Sewing,2024-02-25,,6700,3350,750,450,1250,bkash,"
+    f"{GHOST_WALLET},\n"
+    for n in range(1, 4)
+)
+
+
+def padded_event(session: Session, factory: Factory, actor: User) -> Event:
+    """Roll v1 (four real workers), v2 padded with three ghosts; an event computed on v2."""
+    stored_roll(session, factory, ROLL)
+    padded = stored_roll(session, factory, PADDED_ROLL)
+    event = create_event(
+        session,
+        factory=factory,
+        actor=actor,
+        kind="suspension",
+        start=date(2024, 3, 1),
+        end=date(2024, 4, 29),
+        roll=padded,
+    )
+    compute_for_event(
+        session,
+        event=event,
+        policy_version=policy_for(session, "alliance-wage-replacement"),
+        through=None,
+        actor=actor,
+    )
+    return event
