@@ -37,6 +37,7 @@ from fund.claims.schemas import (
     RollLineIn,
 )
 from fund.claims.views import deadlines, files_folder, helpline_number, max_attachment_bytes
+from fund.controls.approvals import bands_from_config
 from fund.db import get_session, utcnow
 from fund.events.models import Event
 
@@ -185,6 +186,7 @@ def accept(claim_id: int) -> Response | tuple[Response, int]:
             worker=worker,
             worker_id=args["worker_id"],
             pay=args["pay"],
+            bands=bands_from_config(current_app.config),
         )
     except services.ClaimRefused as error:
         return refusal(error)

@@ -14,7 +14,7 @@ import hashlib
 import re
 import secrets
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,6 +29,9 @@ from fund.auth.models import User
 from fund.auth.roles import CLAIM_DECIDERS, CLAIM_FILERS, Role
 from fund.claims.matching import compare_names, national_id_key, phone_key
 from fund.claims.models import CLAIM_KINDS, RAISED_BY, Claim, ClaimAttachment
+from fund.controls.approvals import DEFAULT_BANDS, Band
+from fund.controls.models import VerificationCall
+from fund.controls.verification import claim_opened
 from fund.db import utcnow
 from fund.disbursements import services as batches
 from fund.disbursements.models import DisbursementBatch, PaymentLine
@@ -253,6 +256,75 @@ def file_claim(
         after={**_snapshot(claim), "candidates": [c.worker_id for c in found]},
     )
     return claim
+
+
+def claim_from_verification(
+    session: Session,
+    *,
+    call: VerificationCall,
+    actor: User,
+    today: date | None = None,
+    deadlines: Mapping[str, int] | None = None,
+) -> Claim:
+    """A ``not_received`` claim for a sampled worker who told the helpline the money never came.
+
+    The line is recorded as paid, so this claim is a trace with the provider, not a second
+    payment: accepting it with pay is refused like any claim for a paid worker; a payment the
+    provider confirms as failed is reissued from its batch.
+    """
+    _check_role(actor, CLAIM_DECIDERS, "open claims from verification answers")
+    if call.outcome != "not_received" or call.follow_up != "awaiting_claim":
+        raise ClaimStateError(
+            f"verification call {call.id} is not a 'not received' answer awaiting a claim"
+        )
+    line = session.get(PaymentLine, call.line_id)
+    assert line is not None  # a call is always about a line
+    entitlement = session.get(Entitlement, line.entitlement_id)
+    assert entitlement is not None
+    event = session.get(Event, line.event_id)
+    assert event is not None
+    nid = entitlement.national_id or ""
+    existing = session.scalar(
+        select(Claim).where(
+            Claim.event_id == event.id,
+            Claim.national_id == nid,
+            Claim.kind == "not_received",
+            Claim.status == "open",
+        )
+    )
+    if existing is None:
+        filed = today or utcnow().date()
+        existing = Claim(
+            event_id=event.id,
+            factory_id=event.factory_id,
+            kind="not_received",
+            status="open",
+            raised_by="helpline",
+            raised_by_name="verification call",
+            worker_name=line.name,
+            national_id=nid,
+            phone=line.wallet_number or "",
+            section=line.section or "",
+            description=(
+                f"Verification call {call.position} of batch {line.batch_id}: receipt "
+                f"{line.receipt_number}, {format_minor(line.amount_minor, 'BDT')} BDT recorded as "
+                f"paid ({line.method}), the worker says it was not received. {call.note}"
+            ).strip(),
+            filed_by_id=actor.id,
+            due_on=date.fromordinal(filed.toordinal() + deadline_days("not_received", deadlines)),
+        )
+        session.add(existing)
+        session.flush()
+        record(
+            session,
+            actor=actor,
+            action="claims.file",
+            object_type="claim",
+            object_id=existing.id,
+            after={**_snapshot(existing), "verification_call": call.id},
+        )
+    claim_opened(session, call=call, reference=existing.reference, actor=actor)
+    return existing
 
 
 # --- matching ------------------------------------------------------------------------------
@@ -641,6 +713,7 @@ def accept_claim(
     worker: RollRow | None = None,
     worker_id: str | None = None,
     pay: bool = True,
+    bands: Sequence[Band] = DEFAULT_BANDS,
 ) -> Claim:
     """Accept the claim; with ``pay``, the worker's difference goes to a submitted top-up batch.
 
@@ -648,7 +721,8 @@ def accept_claim(
     version (``not_on_roll``) or replacing the worker's line (a correction). Without it,
     ``worker_id`` names the roll's worker the claim is about. The event is computed again with
     its latest policy version, and a top-up batch of that one worker is made and submitted;
-    an approver (not the accepting officer) approves it, as any batch.
+    an approver (not the accepting officer) approves it, as any batch. If the new roll version
+    has high findings nobody has acknowledged, the top-up waits as a draft until they are.
     """
     _check_role(actor, CLAIM_DECIDERS, "decide claims")
     _lock(session, claim)
@@ -676,10 +750,12 @@ def accept_claim(
         run = _recompute(session, event=event, actor=actor)
         claim.run_id = run.id
         batch = _top_up(session, claim=claim, run=run, worker_id=worker_id, actor=actor,
-                        secret_key=secret_key)  # fmt: skip
+                        secret_key=secret_key, bands=bands)  # fmt: skip
         claim.batch_id = batch.id
         claim.amount_minor = batch.total_minor
         facts.update(run=run.id, batch=batch.id, amount=format_minor(batch.total_minor, "BDT"))
+        if batch.state == "draft":
+            facts.update(held="roll findings to acknowledge before the top-up is submitted")
     _decide(session, claim, "accepted", actor, note, **facts)
     return claim
 
@@ -692,6 +768,7 @@ def _top_up(
     worker_id: str,
     actor: User,
     secret_key: str,
+    bands: Sequence[Band],
 ) -> DisbursementBatch:
     entitlement = session.scalar(
         select(Entitlement).where(Entitlement.run_id == run.id, Entitlement.worker_id == worker_id)
@@ -719,7 +796,12 @@ def _top_up(
         ) from None
     except batches.BatchRefused as error:
         raise ClaimRefused(str(error)) from None
-    return batches.submit(session, batch=batch, actor=actor)
+    try:
+        return batches.submit(session, batch=batch, actor=actor, bands=bands)
+    except batches.FindingsNotAcknowledged:
+        # The control holds the money, not the decision: an officer acknowledges the new roll
+        # version's high findings on its page, then submits the draft like any batch.
+        return batch
 
 
 # --- telling the claimant ------------------------------------------------------------------

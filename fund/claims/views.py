@@ -40,7 +40,10 @@ from fund.auth.roles import (
 from fund.claims import services
 from fund.claims.forms import AcceptForm, AttachmentForm, ClaimForm, ReferForm, RejectForm
 from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, Claim, ClaimAttachment
+from fund.controls.approvals import bands_from_config
+from fund.controls.models import VerificationCall
 from fund.db import get_session, utcnow
+from fund.disbursements.models import DisbursementBatch
 from fund.events.models import Event
 from ledger.money import format_minor
 
@@ -283,6 +286,25 @@ def _decided(claim: Claim, message: str) -> Response:
     return redirect(url_for("claims.detail", claim_id=claim.id))
 
 
+@bp.route("/from-verification/<int:call_id>", methods=["POST"])
+@allow(*CLAIM_DECIDERS)
+def from_verification(call_id: int) -> Response:
+    """A sampled worker said the money never came: the claims desk opens a claim to trace it."""
+    session = get_session()
+    call = session.get(VerificationCall, call_id)
+    if call is None:
+        abort(404)
+    try:
+        claim = services.claim_from_verification(
+            session, call=call, actor=_me(), deadlines=deadlines()
+        )
+    except services.ClaimRefused as error:
+        session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("controls.batch_verification", batch_id=call.batch_id))
+    return _decided(claim, f"Claim {claim.reference} opened to trace the payment.")
+
+
 @bp.route("/<int:claim_id>/accept", methods=["POST"])
 @allow(*CLAIM_DECIDERS)
 def accept(claim_id: int) -> Response | tuple[str, int]:
@@ -321,6 +343,7 @@ def accept(claim_id: int) -> Response | tuple[str, int]:
             worker=worker,
             worker_id=form.worker_id.data or None,
             pay=bool(form.pay.data),
+            bands=bands_from_config(current_app.config),
         )
     except services.ClaimInvalid as error:
         session.rollback()
@@ -330,6 +353,14 @@ def accept(claim_id: int) -> Response | tuple[str, int]:
         session.rollback()
         flash(str(error), "error")
         return _detail_page(_claim(claim_id), accept=form), 400
+    top_up = session.get(DisbursementBatch, claim.batch_id) if claim.batch_id else None
+    if top_up is not None and top_up.state == "draft":
+        return _decided(
+            claim,
+            f"Accepted. Top-up batch {claim.batch_id} of "
+            f"{format_minor(claim.amount_minor or 0, 'BDT')} BDT is held as a draft: the new roll "
+            "version has high findings to acknowledge on its page; then submit the batch.",
+        )
     if claim.batch_id:
         return _decided(
             claim,

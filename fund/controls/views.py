@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from fund.auth.access import acting_user, allow
 from fund.auth.models import User
-from fund.auth.roles import STAFF, Role
+from fund.auth.roles import CLAIM_DECIDERS, STAFF, Role
 from fund.controls import payment_guard, roll_review, verification
 from fund.controls.approvals import approvers
 from fund.controls.forms import AcknowledgeForm, AnswerForm, DrawForm, ReviewForm
@@ -124,6 +124,7 @@ def batch_verification(batch_id: int) -> str:
         words=verification.OUTCOME_WORDS,
         may_call=_me().role_enum in verification.CALLERS,
         may_list=_me().role_enum in CALL_LIST_READERS,
+        may_open_claims=_me().role_enum in CLAIM_DECIDERS,
     )
 
 

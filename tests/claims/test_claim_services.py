@@ -303,3 +303,38 @@ def test_overdue_and_the_report(world: World, session: Session, users: People) -
     assert report.open_by_age == {
         "0–7 days": 0, "8–14 days": 1, "15–30 days": 0, "over 30 days": 1,
     }  # fmt: skip
+
+
+def test_a_top_up_from_a_claim_waits_while_its_roll_has_unacknowledged_high_findings(
+    paid_world: World, session: Session, users: People
+) -> None:
+    from fund.controls.roll_review import acknowledge, unacknowledged_high
+
+    world = paid_world
+    claim = nasrin_claim(world, session, users)
+    # The factory "confirms" her with Rahima's (M-1's) wallet: a roll-padding sign.
+    services.accept_claim(
+        session,
+        claim=claim,
+        actor=world.officer,
+        secret_key=SECRET,
+        note="Factory letter",
+        worker=missing_worker(wallet_number="01711000001"),
+    )
+    assert claim.status == "accepted"  # the decision stands; the money waits
+    batch = session.get(DisbursementBatch, claim.batch_id)
+    assert batch is not None
+    assert (batch.kind, batch.state) == ("top_up", "draft")
+    findings = unacknowledged_high(session, claim.roll_id or 0)
+    assert any("01711000001" in finding.message for finding in findings), [
+        finding.message for finding in findings
+    ]
+    with pytest.raises(batches.FindingsNotAcknowledged):
+        batches.submit(session, batch=batch, actor=world.officer)
+    for finding in findings:
+        acknowledge(session, finding=finding, actor=world.officer, note="Called both: sisters")
+    batches.submit(session, batch=batch, actor=world.officer)
+    assert batch.state == "submitted"
+    settle(world, batch)
+    assert batch.state == "paid"
+    world.books_sound()

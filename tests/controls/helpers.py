@@ -1,4 +1,4 @@
-"""A padded roll: the factory's next version adds ghosts sharing one wallet, joined days before."""
+"""Worlds for the controls: a padded roll (ghosts sharing one wallet), a paid batch."""
 
 from __future__ import annotations
 
@@ -7,12 +7,21 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from fund.auth.models import User
+from fund.disbursements.models import DisbursementBatch
+from fund.disbursements.services import (
+    approve,
+    create_batch,
+    mark_paid,
+    pay,
+    submit,
+    transfer_to_float,
+)
 from fund.entitlements.services import compute_for_event, policy_for
 from fund.events.models import Event
 from fund.events.services import create_event
 from fund.factories.models import Factory
-from tests.disbursements.conftest import ROLL
-from tests.entitlements.helpers import stored_roll
+from tests.disbursements.conftest import ROLL, SECRET, World
+from tests.entitlements.helpers import stored_roll, taka
 
 GHOST_WALLET = "01799999999"
 PADDED_ROLL = ROLL + "".join(
@@ -43,3 +52,19 @@ def padded_event(session: Session, factory: Factory, actor: User) -> Event:
         actor=actor,
     )
     return event
+
+
+def paid_batch(world: World) -> DisbursementBatch:
+    """The world's event paid in one batch, every line reported paid by the provider."""
+    session = world.session
+    world.fund_bank(taka(1_000_000))
+    batch = create_batch(session, event=world.event, actor=world.officer, secret_key=SECRET)
+    submit(session, batch=batch, actor=world.officer)
+    approve(session, batch=batch, actor=world.approver, on=date(2024, 5, 2))
+    transfer_to_float(
+        session, amount_minor=taka(60_000), actor=world.accountant, on=date(2024, 5, 2)
+    )
+    pay(session, batch=batch, actor=world.accountant, on=date(2024, 5, 3))
+    for line in batch.lines:
+        mark_paid(session, line=line, actor=world.accountant, on=date(2024, 5, 4))
+    return batch

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import pytest
@@ -18,19 +17,13 @@ from sqlalchemy import select
 from fund.audit.models import AuditEvent
 from fund.auth.roles import Role
 from fund.controls import verification
-from fund.disbursements.models import DisbursementBatch
 from fund.disbursements.services import (
-    approve,
     create_batch,
-    mark_paid,
-    pay,
-    submit,
-    transfer_to_float,
 )
 from tests.api.test_api_v1 import check_against_spec
 from tests.conftest import csrf_token_from
+from tests.controls.helpers import paid_batch
 from tests.disbursements.conftest import SECRET, World
-from tests.entitlements.helpers import taka
 
 
 @given(
@@ -56,21 +49,6 @@ def test_the_draw_is_reproducible_and_depends_on_the_batch() -> None:
     assert len(first) == 20
     methods = dict(lines)
     assert sum(1 for i in first if methods[i] == "cash") == 7  # 100 of 300 → a third of 20
-
-
-def paid_batch(world: World) -> DisbursementBatch:
-    session = world.session
-    world.fund_bank(taka(1_000_000))
-    batch = create_batch(session, event=world.event, actor=world.officer, secret_key=SECRET)
-    submit(session, batch=batch, actor=world.officer)
-    approve(session, batch=batch, actor=world.approver, on=date(2024, 5, 2))
-    transfer_to_float(
-        session, amount_minor=taka(60_000), actor=world.accountant, on=date(2024, 5, 2)
-    )
-    pay(session, batch=batch, actor=world.accountant, on=date(2024, 5, 3))
-    for line in batch.lines:
-        mark_paid(session, line=line, actor=world.accountant, on=date(2024, 5, 4))
-    return batch
 
 
 def test_answers_are_recorded_and_not_received_waits_for_a_claim(world: World) -> None:
