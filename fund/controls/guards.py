@@ -76,3 +76,8 @@ def uninstall_payment_guard(connection: Connection) -> None:
         return
     for verb in ("insert", "update"):
         connection.execute(text(f"DROP TRIGGER IF EXISTS payment_claims_no_overlap_{verb}"))
+
+
+def refused_by_payment_guard(error: BaseException) -> bool:
+    """Whether a database error is this guard's refusal (SQLAlchemy's or psycopg's own, by COPY)."""
+    return MESSAGE in str(error)

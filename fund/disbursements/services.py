@@ -40,6 +40,7 @@ from fund.auth.models import User
 from fund.auth.roles import Role
 from fund.controls import payment_guard
 from fund.controls.approvals import DEFAULT_BANDS, Band, approvals_needed
+from fund.controls.guards import refused_by_payment_guard
 from fund.controls.models import BatchApproval
 from fund.controls.roll_review import unacknowledged_high
 from fund.db import utcnow
@@ -372,13 +373,23 @@ def create_batch(
     insert_rows(session.connection(), _LINES, LINE_COLUMNS, rows)
     batch.total_minor = total
     batch.line_count = len(rows)
-    claimed = payment_guard.write_claims(
-        session,
-        event=event,
-        batch_id=batch.id,
-        plan=claims,
-        national_ids={row.id: row.national_id for row, _ in dues},
-    )
+    try:
+        claimed = payment_guard.write_claims(
+            session,
+            event=event,
+            batch_id=batch.id,
+            plan=claims,
+            national_ids={row.id: row.national_id for row, _ in dues},
+        )
+    except Exception as error:
+        # Another batch claimed the same days between our check and our write: the trigger
+        # refused it. The caller rolls back; the officer gets the reason, not a 500.
+        if not refused_by_payment_guard(error):
+            raise
+        raise DoublePaymentRefused(
+            "double payment refused by the database: another batch has just claimed some of "
+            "these workers' days. Nothing was stored; look at the event's batches and try again."
+        ) from error
     _transition(
         session,
         batch,

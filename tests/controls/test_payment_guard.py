@@ -3,10 +3,12 @@ national ID at one factory are refused by the service, and by the database when 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import psycopg
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 from fund.auth.roles import Role
 from fund.controls import payment_guard
 from fund.controls.models import PaymentClaim
+from fund.disbursements.models import DisbursementBatch
 from fund.disbursements.services import (
     DoublePaymentRefused,
     cancel,
@@ -135,9 +138,43 @@ def test_the_database_refuses_a_double_payment_when_the_service_check_is_bypasse
         return plan
 
     monkeypatch.setattr(payment_guard, "plan_claims", blind)
-    # … the database does (PostgreSQL's COPY reports it as psycopg's own error)
-    with pytest.raises((DBAPIError, psycopg.Error), match="double payment refused"):
+    # … the database does (PostgreSQL's COPY reports it as psycopg's own error), and the service
+    # hands the officer the reason rather than the database's error.
+    with pytest.raises(DoublePaymentRefused, match="refused by the database") as refused:
         create_batch(world.session, event=overlapping, actor=world.officer, secret_key=SECRET)
+    assert isinstance(refused.value.__cause__, (DBAPIError, psycopg.Error))
+    assert "double payment refused" in str(refused.value.__cause__)
+
+
+def test_the_api_answers_the_databases_refusal_as_a_409_and_stores_nothing(
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    client: FlaskClient,
+    api_token: Callable[..., str],
+) -> None:
+    create_batch(world.session, event=world.event, actor=world.officer, secret_key=SECRET)
+    overlapping = second_event(world, date(2024, 4, 1), date(2024, 4, 30))
+    real_plan = payment_guard.plan_claims
+
+    def blind(*args: object, **kwargs: object) -> payment_guard.Plan:
+        plan = real_plan(*args, **kwargs)  # type: ignore[arg-type]
+        plan.conflicts.clear()  # as if another batch claimed the days after the check
+        for due in kwargs["dues"]:  # type: ignore[attr-defined]
+            plan.claims[due.entitlement_id] = (date(2024, 4, 1), date(2024, 4, 30))
+        return plan
+
+    monkeypatch.setattr(payment_guard, "plan_claims", blind)
+    claims_before = world.session.scalar(select(func.count()).select_from(PaymentClaim))
+    headers = {"Authorization": f"Bearer {api_token(world.officer)}"}
+    refused = client.post(f"/api/v1/events/{overlapping.id}/batches", json={}, headers=headers)
+    assert refused.status_code == 409, refused.get_data(as_text=True)
+    assert refused.json is not None
+    assert refused.json["errors"][0]["code"] == "double_payment"
+    assert "refused by the database" in refused.json["errors"][0]["message"]
+    assert world.session.scalar(select(func.count()).select_from(PaymentClaim)) == claims_before
+    batches_of_event = select(func.count()).where(DisbursementBatch.event_id == overlapping.id)
+    assert world.session.scalar(batches_of_event) == 0
+    assert client.get("/api/v1/batches", headers=headers).status_code == 200  # still serving
 
 
 def test_a_raw_insert_of_an_overlapping_claim_is_refused(world: World) -> None:
