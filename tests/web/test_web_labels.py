@@ -128,3 +128,15 @@ def test_the_check_finds_unnamed_controls_and_accepts_named_ones() -> None:
         "<textarea name='why'>",
         "{'type': 'submit'}",
     ]
+
+
+def test_the_menu_marks_the_section_the_user_is_in(
+    app: Flask, session: Session, login: Callable[..., object]
+) -> None:
+    load_demo(session)
+    client = app.test_client()
+    login(client, "officer", DEMO_PASSWORD)
+    for path, section in (("/", "Home"), ("/events/", "Events"), ("/batches/1", "Batches")):
+        page = client.get(path).get_data(as_text=True)
+        current = re.findall(r'<a href="[^"]*" aria-current="page">([^<]*)</a>', page)
+        assert current == [section], (path, current)
