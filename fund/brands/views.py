@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
@@ -196,7 +197,7 @@ def add_pledge(code: str) -> BaseResponse | tuple[str, int]:
     except BrandRecordRefused as refused:
         form.reference.errors = [*form.reference.errors, f"Pledge not recorded: {refused}"]
         return _detail_page(code, pledge_form=form), 400
-    flash(f"Pledge {pledge.reference} recorded.", "success")
+    flash(_("Pledge %(pledge)s recorded.", pledge=pledge.reference), "success")
     return redirect(url_for("brands.detail", code=code))
 
 
@@ -231,7 +232,7 @@ def add_contribution(code: str) -> BaseResponse | tuple[str, int]:
             f"Payment not recorded: {refused}",
         ]
         return _detail_page(code, contribution_form=form), 400
-    flash(f"Payment {contribution.bank_reference} recorded.", "success")
+    flash(_("Payment %(payment)s recorded.", payment=contribution.bank_reference), "success")
     return redirect(url_for("brands.detail", code=code))
 
 
