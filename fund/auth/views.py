@@ -121,7 +121,7 @@ def user_role() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         user = db.scalar(select(User).where(User.username == (form.username.data or "").strip()))
         if user is None:
-            form.username.errors = ["no such user"]
+            form.username.errors = [_("no such user")]
         else:
             try:
                 change_role(db, user=user, role=Role(form.role.data), actor=acting_user())

@@ -318,7 +318,7 @@ def accept(claim_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _detail_page(claim, accept=form), 400
     if not form.confirm.data:
-        form.confirm.errors = ["Tick to confirm."]
+        form.confirm.errors = [_("Tick to confirm.")]
         return _detail_page(claim, accept=form), 400
     session = get_session()
     try:
@@ -387,7 +387,7 @@ def reject(claim_id: int) -> Response | tuple[str, int]:
     claim = _claim(claim_id)
     form = RejectForm()
     if form.validate_on_submit() and not form.confirm.data:
-        form.confirm.errors = ["Tick to confirm."]
+        form.confirm.errors = [_("Tick to confirm.")]
     elif form.validate_on_submit():
         try:
             services.reject_claim(

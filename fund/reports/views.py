@@ -140,7 +140,7 @@ def close() -> Response | tuple[str, int]:
     try:
         close_month(get_session(), through=form.through.data, actor=_user())
     except CloseRefused as refused:
-        form.through.errors = [*form.through.errors, f"Not closed: {refused}"]
+        form.through.errors = [*form.through.errors, _("Not closed: %(reason)s", reason=refused)]
         return _books_page(close_form=form), 400
     flash(_("Books closed through %(through)s.", through=form.through.data), "success")
     return redirect(url_for("reports.index"))
@@ -160,7 +160,7 @@ def reopen() -> Response | tuple[str, int]:
             actor=_user(),
         )
     except CloseRefused as refused:
-        form.through.errors = [*form.through.errors, f"Not reopened: {refused}"]
+        form.through.errors = [*form.through.errors, _("Not reopened: %(reason)s", reason=refused)]
         return _books_page(reopen_form=form), 400
     flash(_("Period reopened; the reason is in the audit log."), "success")
     return redirect(url_for("reports.index"))
@@ -182,7 +182,10 @@ def add_conversion() -> Response | tuple[str, int]:
             actor=_user(),
         )
     except (BrandRecordRefused, MoneyError) as refused:
-        form.amount.errors = [*form.amount.errors, f"Conversion not recorded: {refused}"]
+        form.amount.errors = [
+            *form.amount.errors,
+            _("Conversion not recorded: %(reason)s", reason=refused),
+        ]
         return _books_page(conversion_form=form), 400
     flash(
         _(
