@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -41,13 +42,13 @@ def login() -> str | Response:
         if user is None:
             # One message for every failure (unknown, wrong, inactive, locked): nothing leaks.
             # A 200, not a 4xx, so the unit of work commits the failure to the audit log.
-            flash("That username and password do not match an active account.", "error")
+            flash(_("That username and password do not match an active account."), "error")
             return render_template("auth/login.html", form=form)
         # A fresh session on sign-in: nothing set before it (session fixation) survives.
         session.clear()
         login_user(user)
         if user.must_change_password:
-            flash("Please choose your own password before you go on.", "info")
+            flash(_("Please choose your own password before you go on."), "info")
             return redirect(url_for("auth.password"))
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
@@ -58,7 +59,7 @@ def login() -> str | Response:
 def logout() -> Response:
     logout_user()
     session.clear()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -79,7 +80,7 @@ def password() -> str | Response:
             form.new.errors = [str(error)]
         else:
             login_user(user)  # the session id changed with the session version
-            flash("Your password is changed.", "info")
+            flash(_("Your password is changed."), "info")
             return redirect(url_for("dashboard.home"))
     return render_template("auth/password.html", form=form)
 
@@ -120,14 +121,17 @@ def user_role() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         user = db.scalar(select(User).where(User.username == (form.username.data or "").strip()))
         if user is None:
-            form.username.errors = ["no such user"]
+            form.username.errors = [_("no such user")]
         else:
             try:
                 change_role(db, user=user, role=Role(form.role.data), actor=acting_user())
             except AuthError as error:
                 form.role.errors = [str(error)]
             else:
-                flash(f"{user.username} is now {user.role}.", "success")
+                flash(
+                    _("%(username)s is now %(role)s.", username=user.username, role=user.role),
+                    "success",
+                )
                 return redirect(url_for("auth.users"))
     listing = db.scalars(select(User).order_by(User.username)).all()
     return render_template(

@@ -10,6 +10,8 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
@@ -161,7 +163,7 @@ def statement_xlsx_download(code: str) -> Response:
     )
 
 
-TOO_MANY_DECIMALS = "More than two decimal places: give the amount in taka or dollars."
+TOO_MANY_DECIMALS = _l("More than two decimal places: give the amount in taka or dollars.")
 
 
 def _minor(amount: object, currency: str) -> int | None:
@@ -194,9 +196,12 @@ def add_pledge(code: str) -> BaseResponse | tuple[str, int]:
             actor=_user(),
         )
     except BrandRecordRefused as refused:
-        form.reference.errors = [*form.reference.errors, f"Pledge not recorded: {refused}"]
+        form.reference.errors = [
+            *form.reference.errors,
+            _("Pledge not recorded: %(reason)s", reason=refused),
+        ]
         return _detail_page(code, pledge_form=form), 400
-    flash(f"Pledge {pledge.reference} recorded.", "success")
+    flash(_("Pledge %(pledge)s recorded.", pledge=pledge.reference), "success")
     return redirect(url_for("brands.detail", code=code))
 
 
@@ -228,10 +233,10 @@ def add_contribution(code: str) -> BaseResponse | tuple[str, int]:
     except BrandRecordRefused as refused:
         form.bank_reference.errors = [
             *form.bank_reference.errors,
-            f"Payment not recorded: {refused}",
+            _("Payment not recorded: %(reason)s", reason=refused),
         ]
         return _detail_page(code, contribution_form=form), 400
-    flash(f"Payment {contribution.bank_reference} recorded.", "success")
+    flash(_("Payment %(payment)s recorded.", payment=contribution.bank_reference), "success")
     return redirect(url_for("brands.detail", code=code))
 
 

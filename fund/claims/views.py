@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask import Response as FlaskResponse
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
@@ -167,7 +168,11 @@ def new() -> str | Response | tuple[str, int]:
             flash(str(error), "error")
         else:
             flash(
-                f"Claim {claim.reference} filed; it is to be decided by {claim.due_on:%d/%m/%Y}.",
+                _(
+                    "Claim %(claim)s filed; it is to be decided by %(due)s.",
+                    claim=claim.reference,
+                    due=f"{claim.due_on:%d/%m/%Y}",
+                ),
                 "success",
             )
             return redirect(url_for("claims.detail", claim_id=claim.id))
@@ -251,7 +256,7 @@ def attach(claim_id: int) -> Response | tuple[str, int]:
             get_session().rollback()
             form.file.errors = [str(error)]
         else:
-            flash("The file is kept with the claim.", "success")
+            flash(_("The file is kept with the claim."), "success")
             return redirect(url_for("claims.detail", claim_id=claim.id))
     return _detail_page(claim, attach=form), 400
 
@@ -302,7 +307,7 @@ def from_verification(call_id: int) -> Response:
         session.rollback()
         flash(str(error), "error")
         return redirect(url_for("controls.batch_verification", batch_id=call.batch_id))
-    return _decided(claim, f"Claim {claim.reference} opened to trace the payment.")
+    return _decided(claim, _("Claim %(claim)s opened to trace the payment.", claim=claim.reference))
 
 
 @bp.route("/<int:claim_id>/accept", methods=["POST"])
@@ -313,7 +318,7 @@ def accept(claim_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _detail_page(claim, accept=form), 400
     if not form.confirm.data:
-        form.confirm.errors = ["Tick to confirm."]
+        form.confirm.errors = [_("Tick to confirm.")]
         return _detail_page(claim, accept=form), 400
     session = get_session()
     try:
@@ -357,17 +362,23 @@ def accept(claim_id: int) -> Response | tuple[str, int]:
     if top_up is not None and top_up.state == "draft":
         return _decided(
             claim,
-            f"Accepted. Top-up batch {claim.batch_id} of "
-            f"{format_minor(claim.amount_minor or 0, 'BDT')} BDT is held as a draft: the new roll "
-            "version has high findings to acknowledge on its page; then submit the batch.",
+            _(
+                "Accepted. Top-up batch %(batch)s of %(amount)s BDT is held as a draft: the new "
+                "roll version has high findings to acknowledge on its page; then submit the batch.",
+                batch=claim.batch_id,
+                amount=format_minor(claim.amount_minor or 0, "BDT"),
+            ),
         )
     if claim.batch_id:
         return _decided(
             claim,
-            f"Accepted. Top-up batch {claim.batch_id} of "
-            f"{format_minor(claim.amount_minor or 0, 'BDT')} BDT waits for an approver.",
+            _(
+                "Accepted. Top-up batch %(batch)s of %(amount)s BDT waits for an approver.",
+                batch=claim.batch_id,
+                amount=format_minor(claim.amount_minor or 0, "BDT"),
+            ),
         )
-    return _decided(claim, "Accepted.")
+    return _decided(claim, _("Accepted."))
 
 
 @bp.route("/<int:claim_id>/reject", methods=["POST"])
@@ -376,7 +387,7 @@ def reject(claim_id: int) -> Response | tuple[str, int]:
     claim = _claim(claim_id)
     form = RejectForm()
     if form.validate_on_submit() and not form.confirm.data:
-        form.confirm.errors = ["Tick to confirm."]
+        form.confirm.errors = [_("Tick to confirm.")]
     elif form.validate_on_submit():
         try:
             services.reject_claim(
@@ -386,7 +397,7 @@ def reject(claim_id: int) -> Response | tuple[str, int]:
             get_session().rollback()
             flash(str(error), "error")
         else:
-            return _decided(claim, "Not accepted; the worker can be told why.")
+            return _decided(claim, _("Not accepted; the worker can be told why."))
     return _detail_page(claim, reject=form), 400
 
 
@@ -408,7 +419,7 @@ def refer(claim_id: int) -> Response | tuple[str, int]:
             get_session().rollback()
             flash(str(error), "error")
         else:
-            return _decided(claim, f"Referred to {claim.referred_to}.")
+            return _decided(claim, _("Referred to %(to)s.", to=claim.referred_to))
     return _detail_page(claim, refer=form), 400
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -74,7 +75,7 @@ def acknowledge(finding_id: int) -> Response:
         abort(404)
     form = AcknowledgeForm(prefix=f"finding{finding.id}")
     if not form.validate_on_submit():
-        flash("Say what was checked: an acknowledgement needs a note.", "error")
+        flash(_("Say what was checked: an acknowledgement needs a note."), "error")
     else:
         try:
             roll_review.acknowledge(
@@ -84,7 +85,7 @@ def acknowledge(finding_id: int) -> Response:
             session.rollback()
             flash(str(error), "error")
         else:
-            flash(f"Finding {finding.id} acknowledged.", "success")
+            flash(_("Finding %(finding)s acknowledged.", finding=finding.id), "success")
     return redirect(url_for("rolls.detail", roll_id=finding.roll_id) + "#findings")
 
 
@@ -100,7 +101,7 @@ def review(roll_id: int) -> Response:
     found = roll_review.review_roll(session, roll=roll, actor=_me())
     for event in session.scalars(select(Event).where(Event.roll_id == roll.id)):
         found += roll_review.review_roll(session, roll=roll, actor=_me(), event=event)
-    flash(f"Roll reviewed: {len(found)} new finding(s).", "success")
+    flash(_("Roll reviewed: %(count)s new finding(s).", count=len(found)), "success")
     return redirect(url_for("rolls.detail", roll_id=roll.id) + "#findings")
 
 
@@ -135,7 +136,7 @@ def draw(batch_id: int) -> Response:
     batch = _batch(batch_id)
     form = DrawForm()
     if not form.validate_on_submit():
-        flash("The sample size is a whole number from 1 to 10,000.", "error")
+        flash(_("The sample size is a whole number from 1 to 10,000."), "error")
     else:
         try:
             drawn = verification.draw_sample(
@@ -148,7 +149,7 @@ def draw(batch_id: int) -> Response:
             session.rollback()
             flash(str(error), "error")
         else:
-            flash(f"{drawn.size} worker(s) to call.", "success")
+            flash(_("%(count)s worker(s) to call.", count=drawn.size), "success")
     return redirect(url_for("controls.batch_verification", batch_id=batch.id))
 
 
@@ -161,7 +162,7 @@ def answer(call_id: int) -> Response:
         abort(404)
     form = AnswerForm(prefix=f"call{call.id}")
     if not form.validate_on_submit():
-        flash("Choose one of the answers.", "error")
+        flash(_("Choose one of the answers."), "error")
     else:
         try:
             verification.record_answer(
@@ -175,7 +176,7 @@ def answer(call_id: int) -> Response:
             session.rollback()
             flash(str(error), "error")
         else:
-            flash(f"Answer recorded for call {call.position}.", "success")
+            flash(_("Answer recorded for call %(call)s.", call=call.position), "success")
     return redirect(url_for("controls.batch_verification", batch_id=call.batch_id))
 
 

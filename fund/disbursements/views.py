@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask import Response as FlaskResponse
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
@@ -145,7 +146,7 @@ def create(event_id: int) -> Response:
     event = session.get(Event, event_id) or abort(404)
     form = CreateBatchForm()
     if not form.validate_on_submit():
-        flash("The form expired or was incomplete; try again.", "error")
+        flash(_("The form expired or was incomplete; try again."), "error")
         return redirect(url_for("disbursements.index", event=event.id))
     workers = [w for w in re.split(r"[\s,;]+", form.workers.data or "") if w]
     try:
@@ -161,8 +162,13 @@ def create(event_id: int) -> Response:
         _refused(error)
         return redirect(url_for("disbursements.index", event=event.id))
     flash(
-        f"Draft batch {batch.id}: {batch.line_count} workers, "
-        f"{format_minor(batch.total_minor, batch.currency)} {batch.currency}.",
+        _(
+            "Draft batch %(batch)s: %(workers)s workers, %(amount)s %(currency)s.",
+            batch=batch.id,
+            workers=batch.line_count,
+            amount=format_minor(batch.total_minor, batch.currency),
+            currency=batch.currency,
+        ),
         "success",
     )
     return _back(batch)
@@ -229,10 +235,10 @@ def _step(batch_id: int, name: str, *, confirmed: bool) -> Response:
     batch = _batch(batch_id)
     form = StepForm()
     if not form.validate_on_submit():
-        flash("The form expired or had a bad date; try again.", "error")
+        flash(_("The form expired or had a bad date; try again."), "error")
         return _back(batch)
     if confirmed and not form.confirm.data:
-        flash(f"Tick the box to confirm: {name} cannot be undone.", "error")
+        flash(_("Tick the box to confirm: %(step)s cannot be undone.", step=name), "error")
         return _back(batch)
     on = form.on.data or utcnow().date()
     kwargs: dict[str, Any] = {"on": on, "fees": _fees()} if name in ("approve", "pay") else {}
@@ -243,7 +249,7 @@ def _step(batch_id: int, name: str, *, confirmed: bool) -> Response:
     except REFUSALS as error:
         _refused(error)
         return _back(batch)
-    flash(f"Batch {batch.id} is {batch.state}.", "success")
+    flash(_("Batch %(batch)s is %(state)s.", batch=batch.id, state=batch.state), "success")
     return _back(batch)
 
 
@@ -270,10 +276,10 @@ def _close(batch_id: int, name: str) -> Response:
     batch = _batch(batch_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        flash("Say why.", "error")
+        flash(_("Say why."), "error")
         return _back(batch)
     if not form.confirm.data:
-        flash(f"Tick the box to confirm: {name} cannot be undone.", "error")
+        flash(_("Tick the box to confirm: %(step)s cannot be undone.", step=name), "error")
         return _back(batch)
     kwargs: dict[str, Any] = {"reason": form.reason.data or ""}
     if name == "cancel":
@@ -283,7 +289,7 @@ def _close(batch_id: int, name: str) -> Response:
     except REFUSALS as error:
         _refused(error)
         return _back(batch)
-    flash(f"Batch {batch.id} is {batch.state}.", "success")
+    flash(_("Batch %(batch)s is %(state)s.", batch=batch.id, state=batch.state), "success")
     return _back(batch)
 
 
@@ -306,7 +312,7 @@ def reconcile(batch_id: int) -> Response:
     batch = _batch(batch_id)
     form = ReconcileForm()
     if not form.validate_on_submit():
-        flash("Choose the provider's result file.", "error")
+        flash(_("Choose the provider's result file."), "error")
         return _back(batch)
     upload = form.file.data
     try:
@@ -322,14 +328,19 @@ def reconcile(batch_id: int) -> Response:
         _refused(error)
         return _back(batch)
     if result.repeated:
-        flash("This file was imported before: nothing changed.", "info")
+        flash(_("This file was imported before: nothing changed."), "info")
     flash(
-        f"{result.rows} rows: {result.paid} paid, {result.failed} failed, "
-        f"{len(result.mismatches)} mismatches.",
+        _(
+            "%(rows)s rows: %(paid)s paid, %(failed)s failed, %(mismatches)s mismatches.",
+            rows=result.rows,
+            paid=result.paid,
+            failed=result.failed,
+            mismatches=len(result.mismatches),
+        ),
         "success" if not result.mismatches else "error",
     )
     for mismatch in result.mismatches[:50]:
-        flash(f"Mismatch: {mismatch}", "error")
+        flash(_("Mismatch: %(mismatch)s", mismatch=mismatch), "error")
     return _back(batch)
 
 
@@ -340,12 +351,11 @@ def line(batch_id: int, line_id: int) -> Response:
     batch = _batch(batch_id)
     form = LineForm()
     if not form.validate_on_submit():
-        flash("Check the line form: " + "; ".join(
-            f"{name}: {', '.join(errors)}" for name, errors in form.errors.items()
-        ), "error")  # fmt: skip
+        problems = "; ".join(f"{name}: {', '.join(errors)}" for name, errors in form.errors.items())
+        flash(_("Check the line form: %(problems)s", problems=problems), "error")
         return _back(batch)
     if not form.confirm.data:
-        flash("Tick the box to confirm the payment's new state.", "error")
+        flash(_("Tick the box to confirm the payment's new state."), "error")
         return _back(batch)
     me, on = _me(), utcnow().date()
     try:
@@ -372,7 +382,10 @@ def line(batch_id: int, line_id: int) -> Response:
     except REFUSALS as error:
         _refused(error)
         return _back(batch)
-    flash(f"{target.receipt_number} is {target.state}.", "success")
+    flash(
+        _("%(receipt)s is %(state)s.", receipt=target.receipt_number, state=target.state),
+        "success",
+    )
     return _back(batch)
 
 
@@ -423,7 +436,7 @@ def expire_unclaimed(batch_id: int) -> Response:
     batch = _batch(batch_id)
     form = ExpireForm()
     if not form.validate_on_submit() or not form.confirm.data:
-        flash("Give the number of days and tick the box to confirm.", "error")
+        flash(_("Give the number of days and tick the box to confirm."), "error")
         return _back(batch)
     try:
         moved = services.expire_unclaimed(
@@ -436,7 +449,7 @@ def expire_unclaimed(batch_id: int) -> Response:
     except REFUSALS as error:
         _refused(error)
         return _back(batch)
-    flash(f"{len(moved)} payment(s) moved to unclaimed payouts.", "success")
+    flash(_("%(count)s payment(s) moved to unclaimed payouts.", count=len(moved)), "success")
     return _back(batch)
 
 
@@ -446,7 +459,7 @@ def fund_float() -> Response:
     form = FloatForm()
     back = redirect(url_for("disbursements.index"))
     if not form.validate_on_submit() or not form.confirm.data:
-        flash("Give the amount and tick the box to confirm.", "error")
+        flash(_("Give the amount and tick the box to confirm."), "error")
         return back
     try:
         minor = to_minor(form.amount.data or 0, "BDT")
@@ -459,5 +472,11 @@ def fund_float() -> Response:
     except REFUSALS as error:
         _refused(error)
         return back
-    flash(f"Moved {format_minor(minor, 'BDT')} BDT to the mobile-money float.", "success")
+    flash(
+        _(
+            "Moved %(amount)s BDT to the mobile-money float.",
+            amount=format_minor(minor, "BDT"),
+        ),
+        "success",
+    )
     return back

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -62,7 +63,7 @@ def resolve(entitlement_id: int) -> WerkzeugResponse:
     entitlement = session.get(Entitlement, entitlement_id) or abort(404)
     form = ResolveDuplicateForm()
     if not form.validate_on_submit():
-        flash("Say how the duplicate was checked.", "error")
+        flash(_("Say how the duplicate was checked."), "error")
     else:
         try:
             resolve_held(
@@ -72,8 +73,11 @@ def resolve(entitlement_id: int) -> WerkzeugResponse:
             flash(str(error), "error")
         else:
             flash(
-                f"National ID resolved: {entitlement.worker_id} is paid once. Compute the event "
-                "again to apply it.",
+                _(
+                    "National ID resolved: %(worker)s is paid once. Compute the event "
+                    "again to apply it.",
+                    worker=entitlement.worker_id,
+                ),
                 "success",
             )
     return redirect(url_for("entitlements.detail", entitlement_id=entitlement.id))
@@ -91,7 +95,7 @@ def policies() -> str | WerkzeugResponse:
         except PolicyInvalid as error:
             form.toml.errors = [*form.toml.errors, str(error)]
         else:
-            flash(f"Stored {version.label}.", "success")
+            flash(_("Stored %(label)s.", label=version.label), "success")
             return redirect(url_for("entitlements.policy", version_id=version.id))
     versions = session.scalars(
         select(PolicyVersion).order_by(PolicyVersion.name, PolicyVersion.version.desc())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -66,7 +67,7 @@ def new() -> str | WerkzeugResponse:
             field = shown.get(error.field or "", form.start)
             field.errors = [*field.errors, str(error)]
         else:
-            flash(f"Recorded: {event.title}.", "success")
+            flash(_("Recorded: %(title)s.", title=event.title), "success")
             return redirect(url_for("events.detail", event_id=event.id))
     return render_template("events/new.html", form=form)
 
@@ -78,7 +79,7 @@ def change_end_date(event_id: int) -> WerkzeugResponse:
     event = session.get(Event, event_id) or abort(404)
     form = ChangeEndForm()
     if not form.validate_on_submit():
-        flash("Give the new end date and say why.", "error")
+        flash(_("Give the new end date and say why."), "error")
     else:
         try:
             change_end(
@@ -88,7 +89,7 @@ def change_end_date(event_id: int) -> WerkzeugResponse:
                 reason=form.reason.data or "",
                 actor=acting_user(),
             )
-            flash(f"Changed: {event.title}.", "success")
+            flash(_("Changed: %(title)s.", title=event.title), "success")
         except EventInvalid as error:
             flash(str(error), "error")
     return redirect(url_for("events.detail", event_id=event.id))
@@ -116,7 +117,7 @@ def use_roll(event_id: int) -> WerkzeugResponse:
     event = session.get(Event, event_id) or abort(404)
     form = roll_form(event)
     if not form.validate_on_submit():
-        flash("Choose one of the factory's roll versions.", "error")
+        flash(_("Choose one of the factory's roll versions."), "error")
         return redirect(url_for("events.detail", event_id=event.id))
     roll = session.scalar(
         select(Roll).where(
@@ -130,8 +131,12 @@ def use_roll(event_id: int) -> WerkzeugResponse:
         flash(str(error), "error")
     else:
         flash(
-            f"The event now uses roll version {roll.version} ({roll.worker_count} workers); "
-            "compute its entitlements again to apply it.",
+            _(
+                "The event now uses roll version %(version)s (%(workers)s workers); "
+                "compute its entitlements again to apply it.",
+                version=roll.version,
+                workers=roll.worker_count,
+            ),
             "success",
         )
     return redirect(url_for("events.detail", event_id=event.id))
@@ -144,7 +149,7 @@ def compute(event_id: int) -> WerkzeugResponse:
     event = session.get(Event, event_id) or abort(404)
     form = compute_form(event)
     if not form.validate_on_submit():
-        flash("Choose a policy.", "error")
+        flash(_("Choose a policy."), "error")
         return redirect(url_for("events.detail", event_id=event.id))
     try:
         run = compute_for_event(
@@ -155,11 +160,16 @@ def compute(event_id: int) -> WerkzeugResponse:
             actor=acting_user(),
         )
     except (EntitlementError, PolicyInvalid, LookupError) as error:
-        flash(f"Not computed: {error}", "error")
+        flash(_("Not computed: %(reason)s", reason=error), "error")
         return redirect(url_for("events.detail", event_id=event.id))
     flash(
-        f"Computed {run.workers} workers, {run.eligible} eligible, total "
-        f"{format_minor(run.total_minor, run.currency)} {run.currency}.",
+        _(
+            "Computed %(workers)s workers, %(eligible)s eligible, total %(amount)s %(currency)s.",
+            workers=run.workers,
+            eligible=run.eligible,
+            amount=format_minor(run.total_minor, run.currency),
+            currency=run.currency,
+        ),
         "success",
     )
     return redirect(url_for("events.detail", event_id=event.id, run=run.id))

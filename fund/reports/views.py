@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from fund.arguments import id_argument
@@ -139,9 +140,9 @@ def close() -> Response | tuple[str, int]:
     try:
         close_month(get_session(), through=form.through.data, actor=_user())
     except CloseRefused as refused:
-        form.through.errors = [*form.through.errors, f"Not closed: {refused}"]
+        form.through.errors = [*form.through.errors, _("Not closed: %(reason)s", reason=refused)]
         return _books_page(close_form=form), 400
-    flash(f"Books closed through {form.through.data}.", "success")
+    flash(_("Books closed through %(through)s.", through=form.through.data), "success")
     return redirect(url_for("reports.index"))
 
 
@@ -159,9 +160,9 @@ def reopen() -> Response | tuple[str, int]:
             actor=_user(),
         )
     except CloseRefused as refused:
-        form.through.errors = [*form.through.errors, f"Not reopened: {refused}"]
+        form.through.errors = [*form.through.errors, _("Not reopened: %(reason)s", reason=refused)]
         return _books_page(reopen_form=form), 400
-    flash("Period reopened; the reason is in the audit log.", "success")
+    flash(_("Period reopened; the reason is in the audit log."), "success")
     return redirect(url_for("reports.index"))
 
 
@@ -181,7 +182,17 @@ def add_conversion() -> Response | tuple[str, int]:
             actor=_user(),
         )
     except (BrandRecordRefused, MoneyError) as refused:
-        form.amount.errors = [*form.amount.errors, f"Conversion not recorded: {refused}"]
+        form.amount.errors = [
+            *form.amount.errors,
+            _("Conversion not recorded: %(reason)s", reason=refused),
+        ]
         return _books_page(conversion_form=form), 400
-    flash(f"Conversion {conversion.reference} recorded at {conversion.rate}.", "success")
+    flash(
+        _(
+            "Conversion %(conversion)s recorded at %(rate)s.",
+            conversion=conversion.reference,
+            rate=conversion.rate,
+        ),
+        "success",
+    )
     return redirect(url_for("reports.index"))

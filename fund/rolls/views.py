@@ -24,6 +24,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -113,11 +114,15 @@ def add_mapping(code: str) -> WerkzeugResponse:
             actor=acting_user(),
         )
         flash(
-            f"Headers reading “{form.header.data}” now mean {FIELD_LABELS[form.field.data]}.",
+            _(
+                "Headers reading “%(header)s” now mean %(field)s.",
+                header=form.header.data,
+                field=FIELD_LABELS[form.field.data],
+            ),
             "success",
         )
     else:
-        flash("Give the header text as it appears in the file, and the field it means.", "error")
+        flash(_("Give the header text as it appears in the file, and the field it means."), "error")
     return redirect(url_for("rolls.index", code=factory.code))
 
 
@@ -212,7 +217,7 @@ def confirm(code: str) -> WerkzeugResponse | tuple[str, int]:
     digest, filename = str(form.sha256.data), str(form.filename.data)
     path = _upload_path(digest)
     if not path.is_file():
-        flash("That upload has expired: please upload the file again.", "error")
+        flash(_("That upload has expired: please upload the file again."), "error")
         return redirect(url_for("rolls.index", code=factory.code))
     try:  # the form's pattern lets through impossible dates such as 2025-13-45
         as_of = date.fromisoformat(str(form.as_of.data))
@@ -234,7 +239,14 @@ def confirm(code: str) -> WerkzeugResponse | tuple[str, int]:
         flash(str(already), "error")
         return redirect(url_for("rolls.detail", roll_id=already.roll.id))
     path.unlink(missing_ok=True)
-    flash(f"Stored roll version {roll.version}: {roll.worker_count} workers.", "success")
+    flash(
+        _(
+            "Stored roll version %(version)s: %(workers)s workers.",
+            version=roll.version,
+            workers=roll.worker_count,
+        ),
+        "success",
+    )
     return redirect(url_for("rolls.detail", roll_id=roll.id))
 
 
