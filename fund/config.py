@@ -47,7 +47,39 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dic
         # Claim attachments (ID cards, pay slips): outside the web root, served by a view only.
         "CLAIM_FILES": str(instance_path / "claim-files"),
     }
+    config.update(_policies_from_environment())
     if "SECRET_KEY" not in overrides:
         config["SECRET_KEY"] = _secret_key(instance_path)
     config.update(overrides)
     return config
+
+
+def _policies_from_environment() -> dict[str, Any]:
+    """The fund's own policies an operator sets without code; a bad value stops the start."""
+    from fund.claims.models import CLAIM_KINDS
+    from fund.controls.approvals import bands_from_text
+
+    found: dict[str, Any] = {}
+    bands = os.environ.get("FUND_APPROVAL_BANDS", "").strip()
+    if bands:
+        try:
+            found["APPROVAL_BANDS"] = [list(band) for band in bands_from_text(bands)]
+        except ValueError as error:
+            raise ConfigInvalid(f"FUND_APPROVAL_BANDS: {error}") from None
+    deadlines = os.environ.get("FUND_CLAIM_DEADLINES", "").strip()
+    if deadlines:
+        days: dict[str, int] = {}
+        for part in deadlines.split(","):
+            kind, _, count = part.strip().partition(":")
+            if kind not in CLAIM_KINDS or not count.isdecimal() or int(count) < 1:
+                raise ConfigInvalid(
+                    f"FUND_CLAIM_DEADLINES: {part.strip()!r} is not KIND:DAYS with a kind of "
+                    f"{', '.join(CLAIM_KINDS)} and at least one day"
+                )
+            days[kind] = int(count)
+        found["CLAIM_DEADLINES"] = days
+    return found
+
+
+class ConfigInvalid(ValueError):
+    """A setting in the environment the fund cannot use; the message names it."""

@@ -24,9 +24,12 @@ from fund.auth.models import User
 from fund.auth.roles import Role
 from fund.controls.models import BatchApproval
 from fund.disbursements.models import DisbursementBatch
+from ledger.money import MoneyError, to_minor
 
 #: (up to this total in minor units, inclusive — None: no limit; distinct approvers needed)
 Band = tuple[int | None, int]
+#: Bands are amounts of the payout currency (the batches' currency).
+BAND_CURRENCY = "BDT"
 DEFAULT_BANDS: tuple[Band, ...] = ((100_000_000, 1), (None, 2))
 #: Duties one person must not hold together.
 CONFLICTING_ROLES: tuple[frozenset[Role], ...] = (
@@ -57,6 +60,21 @@ def check_bands(bands: Sequence[Band]) -> tuple[Band, ...]:
     if any(needed < 1 for _, needed in bands):
         raise BandsInvalid("every band needs at least one approver")
     return tuple(bands)
+
+
+def bands_from_text(text: str) -> tuple[Band, ...]:
+    """Bands written as an operator would: ``"1000000:1,*:2"`` (taka up to which, approvers)."""
+    bands: list[Band] = []
+    for part in text.split(","):
+        limit, colon, needed = part.strip().partition(":")
+        if not colon or not needed.strip().isdecimal():
+            raise BandsInvalid(f"{part.strip()!r} is not LIMIT:APPROVERS (e.g. 1000000:1 or *:2)")
+        try:
+            cap = None if limit.strip() == "*" else to_minor(limit.strip(), BAND_CURRENCY)
+        except MoneyError as error:
+            raise BandsInvalid(f"{limit.strip()!r} is not an amount in taka: {error}") from None
+        bands.append((cap, int(needed)))
+    return check_bands(bands)
 
 
 def bands_from_config(config: Mapping[str, Any]) -> tuple[Band, ...]:
