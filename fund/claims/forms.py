@@ -16,6 +16,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from fund.disbursements.forms import CONFIRM_IN_BROWSER
+
 KIND_CHOICES = [
     SelectChoice("not_on_roll", _l("Not on the roll (missing from the factory's list)")),
     SelectChoice("wrong_amount", _l("Wrong amount")),
@@ -110,7 +112,7 @@ class AcceptForm(FlaskForm):  # type: ignore[misc]
         _l("Compute the event again and put the worker's difference in a top-up batch"),
         default=True,
     )
-    confirm = BooleanField(_l("I confirm: the claim is accepted"))
+    confirm = BooleanField(_l("I confirm: the claim is accepted"), render_kw=CONFIRM_IN_BROWSER)
 
 
 class RejectForm(FlaskForm):  # type: ignore[misc]
@@ -119,7 +121,7 @@ class RejectForm(FlaskForm):  # type: ignore[misc]
     reason = TextAreaField(
         _l("Reason (the worker is told this)"), validators=[DataRequired(), Length(max=1000)]
     )
-    confirm = BooleanField(_l("I confirm: the claim is not accepted"))
+    confirm = BooleanField(_l("I confirm: the claim is not accepted"), render_kw=CONFIRM_IN_BROWSER)
 
 
 class ReferForm(FlaskForm):  # type: ignore[misc]

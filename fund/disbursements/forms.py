@@ -16,6 +16,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+#: The browser holds a form until its box is ticked, so nothing typed is lost to a round trip;
+#: the views still check the tick for every other client.
+CONFIRM_IN_BROWSER = {"required": True}
+
 
 class CreateBatchForm(FlaskForm):  # type: ignore[misc]
     """A new draft batch: everyone not yet paid, some workers, or a top-up."""
@@ -31,7 +35,9 @@ class StepForm(FlaskForm):  # type: ignore[misc]
     """Submit, approve or pay; approve and pay move money, so they are confirmed."""
 
     on = DateField(_l("Effective date (default today)"), validators=[Optional()])
-    confirm = BooleanField(_l("I have checked the batch and confirm this step"))
+    confirm = BooleanField(
+        _l("I have checked the batch and confirm this step"), render_kw=CONFIRM_IN_BROWSER
+    )
 
 
 class ReasonForm(FlaskForm):  # type: ignore[misc]
@@ -39,7 +45,7 @@ class ReasonForm(FlaskForm):  # type: ignore[misc]
 
     reason = TextAreaField(_l("Why"), validators=[DataRequired(), Length(max=500)])
     on = DateField(_l("Effective date of a reversal (default today)"), validators=[Optional()])
-    confirm = BooleanField(_l("I confirm: this cannot be undone"))
+    confirm = BooleanField(_l("I confirm: this cannot be undone"), render_kw=CONFIRM_IN_BROWSER)
 
 
 class ReconcileForm(FlaskForm):  # type: ignore[misc]
@@ -66,7 +72,7 @@ class LineForm(FlaskForm):  # type: ignore[misc]
         validators=[Optional(), Regexp(r"^01\d{9}$", message=_l("11 digits, 01…"))],
     )
     bank_account = StringField(_l("New bank account"), validators=[Optional(), Length(max=50)])
-    confirm = BooleanField(_l("I confirm this payment's new state"))
+    confirm = BooleanField(_l("I confirm this payment's new state"), render_kw=CONFIRM_IN_BROWSER)
 
 
 class ExpireForm(FlaskForm):  # type: ignore[misc]
@@ -75,11 +81,14 @@ class ExpireForm(FlaskForm):  # type: ignore[misc]
     after_days = IntegerField(
         _l("Failed at least this many days ago"), validators=[DataRequired(), NumberRange(0, 3650)]
     )
-    confirm = BooleanField(_l("I confirm: these payments move to unclaimed payouts (2100)"))
+    confirm = BooleanField(
+        _l("I confirm: these payments move to unclaimed payouts (2100)"),
+        render_kw=CONFIRM_IN_BROWSER,
+    )
 
 
 class FloatForm(FlaskForm):  # type: ignore[misc]
     """Taka from the bank to the mobile-money float, before mobile lines are paid."""
 
     amount = DecimalField(_l("Amount (BDT)"), places=None, validators=[DataRequired()])
-    confirm = BooleanField(_l("I confirm this transfer"))
+    confirm = BooleanField(_l("I confirm this transfer"), render_kw=CONFIRM_IN_BROWSER)
