@@ -10,11 +10,14 @@ import html
 import json
 
 import pytest
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
 from sqlalchemy.orm import Session
 
 from fund import create_app
 from fund.claims.models import Claim
 from fund.claims.services import SMS_LIMIT
+from fund.cli import main
 from fund.demo import DEMO_PASSWORD
 from fund.disbursements.models import DisbursementBatch
 from tests.cli.test_cli_commands import Fund, cli_database_url, count, database, fund  # noqa: F401
@@ -214,6 +217,36 @@ def test_accept_tops_up_a_roll_worker_and_refer_passes_a_claim_on(
     fund("claims", "refer", missing, "--to", "Labour inspectorate", "--note",
          "The factory denies she worked there.", "--as", "officer")  # fmt: skip
     assert "is passed to Labour inspectorate." in fund("claims", "message", missing).output
+
+
+def test_accept_submits_the_top_up_with_the_configured_approval_bands(
+    fund: Fund,  # noqa: F811
+    cli_database_url: str,  # noqa: F811
+    database: Session,  # noqa: F811
+) -> None:
+    demo(fund)
+    claim = filed(fund, "2", "--kind", "wrong_amount", "--name", "Rahima Khatun",
+                  "--national-id", GZP_1[1], "--as", "helpline")  # fmt: skip
+    # A fund whose config asks two approvers for every batch, as the pages and the API obey.
+    two_always = ScriptInfo(
+        create_app=lambda: create_app(
+            {"DATABASE_URL": cli_database_url, "SECRET_KEY": "cli-test",
+             "APPROVAL_BANDS": [[None, 2]]}
+        )
+    )  # fmt: skip
+    result = CliRunner().invoke(
+        main,
+        ["claims", "accept", str(claim), "--worker-id", GZP_1[0], "--as", "officer"],
+        obj=two_always,
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    database.rollback()
+    accepted = database.get(Claim, claim)
+    assert accepted is not None
+    batch = database.get(DisbursementBatch, accepted.batch_id)
+    assert batch is not None
+    assert (batch.state, batch.approvals_required) == ("submitted", 2)
 
 
 def test_report_counts_add_up_in_text_and_json(fund: Fund) -> None:  # noqa: F811
