@@ -21,6 +21,7 @@ from fund.auth.models import User
 from fund.claims import services
 from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, RAISED_BY, Claim
 from fund.claims.schemas import ReportOut
+from fund.controls.approvals import bands_from_config
 from fund.db import get_session, unit_of_work, utcnow
 from fund.events.models import Event
 from ledger.money import format_minor
@@ -197,6 +198,7 @@ def accept(
         note=note,
         pay=not no_pay,
         secret_key=current_app.config["SECRET_KEY"],
+        bands=bands_from_config(current_app.config),
     )
 
 

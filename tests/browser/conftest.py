@@ -57,6 +57,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "SESSION_COOKIE_SECURE": False,
             "PREFERRED_URL_SCHEME": "http",
             "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+            "CLAIM_FILES": str(tmp_path_factory.mktemp("claim-files")),
         }
     )
     server = make_server("127.0.0.1", 0, app, threaded=True)
