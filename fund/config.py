@@ -60,6 +60,9 @@ def _policies_from_environment() -> dict[str, Any]:
     from fund.controls.approvals import bands_from_text
 
     found: dict[str, Any] = {}
+    helpline = os.environ.get("FUND_CLAIMS_HELPLINE", "").strip()
+    if helpline:
+        found["CLAIMS_HELPLINE"] = helpline
     bands = os.environ.get("FUND_APPROVAL_BANDS", "").strip()
     if bands:
         try:

@@ -15,7 +15,9 @@ def test_approval_bands_and_claim_deadlines_come_from_the_environment(
 ) -> None:
     monkeypatch.setenv("FUND_APPROVAL_BANDS", "500000:1, 2000000.50:2, *:3")
     monkeypatch.setenv("FUND_CLAIM_DEADLINES", "not_received:3,other:45")
+    monkeypatch.setenv("FUND_CLAIMS_HELPLINE", "16357")
     config = load_config(tmp_path, {"SECRET_KEY": "x"})
+    assert config["CLAIMS_HELPLINE"] == "16357"
     assert bands_from_config(config) == ((50_000_000, 1), (200_000_050, 2), (None, 3))
     assert config["CLAIM_DEADLINES"] == {"not_received": 3, "other": 45}
     # What the caller passes (tests, embedding) still wins.
