@@ -3,9 +3,11 @@ overlap (suspension days), and a separation benefit is claimed once.
 
 A trigger, per dialect, on INSERT and UPDATE of ``payment_claims``; the service checks first to
 give a readable refusal, but anyone writing to the database directly meets this. On PostgreSQL
-the trigger takes a transaction-level advisory lock on the person and factory first, so two
-concurrent writers queue and the second sees the first's claim (a plain check-then-insert
-would let both through under READ COMMITTED).
+the trigger takes a transaction-level advisory lock on the factory first, so two concurrent
+writers for one factory queue and the second sees the first's claims (a plain check-then-insert
+would let both through under READ COMMITTED). One lock per factory, not per person: a batch of
+50,000 workers taking one lock each ran out of PostgreSQL's lock table
+(``max_locks_per_transaction``), and a batch only ever pays one factory's workers.
 """
 
 from __future__ import annotations
@@ -41,8 +43,7 @@ def _postgresql() -> list[str]:
         DECLARE holder RECORD;
         BEGIN
             IF NOT NEW.active THEN RETURN NEW; END IF;
-            PERFORM pg_advisory_xact_lock(hashtext('payment_claims'),
-                                          hashtext(NEW.national_id || ':' || NEW.factory_id));
+            PERFORM pg_advisory_xact_lock(hashtext('payment_claims'), NEW.factory_id);
             SELECT c.event_id, c.first_day, c.last_day INTO holder
               FROM payment_claims c WHERE {_OVERLAP} LIMIT 1;
             IF FOUND THEN

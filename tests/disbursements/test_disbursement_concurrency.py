@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from fund.audit.models import AuditEvent
 from fund.auth.models import User
+from fund.controls.models import PaymentClaim
 from fund.disbursements.models import (
     BatchTransition,
     DisbursementBatch,
@@ -24,11 +25,16 @@ from fund.disbursements.models import (
     ResultImport,
 )
 from fund.disbursements.services import (
+    DoublePaymentRefused,
     InsufficientFunds,
     NothingToPay,
     ReconciliationResult,
+    create_batch,
     reconcile,
 )
+from fund.entitlements.services import compute_for_event, policy_for
+from fund.events.models import Event
+from fund.events.services import create_event
 from ledger import verify
 from ledger.models import JournalEntry
 from ledger.queries import trial_balance
@@ -42,7 +48,7 @@ from tests.disbursements.committed import (
     result_file,
     submitted_batch,
 )
-from tests.entitlements.helpers import taka
+from tests.entitlements.helpers import grade7, taka
 from tests.reliability.conftest import at_once, committed_engine, committed_url  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -162,3 +168,57 @@ def test_one_result_file_reconciled_by_four_at_once_takes_effect_once(
         assert reconciled == 1
         assert trial_balance(session).balanced
         assert verify(session).ok
+
+
+def test_two_batches_paying_the_same_days_at_once_pay_them_once(
+    committed_engine: Engine,  # noqa: F811
+    people: dict[str, int],  # noqa: F811
+) -> None:
+    """Neither service check sees the other's uncommitted claims; the trigger's lock does."""
+    with Session(committed_engine) as session:
+        first = session.get(Event, people["event1"])
+        assert first is not None
+        overlapping = create_event(
+            session,
+            factory=first.factory,
+            kind="suspension",
+            start=date(2024, 3, 15),
+            end=date(2024, 4, 13),
+            actor=None,
+        )
+        compute_for_event(
+            session,
+            event=overlapping,
+            policy_version=policy_for(session, "alliance-wage-replacement"),
+            through=None,
+            actor=None,
+            rows=[  # event 1's two workers again: the same national IDs
+                grade7(row=2 + n, worker_id=f"W-{n}", national_id=f"1{n:012d}") for n in range(2)
+            ],
+        )
+        session.commit()
+        events = {0: people["event1"], 1: overlapping.id}
+
+    def make(n: int) -> int:
+        with Session(committed_engine) as session:
+            officer = session.get(User, people["officer"])
+            event = session.get(Event, events[n])
+            assert officer is not None
+            assert event is not None
+            batch = create_batch(session, event=event, actor=officer, secret_key="race")
+            session.commit()
+            return batch.id
+
+    results, errors = at_once(2, make)
+    assert len(results) == 1, errors
+    assert len(errors) == 1
+    assert isinstance(errors[0], DoublePaymentRefused), errors[0]
+    with Session(committed_engine) as session:
+        made = session.scalar(
+            select(func.count()).where(DisbursementBatch.event_id.in_(list(events.values())))
+        )
+        assert made == 1
+        claims = session.scalar(
+            select(func.count()).select_from(PaymentClaim).where(PaymentClaim.active)
+        )
+        assert claims == 2  # one claim per worker, from the one batch
