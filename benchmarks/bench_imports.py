@@ -117,6 +117,7 @@ def bench_import(data: bytes, database_url: str | None) -> None:
     from sqlalchemy.orm import Session
 
     import fund.models  # noqa: F401  (every table)
+    from fund.controls.models import RollFinding
     from fund.db import make_engine
     from fund.factories.models import Factory
     from fund.migrate import upgrade
@@ -147,6 +148,20 @@ def bench_import(data: bytes, database_url: str | None) -> None:
             session.commit()
             total = time.perf_counter() - start
             stored = session.scalar(select(func.count()).where(RollWorker.roll_id == roll.id))
+            # The next month's roll: imported and compared with this one (roll findings).
+            following = build_roll(stored or 0, seed=8)
+            start = time.perf_counter()
+            second = import_roll(
+                session,
+                factory=factory,
+                source=following,
+                filename="roll-2.xlsx",
+                as_of=AS_OF,
+                actor=None,
+            )
+            session.commit()
+            compared = time.perf_counter() - start
+            findings = session.scalar(select(func.count()).where(RollFinding.roll_id == second.id))
         engine.dispose()
     finally:
         cleanup()
@@ -157,6 +172,10 @@ def bench_import(data: bytes, database_url: str | None) -> None:
         f"{total - checked:.2f} s"
     )
     print(f"[{dialect}] end to end, check + import: {total:.2f} s (target < 10 s)")
+    print(
+        f"[{dialect}] next version imported and compared with the first: {compared:.2f} s "
+        f"({findings:,} findings)"
+    )
 
 
 def main() -> None:
