@@ -29,6 +29,9 @@ PICKS = [
     ("accountant", "trial-balance"),
     ("accountant", "exports"),
     ("accountant", "march-closed"),
+    ("claims", "helpline-sees-the-reference-and-sms"),
+    ("claims", "claim-accepted-top-up-held"),
+    ("claims", "officer-acknowledges-the-finding"),
 ]
 
 
