@@ -29,6 +29,13 @@ def public(view: View) -> View:
     return view
 
 
+def allowed_user() -> User:
+    """The acting user inside a view that ``@allow`` let in (never anonymous there)."""
+    user = acting_user()
+    assert user is not None  # @allow answered 401/redirect for anyone not signed in
+    return user
+
+
 def acting_user() -> User | None:
     """The API token's user on ``/api/v1``, else the signed-in web user."""
     api_user: User | None = g.get("api_user")

@@ -16,8 +16,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
-from fund.auth.access import acting_user, allow
-from fund.auth.models import User
+from fund.auth.access import allow, allowed_user
 from fund.auth.roles import STAFF, STAFF_AND_BRANDS
 from fund.brands.forms import NO_PLEDGE, ContributionForm, PledgeForm
 from fund.brands.models import Brand, Pledge
@@ -53,12 +52,6 @@ def money_helpers() -> dict[str, Any]:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _user() -> User:
-    user = acting_user()
-    assert user is not None
-    return user
-
-
 def _period() -> tuple[date | None, date]:
     """``?from=&to=`` as dates (no ``to``: today); a bad date is a 400 naming it."""
     values: dict[str, date | None] = {}
@@ -76,7 +69,7 @@ def _period() -> tuple[date | None, date]:
 
 def _visible(code: str) -> Brand:
     try:
-        return brand_for(get_session(), user=_user(), code=code)
+        return brand_for(get_session(), user=allowed_user(), code=code)
     except BrandNotFound:
         abort(404)
 
@@ -94,7 +87,7 @@ def index() -> str:
     start, end = _period()
     statements = [
         brand_statement(session, brand=brand, start=start, end=end)
-        for brand in visible_brands(session, user=_user())
+        for brand in visible_brands(session, user=allowed_user())
     ]
     charts = [c for c in fund_charts(session, end=end) if "by brand" in c.title]
     return render_template(
@@ -116,7 +109,7 @@ def _detail_page(
 ) -> str:
     """The brand's page; a form given here was refused and is shown again as the user filled it."""
     statement = _statement(code)
-    user = _user()
+    user = allowed_user()
     session = get_session()
     brand = _visible(code)
     if pledge_form is None and user.role_enum in PLEDGE_RECORDERS:
@@ -193,7 +186,7 @@ def add_pledge(code: str) -> BaseResponse | tuple[str, int]:
             currency=form.currency.data,
             pledged_on=_required(form.pledged_on.data),
             due_date=_required(form.due_date.data),
-            actor=_user(),
+            actor=allowed_user(),
         )
     except BrandRecordRefused as refused:
         form.reference.errors = [
@@ -228,7 +221,7 @@ def add_contribution(code: str) -> BaseResponse | tuple[str, int]:
             currency=form.currency.data,
             value_date=_required(form.value_date.data),
             pledge=pledge,
-            actor=_user(),
+            actor=allowed_user(),
         )
     except BrandRecordRefused as refused:
         form.bank_reference.errors = [

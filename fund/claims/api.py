@@ -14,13 +14,12 @@ from typing import Any
 
 from apispec import APISpec
 from flask import Blueprint, Response, abort, current_app, jsonify, request
-from marshmallow import Schema
 from sqlalchemy import select
 
+from fund.api.body import load_body
 from fund.api.errors import error_response
 from fund.api.pagination import paginate
-from fund.auth.access import acting_user, allow
-from fund.auth.models import User
+from fund.auth.access import allow, allowed_user
 from fund.auth.roles import CLAIM_DECIDERS, CLAIM_FILERS, CLAIM_READERS, STAFF
 from fund.claims import services
 from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, Claim
@@ -40,18 +39,6 @@ from fund.claims.views import deadlines, files_folder, helpline_number, max_atta
 from fund.controls.approvals import bands_from_config
 from fund.db import get_session, utcnow
 from fund.events.models import Event
-
-
-def _body(schema: Schema) -> dict[str, Any]:
-    payload = request.get_json(silent=True)
-    loaded: dict[str, Any] = schema.load(payload if isinstance(payload, dict) else {})
-    return loaded
-
-
-def _actor() -> User:
-    user = acting_user()
-    assert user is not None  # @allow let them in
-    return user
 
 
 def _claim(claim_id: int) -> Claim:
@@ -99,14 +86,14 @@ def list_claims() -> dict[str, Any]:
 
 
 def file() -> Response | tuple[Response, int]:
-    args = _body(ClaimIn())
+    args = load_body(ClaimIn())
     session = get_session()
     event = session.get(Event, args.pop("event_id"))
     if event is None:
         return error_response(409, "invalid", "no such event", "event_id")
     try:
         claim = services.file_claim(
-            session, event=event, actor=_actor(), deadlines=deadlines(), **args
+            session, event=event, actor=allowed_user(), deadlines=deadlines(), **args
         )
     except services.ClaimRefused as error:
         return refusal(error)
@@ -149,7 +136,7 @@ def attach(claim_id: int) -> Response | tuple[Response, int]:
             data=upload.read(),
             filename=upload.filename,
             folder=files_folder(),
-            actor=_actor(),
+            actor=allowed_user(),
             max_bytes=max_attachment_bytes(),
         )
     except services.ClaimRefused as error:
@@ -163,7 +150,7 @@ def _decimal(value: str | None) -> Decimal | None:
 
 def accept(claim_id: int) -> Response | tuple[Response, int]:
     claim = _claim(claim_id)
-    args = _body(AcceptIn())
+    args = load_body(AcceptIn())
     try:
         worker = None
         if args["worker"] is not None:
@@ -180,7 +167,7 @@ def accept(claim_id: int) -> Response | tuple[Response, int]:
         services.accept_claim(
             get_session(),
             claim=claim,
-            actor=_actor(),
+            actor=allowed_user(),
             secret_key=current_app.config["SECRET_KEY"],
             note=args["note"],
             worker=worker,
@@ -195,9 +182,11 @@ def accept(claim_id: int) -> Response | tuple[Response, int]:
 
 def reject(claim_id: int) -> Response | tuple[Response, int]:
     claim = _claim(claim_id)
-    args = _body(RejectIn())
+    args = load_body(RejectIn())
     try:
-        services.reject_claim(get_session(), claim=claim, actor=_actor(), reason=args["reason"])
+        services.reject_claim(
+            get_session(), claim=claim, actor=allowed_user(), reason=args["reason"]
+        )
     except services.ClaimRefused as error:
         return refusal(error)
     return _dump(claim)
@@ -205,9 +194,9 @@ def reject(claim_id: int) -> Response | tuple[Response, int]:
 
 def refer(claim_id: int) -> Response | tuple[Response, int]:
     claim = _claim(claim_id)
-    args = _body(ReferIn())
+    args = load_body(ReferIn())
     try:
-        services.refer_claim(get_session(), claim=claim, actor=_actor(), **args)
+        services.refer_claim(get_session(), claim=claim, actor=allowed_user(), **args)
     except services.ClaimRefused as error:
         return refusal(error)
     return _dump(claim)

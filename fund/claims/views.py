@@ -29,8 +29,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3
 
-from fund.auth.access import acting_user, allow
-from fund.auth.models import User
+from fund.auth.access import allow, allowed_user
 from fund.auth.roles import (
     ATTACHMENT_READERS,
     CLAIM_DECIDERS,
@@ -59,12 +58,6 @@ def helpers() -> dict[str, Any]:
         "KIND_LABELS": services.KIND_LABELS,
         "today": utcnow().date(),
     }
-
-
-def _me() -> User:
-    user = acting_user()
-    assert user is not None  # @allow let them in
-    return user
 
 
 def _claim(claim_id: int) -> Claim:
@@ -119,7 +112,7 @@ def index() -> str:
         kind=kind,
         statuses=CLAIM_STATUSES,
         kinds=CLAIM_KINDS,
-        can_file=_me().role_enum in CLAIM_FILERS,
+        can_file=allowed_user().role_enum in CLAIM_FILERS,
     )
 
 
@@ -129,7 +122,7 @@ def new() -> str | Response | tuple[str, int]:
     form = ClaimForm()
     form.event.choices = _event_choices()
     if request.method == "GET":
-        form.raised_by.data = "helpline" if _me().role == "helpline" else "worker"
+        form.raised_by.data = "helpline" if allowed_user().role == "helpline" else "worker"
         return render_template("claims/new.html", form=form)
     if form.validate_on_submit():
         session = get_session()
@@ -147,7 +140,7 @@ def new() -> str | Response | tuple[str, int]:
                 phone=form.phone.data or "",
                 section=form.section.data or "",
                 description=form.description.data or "",
-                actor=_me(),
+                actor=allowed_user(),
                 deadlines=deadlines(),
             )
             if upload is not None and upload.filename:
@@ -157,7 +150,7 @@ def new() -> str | Response | tuple[str, int]:
                     data=upload.read(),
                     filename=upload.filename,
                     folder=files_folder(),
-                    actor=_me(),
+                    actor=allowed_user(),
                     max_bytes=max_attachment_bytes(),
                 )
         except services.ClaimInvalid as error:
@@ -195,7 +188,7 @@ def _detail_page(
     refer: ReferForm | None = None,
     attach: AttachmentForm | None = None,
 ) -> str:
-    me = _me()
+    me = allowed_user()
     deciding = me.role_enum in CLAIM_DECIDERS and claim.status == "open"
     if deciding and accept is None:
         accept = AcceptForm()
@@ -249,7 +242,7 @@ def attach(claim_id: int) -> Response | tuple[str, int]:
                 data=upload.read(),
                 filename=upload.filename or "",
                 folder=files_folder(),
-                actor=_me(),
+                actor=allowed_user(),
                 max_bytes=max_attachment_bytes(),
             )
         except services.ClaimInvalid as error:
@@ -301,7 +294,7 @@ def from_verification(call_id: int) -> Response:
         abort(404)
     try:
         claim = services.claim_from_verification(
-            session, call=call, actor=_me(), deadlines=deadlines()
+            session, call=call, actor=allowed_user(), deadlines=deadlines()
         )
     except services.ClaimRefused as error:
         session.rollback()
@@ -342,7 +335,7 @@ def accept(claim_id: int) -> Response | tuple[str, int]:
         services.accept_claim(
             session,
             claim=claim,
-            actor=_me(),
+            actor=allowed_user(),
             secret_key=current_app.config["SECRET_KEY"],
             note=form.note.data or "",
             worker=worker,
@@ -391,7 +384,7 @@ def reject(claim_id: int) -> Response | tuple[str, int]:
     elif form.validate_on_submit():
         try:
             services.reject_claim(
-                get_session(), claim=claim, actor=_me(), reason=form.reason.data or ""
+                get_session(), claim=claim, actor=allowed_user(), reason=form.reason.data or ""
             )
         except services.ClaimRefused as error:
             get_session().rollback()
@@ -411,7 +404,7 @@ def refer(claim_id: int) -> Response | tuple[str, int]:
             services.refer_claim(
                 get_session(),
                 claim=claim,
-                actor=_me(),
+                actor=allowed_user(),
                 referred_to=form.referred_to.data or "",
                 note=form.note.data or "",
             )

@@ -9,14 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 from apispec import APISpec
-from flask import Blueprint, Response, abort, jsonify, request
-from marshmallow import Schema
+from flask import Blueprint, Response, abort, jsonify
 from sqlalchemy import select
 
+from fund.api.body import load_body
 from fund.api.errors import error_response
 from fund.arguments import MAX_ID
-from fund.auth.access import acting_user, allow
-from fund.auth.models import User
+from fund.auth.access import allow, allowed_user
 from fund.auth.roles import STAFF
 from fund.controls import roll_review, verification
 from fund.controls.models import RollFinding, VerificationCall, VerificationDraw
@@ -34,18 +33,6 @@ from fund.disbursements.models import DisbursementBatch
 from fund.rolls.models import Roll
 
 _PLACES = Decimal("0.0001")
-
-
-def _actor() -> User:
-    user = acting_user()
-    assert user is not None  # @allow let them in
-    return user
-
-
-def _body(schema: Schema) -> dict[str, Any]:
-    payload = request.get_json(silent=True)
-    loaded: dict[str, Any] = schema.load(payload if isinstance(payload, dict) else {})
-    return loaded
 
 
 def _refused(error: Exception) -> Response:
@@ -68,9 +55,9 @@ def acknowledge(finding_id: int) -> Response | tuple[Response, int]:
     finding = session.get(RollFinding, finding_id)
     if finding is None:
         abort(404, description=f"no finding {finding_id}")
-    args = _body(AcknowledgeIn())
+    args = load_body(AcknowledgeIn())
     try:
-        roll_review.acknowledge(session, finding=finding, actor=_actor(), note=args["note"])
+        roll_review.acknowledge(session, finding=finding, actor=allowed_user(), note=args["note"])
     except roll_review.FindingRefused as error:
         return _refused(error)
     return jsonify(FindingOut().dump(finding)), 200
@@ -110,9 +97,11 @@ def batch_verification(batch_id: int) -> Response:
 
 def draw(batch_id: int) -> Response | tuple[Response, int]:
     batch = _batch(batch_id)
-    args = _body(DrawIn())
+    args = load_body(DrawIn())
     try:
-        verification.draw_sample(get_session(), batch=batch, actor=_actor(), size=args["size"])
+        verification.draw_sample(
+            get_session(), batch=batch, actor=allowed_user(), size=args["size"]
+        )
     except verification.VerificationRefused as error:
         return _refused(error)
     return jsonify(_verification(batch)), 201
@@ -123,10 +112,10 @@ def answer(call_id: int) -> Response | tuple[Response, int]:
     call = session.get(VerificationCall, call_id)
     if call is None:
         abort(404, description=f"no verification call {call_id}")
-    args = _body(AnswerIn())
+    args = load_body(AnswerIn())
     try:
         verification.record_answer(
-            session, call=call, actor=_actor(), outcome=args["outcome"], note=args["note"]
+            session, call=call, actor=allowed_user(), outcome=args["outcome"], note=args["note"]
         )
     except verification.VerificationRefused as error:
         return _refused(error)

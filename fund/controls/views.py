@@ -9,8 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from fund.auth.access import acting_user, allow
-from fund.auth.models import User
+from fund.auth.access import allow, allowed_user
 from fund.auth.roles import CLAIM_DECIDERS, STAFF, Role
 from fund.controls import payment_guard, roll_review, verification
 from fund.controls.approvals import approvers
@@ -25,12 +24,6 @@ bp = Blueprint("controls", __name__, url_prefix="/controls")
 #: Who may read the call list (workers' phone numbers): the helpline and the auditors.
 CALL_LIST_READERS = frozenset({Role.ADMIN, Role.OFFICER, Role.AUDITOR})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _me() -> User:
-    user = acting_user()
-    assert user is not None  # @allow let them in
-    return user
 
 
 def _batch(batch_id: int) -> DisbursementBatch:
@@ -79,7 +72,7 @@ def acknowledge(finding_id: int) -> Response:
     else:
         try:
             roll_review.acknowledge(
-                session, finding=finding, actor=_me(), note=form.note.data or ""
+                session, finding=finding, actor=allowed_user(), note=form.note.data or ""
             )
         except roll_review.FindingRefused as error:
             session.rollback()
@@ -98,9 +91,9 @@ def review(roll_id: int) -> Response:
         abort(404)
     if not ReviewForm().validate_on_submit():
         abort(400)
-    found = roll_review.review_roll(session, roll=roll, actor=_me())
+    found = roll_review.review_roll(session, roll=roll, actor=allowed_user())
     for event in session.scalars(select(Event).where(Event.roll_id == roll.id)):
-        found += roll_review.review_roll(session, roll=roll, actor=_me(), event=event)
+        found += roll_review.review_roll(session, roll=roll, actor=allowed_user(), event=event)
     flash(_("Roll reviewed: %(count)s new finding(s).", count=len(found)), "success")
     return redirect(url_for("rolls.detail", roll_id=roll.id) + "#findings")
 
@@ -123,9 +116,9 @@ def batch_verification(batch_id: int) -> str:
             for call in (draw.calls if draw is not None else [])
         },
         words=verification.OUTCOME_WORDS,
-        may_call=_me().role_enum in verification.CALLERS,
-        may_list=_me().role_enum in CALL_LIST_READERS,
-        may_open_claims=_me().role_enum in CLAIM_DECIDERS,
+        may_call=allowed_user().role_enum in verification.CALLERS,
+        may_list=allowed_user().role_enum in CALL_LIST_READERS,
+        may_open_claims=allowed_user().role_enum in CLAIM_DECIDERS,
     )
 
 
@@ -142,7 +135,7 @@ def draw(batch_id: int) -> Response:
             drawn = verification.draw_sample(
                 session,
                 batch=batch,
-                actor=_me(),
+                actor=allowed_user(),
                 size=form.size.data or verification.DEFAULT_SAMPLE_SIZE,
             )
         except verification.VerificationRefused as error:
@@ -168,7 +161,7 @@ def answer(call_id: int) -> Response:
             verification.record_answer(
                 session,
                 call=call,
-                actor=_me(),
+                actor=allowed_user(),
                 outcome=form.outcome.data or "",
                 note=form.note.data or "",
             )

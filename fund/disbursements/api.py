@@ -17,11 +17,11 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, sen
 from marshmallow import Schema
 from sqlalchemy import select
 
+from fund.api.body import load_body
 from fund.api.errors import error_response
 from fund.api.pagination import paginate
 from fund.arguments import MAX_ID
-from fund.auth.access import acting_user, allow
-from fund.auth.models import User
+from fund.auth.access import allow, allowed_user
 from fund.auth.roles import STAFF, Role
 from fund.controls.approvals import bands_from_config
 from fund.db import get_session, utcnow
@@ -55,18 +55,6 @@ CLOSERS = tuple(services.PREPARERS | services.APPROVERS)
 FILE_READERS = (*PAYERS, Role.AUDITOR)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _body(schema: Schema) -> dict[str, Any]:
-    payload = request.get_json(silent=True)
-    loaded: dict[str, Any] = schema.load(payload if isinstance(payload, dict) else {})
-    return loaded
-
-
-def _actor() -> User:
-    user = acting_user()
-    assert user is not None  # @allow let them in
-    return user
 
 
 def _batch(batch_id: int) -> DisbursementBatch:
@@ -125,12 +113,12 @@ def create(event_id: int) -> Response | tuple[Response, int]:
     event = session.get(Event, event_id)
     if event is None:
         abort(404, description=f"no event {event_id}")
-    args = _body(CreateBatchIn())
+    args = load_body(CreateBatchIn())
     try:
         batch = services.create_batch(
             session,
             event=event,
-            actor=_actor(),
+            actor=allowed_user(),
             secret_key=current_app.config["SECRET_KEY"],
             selection=args["workers"],
             top_up=args["top_up"],
@@ -161,7 +149,7 @@ def _action(name: str) -> Callable[[int], Response | tuple[Response, int]]:
         session = get_session()
         batch = _batch(batch_id)
         schema: Schema = ReasonIn() if name in ("reject", "cancel") else OnIn()
-        args = _body(schema)
+        args = load_body(schema)
         on = args.get("on") or utcnow().date()
         kwargs: dict[str, Any] = {}
         if name in ("approve", "pay"):
@@ -173,7 +161,7 @@ def _action(name: str) -> Callable[[int], Response | tuple[Response, int]]:
         elif name == "cancel":
             kwargs = {"reason": args["reason"], "on": on}
         try:
-            getattr(services, name)(session, batch=batch, actor=_actor(), **kwargs)
+            getattr(services, name)(session, batch=batch, actor=allowed_user(), **kwargs)
         except REFUSALS as error:
             return refusal(error)
         return _dump_batch(batch)
@@ -191,7 +179,7 @@ def reconcile(batch_id: int) -> Response | tuple[Response, int]:
         result = services.reconcile(
             get_session(),
             batch=batch,
-            actor=_actor(),
+            actor=allowed_user(),
             data=upload.read(),
             filename=upload.filename,
             on=utcnow().date(),
@@ -203,7 +191,7 @@ def reconcile(batch_id: int) -> Response | tuple[Response, int]:
 
 def expire_unclaimed(batch_id: int) -> Response | tuple[Response, int]:
     batch = _batch(batch_id)
-    args = _body(ExpireIn())
+    args = load_body(ExpireIn())
     days = args["after_days"]
     if days is None:
         days = int(current_app.config.get("UNCLAIMED_AFTER_DAYS", services.DEFAULT_UNCLAIMED_DAYS))
@@ -211,7 +199,7 @@ def expire_unclaimed(batch_id: int) -> Response | tuple[Response, int]:
         services.expire_unclaimed(
             get_session(),
             batch=batch,
-            actor=_actor(),
+            actor=allowed_user(),
             on=args["on"] or utcnow().date(),
             after_days=days,
         )
@@ -221,11 +209,14 @@ def expire_unclaimed(batch_id: int) -> Response | tuple[Response, int]:
 
 
 def fund_float() -> Response | tuple[Response, int]:
-    args = _body(FloatIn())
+    args = load_body(FloatIn())
     try:
         minor = to_minor(args["amount"], "BDT")
         entry = services.transfer_to_float(
-            get_session(), amount_minor=minor, actor=_actor(), on=args["on"] or utcnow().date()
+            get_session(),
+            amount_minor=minor,
+            actor=allowed_user(),
+            on=args["on"] or utcnow().date(),
         )
     except MoneyError as error:
         return error_response(422, "invalid", str(error), "amount")
@@ -246,24 +237,24 @@ def line_action(batch_id: int, line_id: int, action: str) -> Response | tuple[Re
         line = services.get_line(session, batch=batch, line_id=line_id)
     except services.UnknownPaymentLine as error:
         abort(404, description=str(error))
-    actor = _actor()
+    actor = allowed_user()
     try:
         if action == "paid":
-            args = _body(OnIn())
+            args = load_body(OnIn())
             on = args["on"] or utcnow().date()
             line = services.mark_paid(session, line=line, actor=actor, on=on)
         elif action == "failed":
-            args = _body(ReasonIn())
+            args = load_body(ReasonIn())
             on = args["on"] or utcnow().date()
             line = services.mark_failed(
                 session, line=line, actor=actor, on=on, reason=args["reason"]
             )
         elif action == "unclaimed":
-            args = _body(OnIn())
+            args = load_body(OnIn())
             on = args["on"] or utcnow().date()
             line = services.mark_unclaimed(session, line=line, actor=actor, on=on)
         else:
-            args = _body(ReissueIn())
+            args = load_body(ReissueIn())
             on = args["on"] or utcnow().date()
             line = services.reissue(
                 session,

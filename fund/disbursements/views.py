@@ -28,8 +28,7 @@ from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
 from fund.arguments import id_argument
-from fund.auth.access import acting_user, allow
-from fund.auth.models import User
+from fund.auth.access import allow, allowed_user
 from fund.auth.roles import STAFF, Role
 from fund.controls.approvals import approvers, bands_from_config
 from fund.db import get_session, utcnow
@@ -70,12 +69,6 @@ def helpers() -> dict[str, Any]:
     return {"format_minor": format_minor}
 
 
-def _me() -> User:
-    user = acting_user()
-    assert user is not None  # @allow let them in
-    return user
-
-
 def _batch(batch_id: int) -> DisbursementBatch:
     return get_session().get(DisbursementBatch, batch_id) or abort(404)
 
@@ -114,8 +107,10 @@ def index() -> str:
         event=event,
         run=latest_run(session, event) if event else None,
         overpaid=services.overpayments(session, event=event) if event else [],
-        form=CreateBatchForm() if event and _me().role_enum in services.PREPARERS else None,
-        float_form=FloatForm() if _me().role_enum in services.PAYERS else None,
+        form=CreateBatchForm()
+        if event and allowed_user().role_enum in services.PREPARERS
+        else None,
+        float_form=FloatForm() if allowed_user().role_enum in services.PAYERS else None,
         available=services.available_funds(session),
     )
 
@@ -153,7 +148,7 @@ def create(event_id: int) -> Response:
         batch = services.create_batch(
             session,
             event=event,
-            actor=_me(),
+            actor=allowed_user(),
             secret_key=current_app.config["SECRET_KEY"],
             selection=workers or None,
             top_up=bool(form.top_up.data),
@@ -179,7 +174,7 @@ def create(event_id: int) -> Response:
 def detail(batch_id: int) -> str:
     session = get_session()
     batch = _batch(batch_id)
-    me = _me()
+    me = allowed_user()
     query = select(PaymentLine).where(PaymentLine.batch_id == batch.id)
     search = request.args.get("q", "").strip()[:100]
     if search:
@@ -245,7 +240,7 @@ def _step(batch_id: int, name: str, *, confirmed: bool) -> Response:
     if name == "submit":
         kwargs = {"bands": bands_from_config(current_app.config)}
     try:
-        getattr(services, name)(session, batch=batch, actor=_me(), **kwargs)
+        getattr(services, name)(session, batch=batch, actor=allowed_user(), **kwargs)
     except REFUSALS as error:
         _refused(error)
         return _back(batch)
@@ -285,7 +280,7 @@ def _close(batch_id: int, name: str) -> Response:
     if name == "cancel":
         kwargs["on"] = form.on.data or utcnow().date()
     try:
-        getattr(services, name)(session, batch=batch, actor=_me(), **kwargs)
+        getattr(services, name)(session, batch=batch, actor=allowed_user(), **kwargs)
     except REFUSALS as error:
         _refused(error)
         return _back(batch)
@@ -319,7 +314,7 @@ def reconcile(batch_id: int) -> Response:
         result = services.reconcile(
             session,
             batch=batch,
-            actor=_me(),
+            actor=allowed_user(),
             data=upload.read(),
             filename=upload.filename or "result.csv",
             on=utcnow().date(),
@@ -357,7 +352,7 @@ def line(batch_id: int, line_id: int) -> Response:
     if not form.confirm.data:
         flash(_("Tick the box to confirm the payment's new state."), "error")
         return _back(batch)
-    me, on = _me(), utcnow().date()
+    me, on = allowed_user(), utcnow().date()
     try:
         target = services.get_line(session, batch=batch, line_id=line_id)
         if form.action.data == "paid":
@@ -442,7 +437,7 @@ def expire_unclaimed(batch_id: int) -> Response:
         moved = services.expire_unclaimed(
             get_session(),
             batch=batch,
-            actor=_me(),
+            actor=allowed_user(),
             on=utcnow().date(),
             after_days=form.after_days.data or 0,
         )
@@ -464,7 +459,7 @@ def fund_float() -> Response:
     try:
         minor = to_minor(form.amount.data or 0, "BDT")
         services.transfer_to_float(
-            get_session(), amount_minor=minor, actor=_me(), on=utcnow().date()
+            get_session(), amount_minor=minor, actor=allowed_user(), on=utcnow().date()
         )
     except MoneyError as error:
         flash(str(error), "error")

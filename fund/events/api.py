@@ -13,10 +13,10 @@ from typing import Any
 
 from apispec import APISpec
 from flask import Blueprint, Response, abort, jsonify, request
-from marshmallow import Schema
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from fund.api.body import load_body
 from fund.api.errors import error_response, refusal
 from fund.api.pagination import paginate
 from fund.auth.access import acting_user, allow
@@ -47,12 +47,6 @@ from fund.factories.models import Factory
 
 #: Who records events and computes entitlements (as on the web pages).
 OFFICERS = (Role.ADMIN, Role.OFFICER)
-
-
-def _body(schema: Schema) -> dict[str, Any]:
-    payload = request.get_json(silent=True)
-    loaded: dict[str, Any] = schema.load(payload if isinstance(payload, dict) else {})
-    return loaded
 
 
 def _event(event_id: int) -> Event:
@@ -88,7 +82,7 @@ def list_events() -> dict[str, Any]:
 
 
 def create() -> Response | tuple[Response, int]:
-    args = _body(EventIn())
+    args = load_body(EventIn())
     try:
         event = record_event(
             get_session(),
@@ -112,7 +106,7 @@ def detail(event_id: int) -> tuple[Response, int]:
 
 def end(event_id: int) -> Response | tuple[Response, int]:
     event = _event(event_id)
-    args = _body(ChangeEndIn())
+    args = load_body(ChangeEndIn())
     try:
         change_end(
             get_session(),
@@ -128,7 +122,7 @@ def end(event_id: int) -> Response | tuple[Response, int]:
 
 def roll(event_id: int) -> Response | tuple[Response, int]:
     event = _event(event_id)
-    args = _body(UseRollIn())
+    args = load_body(UseRollIn())
     try:
         use_roll(get_session(), event=event, version=args["version"], actor=acting_user())
     except EventInvalid as error:
@@ -139,7 +133,7 @@ def roll(event_id: int) -> Response | tuple[Response, int]:
 def compute(event_id: int) -> Response | tuple[Response, int]:
     session = get_session()
     event = _event(event_id)
-    args = _body(ComputeIn())
+    args = load_body(ComputeIn())
     name = args["policy"] or event.policy_name
     if not name:
         return refusal("the event has no policy: name one", "policy")

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, request
 from marshmallow import EXCLUDE, Schema, fields
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from fund.api.body import load_body
 from fund.api.errors import refusal
 from fund.api.fields import text
 from fund.arguments import MAX_ID
@@ -93,19 +94,13 @@ def _period() -> dict[str, Any]:
     return result
 
 
-def _body(schema: Schema) -> dict[str, Any]:
-    payload = request.get_json(silent=True)
-    loaded: dict[str, Any] = schema.load(payload if isinstance(payload, dict) else {})
-    return loaded
-
-
 def export(kind: str) -> WerkzeugResponse:
     # Each date valid but the period backwards: the request is well-formed, so 409 here.
     return send_export(kind, backwards=409)
 
 
 def close() -> Response | dict[str, Any]:
-    args = _body(CloseIn())
+    args = load_body(CloseIn())
     try:
         close_month(get_session(), through=args["through"], actor=acting_user())
     except CloseRefused as refused:
@@ -114,7 +109,7 @@ def close() -> Response | dict[str, Any]:
 
 
 def reopen() -> Response | dict[str, Any]:
-    args = _body(ReopenIn())
+    args = load_body(ReopenIn())
     try:
         reopen_month(
             get_session(), through=args["through"], reason=args["reason"], actor=acting_user()

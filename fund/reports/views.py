@@ -11,8 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from fund.arguments import id_argument
-from fund.auth.access import acting_user, allow
-from fund.auth.models import User
+from fund.auth.access import allow, allowed_user
 from fund.brands.forms import ConversionForm
 from fund.brands.services import CASH_RECORDERS, BrandRecordRefused, convert_usd_to_bdt
 from fund.db import get_session, utcnow
@@ -40,12 +39,6 @@ bp = Blueprint("reports", __name__, url_prefix="/ledger")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _user() -> User:
-    user = acting_user()
-    assert user is not None
-    return user
-
-
 def _date_arg(name: str) -> date | None:
     text = request.args.get(name, "").strip()
     if not text:
@@ -71,7 +64,7 @@ def _books_page(
     """The books page; a form given here was refused and is shown again as the user filled it."""
     session = get_session()
     as_of = _date_arg("as_of")
-    user = _user()
+    user = allowed_user()
     if close_form is None and user.role_enum in CLOSERS:
         close_form = CloseForm(formdata=None)
         close_form.through.data = previous_month_end(utcnow().date())
@@ -138,7 +131,7 @@ def close() -> Response | tuple[str, int]:
     if not form.validate_on_submit() or form.through.data is None:
         return _books_page(close_form=form), 400
     try:
-        close_month(get_session(), through=form.through.data, actor=_user())
+        close_month(get_session(), through=form.through.data, actor=allowed_user())
     except CloseRefused as refused:
         form.through.errors = [*form.through.errors, _("Not closed: %(reason)s", reason=refused)]
         return _books_page(close_form=form), 400
@@ -157,7 +150,7 @@ def reopen() -> Response | tuple[str, int]:
             get_session(),
             through=form.through.data,
             reason=form.reason.data or "",
-            actor=_user(),
+            actor=allowed_user(),
         )
     except CloseRefused as refused:
         form.through.errors = [*form.through.errors, _("Not reopened: %(reason)s", reason=refused)]
@@ -179,7 +172,7 @@ def add_conversion() -> Response | tuple[str, int]:
             rate=form.rate.data or Decimal(0),
             effective_date=form.effective_date.data,
             reference=form.reference.data or "",
-            actor=_user(),
+            actor=allowed_user(),
         )
     except (BrandRecordRefused, MoneyError) as refused:
         form.amount.errors = [
