@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 from datetime import date, datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ def write_whole(path: Path, data: bytes) -> None:
     """Write ``path`` whole or not at all: a killed command never leaves a cut file there.
 
     The bytes go to a hidden ``.NAME.PID.part`` file beside it (same file system, the usual
-    permissions), then replace it in one rename.
+    permissions), then replace it in one rename; parts left by killed writers go then too.
     """
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
@@ -37,3 +38,23 @@ def write_whole(path: Path, data: bytes) -> None:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    _remove_leftovers(path)
+
+
+def _remove_leftovers(path: Path) -> None:
+    # A SIGKILLed writer cannot clean up after itself; its part is of no use once the file is
+    # whole. Parts of writers still running are theirs to rename.
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+        pid = leftover.name[len(path.name) + 2 : -len(".part")]
+        if pid.isdecimal() and not _running(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: running
+        return True
+    return True
