@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_dump, validate
 
+from fund.api.fields import text
 from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, RAISED_BY
 from fund.disbursements.schemas import UtcDateTime
 from ledger.money import from_minor
@@ -146,39 +147,39 @@ class ClaimIn(_In):
     event_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
     kind = fields.String(required=True, validate=validate.OneOf(CLAIM_KINDS))
     raised_by = fields.String(required=True, validate=validate.OneOf(RAISED_BY))
-    raised_by_name = fields.String(load_default="", validate=validate.Length(max=200))
-    worker_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    national_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    phone = fields.String(load_default="", validate=validate.Length(max=20))
-    section = fields.String(load_default="", validate=validate.Length(max=100))
-    description = fields.String(load_default="", validate=validate.Length(max=5000))
+    raised_by_name = text(200, load_default="")
+    worker_name = text(200, blank=False, required=True)
+    national_id = text(40, blank=False, required=True)
+    phone = text(20, load_default="")
+    section = text(100, load_default="")
+    description = text(5000, load_default="")
 
 
 class RollLineIn(_In):
     """The worker's roll line as the factory confirmed it (monthly wages in taka)."""
 
-    worker_id = fields.String(required=True, validate=validate.Length(min=1, max=50))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    national_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    worker_id = text(50, blank=False, required=True)
+    name = text(200, blank=False, required=True)
+    national_id = text(40, blank=False, required=True)
     join_date = fields.Date(required=True)
     basic = _taka(required=True)
     house_rent = _taka()
     medical = _taka()
     transport = _taka()
     food = _taka()
-    section = fields.String(load_default=None, validate=validate.Length(max=100))
+    section = text(100, load_default=None)
     payment_method = fields.String(
         load_default=None, validate=validate.OneOf(["mobile", "bank", "cash"])
     )
-    wallet_number = fields.String(load_default=None, validate=validate.Length(max=11))
-    bank_account = fields.String(load_default=None, validate=validate.Length(max=50))
+    wallet_number = text(11, load_default=None)
+    bank_account = text(50, load_default=None)
 
 
 class AcceptIn(_In):
     """Accept: a roll line to add or correct, or the roll's worker ID; and whether to pay."""
 
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
-    worker_id = fields.String(load_default=None, validate=validate.Length(min=1, max=50))
+    note = text(2000, load_default="")
+    worker_id = text(50, blank=False, load_default=None)
     worker = fields.Nested(RollLineIn, load_default=None)
     pay = fields.Boolean(load_default=True)
 
@@ -186,11 +187,11 @@ class AcceptIn(_In):
 class RejectIn(_In):
     """Why the claim is not accepted (the worker is told)."""
 
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    reason = text(1000, blank=False, required=True)
 
 
 class ReferIn(_In):
     """To whom the claim is passed, and a note for the worker."""
 
-    referred_to = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    note = fields.String(load_default="", validate=validate.Length(max=1000))
+    referred_to = text(200, blank=False, required=True)
+    note = text(1000, load_default="")

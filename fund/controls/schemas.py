@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from fund.api.fields import text
 from fund.controls.models import FOLLOW_UPS, OUTCOMES, SEVERITIES
 from fund.disbursements.schemas import UtcDateTime
 
@@ -48,7 +49,7 @@ class AcknowledgeIn(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    note = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    note = text(1000, blank=False, required=True)
 
 
 class CallOut(Schema):
@@ -95,4 +96,4 @@ class AnswerIn(Schema):
         unknown = EXCLUDE
 
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
-    note = fields.String(load_default="", validate=validate.Length(max=500))
+    note = text(500, load_default="")

@@ -224,6 +224,11 @@ def test_the_claims_api_answers_as_documented(
     claim_id = filed["id"]
     call("POST", "/claims", "/claims", Role.HELPLINE, 409, json=body)  # the same claim again
     call("POST", "/claims", "/claims", Role.HELPLINE, 409, json={**body, "national_id": "12"})
+    # A NUL or other control character is refused field by field (PostgreSQL cannot store NUL).
+    for field in ("worker_name", "description", "section"):
+        hostile = {**body, "national_id": "1990000000077", field: "Nasrin\x00Akter"}
+        refused = call("POST", "/claims", "/claims", Role.HELPLINE, 422, json=hostile)
+        assert refused["errors"][0]["field"] == field
     call("POST", "/claims", "/claims", Role.BRAND, 403, json=body)
     call("GET", "/claims", "/claims", Role.HELPLINE, 200)
     call("GET", f"/claims/{claim_id}", "/claims/{claim_id}", Role.AUDITOR, 200)
