@@ -8,11 +8,12 @@ flush. The libraries ``ledger`` and ``imports`` know nothing of Flask.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, abort, g, render_template, request
 from flask_babel import get_locale
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
@@ -53,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_unit_of_work(app)
     _register_error_pages(app)
     _register_security_headers(app)
+    _register_input_guard(app)
     _register_template_helpers(app)
     return app
 
@@ -185,6 +187,24 @@ def _register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+#: C0 control characters but tab and line breaks: none belongs in a fund record, and
+#: PostgreSQL cannot store a NUL at all (the API's schemas refuse the same, field by field).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _register_input_guard(app: Flask) -> None:
+    @app.before_request
+    def refuse_control_characters() -> None:
+        if request.path.startswith("/api/"):
+            return
+        for source in (request.args, request.form):
+            for name, value in source.items(multi=True):
+                if _CONTROL.search(name) or _CONTROL.search(value):
+                    abort(
+                        400, description=f"{name!r} holds a control character: nothing was stored."
+                    )
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -296,3 +296,28 @@ def test_a_refused_pledge_or_payment_shows_the_form_again_as_typed(
     missing = accountant.post("/brands/HAVEN/contributions", data=payment)
     assert missing.status_code == 400
     assert 'value="BANK-77"' in missing.get_data(as_text=True)
+
+
+def test_a_control_character_in_a_form_is_refused_before_anything_is_stored(
+    users: People,
+    signed_in: Callable[[str], FlaskClient],
+    form_token: Callable[[FlaskClient, str], str],
+) -> None:
+    officer = signed_in("officer")
+    token = form_token(officer, "/brands/HAVEN")
+    pledge = {
+        "csrf_token": token,
+        "reference": "WEB\x00NUL",  # PostgreSQL cannot store it; no fund record holds one
+        "amount": "2500.00",
+        "currency": "BDT",
+        "pledged_on": "2026-01-03",
+        "due_date": "2026-03-31",
+    }
+    refused = officer.post("/brands/HAVEN/pledges", data=pledge)
+    assert refused.status_code == 400
+    assert "control character" in refused.get_data(as_text=True)
+    assert users.session.scalar(select(func.count()).select_from(Pledge)) == 0
+    assert officer.get("/brands/HAVEN?from=2026-01-01\x1b").status_code == 400
+    # Tabs and line breaks are text, not control: a note may have several lines.
+    fine = officer.post("/brands/HAVEN/pledges", data={**pledge, "reference": "WEB-1\t(Q1)"})
+    assert fine.status_code == 302
