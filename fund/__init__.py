@@ -210,10 +210,17 @@ def _register_input_guard(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from fund.auth.access import acting_user
     from fund.auth.roles import STAFF, Role
+    from fund.reports.charts import svg
+    from ledger.money import format_minor
 
     @app.context_processor
     def roles() -> dict[str, Any]:
         return {"Role": Role, "STAFF": STAFF, "me": acting_user()}
+
+    @app.context_processor
+    def money() -> dict[str, Any]:
+        # One way to show an amount everywhere: exact minor units, never a float's rounding.
+        return {"format_minor": format_minor, "money": format_minor, "chart_svg": svg}
 
     @app.context_processor
     def language() -> dict[str, Any]:

@@ -7,7 +7,6 @@ exist, on the page and on every download.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -35,18 +34,11 @@ from fund.brands.services import (
 )
 from fund.brands.statement import BrandStatement, brand_statement
 from fund.db import get_session, utcnow
-from fund.reports.charts import svg
 from fund.reports.services import fund_charts
 from fund.reports.statements import statement_xlsx
-from ledger.money import MoneyError, format_minor, to_minor
+from ledger.money import MoneyError, to_minor
 
 bp = Blueprint("brands", __name__, url_prefix="/brands")
-
-
-@bp.app_context_processor
-def money_helpers() -> dict[str, Any]:
-    """``money(minor, currency)`` and ``chart_svg(chart)`` for every template."""
-    return {"money": format_minor, "chart_svg": svg}
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

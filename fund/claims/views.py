@@ -54,7 +54,6 @@ PER_PAGE = 200
 @bp.context_processor
 def helpers() -> dict[str, Any]:
     return {
-        "format_minor": format_minor,
         "KIND_LABELS": services.KIND_LABELS,
         "today": utcnow().date(),
     }

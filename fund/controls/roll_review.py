@@ -29,6 +29,7 @@ from fund.db import utcnow
 from fund.events.models import Event
 from fund.factories.models import Factory
 from fund.rolls.models import Roll, RollWorker
+from ledger.money import format_minor
 
 #: Who may acknowledge a finding.
 ACKNOWLEDGERS = frozenset({Role.ADMIN, Role.OFFICER})
@@ -174,7 +175,11 @@ def compare(
             rise = _percent(entry.gross, old.gross)
             if rise > thresholds.wage_increase_percent:
                 raised.append(
-                    _who(entry, f"gross {old.gross // 100} → {entry.gross // 100} (+{rise} %)")
+                    _who(
+                        entry,
+                        f"gross {format_minor(old.gross, 'BDT')} → "
+                        f"{format_minor(entry.gross, 'BDT')} (+{rise} %)",
+                    )
                 )
         if (old.grade or "") != (entry.grade or ""):
             regraded.append(_who(entry, f"grade {old.grade or '—'} → {entry.grade or '—'}"))

@@ -64,11 +64,6 @@ REFUSALS = (services.BatchRefused, InsufficientFunds, LedgerError, ResultFileInv
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@bp.context_processor
-def helpers() -> dict[str, Any]:
-    return {"format_minor": format_minor}
-
-
 def _batch(batch_id: int) -> DisbursementBatch:
     return get_session().get(DisbursementBatch, batch_id) or abort(404)
 

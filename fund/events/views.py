@@ -176,8 +176,8 @@ def compute(event_id: int) -> WerkzeugResponse:
 
 
 @bp.context_processor
-def money() -> dict[str, Any]:
-    return {"format_minor": format_minor, "REASONS": REASONS}
+def reasons() -> dict[str, Any]:
+    return {"REASONS": REASONS}
 
 
 @bp.route("/")
