@@ -11,11 +11,11 @@
     return text.replace(/\{(\w+)\}/g, (_, key) => String(values[key]));
   }
 
-  // "1,234.50 BDT", "-12", "৳ 3,000" → a number; text that holds no number → null.
+  // "1,234.50 BDT", "-12", "৳ 3,000" → a number, the first in the cell ("1 / 2" → 1); none → null.
   function numberIn(text) {
-    const cleaned = text.replace(/[^0-9.\-]/g, "");
-    if (cleaned === "" || cleaned === "-" || cleaned === ".") return null;
-    const value = Number(cleaned);
+    const found = text.match(/-?\d[\d,]*(\.\d+)?/);
+    if (!found) return null;
+    const value = Number(found[0].replace(/,/g, ""));
     return Number.isFinite(value) ? value : null;
   }
 
@@ -38,20 +38,17 @@
   function sortBy(table, header, index) {
     const ascending = header.getAttribute("aria-sort") !== "ascending";
     const numeric = header.classList.contains("num");
-    const rows = dataRows(table);
-    rows.sort((a, b) => {
-      const x = cellValue(a, index);
-      const y = cellValue(b, index);
-      let order;
-      if (numeric) {
-        const nx = numberIn(x);
-        const ny = numberIn(y);
-        order = (nx === null ? -Infinity : nx) - (ny === null ? -Infinity : ny);
-      } else {
-        order = collator.compare(x, y);
-      }
+    // Each row's key is read once, not at every comparison.
+    const keyed = dataRows(table).map((row) => {
+      const text = cellValue(row, index);
+      const number = numeric ? numberIn(text) : null;
+      return { row, key: numeric ? (number === null ? -Number.MAX_VALUE : number) : text };
+    });
+    keyed.sort((a, b) => {
+      const order = numeric ? a.key - b.key : collator.compare(a.key, b.key);
       return ascending ? order : -order;
     });
+    const rows = keyed.map((item) => item.row);
     for (const other of table.tHead.rows[0].cells) other.removeAttribute("aria-sort");
     header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
     const body = table.tBodies[0];
@@ -96,15 +93,15 @@
     count.setAttribute("aria-live", "polite");
     box.append(label, " ", input, " ", count);
     table.before(box);
+    const texts = rows.map((row) => row.textContent.toLocaleLowerCase());  // read once
     input.addEventListener("input", () => {
       const words = input.value.toLocaleLowerCase().split(/\s+/).filter(Boolean);
       let shown = 0;
-      for (const row of rows) {
-        const text = row.textContent.toLocaleLowerCase();
-        const match = words.every((word) => text.includes(word));
+      rows.forEach((row, at) => {
+        const match = words.every((word) => texts[at].includes(word));
         row.hidden = !match;
         if (match) shown += 1;
-      }
+      });
       count.textContent = words.length ? say("Rows", { shown: shown, total: rows.length }) : "";
     });
   }
