@@ -189,16 +189,17 @@ def _detail_page(
 ) -> str:
     me = allowed_user()
     deciding = me.role_enum in CLAIM_DECIDERS and claim.status == "open"
+    # Candidates show other workers' roll data: fund staff only, not the helpline. Found once:
+    # matching reads the whole roll.
+    best = services.candidates(get_session(), claim) if me.role_enum in STAFF else None
     if deciding and accept is None:
         accept = AcceptForm()
-        best = services.candidates(get_session(), claim)
         if best and request.method == "GET":
             accept.worker_id.data = best[0].worker_id
     return render_template(
         "claims/detail.html",
         claim=claim,
-        # Candidates show other workers' roll data: fund staff only, not the helpline.
-        candidates=services.candidates(get_session(), claim) if me.role_enum in STAFF else None,
+        candidates=best,
         sms=services.outcome_text(claim, helpline=helpline_number()),
         accept=accept if deciding else None,
         reject=(reject or RejectForm()) if deciding else None,

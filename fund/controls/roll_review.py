@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fund.audit.services import record
@@ -375,9 +375,13 @@ def acknowledge(session: Session, *, finding: RollFinding, actor: User, note: st
 
 def finding_counts(session: Session) -> dict[str, Any]:
     """For the dashboard: open HIGH findings, and findings in all."""
-    rows = session.execute(select(RollFinding.severity, RollFinding.acknowledged_at)).all()
-    return {
-        "total": len(rows),
-        "open_high": sum(1 for sev, ack in rows if sev == "high" and ack is None),
-        "acknowledged": sum(1 for _, ack in rows if ack is not None),
-    }
+    total, open_high, acknowledged = session.execute(
+        select(
+            func.count(RollFinding.id),
+            func.count(RollFinding.id).filter(
+                RollFinding.severity == "high", RollFinding.acknowledged_at.is_(None)
+            ),
+            func.count(RollFinding.acknowledged_at),
+        )
+    ).one()
+    return {"total": total, "open_high": open_high, "acknowledged": acknowledged}

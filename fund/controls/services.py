@@ -20,7 +20,7 @@ def control_tiles(session: Session) -> dict[str, Any]:
         .where(DisbursementBatch.state == "submitted")
         .group_by(DisbursementBatch.id, DisbursementBatch.approvals_required)
     ).all()
-    summaries = verification.all_summaries(session)
+    summaries = verification.summaries(session)
     sampled = sum(s.sampled for s in summaries)
     answered = sum(s.answered for s in summaries)
     return {

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fund.audit.services import record
@@ -229,27 +229,29 @@ class VerificationSummary:
 
 def summary(session: Session, batch_id: int) -> VerificationSummary:
     """Sampled, answered and the count of each outcome for one batch."""
-    outcomes = [
-        outcome
-        for (outcome,) in session.execute(
-            select(VerificationCall.outcome).where(VerificationCall.batch_id == batch_id)
+    found = summaries(session, batch_id=batch_id)
+    return found[0] if found else VerificationSummary(batch_id, 0, 0, dict.fromkeys(OUTCOMES, 0))
+
+
+def summaries(session: Session, *, batch_id: int | None = None) -> list[VerificationSummary]:
+    """One summary per batch with a draw (or the one asked for), newest batch first."""
+    query = select(
+        VerificationCall.batch_id, VerificationCall.outcome, func.count(VerificationCall.id)
+    ).group_by(VerificationCall.batch_id, VerificationCall.outcome)
+    if batch_id is not None:
+        query = query.where(VerificationCall.batch_id == batch_id)
+    counts: dict[int, Counter[str | None]] = {}
+    for batch, outcome, count in session.execute(query):
+        counts.setdefault(batch, Counter())[outcome] = count
+    return [
+        VerificationSummary(
+            batch_id=batch,
+            sampled=sum(counted.values()),
+            answered=sum(n for outcome, n in counted.items() if outcome is not None),
+            outcomes={o: counted.get(o, 0) for o in OUTCOMES},
         )
+        for batch, counted in sorted(counts.items(), reverse=True)
     ]
-    counted = Counter(o for o in outcomes if o is not None)
-    return VerificationSummary(
-        batch_id=batch_id,
-        sampled=len(outcomes),
-        answered=sum(counted.values()),
-        outcomes={o: counted.get(o, 0) for o in OUTCOMES},
-    )
-
-
-def all_summaries(session: Session) -> list[VerificationSummary]:
-    """One summary per batch with a draw, newest batch first."""
-    ids = session.scalars(
-        select(VerificationDraw.batch_id).order_by(VerificationDraw.batch_id.desc())
-    )
-    return [summary(session, batch_id) for batch_id in ids]
 
 
 # --- the call list -------------------------------------------------------------------------

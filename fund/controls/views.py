@@ -53,8 +53,8 @@ def index() -> str:
         findings=roll_review.finding_counts(session),
         open_high=open_high,
         waiting=[(batch, len(approvers(session, batch.id))) for batch in waiting],
-        guard=payment_guard.guard_counts(session),
-        verifications=verification.all_summaries(session),
+        guard=payment_guard.guard_counts(session, recheck=True),
+        verifications=verification.summaries(session),
         words=verification.OUTCOME_WORDS,
     )
 
