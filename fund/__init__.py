@@ -65,6 +65,23 @@ def _choose_locale() -> str | None:
     return request.accept_languages.best_match(offered) or "en"
 
 
+#: SQLSTATE classes a retry can cure: connection lost (08), out of resources (53), operator
+#: intervention such as a shutdown or a cancelled statement (57), and a lost race (40).
+_TRANSIENT_SQLSTATES = ("08", "53", "57", "40")
+_TRANSIENT_SQLITE = ("database is locked", "disk i/o error", "unable to open database")
+
+
+def _worth_a_retry(error: OperationalError) -> bool:
+    """Whether the database failed for a while (503, try again) rather than for good (500)."""
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate:
+        return str(sqlstate).startswith(_TRANSIENT_SQLSTATES)
+    said = str(error.orig).lower()
+    return any(words in said for words in _TRANSIENT_SQLITE)
+
+
 class _DatabaseId(IntegerConverter):
     """``<int:…>`` limited to what an id column holds (PostgreSQL ``integer``: 32 bits)."""
 
@@ -153,6 +170,9 @@ def _register_error_pages(app: Flask) -> None:
     def database_unavailable(error: OperationalError) -> Response | tuple[str, int]:
         # The connection went away or the database refused to work (killed, restarted, disk):
         # the request's transaction is rolled back, and a retry is the right thing to do.
+        # Anything else SQLite also calls "operational" (a missing table) is a bug: a 500.
+        if not _worth_a_retry(error):
+            return unexpected(error)
         app.logger.exception("database unavailable", exc_info=error)
         session = g.get("db_session")
         if session is not None:

@@ -6,6 +6,7 @@ Afterwards nothing half-done is visible, and a retry completes.
 from __future__ import annotations
 
 import signal
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from datetime import date
@@ -15,8 +16,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+import fund.brands.api as brand_api
 from fund import create_app
 from fund.audit.models import AuditEvent
 from fund.audit.services import verify as verify_audit
@@ -172,3 +175,27 @@ def test_losing_the_database_mid_request_is_a_clear_error_and_writes_nothing(
     with Session(engine) as session:
         assert _count(session, Pledge) == 1
         assert verify_audit(session).ok
+
+
+def test_a_database_error_no_retry_can_cure_is_a_500_not_a_try_again(
+    served: tuple[Any, Engine, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite calls a missing table "operational" too; telling the user to retry hides a bug."""
+    app, _engine, headers = served
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("SELECT 1", None, sqlite3.OperationalError("no such table: pledges"))
+
+    monkeypatch.setattr(brand_api, "record_pledge", broken)
+    pledge = {
+        "reference": "P-9",
+        "amount": "1000.00",
+        "currency": "USD",
+        "pledged_on": "2026-01-05",
+        "due_date": "2026-06-30",
+    }
+    response = app.test_client().post("/api/v1/brands/NORD/pledges", json=pledge, headers=headers)
+    assert response.status_code == 500
+    assert response.json is not None
+    assert response.json["errors"][0]["code"] == "internal_error"
+    assert "Retry-After" not in response.headers
