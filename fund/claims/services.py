@@ -16,7 +16,7 @@ import secrets
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -214,26 +214,20 @@ def file_claim(
         raise ClaimInvalid("give the worker's name as they give it", "worker_name")
     nid = _clean_national_id(national_id)
     mobile = _clean_phone(phone)
-    existing = session.scalar(
-        select(Claim).where(
-            Claim.event_id == event.id,
-            Claim.national_id == nid,
-            Claim.kind == kind,
-            Claim.status == "open",
-        )
-    )
+    existing = _open_claim(session, event=event, kind=kind, national_id=nid)
     if existing is not None:
         raise DuplicateClaim(
             f"claim {existing.reference} ({KIND_LABELS[kind]}) is already open for national ID"
             f" {masked(nid)} and this event; add to it instead of filing it again"
         )
     _refuse_if_paid(session, event=event, kind=kind, national_id=nid)
-    filed = today or utcnow().date()
-    claim = Claim(
-        event_id=event.id,
-        factory_id=event.factory_id,
+    claim = _new_claim(
+        session,
+        event=event,
         kind=kind,
-        status="open",
+        actor=actor,
+        filed=today,
+        deadlines=deadlines,
         raised_by=raised_by,
         raised_by_name=raised_by_name.strip()[:200],
         worker_name=worker_name.strip()[:200],
@@ -241,21 +235,58 @@ def file_claim(
         phone=mobile,
         section=section.strip()[:100],
         description=description.strip(),
+    )
+    found = candidates(session, claim)
+    _audit_filing(session, claim, actor, candidates=[c.worker_id for c in found])
+    return claim
+
+
+def _open_claim(session: Session, *, event: Event, kind: str, national_id: str) -> Claim | None:
+    """The claim of this kind still open for the national ID and event, if any."""
+    return session.scalar(
+        select(Claim).where(
+            Claim.event_id == event.id,
+            Claim.national_id == national_id,
+            Claim.kind == kind,
+            Claim.status == "open",
+        )
+    )
+
+
+def _new_claim(
+    session: Session,
+    *,
+    event: Event,
+    kind: str,
+    actor: User,
+    filed: date | None,
+    deadlines: Mapping[str, int] | None,
+    **details: str,
+) -> Claim:
+    day = filed or utcnow().date()
+    claim = Claim(
+        event_id=event.id,
+        factory_id=event.factory_id,
+        kind=kind,
+        status="open",
         filed_by_id=actor.id,
-        due_on=date.fromordinal(filed.toordinal() + deadline_days(kind, deadlines)),
+        due_on=day + timedelta(days=deadline_days(kind, deadlines)),
+        **details,
     )
     session.add(claim)
     session.flush()
-    found = candidates(session, claim)
+    return claim
+
+
+def _audit_filing(session: Session, claim: Claim, actor: User, **facts: object) -> None:
     record(
         session,
         actor=actor,
         action="claims.file",
         object_type="claim",
         object_id=claim.id,
-        after={**_snapshot(claim), "candidates": [c.worker_id for c in found]},
+        after={**_snapshot(claim), **facts},
     )
-    return claim
 
 
 def claim_from_verification(
@@ -284,21 +315,15 @@ def claim_from_verification(
     event = session.get(Event, line.event_id)
     assert event is not None
     nid = entitlement.national_id or ""
-    existing = session.scalar(
-        select(Claim).where(
-            Claim.event_id == event.id,
-            Claim.national_id == nid,
-            Claim.kind == "not_received",
-            Claim.status == "open",
-        )
-    )
+    existing = _open_claim(session, event=event, kind="not_received", national_id=nid)
     if existing is None:
-        filed = today or utcnow().date()
-        existing = Claim(
-            event_id=event.id,
-            factory_id=event.factory_id,
+        existing = _new_claim(
+            session,
+            event=event,
             kind="not_received",
-            status="open",
+            actor=actor,
+            filed=today,
+            deadlines=deadlines,
             raised_by="helpline",
             raised_by_name="verification call",
             worker_name=line.name,
@@ -310,19 +335,8 @@ def claim_from_verification(
                 f"{line.receipt_number}, {format_minor(line.amount_minor, 'BDT')} BDT recorded as "
                 f"paid ({line.method}), the worker says it was not received. {call.note}"
             ).strip(),
-            filed_by_id=actor.id,
-            due_on=date.fromordinal(filed.toordinal() + deadline_days("not_received", deadlines)),
         )
-        session.add(existing)
-        session.flush()
-        record(
-            session,
-            actor=actor,
-            action="claims.file",
-            object_type="claim",
-            object_id=existing.id,
-            after={**_snapshot(existing), "verification_call": call.id},
-        )
+        _audit_filing(session, existing, actor, verification_call=call.id)
     claim_opened(session, call=call, reference=existing.reference, actor=actor)
     return existing
 
