@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from fund.auth.models import User
@@ -104,6 +104,18 @@ def approvers(session: Session, batch_id: int) -> list[BatchApproval]:
             .order_by(BatchApproval.id)
         )
     )
+
+
+def submitted_with_approvals(session: Session) -> list[tuple[DisbursementBatch, int]]:
+    """Every batch waiting for approval, with how many distinct approvers it has so far."""
+    rows = session.execute(
+        select(DisbursementBatch, func.count(BatchApproval.id))
+        .outerjoin(BatchApproval, BatchApproval.batch_id == DisbursementBatch.id)
+        .where(DisbursementBatch.state == "submitted")
+        .group_by(DisbursementBatch.id)
+        .order_by(DisbursementBatch.id)
+    ).all()
+    return [(batch, given) for batch, given in rows]
 
 
 def conflicting(roles: set[Role]) -> list[frozenset[Role]]:

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fund.controls import payment_guard, roll_review, verification
-from fund.controls.models import BatchApproval
-from fund.disbursements.models import DisbursementBatch
+from fund.controls import approvals, payment_guard, roll_review, verification
 
 
 def control_tiles(session: Session) -> dict[str, Any]:
     """Open HIGH findings, batches short of approvers, guarded claims, verification so far."""
-    submitted = session.execute(
-        select(DisbursementBatch.approvals_required, func.count(BatchApproval.id))
-        .outerjoin(BatchApproval, BatchApproval.batch_id == DisbursementBatch.id)
-        .where(DisbursementBatch.state == "submitted")
-        .group_by(DisbursementBatch.id, DisbursementBatch.approvals_required)
-    ).all()
+    submitted = [
+        (batch.approvals_required, given)
+        for batch, given in approvals.submitted_with_approvals(session)
+    ]
     summaries = verification.summaries(session)
     sampled = sum(s.sampled for s in summaries)
     answered = sum(s.answered for s in summaries)

@@ -7,12 +7,13 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from fund.auth.access import allow, allowed_user
 from fund.auth.roles import CLAIM_DECIDERS, STAFF, Role
 from fund.controls import payment_guard, roll_review, verification
-from fund.controls.approvals import approvers
+from fund.controls.approvals import submitted_with_approvals
 from fund.controls.forms import AcknowledgeForm, AnswerForm, DrawForm, ReviewForm
 from fund.controls.models import RollFinding, VerificationCall, VerificationDraw
 from fund.db import get_session
@@ -40,19 +41,15 @@ def index() -> str:
     open_high = session.scalars(
         select(RollFinding)
         .where(RollFinding.severity == "high", RollFinding.acknowledged_at.is_(None))
+        .options(selectinload(RollFinding.roll).selectinload(Roll.factory))
         .order_by(RollFinding.id.desc())
         .limit(50)
-    ).all()
-    waiting = session.scalars(
-        select(DisbursementBatch)
-        .where(DisbursementBatch.state == "submitted")
-        .order_by(DisbursementBatch.id)
     ).all()
     return render_template(
         "controls/index.html",
         findings=roll_review.finding_counts(session),
         open_high=open_high,
-        waiting=[(batch, len(approvers(session, batch.id))) for batch in waiting],
+        waiting=submitted_with_approvals(session),
         guard=payment_guard.guard_counts(session, recheck=True),
         verifications=verification.summaries(session),
         words=verification.OUTCOME_WORDS,
