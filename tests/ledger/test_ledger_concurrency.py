@@ -22,6 +22,7 @@ from ledger import Entry, InsufficientFunds, Posting, account, post, verify
 from ledger.models import JournalEntry
 from ledger.queries import balance
 from tests.cli.test_cli_commands import cli_database_url
+from tests.reliability.conftest import open_books
 
 __all__ = ["cli_database_url"]
 
@@ -62,20 +63,7 @@ def _in_threads(work: Callable[[int], None]) -> list[BaseException]:
 
 
 def test_concurrent_posters_neither_fork_the_chain_nor_overdraw(committed_engine: Engine) -> None:
-    with Session(committed_engine) as session:
-        bank, fund_balance = account(session, "1010"), account(session, "3000", currency="BDT")
-        for n in range(THREADS):
-            account(session, "5000", currency="BDT", factory=f"F{n}", event="1")
-        post(
-            session,
-            Entry(
-                date(2026, 3, 1),
-                "opening",
-                "opening",
-                (Posting(bank, OPENING), Posting(fund_balance, -OPENING)),
-            ),
-        )
-        session.commit()
+    open_books(committed_engine, OPENING, expense_accounts=THREADS)
     paid: list[int] = []
     refused: list[int] = []
 

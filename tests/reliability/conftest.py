@@ -28,6 +28,7 @@ from fund.brands.models import Brand
 from fund.db import make_engine
 from fund.factories.models import Factory
 from fund.migrate import upgrade
+from ledger import Entry, Posting, account, post
 from tests.cli.test_cli_commands import cli_database_url
 
 __all__ = ["cli_database_url"]
@@ -114,3 +115,22 @@ def lose_the_connection_on_audit_insert(engine: Engine, url: str) -> None:
             raise OperationalError(statement, None, sqlite3.OperationalError("disk I/O error"))
 
     event.listen(engine, "before_cursor_execute", before)
+
+
+def open_books(engine: Engine, opening: int, *, expense_accounts: int) -> None:
+    """Committed: the bank (1010) opened with ``opening`` against the fund balance (3000), and
+    one worker-compensation account (5000) per writer, so the writers never create accounts."""
+    with Session(engine) as session:
+        bank, fund_balance = account(session, "1010"), account(session, "3000", currency="BDT")
+        for n in range(expense_accounts):
+            account(session, "5000", currency="BDT", factory=f"F{n}", event="1")
+        post(
+            session,
+            Entry(
+                date(2026, 3, 1),
+                "opening",
+                "opening",
+                (Posting(bank, opening), Posting(fund_balance, -opening)),
+            ),
+        )
+        session.commit()

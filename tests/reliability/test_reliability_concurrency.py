@@ -31,7 +31,7 @@ from ledger import Entry, InsufficientFunds, Posting, account, post, verify
 from ledger.models import JournalEntry
 from ledger.models import Posting as PostingRow
 from ledger.queries import balance, trial_balance
-from tests.reliability.conftest import AS_OF, at_once
+from tests.reliability.conftest import AS_OF, at_once, open_books
 from tests.rolls.roll_files import roll_csv
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -39,27 +39,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 WRITERS = 8
 
 
-def _open_books(engine: Engine, opening: int) -> None:
-    with Session(engine) as session:
-        bank, fund_balance = account(session, "1010"), account(session, "3000", currency="BDT")
-        for n in range(WRITERS):
-            account(session, "5000", currency="BDT", factory=f"F{n}", event="1")
-        post(
-            session,
-            Entry(
-                date(2026, 3, 1),
-                "opening",
-                "opening",
-                (Posting(bank, opening), Posting(fund_balance, -opening)),
-            ),
-        )
-        session.commit()
-
-
 def test_concurrent_posters_keep_the_chain_contiguous_and_the_books_balanced(
     committed_engine: Engine,
 ) -> None:
-    _open_books(committed_engine, 1_000_000)
+    open_books(committed_engine, 1_000_000, expense_accounts=WRITERS)
     per_writer = 5
 
     def post_entries(number: int) -> int:
@@ -98,7 +81,7 @@ def test_concurrent_posters_keep_the_chain_contiguous_and_the_books_balanced(
 
 def test_two_posters_draining_one_bank_pay_exactly_what_it_holds(committed_engine: Engine) -> None:
     opening, withdrawal, tries = 1_000, 70, 10
-    _open_books(committed_engine, opening)
+    open_books(committed_engine, opening, expense_accounts=WRITERS)
     observed: list[int] = []
 
     def drain(number: int) -> int:
@@ -135,7 +118,7 @@ def test_two_posters_draining_one_bank_pay_exactly_what_it_holds(committed_engin
 def test_one_idempotency_key_posted_from_two_threads_at_once_is_one_entry(
     committed_engine: Engine,
 ) -> None:
-    _open_books(committed_engine, 1_000)
+    open_books(committed_engine, 1_000, expense_accounts=WRITERS)
 
     def gift(_number: int) -> int:
         with Session(committed_engine) as session:
