@@ -18,6 +18,7 @@ are "sounds similar". A name alone is a weak sign: the officer sees why each can
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -57,6 +58,9 @@ _NOT_LETTER = re.compile(r"[^a-z ]")
 SIMILAR = 0.8
 
 
+# Matching compares one claimant's name with every name of a roll: the claimant's keys are
+# worked out once, not once per roll row.
+@functools.lru_cache(maxsize=4096)
 def normalise_name(text: str) -> str:
     """Casefolded letters only, any script: ``"  Rahima-Khatun "`` → ``"rahimakhatun"``."""
     folded = unicodedata.normalize("NFKC", text).casefold()
@@ -82,6 +86,7 @@ def _word_key(word: str) -> str:
     return skeleton or word  # a name of vowels only keeps them
 
 
+@functools.lru_cache(maxsize=4096)
 def sound_key(text: str) -> str:
     """The name's sound key (see the module's docstring): ``"Rahima Khatun"`` → ``"ktn rhm"``."""
     return " ".join(sorted(_word_key(word) for word in latin_letters(text).split()))
