@@ -8,6 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
+from fund.api.describe import error_answer, json_content, schema_ref
 from fund.api.pagination import MAX_PAGE
 from fund.auth.schemas import UserOut
 from fund.brands.api import add_brand_paths
@@ -50,17 +51,9 @@ def _page_of(item: str) -> dict[str, Any]:
     }
 
 
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
 _ERRORS = {
-    "401": {"description": "missing or unknown token", **_json(_ref("ErrorBody"))},
-    "403": {"description": "the token's role may not do this", **_json(_ref("ErrorBody"))},
+    "401": error_answer("missing or unknown token"),
+    "403": error_answer("the token's role may not do this"),
 }
 _PAGE_PARAMETERS = [
     {
@@ -74,7 +67,7 @@ _PAGE_PARAMETERS = [
         "schema": {"type": "integer", "minimum": 1, "maximum": 500},
     },
 ]
-_NOT_FOUND = {"404": {"description": "not found or not visible", **_json(_ref("ErrorBody"))}}
+_NOT_FOUND = {"404": error_answer("not found or not visible")}
 
 
 def build_spec() -> dict[str, Any]:
@@ -105,7 +98,10 @@ def build_spec() -> dict[str, Any]:
         operations={
             "get": {
                 "summary": "The token's user",
-                "responses": {"200": _json(_ref("User")) | {"description": "the user"}, **_ERRORS},
+                "responses": {
+                    "200": json_content(schema_ref("User")) | {"description": "the user"},
+                    **_ERRORS,
+                },
             }
         },
     )
@@ -116,7 +112,7 @@ def build_spec() -> dict[str, Any]:
                 "summary": "Brands visible to the token (a brand user sees its own only)",
                 "parameters": _PAGE_PARAMETERS,
                 "responses": {
-                    "200": {"description": "a page of brands", **_json(_page_of("Brand"))},
+                    "200": {"description": "a page of brands", **json_content(_page_of("Brand"))},
                     **_ERRORS,
                 },
             }
@@ -129,7 +125,7 @@ def build_spec() -> dict[str, Any]:
                 "summary": "One brand",
                 "parameters": [code_parameter],
                 "responses": {
-                    "200": {"description": "the brand", **_json(_ref("Brand"))},
+                    "200": {"description": "the brand", **json_content(schema_ref("Brand"))},
                     **_ERRORS,
                     **_NOT_FOUND,
                 },
@@ -143,7 +139,10 @@ def build_spec() -> dict[str, Any]:
                 "summary": "Factories (fund staff only)",
                 "parameters": _PAGE_PARAMETERS,
                 "responses": {
-                    "200": {"description": "a page of factories", **_json(_page_of("Factory"))},
+                    "200": {
+                        "description": "a page of factories",
+                        **json_content(_page_of("Factory")),
+                    },
                     **_ERRORS,
                 },
             }
@@ -156,7 +155,7 @@ def build_spec() -> dict[str, Any]:
                 "summary": "One factory (fund staff only)",
                 "parameters": [code_parameter],
                 "responses": {
-                    "200": {"description": "the factory", **_json(_ref("Factory"))},
+                    "200": {"description": "the factory", **json_content(schema_ref("Factory"))},
                     **_ERRORS,
                     **_NOT_FOUND,
                 },
@@ -179,7 +178,7 @@ def build_spec() -> dict[str, Any]:
 
 def _document_page_errors(document: dict[str, Any]) -> None:
     """Every paged list answers a bad ``page``/``per_page`` with 422: say so, for all of them."""
-    invalid = {"description": "invalid query arguments, named by field", **_json(_ref("ErrorBody"))}
+    invalid = error_answer("invalid query arguments, named by field")
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
             names = {p.get("name") for p in operation.get("parameters", []) if isinstance(p, dict)}
@@ -193,7 +192,7 @@ def _entitlement_paths(spec: APISpec) -> None:
 
     page = _page_of("Entitlement")
     page["required"] = [*page["required"], "run"]
-    page["properties"]["run"] = _ref("EntitlementRun")
+    page["properties"]["run"] = schema_ref("EntitlementRun")
     spec.path(
         "/events/{event_id}/entitlements",
         operations={
@@ -201,7 +200,10 @@ def _entitlement_paths(spec: APISpec) -> None:
                 "summary": "The event's latest computed entitlements, per worker (fund staff only)",
                 "parameters": [id_parameter("event_id"), *_PAGE_PARAMETERS],
                 "responses": {
-                    "200": {"description": "a page of entitlements and their run", **_json(page)},
+                    "200": {
+                        "description": "a page of entitlements and their run",
+                        **json_content(page),
+                    },
                     **_ERRORS,
                     **_NOT_FOUND,
                 },
@@ -215,7 +217,10 @@ def _entitlement_paths(spec: APISpec) -> None:
                 "summary": "One worker's entitlement with its breakdown (fund staff only)",
                 "parameters": [id_parameter("entitlement_id")],
                 "responses": {
-                    "200": {"description": "the entitlement", **_json(_ref("Entitlement"))},
+                    "200": {
+                        "description": "the entitlement",
+                        **json_content(schema_ref("Entitlement")),
+                    },
                     **_ERRORS,
                     **_NOT_FOUND,
                 },

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 from sqlalchemy import select
 
 from fund.api.body import load_body
+from fund.api.describe import error_answer, json_content, schema_ref
 from fund.api.errors import error_response
 from fund.api.pagination import paginate
 from fund.auth.access import allow, allowed_user
@@ -239,14 +240,6 @@ def register(bp: Blueprint) -> None:
 # --- the OpenAPI description ----------------------------------------------------------------
 
 
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
 def add_claim_paths(
     spec: APISpec,
     *,
@@ -269,20 +262,19 @@ def add_claim_paths(
     }.items():
         spec.components.schema(name, schema=schema)
 
-    def error(description: str) -> dict[str, Any]:
-        return {"description": description, **_json(_ref("ErrorBody"))}
-
     claim_id = {"name": "claim_id", "in": "path", "required": True, "schema": {"type": "integer"}}
     refusals = {
-        "403": error("the token's role may not do this"),
-        "409": error(
+        "403": error_answer("the token's role may not do this"),
+        "409": error_answer(
             "refused by the rules: the worker was already paid for the event, the same claim is"
             " open, the claim is decided, there is nothing more to pay, or a detail cannot be"
             " used (the field is named)"
         ),
-        "422": error("the body does not fit the schema (each field named), or is unreadable"),
+        "422": error_answer(
+            "the body does not fit the schema (each field named), or is unreadable"
+        ),
     }
-    one_claim = {"description": "the claim", **_json(_ref("Claim"))}
+    one_claim = {"description": "the claim", **json_content(schema_ref("Claim"))}
     spec.path(
         "/claims",
         operations={
@@ -309,12 +301,12 @@ def add_claim_paths(
                 "responses": {
                     "200": {
                         "description": "a page of claims",
-                        **_json(
+                        **json_content(
                             {
                                 "type": "object",
                                 "required": ["items", "page", "per_page", "total"],
                                 "properties": {
-                                    "items": {"type": "array", "items": _ref("Claim")},
+                                    "items": {"type": "array", "items": schema_ref("Claim")},
                                     "page": {"type": "integer"},
                                     "per_page": {"type": "integer"},
                                     "total": {"type": "integer"},
@@ -322,15 +314,15 @@ def add_claim_paths(
                             }
                         ),
                     },
-                    "400": error("status or kind is not one the fund knows"),
+                    "400": error_answer("status or kind is not one the fund knows"),
                     **errors,
                 },
             },
             "post": {
                 "summary": "File a claim (helpline, officers, administrators)",
-                "requestBody": {"required": True, **_json(_ref("ClaimIn"))},
+                "requestBody": {"required": True, **json_content(schema_ref("ClaimIn"))},
                 "responses": {
-                    "201": {"description": "the claim, open", **_json(_ref("Claim"))},
+                    "201": {"description": "the claim, open", **json_content(schema_ref("Claim"))},
                     **errors,
                     **refusals,
                 },
@@ -343,7 +335,7 @@ def add_claim_paths(
             "get": {
                 "summary": "Claims by factory, kind, status and age; the share decided in time",
                 "responses": {
-                    "200": {"description": "the report", **_json(_ref("ClaimReport"))},
+                    "200": {"description": "the report", **json_content(schema_ref("ClaimReport"))},
                     **errors,
                 },
             }
@@ -369,12 +361,15 @@ def add_claim_paths(
                 "responses": {
                     "200": {
                         "description": "candidates, best first",
-                        **_json(
+                        **json_content(
                             {
                                 "type": "object",
                                 "required": ["items"],
                                 "properties": {
-                                    "items": {"type": "array", "items": _ref("ClaimCandidate")}
+                                    "items": {
+                                        "type": "array",
+                                        "items": schema_ref("ClaimCandidate"),
+                                    }
                                 },
                             }
                         ),
@@ -392,7 +387,7 @@ def add_claim_paths(
                 "summary": "The outcome as a text of at most 160 characters, for an SMS gateway",
                 "parameters": [claim_id],
                 "responses": {
-                    "200": {"description": "the text", **_json(_ref("ClaimMessage"))},
+                    "200": {"description": "the text", **json_content(schema_ref("ClaimMessage"))},
                     **errors,
                     **not_found,
                 },
@@ -418,8 +413,11 @@ def add_claim_paths(
                     },
                 },
                 "responses": {
-                    "201": {"description": "the attachment", **_json(_ref("ClaimAttachment"))},
-                    "400": error("no file was sent"),
+                    "201": {
+                        "description": "the attachment",
+                        **json_content(schema_ref("ClaimAttachment")),
+                    },
+                    "400": error_answer("no file was sent"),
                     **errors,
                     **refusals,
                     **not_found,
@@ -442,7 +440,7 @@ def add_claim_paths(
                 "post": {
                     "summary": f"{summary} (officers, administrators)",
                     "parameters": [claim_id],
-                    "requestBody": {"required": name != "accept", **_json(_ref(body))},
+                    "requestBody": {"required": name != "accept", **json_content(schema_ref(body))},
                     "responses": {"200": one_claim, **errors, **refusals, **not_found},
                 }
             },

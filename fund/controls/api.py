@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, jsonify
 from sqlalchemy import select
 
 from fund.api.body import load_body
+from fund.api.describe import error_answer, json_content, schema_ref
 from fund.api.errors import error_response
 from fund.arguments import MAX_ID
 from fund.auth.access import allow, allowed_user
@@ -150,14 +151,6 @@ def register(bp: Blueprint) -> None:
     )
 
 
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
 def add_control_paths(spec: APISpec, *, errors: dict[str, Any], not_found: dict[str, Any]) -> None:
     """Describe the controls endpoints in the OpenAPI document."""
     for name, schema in {
@@ -176,12 +169,11 @@ def add_control_paths(spec: APISpec, *, errors: dict[str, Any], not_found: dict[
         schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
         return {"name": name, "in": "path", "required": True, "schema": schema}
 
-    def error(description: str) -> dict[str, Any]:
-        return {"description": description, **_json(_ref("ErrorBody"))}
-
     refusals = {
-        "409": error("refused by the rules (already acknowledged, batch not paid, claim open)"),
-        "422": error("the body cannot be read"),
+        "409": error_answer(
+            "refused by the rules (already acknowledged, batch not paid, claim open)"
+        ),
+        "422": error_answer("the body cannot be read"),
     }
     spec.path(
         "/rolls/{roll_id}/findings",
@@ -190,7 +182,10 @@ def add_control_paths(spec: APISpec, *, errors: dict[str, Any], not_found: dict[
                 "summary": "The roll comparison's findings, most severe first (fund staff)",
                 "parameters": [integer("roll_id")],
                 "responses": {
-                    "200": {"description": "the findings", **_json(_ref("FindingList"))},
+                    "200": {
+                        "description": "the findings",
+                        **json_content(schema_ref("FindingList")),
+                    },
                     **errors,
                     **not_found,
                 },
@@ -203,9 +198,9 @@ def add_control_paths(spec: APISpec, *, errors: dict[str, Any], not_found: dict[
             "post": {
                 "summary": "Acknowledge a finding with a note (officers); HIGH ones block submit",
                 "parameters": [integer("finding_id")],
-                "requestBody": {"required": True, **_json(_ref("Acknowledge"))},
+                "requestBody": {"required": True, **json_content(schema_ref("Acknowledge"))},
                 "responses": {
-                    "200": {"description": "the finding", **_json(_ref("Finding"))},
+                    "200": {"description": "the finding", **json_content(schema_ref("Finding"))},
                     **errors,
                     **refusals,
                     **not_found,
@@ -220,7 +215,10 @@ def add_control_paths(spec: APISpec, *, errors: dict[str, Any], not_found: dict[
                 "summary": "The batch's verification sample, rate and outcomes (fund staff)",
                 "parameters": [integer("batch_id")],
                 "responses": {
-                    "200": {"description": "the verification", **_json(_ref("Verification"))},
+                    "200": {
+                        "description": "the verification",
+                        **json_content(schema_ref("Verification")),
+                    },
                     **errors,
                     **not_found,
                 },
@@ -228,9 +226,12 @@ def add_control_paths(spec: APISpec, *, errors: dict[str, Any], not_found: dict[
             "post": {
                 "summary": "Draw the sample of paid workers (officers; once per batch, seeded)",
                 "parameters": [integer("batch_id")],
-                "requestBody": {"required": False, **_json(_ref("DrawSample"))},
+                "requestBody": {"required": False, **json_content(schema_ref("DrawSample"))},
                 "responses": {
-                    "201": {"description": "the verification", **_json(_ref("Verification"))},
+                    "201": {
+                        "description": "the verification",
+                        **json_content(schema_ref("Verification")),
+                    },
                     **errors,
                     **refusals,
                     **not_found,
@@ -244,9 +245,12 @@ def add_control_paths(spec: APISpec, *, errors: dict[str, Any], not_found: dict[
             "post": {
                 "summary": "Record what the worker said (officers); not received awaits a claim",
                 "parameters": [integer("call_id")],
-                "requestBody": {"required": True, **_json(_ref("Answer"))},
+                "requestBody": {"required": True, **json_content(schema_ref("Answer"))},
                 "responses": {
-                    "200": {"description": "the call", **_json(_ref("VerificationCall"))},
+                    "200": {
+                        "description": "the call",
+                        **json_content(schema_ref("VerificationCall")),
+                    },
                     **errors,
                     **refusals,
                     **not_found,

@@ -18,6 +18,7 @@ from marshmallow import Schema
 from sqlalchemy import select
 
 from fund.api.body import load_body
+from fund.api.describe import error_answer, json_content, schema_ref
 from fund.api.errors import error_response
 from fund.api.pagination import paginate
 from fund.arguments import MAX_ID
@@ -366,14 +367,6 @@ def register(bp: Blueprint) -> None:
 # --- the OpenAPI description ----------------------------------------------------------------
 
 
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
 def add_batch_paths(
     spec: APISpec,
     *,
@@ -400,15 +393,12 @@ def add_batch_paths(
     def integer(name: str) -> dict[str, Any]:
         return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
 
-    def error(description: str) -> dict[str, Any]:
-        return {"description": description, **_json(_ref("ErrorBody"))}
-
     def page_of(item: str) -> dict[str, Any]:
         return {
             "type": "object",
             "required": ["items", "page", "per_page", "total"],
             "properties": {
-                "items": {"type": "array", "items": _ref(item)},
+                "items": {"type": "array", "items": schema_ref(item)},
                 "page": {"type": "integer"},
                 "per_page": {"type": "integer"},
                 "total": {"type": "integer"},
@@ -416,13 +406,13 @@ def add_batch_paths(
         }
 
     refusals = {
-        "403": error("the token's role may not do this, or the approver submitted it"),
-        "409": error(
+        "403": error_answer("the token's role may not do this, or the approver submitted it"),
+        "409": error_answer(
             "refused by the rules: the batch or line is in another state, the fund lacks the"
             " money, nothing is left to pay, the workers named are not paid by the event, the"
             " roll has unacknowledged high findings, or a worker is already paid (double payment)"
         ),
-        "422": error("the body (or the uploaded file) cannot be read"),
+        "422": error_answer("the body (or the uploaded file) cannot be read"),
     }
     batch_id = integer("batch_id")
     spec.path(
@@ -439,8 +429,8 @@ def add_batch_paths(
                     *page_parameters,
                 ],
                 "responses": {
-                    "200": {"description": "a page of batches", **_json(page_of("Batch"))},
-                    "400": error("event_id is not a whole number from 1 to 2**31 - 1"),
+                    "200": {"description": "a page of batches", **json_content(page_of("Batch"))},
+                    "400": error_answer("event_id is not a whole number from 1 to 2**31 - 1"),
                     **errors,
                 },
             }
@@ -452,9 +442,12 @@ def add_batch_paths(
             "post": {
                 "summary": "Make a draft batch of the event's computed entitlements (officers)",
                 "parameters": [integer("event_id")],
-                "requestBody": {"required": False, **_json(_ref("CreateBatch"))},
+                "requestBody": {"required": False, **json_content(schema_ref("CreateBatch"))},
                 "responses": {
-                    "201": {"description": "the draft batch", **_json(_ref("BatchDetail"))},
+                    "201": {
+                        "description": "the draft batch",
+                        **json_content(schema_ref("BatchDetail")),
+                    },
                     **errors,
                     **refusals,
                     **not_found,
@@ -469,7 +462,7 @@ def add_batch_paths(
                 "summary": "One batch with its history (fund staff only)",
                 "parameters": [batch_id],
                 "responses": {
-                    "200": {"description": "the batch", **_json(_ref("BatchDetail"))},
+                    "200": {"description": "the batch", **json_content(schema_ref("BatchDetail"))},
                     **errors,
                     **not_found,
                 },
@@ -483,7 +476,10 @@ def add_batch_paths(
                 "summary": "The batch's payment lines (fund staff only; national IDs masked)",
                 "parameters": [batch_id, *page_parameters],
                 "responses": {
-                    "200": {"description": "a page of lines", **_json(page_of("PaymentLine"))},
+                    "200": {
+                        "description": "a page of lines",
+                        **json_content(page_of("PaymentLine")),
+                    },
                     **errors,
                     **not_found,
                 },
@@ -507,11 +503,11 @@ def add_batch_paths(
                 "post": {
                     "summary": summary,
                     "parameters": [batch_id],
-                    "requestBody": {"required": body == "Reason", **_json(_ref(body))},
+                    "requestBody": {"required": body == "Reason", **json_content(schema_ref(body))},
                     "responses": {
                         "200": {
                             "description": "the batch after the step",
-                            **_json(_ref("BatchDetail")),
+                            **json_content(schema_ref("BatchDetail")),
                         },
                         **errors,
                         **refusals,
@@ -526,9 +522,9 @@ def add_batch_paths(
             "post": {
                 "summary": "Failed lines not reissued within the period: Dr 2000 / Cr 2100",
                 "parameters": [batch_id],
-                "requestBody": {"required": False, **_json(_ref("Expire"))},
+                "requestBody": {"required": False, **json_content(schema_ref("Expire"))},
                 "responses": {
-                    "200": {"description": "the batch", **_json(_ref("BatchDetail"))},
+                    "200": {"description": "the batch", **json_content(schema_ref("BatchDetail"))},
                     **errors,
                     **refusals,
                     **not_found,
@@ -541,9 +537,9 @@ def add_batch_paths(
         operations={
             "post": {
                 "summary": "Move taka from the bank (1010) to the mobile-money float (1020)",
-                "requestBody": {"required": True, **_json(_ref("FloatIn"))},
+                "requestBody": {"required": True, **json_content(schema_ref("FloatIn"))},
                 "responses": {
-                    "201": {"description": "the entry", **_json(_ref("FloatOut"))},
+                    "201": {"description": "the entry", **json_content(schema_ref("FloatOut"))},
                     **errors,
                     **refusals,
                 },
@@ -569,8 +565,11 @@ def add_batch_paths(
                     },
                 },
                 "responses": {
-                    "200": {"description": "what the file did", **_json(_ref("Reconciliation"))},
-                    "400": error("no file was sent"),
+                    "200": {
+                        "description": "what the file did",
+                        **json_content(schema_ref("Reconciliation")),
+                    },
+                    "400": error_answer("no file was sent"),
                     **errors,
                     **refusals,
                     **not_found,
@@ -593,11 +592,11 @@ def add_batch_paths(
                         "schema": {"type": "string", "enum": list(LINE_ACTIONS)},
                     },
                 ],
-                "requestBody": {"required": False, **_json(_ref("Reissue"))},
+                "requestBody": {"required": False, **json_content(schema_ref("Reissue"))},
                 "responses": {
                     "200": {
                         "description": "the line (a reissue: the new line)",
-                        **_json(_ref("PaymentLine")),
+                        **json_content(schema_ref("PaymentLine")),
                     },
                     **errors,
                     **refusals,
@@ -653,5 +652,5 @@ def add_batch_paths(
             }
         ],
     )
-    payment["get"]["responses"]["400"] = error("format is neither mobile nor bank")
+    payment["get"]["responses"]["400"] = error_answer("format is neither mobile nor bank")
     spec.path("/batches/{batch_id}/payment-file", operations=payment)

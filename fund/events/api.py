@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from fund.api.body import load_body
+from fund.api.describe import error_answer, json_content, schema_ref
 from fund.api.errors import error_response, refusal
 from fund.api.pagination import paginate
 from fund.auth.access import acting_user, allow
@@ -178,14 +179,6 @@ def register(bp: Blueprint) -> None:
 # --- the OpenAPI description ----------------------------------------------------------------
 
 
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
 def add_event_paths(
     spec: APISpec,
     *,
@@ -204,16 +197,13 @@ def add_event_paths(
     }.items():
         spec.components.schema(name, schema=schema)
 
-    def error(description: str) -> dict[str, Any]:
-        return {"description": description, **_json(_ref("ErrorBody"))}
-
     event_id = {"name": "event_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    invalid = {"422": error("the body does not fit its schema, named by field")}
+    invalid = {"422": error_answer("the body does not fit its schema, named by field")}
     page = {
         "type": "object",
         "required": ["items", "page", "per_page", "total"],
         "properties": {
-            "items": {"type": "array", "items": _ref("Event")},
+            "items": {"type": "array", "items": schema_ref("Event")},
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
             "total": {"type": "integer"},
@@ -227,16 +217,18 @@ def add_event_paths(
                 # factory and kind, with the limits the schema checks
                 "parameters": [{"in": "query", "schema": EventQuery}, *page_parameters],
                 "responses": {
-                    "200": {"description": "a page of events", **_json(page)},
+                    "200": {"description": "a page of events", **json_content(page)},
                     **errors,
                 },
             },
             "post": {
                 "summary": "Record a suspension or closure on the factory's newest roll (officers)",
-                "requestBody": {"required": True, **_json(_ref("EventIn"))},
+                "requestBody": {"required": True, **json_content(schema_ref("EventIn"))},
                 "responses": {
-                    "201": {"description": "the event", **_json(_ref("EventDetail"))},
-                    "409": error("refused: no such factory or policy, or dates that cannot be"),
+                    "201": {"description": "the event", **json_content(schema_ref("EventDetail"))},
+                    "409": error_answer(
+                        "refused: no such factory or policy, or dates that cannot be"
+                    ),
                     **errors,
                     **invalid,
                 },
@@ -250,7 +242,7 @@ def add_event_paths(
                 "summary": "One event, its end-date history and latest computation (staff)",
                 "parameters": [event_id],
                 "responses": {
-                    "200": {"description": "the event", **_json(_ref("EventDetail"))},
+                    "200": {"description": "the event", **json_content(schema_ref("EventDetail"))},
                     **errors,
                     **not_found,
                 },
@@ -277,10 +269,16 @@ def add_event_paths(
                 "post": {
                     "summary": summary,
                     "parameters": [event_id],
-                    "requestBody": {"required": body == "ChangeEnd", **_json(_ref(body))},
+                    "requestBody": {
+                        "required": body == "ChangeEnd",
+                        **json_content(schema_ref(body)),
+                    },
                     "responses": {
-                        "200": {"description": "the event", **_json(_ref("EventDetail"))},
-                        "409": error(conflict),
+                        "200": {
+                            "description": "the event",
+                            **json_content(schema_ref("EventDetail")),
+                        },
+                        "409": error_answer(conflict),
                         **errors,
                         **invalid,
                         **not_found,
@@ -294,10 +292,10 @@ def add_event_paths(
             "post": {
                 "summary": "Compute every worker's entitlement: a new run each time (officers)",
                 "parameters": [event_id],
-                "requestBody": {"required": False, **_json(_ref("Compute"))},
+                "requestBody": {"required": False, **json_content(schema_ref("Compute"))},
                 "responses": {
-                    "201": {"description": "the run", **_json(_ref("EntitlementRun"))},
-                    "409": error(
+                    "201": {"description": "the run", **json_content(schema_ref("EntitlementRun"))},
+                    "409": error_answer(
                         "refused: no roll yet, no such policy, no through date while ongoing"
                     ),
                     **errors,
