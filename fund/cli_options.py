@@ -4,10 +4,44 @@ from __future__ import annotations
 
 import glob
 import os
+import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fund.auth.models import User
+
+#: The exit status of a command given input it cannot use (a refused step exits 1).
+BAD_INPUT = 2
+
+
+def fail(message: str, status: int = BAD_INPUT) -> NoReturn:
+    """Say what is wrong on stderr and stop with ``status``."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(status)
+
+
+def named_user(session: Session, username: str | None) -> User | None:
+    """The active user ``--as`` names (None when not given); an unknown one stops the command."""
+    if username is None:
+        return None
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        fail(f"no active user {username!r}")
+    return user
+
+
+def acting_user(session: Session, username: str | None) -> User:
+    """The active user a step is done as: ``--as USER`` is required."""
+    if not username:
+        fail("say who is acting with --as USER")
+    user = named_user(session, username)
+    assert user is not None
+    return user
 
 
 def calendar_date(value: str | None, option: str) -> date | None:

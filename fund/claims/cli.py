@@ -8,8 +8,6 @@ their roll line is done on the claim's page or through the API, where the roll f
 from __future__ import annotations
 
 import json
-import sys
-from typing import NoReturn
 
 import click
 from flask import current_app
@@ -17,10 +15,10 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fund.auth.models import User
 from fund.claims import services
 from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, RAISED_BY, Claim
 from fund.claims.schemas import ReportOut
+from fund.cli_options import acting_user, fail
 from fund.controls.approvals import bands_from_config
 from fund.db import get_session, unit_of_work, utcnow
 from fund.events.models import Event
@@ -29,28 +27,13 @@ from ledger.money import format_minor
 claims_cli = AppGroup("claims", help="Workers' claims: file, decide, tell the worker, report.")
 
 REFUSED = 1
-BAD_INPUT = 2
 as_option = click.option("--as", "username", help="The acting user (required).")
-
-
-def _fail(message: str, status: int = BAD_INPUT) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(status)
-
-
-def _actor(session: Session, username: str | None) -> User:
-    if not username:
-        _fail("say who is acting with --as USER")
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active:
-        _fail(f"no active user {username!r}")
-    return user
 
 
 def _claim(session: Session, claim_id: int) -> Claim:
     claim = session.get(Claim, claim_id)
     if claim is None:
-        _fail(f"no claim {claim_id}")
+        fail(f"no claim {claim_id}")
     return claim
 
 
@@ -98,7 +81,7 @@ def file_claim(
         with unit_of_work() as session:
             event = session.get(Event, event_id)
             if event is None:
-                _fail(f"no event {event_id}")
+                fail(f"no event {event_id}")
             claim = services.file_claim(
                 session,
                 event=event,
@@ -110,7 +93,7 @@ def file_claim(
                 phone=phone,
                 section=section,
                 description=description,
-                actor=_actor(session, username),
+                actor=acting_user(session, username),
                 deadlines={
                     **services.DEADLINE_DAYS,
                     **current_app.config.get("CLAIM_DEADLINES", {}),
@@ -118,9 +101,9 @@ def file_claim(
             )
             click.echo(_line(claim))
     except services.ClaimInvalid as error:
-        _fail(str(error))
+        fail(str(error))
     except services.ClaimRefused as error:
-        _fail(str(error), REFUSED)
+        fail(str(error), REFUSED)
 
 
 @claims_cli.command("list")
@@ -169,13 +152,13 @@ def _decide(claim_id: int, username: str | None, action: str, **kwargs: object) 
         with unit_of_work() as session:
             claim = _claim(session, claim_id)
             getattr(services, action)(
-                session, claim=claim, actor=_actor(session, username), **kwargs
+                session, claim=claim, actor=acting_user(session, username), **kwargs
             )
             click.echo(_line(claim))
     except services.ClaimInvalid as error:
-        _fail(str(error))
+        fail(str(error))
     except services.ClaimRefused as error:
-        _fail(str(error), REFUSED)
+        fail(str(error), REFUSED)
 
 
 @claims_cli.command("accept")

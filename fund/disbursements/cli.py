@@ -8,10 +8,8 @@ approver must not be the submitter). A refused step exits with status 1 and says
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
 
 import click
 from flask import current_app
@@ -19,8 +17,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fund.auth.models import User
-from fund.cli_options import calendar_date, write_whole
+from fund.cli_options import acting_user, calendar_date, fail, write_whole
 from fund.controls.approvals import bands_from_config
 from fund.db import get_session, unit_of_work, utcnow
 from fund.disbursements import services
@@ -37,27 +34,12 @@ from ledger.money import MoneyError, format_minor, to_minor
 batches_cli = AppGroup("batches", help="Disbursement batches: prepare, approve, pay, reconcile.")
 
 REFUSED = 1
-BAD_INPUT = 2
-
-
-def _fail(message: str, status: int = BAD_INPUT) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(status)
-
-
-def _actor(session: Session, username: str | None) -> User:
-    if not username:
-        _fail("say who is acting with --as USER")
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active:
-        _fail(f"no active user {username!r}")
-    return user
 
 
 def _batch(session: Session, batch_id: int) -> DisbursementBatch:
     batch = session.get(DisbursementBatch, batch_id)
     if batch is None:
-        _fail(f"no batch {batch_id}")
+        fail(f"no batch {batch_id}")
     return batch
 
 
@@ -95,29 +77,29 @@ def create(event_id: int, workers: str | None, top_up: bool, username: str | Non
         with unit_of_work() as session:
             event = session.get(Event, event_id)
             if event is None:
-                _fail(f"no event {event_id}")
+                fail(f"no event {event_id}")
             batch = services.create_batch(
                 session,
                 event=event,
-                actor=_actor(session, username),
+                actor=acting_user(session, username),
                 secret_key=current_app.config["SECRET_KEY"],
                 selection=selection,
                 top_up=top_up,
             )
             click.echo(_summary(batch))
     except _REFUSALS as error:
-        _fail(str(error), REFUSED)
+        fail(str(error), REFUSED)
 
 
 def _step(batch_id: int, username: str | None, action: str, **kwargs: object) -> None:
     try:
         with unit_of_work() as session:
             batch = _batch(session, batch_id)
-            actor = _actor(session, username)
+            actor = acting_user(session, username)
             getattr(services, action)(session, batch=batch, actor=actor, **kwargs)
             click.echo(_summary(batch))
     except _REFUSALS as error:
-        _fail(str(error), REFUSED)
+        fail(str(error), REFUSED)
 
 
 @batches_cli.command("submit")
@@ -174,15 +156,15 @@ def fund_float(amount: str, on_text: str | None, username: str | None) -> None:
     try:
         minor = to_minor(amount.replace(",", ""), "BDT")
     except MoneyError as error:
-        _fail(str(error))
+        fail(str(error))
     try:
         with unit_of_work() as session:
             entry = services.transfer_to_float(
-                session, amount_minor=minor, actor=_actor(session, username), on=_on(on_text)
+                session, amount_minor=minor, actor=acting_user(session, username), on=_on(on_text)
             )
             click.echo(f"moved {format_minor(minor, 'BDT')} BDT to the float (entry {entry.id})")
     except _REFUSALS as error:
-        _fail(str(error), REFUSED)
+        fail(str(error), REFUSED)
 
 
 def _write(output: Path, data: bytes) -> None:
@@ -249,15 +231,15 @@ def reconcile(
             result = services.reconcile(
                 session,
                 batch=batch,
-                actor=_actor(session, username),
+                actor=acting_user(session, username),
                 data=file.read_bytes(),
                 filename=file.name,
                 on=_on(on_text),
             )
     except ResultFileInvalid as error:
-        _fail(str(error))
+        fail(str(error))
     except _REFUSALS as error:
-        _fail(str(error), REFUSED)
+        fail(str(error), REFUSED)
     if as_json:
         click.echo(json.dumps(result.__dict__, indent=2, ensure_ascii=False))
         return
@@ -278,7 +260,7 @@ def _line(session: Session, batch: DisbursementBatch, receipt: str) -> PaymentLi
         )
     )
     if line is None:
-        _fail(f"batch {batch.id} has no payment line {receipt!r}")
+        fail(f"batch {batch.id} has no payment line {receipt!r}")
     return line
 
 
@@ -310,7 +292,7 @@ def line_command(
         with unit_of_work() as session:
             batch = _batch(session, batch_id)
             line = _line(session, batch, receipt)
-            actor = _actor(session, username)
+            actor = acting_user(session, username)
             on = _on(on_text)
             if mark == "paid":
                 services.mark_paid(session, line=line, actor=actor, on=on)
@@ -333,7 +315,7 @@ def line_command(
                 )
             click.echo(f"{line.receipt_number}: {line.state}")
     except _REFUSALS as error:
-        _fail(str(error), REFUSED)
+        fail(str(error), REFUSED)
 
 
 @batches_cli.command("expire-unclaimed")
@@ -353,13 +335,13 @@ def expire_unclaimed(
             moved = services.expire_unclaimed(
                 session,
                 batch=_batch(session, batch_id),
-                actor=_actor(session, username),
+                actor=acting_user(session, username),
                 on=_on(on_text),
                 after_days=days,
             )
             click.echo(f"{len(moved)} line(s) moved to unclaimed payouts")
     except _REFUSALS as error:
-        _fail(str(error), REFUSED)
+        fail(str(error), REFUSED)
 
 
 @batches_cli.command("list")
@@ -385,7 +367,7 @@ def check_receipt_command(receipt_number: str, code: str) -> None:
         secret_key=current_app.config["SECRET_KEY"],
     )
     if verdict.line is None:
-        _fail(f"not genuine: {verdict.reason}", REFUSED)
+        fail(f"not genuine: {verdict.reason}", REFUSED)
     line = verdict.line
     click.echo(
         f"genuine: {line.receipt_number} {line.worker_id} {line.name}"
@@ -401,7 +383,7 @@ def overpaid(event_id: int) -> None:
     session = get_session()
     event = session.get(Event, event_id)
     if event is None:
-        _fail(f"no event {event_id}")
+        fail(f"no event {event_id}")
     found = services.overpayments(session, event=event)
     for over in found:
         click.echo(

@@ -6,16 +6,13 @@ Bad input exits with status 2 and says why; nothing is stored.
 from __future__ import annotations
 
 import json
-import sys
-from typing import NoReturn
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from fund.auth.models import User
-from fund.cli_options import calendar_date
+from fund.cli_options import calendar_date, fail, named_user
 from fund.db import get_session, unit_of_work
 from fund.events.models import Event
 from fund.events.services import (
@@ -31,27 +28,13 @@ from fund.rolls.models import Roll
 events_cli = AppGroup("events", help="Suspensions and closures the fund pays for.")
 
 
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
-
-
-def _actor(session: Session, username: str | None) -> User | None:
-    if username is None:
-        return None
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        _fail(f"no user {username!r}")
-    return user
-
-
 def _roll(session: Session, factory: Factory, version: int | None) -> Roll | None:
     query = select(Roll).where(Roll.factory_id == factory.id)
     if version is not None:
         query = query.where(Roll.version == version)
     roll = session.scalar(query.order_by(Roll.version.desc()).limit(1))
     if roll is None and version is not None:
-        _fail(f"{factory.code} has no roll version {version}")
+        fail(f"{factory.code} has no roll version {version}")
     return roll
 
 
@@ -83,7 +66,7 @@ def create(
         with unit_of_work() as session:
             factory = session.scalar(select(Factory).where(Factory.code == factory_code))
             if factory is None:
-                _fail(f"no factory {factory_code!r}")
+                fail(f"no factory {factory_code!r}")
             event = create_event(
                 session,
                 factory=factory,
@@ -94,11 +77,11 @@ def create(
                 reference=reference,
                 roll=_roll(session, factory, roll_version),
                 policy_name=policy_name,
-                actor=_actor(session, username),
+                actor=named_user(session, username),
             )
             title, number = event.title, event.id
     except EventInvalid as error:
-        _fail(str(error))
+        fail(str(error))
     click.echo(f"event {number}: {title}")
 
 
@@ -114,17 +97,17 @@ def change_end_command(event_id: int, end: str | None, reason: str, username: st
         with unit_of_work() as session:
             event = session.get(Event, event_id)
             if event is None:
-                _fail(f"no event {event_id}")
+                fail(f"no event {event_id}")
             change_end(
                 session,
                 event=event,
                 new_end=new_end,
                 reason=reason,
-                actor=_actor(session, username),
+                actor=named_user(session, username),
             )
             title = event.title
     except EventInvalid as error:
-        _fail(str(error))
+        fail(str(error))
     click.echo(f"event {event_id}: {title}")
 
 
@@ -138,14 +121,14 @@ def use_roll(event_id: int, roll_version: int | None, username: str | None) -> N
         with unit_of_work() as session:
             event = session.get(Event, event_id)
             if event is None:
-                _fail(f"no event {event_id}")
+                fail(f"no event {event_id}")
             roll = _roll(session, event.factory, roll_version)
             if roll is None:
-                _fail(f"{event.factory.code} has no roll yet")
-            set_roll(session, event=event, roll=roll, actor=_actor(session, username))
+                fail(f"{event.factory.code} has no roll yet")
+            set_roll(session, event=event, roll=roll, actor=named_user(session, username))
             version = roll.version
     except EventInvalid as error:
-        _fail(str(error))
+        fail(str(error))
     click.echo(f"event {event_id} uses roll version {version}")
 
 
@@ -201,17 +184,17 @@ def resolve_duplicate_command(
         with unit_of_work() as session:
             event = session.get(Event, event_id)
             if event is None:
-                _fail(f"no event {event_id}")
+                fail(f"no event {event_id}")
             resolve_duplicate(
                 session,
                 event=event,
                 national_id=national_id,
                 paid_worker_id=worker_id,
                 note=note,
-                actor=_actor(session, username),
+                actor=named_user(session, username),
             )
     except EventInvalid as error:
-        _fail(str(error))
+        fail(str(error))
     click.echo(
         f"event {event_id}: national ID {national_id} is paid once, as {worker_id}; "
         f"compute again to apply it"

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from datetime import date, datetime
-from typing import NoReturn
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from fund.auth.models import User
-from fund.cli_options import calendar_date
+from fund.cli_options import calendar_date, fail, named_user
 from fund.db import get_session, unit_of_work
 from fund.reports.services import (
     EXPORT_KINDS,
@@ -110,20 +105,6 @@ def verify_command(as_json: bool) -> None:
         raise SystemExit(1)
 
 
-def _fail(message: str, status: int = 2) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(status)
-
-
-def _user(session: Session, username: str | None) -> User | None:
-    if username is None:
-        return None
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        _fail(f"no user {username!r}")
-    return user
-
-
 @ledger_cli.command("export")
 @click.option("--kind", required=True, type=click.Choice(EXPORT_KINDS), help="Which workbook.")
 @click.option("--from", "start_text", help="First effective date (inclusive), YYYY-MM-DD.")
@@ -144,7 +125,7 @@ def export_command(
     end = calendar_date(end_text, "--to")
     as_of = calendar_date(as_of_text, "--as-of")
     if as_of is not None and end is not None and as_of != end:
-        _fail("--as-of and --to name different dates")
+        fail("--as-of and --to name different dates")
     end = end or as_of
     started = time.perf_counter()
     try:
@@ -157,7 +138,7 @@ def export_command(
             account_id=account_id,
         )
     except ExportRefused as refused:
-        _fail(str(refused))
+        fail(str(refused))
     took = time.perf_counter() - started
     if controls is None:
         click.echo(f"wrote {kind} to {output} ({took:.1f} s)")
@@ -182,9 +163,9 @@ def close_command(through_text: str, username: str) -> None:
     assert through is not None
     with unit_of_work() as session:
         try:
-            close_month(session, through=through, actor=_user(session, username))
+            close_month(session, through=through, actor=named_user(session, username))
         except CloseRefused as refused:
-            _fail(str(refused), 1)
+            fail(str(refused), 1)
     click.echo(f"books closed through {through}")
 
 
@@ -197,7 +178,9 @@ def reopen_command(through_text: str | None, reason: str, username: str) -> None
     through = calendar_date(through_text, "--through")
     with unit_of_work() as session:
         try:
-            reopen_month(session, through=through, reason=reason, actor=_user(session, username))
+            reopen_month(
+                session, through=through, reason=reason, actor=named_user(session, username)
+            )
         except CloseRefused as refused:
-            _fail(str(refused), 1)
+            fail(str(refused), 1)
     click.echo(f"books now closed through {through}" if through else "books open for all dates")
