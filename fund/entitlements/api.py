@@ -16,9 +16,8 @@ from fund.auth.access import acting_user, allow
 from fund.db import get_session
 from fund.entitlements.models import Entitlement
 from fund.entitlements.schemas import ResolutionOut, ResolveIn
-from fund.entitlements.services import resolve_held
 from fund.entitlements.views import SEES_NATIONAL_IDS
-from fund.events.services import EventInvalid
+from fund.events.services import EventInvalid, resolve_held
 
 
 def resolve(entitlement_id: int) -> Response | tuple[Response, int]:

@@ -22,7 +22,6 @@ from fund.entitlements import rules
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun, PolicyVersion
 from fund.entitlements.policy import Policy, parse_policy
 from fund.events.models import DuplicateResolution, Event
-from fund.events.services import EventInvalid, event_terms, resolutions, resolve_duplicate
 from fund.rolls.services import roll_rows as stored_roll_rows
 from imports.records import RollRow
 from ledger.bulk import insert_rows
@@ -37,6 +36,29 @@ class PolicyNotFound(LookupError):
 
 class RollMissing(rules.EntitlementError):
     """The event has no roll to compute from."""
+
+
+def event_terms(event: Event) -> rules.EventTerms:
+    """The plain terms the entitlement rules need."""
+    return rules.EventTerms(
+        kind="closure" if event.kind == "closure" else "suspension",
+        start=event.start_date,
+        end=event.end_date,
+        sections=frozenset(event.sections) if event.sections is not None else None,
+    )
+
+
+def resolutions(session: Session, event: Event) -> dict[str, str]:
+    """The event's resolved duplicates: national ID → the worker ID paid."""
+    return dict(
+        session.execute(
+            select(DuplicateResolution.national_id, DuplicateResolution.paid_worker_id).where(
+                DuplicateResolution.event_id == event.id
+            )
+        )
+        .tuples()
+        .all()
+    )
 
 
 def latest_policy(session: Session, name: str) -> PolicyVersion | None:
@@ -338,22 +360,6 @@ def latest_run(session: Session, event: Event) -> EntitlementRun | None:
         .where(EntitlementRun.event_id == event.id)
         .order_by(EntitlementRun.id.desc())
         .limit(1)
-    )
-
-
-def resolve_held(
-    session: Session, *, entitlement: Entitlement, note: str, actor: User | None
-) -> DuplicateResolution:
-    """Pay this held worker once for the national ID they share; the next computation applies it."""
-    if entitlement.reason != rules.DUPLICATE_NATIONAL_ID:
-        raise EventInvalid(f"worker {entitlement.worker_id} is not held for a shared national ID")
-    return resolve_duplicate(
-        session,
-        event=entitlement.run.event,
-        national_id=entitlement.national_id,
-        paid_worker_id=entitlement.worker_id,
-        note=note,
-        actor=actor,
     )
 
 

@@ -16,8 +16,8 @@ from fund.entitlements.forms import PolicyForm, ResolveDuplicateForm
 from fund.entitlements.models import Entitlement, PolicyVersion
 from fund.entitlements.policy import PolicyInvalid
 from fund.entitlements.rules import DUPLICATE_NATIONAL_ID
-from fund.entitlements.services import explain, register_policy, resolve_held
-from fund.events.services import EventInvalid
+from fund.entitlements.services import explain, register_policy
+from fund.events.services import EventInvalid, resolve_held
 from ledger.money import format_minor
 
 bp = Blueprint("entitlements", __name__, url_prefix="/entitlements")

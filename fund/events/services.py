@@ -1,6 +1,10 @@
 """Recording events: create a suspension or closure, change a suspension's end, end it.
 
 Services add and flush; the request or CLI command commits. Each change writes one audit event.
+
+An event builds on the entitlement area's rules and policies (its dates and sections must be
+terms the rules accept, its policy one that exists); the entitlement services read the events'
+tables but never these services, so the two areas do not import each other.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from sqlalchemy.orm import Session
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.controls.roll_review import review_roll
-from fund.entitlements.rules import EntitlementError, EventTerms
+from fund.entitlements.models import Entitlement
+from fund.entitlements.rules import DUPLICATE_NATIONAL_ID, EntitlementError, EventTerms
+from fund.entitlements.services import policy_names
 from fund.events.models import DuplicateResolution, Event, EventExtension
 from fund.factories.models import Factory
 from fund.rolls.models import Roll
@@ -45,16 +51,6 @@ def _snapshot(event: Event) -> dict[str, Any]:
         "roll_id": event.roll_id,
         "policy_name": event.policy_name,
     }
-
-
-def event_terms(event: Event) -> EventTerms:
-    """The plain terms the entitlement rules need."""
-    return EventTerms(
-        kind="closure" if event.kind == "closure" else "suspension",
-        start=event.start_date,
-        end=event.end_date,
-        sections=frozenset(event.sections) if event.sections is not None else None,
-    )
 
 
 def create_event(
@@ -133,9 +129,6 @@ def record_event(
 
     Sections count for a suspension only; the policy must be a stored or shipped one.
     """
-    # Imported here: the entitlement services build on this module.
-    from fund.entitlements.services import policy_names
-
     factory = session.scalar(select(Factory).where(Factory.code == factory_code))
     if factory is None:
         raise EventInvalid(f"no factory {factory_code!r}", field="factory")
@@ -303,14 +296,17 @@ def resolve_duplicate(
     return resolution
 
 
-def resolutions(session: Session, event: Event) -> dict[str, str]:
-    """The event's resolved duplicates: national ID → the worker ID paid."""
-    return dict(
-        session.execute(
-            select(DuplicateResolution.national_id, DuplicateResolution.paid_worker_id).where(
-                DuplicateResolution.event_id == event.id
-            )
-        )
-        .tuples()
-        .all()
+def resolve_held(
+    session: Session, *, entitlement: Entitlement, note: str, actor: User | None
+) -> DuplicateResolution:
+    """Pay this held worker once for the national ID they share; the next computation applies it."""
+    if entitlement.reason != DUPLICATE_NATIONAL_ID:
+        raise EventInvalid(f"worker {entitlement.worker_id} is not held for a shared national ID")
+    return resolve_duplicate(
+        session,
+        event=entitlement.run.event,
+        national_id=entitlement.national_id,
+        paid_worker_id=entitlement.worker_id,
+        note=note,
+        actor=actor,
     )

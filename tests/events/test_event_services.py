@@ -11,13 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fund.audit.models import AuditEvent
+from fund.entitlements.services import event_terms
 from fund.events.models import Event
 from fund.events.services import (
     EventInvalid,
     change_end,
     close_event,
     create_event,
-    event_terms,
     extend_event,
     set_roll,
 )
