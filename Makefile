@@ -41,11 +41,12 @@ translations: $(INSTALLED)
 	@if ls fund/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel compile -d fund/translations; fi
 
-## lint: ruff (rules and format) and mypy (strict)
+## lint: ruff (rules and format), mypy (strict) and the import layers (lint-imports, README "Layout")
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 ## browser: Debian's chromium for the Playwright tests (never a downloaded browser build)
 browser:

@@ -38,8 +38,8 @@ from fund.brands.services import (
     statement_period,
 )
 from fund.brands.statement import BrandStatement, brand_statement
+from fund.brands.statement_files import statement_xlsx
 from fund.db import get_session, utcnow
-from fund.reports.statements import statement_xlsx
 from ledger.money import MoneyError, from_minor, to_minor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

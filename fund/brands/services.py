@@ -21,8 +21,8 @@ from fund.auth.models import User
 from fund.auth.roles import Role
 from fund.brands.models import Brand, Contribution, Conversion, Pledge
 from fund.brands.statement import BrandStatement
+from fund.brands.statement_files import statement_pdf
 from fund.reports.services import fund_charts
-from fund.reports.statements import statement_pdf
 from ledger import Entry, InsufficientFunds, LedgerError, Posting, account, convert, post
 from ledger.money import from_minor, to_minor
 

@@ -33,9 +33,9 @@ from fund.brands.services import (
     visible_brands,
 )
 from fund.brands.statement import BrandStatement, brand_statement
+from fund.brands.statement_files import statement_xlsx
 from fund.db import get_session, utcnow
 from fund.reports.services import fund_charts
-from fund.reports.statements import statement_xlsx
 from ledger.money import MoneyError, to_minor
 
 bp = Blueprint("brands", __name__, url_prefix="/brands")
