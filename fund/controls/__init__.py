@@ -10,3 +10,7 @@
 - ``verification``: a reproducible sample of paid workers per batch, called by the helpline;
   each answer is recorded, and "not received" waits for the claims desk.
 """
+
+# The roll review connects to the roll and event signals when imported; importing it with the
+# package means every use of the app has it (``fund.models`` imports ``fund.controls.models``).
+from fund.controls import roll_review as roll_review

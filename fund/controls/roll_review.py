@@ -1,7 +1,9 @@
 """Roll comparison: what changed in a factory's new roll version that padding would look like.
 
 A roll is reviewed when it is imported and again when an event starts using it (the event's
-start date is what "joined shortly before" is measured against). Each rule gives at most one
+start date is what "joined shortly before" is measured against): the roll and event services
+announce both (``fund/rolls/signals.py``, ``fund/events/signals.py``) and this module connects
+to them, so the lower areas never import the controls. Each rule gives at most one
 finding per subject (the roll, an account number, an event), so reviewing again adds only what
 is new and keeps acknowledgements. HIGH findings must be acknowledged by an officer, with a
 note, before a batch paying from the roll can be submitted (``fund/disbursements/services.py``).
@@ -27,8 +29,10 @@ from fund.auth.roles import Role
 from fund.controls.models import RollFinding
 from fund.db import utcnow
 from fund.events.models import Event
+from fund.events.signals import roll_chosen
 from fund.factories.models import Factory
 from fund.rolls.models import Roll, RollWorker
+from fund.rolls.signals import roll_stored
 from ledger.money import format_minor
 
 #: Who may acknowledge a finding.
@@ -385,3 +389,13 @@ def finding_counts(session: Session) -> dict[str, Any]:
         )
     ).one()
     return {"total": total, "open_high": open_high, "acknowledged": acknowledged}
+
+
+@roll_stored.connect
+def _review_stored_roll(session: Session, *, roll: Roll, actor: User | None) -> None:
+    review_roll(session, roll=roll, actor=actor)
+
+
+@roll_chosen.connect
+def _review_chosen_roll(session: Session, *, event: Event, roll: Roll, actor: User | None) -> None:
+    review_roll(session, roll=roll, actor=actor, event=event)

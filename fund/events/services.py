@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from fund.audit.services import record
 from fund.auth.models import User
-from fund.controls.roll_review import review_roll
 from fund.entitlements.models import Entitlement
 from fund.entitlements.rules import DUPLICATE_NATIONAL_ID, EntitlementError, EventTerms
 from fund.entitlements.services import policy_names
 from fund.events.models import DuplicateResolution, Event, EventExtension
+from fund.events.signals import roll_chosen
 from fund.factories.models import Factory
 from fund.rolls.models import Roll
 from fund.rolls.services import current_roll
@@ -109,7 +109,7 @@ def create_event(
         after=_snapshot(event),
     )
     if roll is not None:
-        review_roll(session, roll=roll, actor=actor, event=event)  # "joined shortly before"
+        roll_chosen.send(session, event=event, roll=roll, actor=actor)  # reviewed for it
     return event
 
 
@@ -229,7 +229,7 @@ def set_roll(session: Session, *, event: Event, roll: Roll, actor: User | None) 
         before=before,
         after=_snapshot(event),
     )
-    review_roll(session, roll=roll, actor=actor, event=event)
+    roll_chosen.send(session, event=event, roll=roll, actor=actor)
     return event
 
 

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from fund.audit.services import record
 from fund.auth.models import User
-from fund.controls.roll_review import review_roll
 from fund.factories.models import Factory
 from fund.rolls.models import ColumnMapping, Roll, RollWorker
+from fund.rolls.signals import roll_stored
 from imports import FIELDS, Limits, Problem, RollReading, RollRow, RollUnreadable, read_roll
 from imports.headers import normalise_header
 from imports.sources import read_bytes
@@ -248,9 +248,9 @@ def import_roll(
             "warnings": roll.warning_count,
         },
     )
-    # Compared with the previous version and other factories now, so findings are on the
-    # roll's page before anyone builds a batch on it.
-    review_roll(session, roll=roll, actor=actor)
+    # The controls review it now (fund/rolls/signals.py), so findings are on the roll's page
+    # before anyone builds a batch on it.
+    roll_stored.send(session, roll=roll, actor=actor)
     return roll
 
 

@@ -1,0 +1,16 @@
+"""What the roll area announces to the areas above it (blinker signals).
+
+The roll import stores a roll version and says so; it does not know who listens. The
+integrity controls connect their review to it (``fund/controls/roll_review.py``, connected
+when ``fund.controls`` is imported, which ``fund.models`` does for every use of the app), so
+the review runs because an import happened. Receivers run in the import's transaction: one
+that raises undoes the import.
+"""
+
+from __future__ import annotations
+
+from blinker import Signal
+
+#: ``roll_stored.send(session, roll=roll, actor=actor)``: a roll version and its workers are
+#: stored (``services.import_roll``).
+roll_stored = Signal("a roll version and its workers are stored")

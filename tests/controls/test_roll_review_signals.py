@@ -1,0 +1,99 @@
+"""The roll review runs because a roll was imported or chosen, through the areas' signals.
+
+The roll and event services never import the controls (``tests/test_layers.py``); these tests
+show the review still runs on every import and every roll an event is put on.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fund.controls.models import RollFinding
+from fund.events.services import create_event, set_roll
+from fund.rolls.models import Roll
+from fund.rolls.signals import roll_stored
+from tests.conftest import People
+from tests.controls.helpers import GHOST_WALLET, PADDED_ROLL
+from tests.disbursements.conftest import ROLL
+from tests.entitlements.helpers import stored_roll
+
+
+def codes(session: Session, roll: Roll) -> set[str]:
+    return set(session.scalars(select(RollFinding.code).where(RollFinding.roll_id == roll.id)))
+
+
+def subjects(session: Session, roll: Roll, code: str) -> set[str]:
+    return set(
+        session.scalars(
+            select(RollFinding.subject).where(
+                RollFinding.roll_id == roll.id, RollFinding.code == code
+            )
+        )
+    )
+
+
+def test_importing_the_roll_services_alone_connects_the_review() -> None:
+    # A fresh interpreter that never names the controls: the app package connects them.
+    script = (
+        "import fund.rolls.services, fund.events.services\n"
+        "from fund.rolls.signals import roll_stored\n"
+        "from fund.events.signals import roll_chosen\n"
+        "print(sorted(r.__name__ for r in roll_stored.receivers_for(None)),"
+        " sorted(r.__name__ for r in roll_chosen.receivers_for(None)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["['_review_stored_roll']", "['_review_chosen_roll']"]
+
+
+def test_an_import_is_reviewed_as_it_is_stored(session: Session, users: People) -> None:
+    factory = users.factories["DHK-1"]
+    stored_roll(session, factory, ROLL)
+    padded = stored_roll(session, factory, PADDED_ROLL)
+    found = codes(session, padded)
+    assert {"shared_account", "added_since_previous", "headcount_jump"} <= found
+    shared = session.scalar(
+        select(RollFinding).where(
+            RollFinding.roll_id == padded.id, RollFinding.code == "shared_account"
+        )
+    )
+    assert shared is not None
+    assert GHOST_WALLET in shared.message
+
+
+def test_a_roll_chosen_for_an_event_is_reviewed_against_its_start(
+    session: Session, users: People
+) -> None:
+    factory = users.factories["DHK-1"]
+    stored_roll(session, factory, ROLL)
+    padded = stored_roll(session, factory, PADDED_ROLL)
+    before = subjects(session, padded, "joined_shortly_before")  # measured from the as-of date
+    event = create_event(
+        session, factory=factory, actor=users.admin, kind="suspension", start=date(2024, 3, 1)
+    )
+    assert subjects(session, padded, "joined_shortly_before") == before
+    set_roll(session, event=event, roll=padded, actor=users.admin)
+    after = subjects(session, padded, "joined_shortly_before")
+    assert len(after - before) == 1  # one more finding, its subject the event
+
+
+def test_a_review_that_fails_fails_the_import(session: Session, users: People) -> None:
+    class ReviewBroke(Exception):
+        pass
+
+    def broken(_session: Session, **_kwargs: object) -> None:
+        raise ReviewBroke
+
+    roll_stored.connect(broken)
+    try:
+        with pytest.raises(ReviewBroke):
+            stored_roll(session, users.factories["DHK-1"], ROLL)
+    finally:
+        roll_stored.disconnect(broken)
