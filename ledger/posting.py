@@ -17,7 +17,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ledger.bulk import insert_rows
+from dbtools.bulk import insert_rows
 from ledger.chain import entry_hash, request_hash
 from ledger.chart import account as chart_account
 from ledger.errors import (

@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-PACKAGES = ("fund", "ledger", "imports")
+PACKAGES = ("fund", "ledger", "imports", "dbtools")
 
 
 def lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
@@ -69,6 +69,12 @@ def test_a_clean_copy_keeps_every_contract(tmp_path: Path) -> None:
             "import flask",
             "ledger and imports are libraries: they know nothing of the app or of Flask",
             "imports.roll -> flask",
+        ),
+        (
+            "dbtools/bulk.py",
+            "import ledger.models",
+            "dbtools is the bottom: nothing of fund, ledger, imports or Flask",
+            "dbtools.bulk -> ledger.models",
         ),
         (
             "fund/rolls/services.py",

@@ -20,10 +20,10 @@ from datetime import date, timedelta
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from dbtools.bulk import insert_rows
 from fund.controls.models import PaymentClaim
 from fund.disbursements.models import PaymentLine
 from fund.events.models import Event
-from ledger.bulk import insert_rows
 
 Span = tuple[date, date]
 

@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
+from dbtools.bulk import insert_rows
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.auth.roles import Role
@@ -59,7 +60,6 @@ from fund.entitlements.services import freeze_policy, latest_run, stored_policy
 from fund.events.models import Event
 from fund.rolls.models import RollWorker
 from ledger import Account, Entry, InsufficientFunds, Posting, account, post, reverse
-from ledger.bulk import insert_rows
 from ledger.models import Account as AccountRow
 from ledger.models import JournalEntry
 from ledger.money import format_minor

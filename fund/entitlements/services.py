@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
+from dbtools.bulk import insert_rows
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.entitlements import rules
@@ -24,7 +25,6 @@ from fund.entitlements.policy import Policy, parse_policy
 from fund.events.models import DuplicateResolution, Event
 from fund.rolls.services import roll_rows as stored_roll_rows
 from imports.records import RollRow
-from ledger.bulk import insert_rows
 from ledger.money import format_minor
 
 SHIPPED_POLICIES = Path(__file__).resolve().parent.parent / "policies"

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
+from dbtools.bulk import insert_rows
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.factories.models import Factory
@@ -21,7 +22,6 @@ from fund.rolls.signals import roll_stored
 from imports import FIELDS, Limits, Problem, RollReading, RollRow, RollUnreadable, read_roll
 from imports.headers import normalise_header
 from imports.sources import read_bytes
-from ledger.bulk import insert_rows
 
 #: Rows per INSERT batch: big enough to be fast, small enough for a moving progress bar.
 BATCH_ROWS = 10_000

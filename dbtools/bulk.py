@@ -1,7 +1,8 @@
 """Writing many rows fast: COPY on PostgreSQL, the driver's executemany elsewhere.
 
 The ledger posts entries of 100,000 postings with it; the app's bulk writers (roll workers,
-entitlements) use it too. Statement-level triggers still fire for COPY, so no guard is skipped.
+entitlements, payment claims, payment lines) use it too. Statement-level triggers still fire
+for COPY, so no guard is skipped.
 """
 
 from __future__ import annotations
