@@ -121,6 +121,57 @@ def _check_amount(amount: int, currency: str) -> None:
         )
 
 
+Recorded = TypeVar("Recorded", Pledge, Contribution)
+
+
+def _record_once(
+    session: Session,
+    candidate: Recorded,
+    existing: Recorded | None,
+    *,
+    kind: str,
+    facts: Callable[[Recorded], dict[str, Any]],
+    conflict: str,
+    effective_date: date,
+    memo: str,
+    postings: tuple[Posting, ...],
+    actor: User | None,
+) -> Recorded:
+    """Store ``candidate`` and post its entry keyed by its id, unless ``existing`` is it already.
+
+    A retry with the same facts returns the first record; other facts under the same reference
+    are refused (``conflict``), never stored a second time.
+    """
+    if existing is not None:
+        if facts(existing) != facts(candidate):
+            raise RecordConflict(conflict)
+        return existing
+    candidate.recorded_by_id = actor.id if actor is not None else None
+    session.add(candidate)
+    session.flush()
+    entry = post(
+        session,
+        Entry(
+            effective_date=effective_date,
+            memo=memo,
+            idempotency_key=f"{kind}:{candidate.id}",
+            reference=f"{kind}:{candidate.id}",
+            postings=postings,
+        ),
+    )
+    candidate.entry_id = entry.id
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action=f"brands.{kind}_recorded",
+        object_type=kind,
+        object_id=candidate.id,
+        after={**facts(candidate), "entry_id": entry.id},
+    )
+    return candidate
+
+
 def _pledge_facts(pledge: Pledge) -> dict[str, Any]:
     return {
         "brand": pledge.brand.code,
@@ -176,37 +227,21 @@ def record_pledge(
     existing = session.scalar(
         select(Pledge).where(Pledge.brand_id == brand.id, Pledge.reference == reference)
     )
-    if existing is not None:
-        if _pledge_facts(existing) != _pledge_facts(candidate):
-            raise RecordConflict(f"pledge {reference!r} of {brand.code} was recorded differently")
-        return existing
-    candidate.recorded_by_id = actor.id if actor is not None else None
-    session.add(candidate)
-    session.flush()
-    entry = post(
+    return _record_once(
         session,
-        Entry(
-            effective_date=pledged_on,
-            memo=f"Pledge {reference} by {brand.code}",
-            idempotency_key=f"pledge:{candidate.id}",
-            reference=f"pledge:{candidate.id}",
-            postings=(
-                Posting(account(session, "1100", currency=currency, brand=brand.code), amount),
-                Posting(account(session, "4000", currency=currency, brand=brand.code), -amount),
-            ),
+        candidate,
+        existing,
+        kind="pledge",
+        facts=_pledge_facts,
+        conflict=f"pledge {reference!r} of {brand.code} was recorded differently",
+        effective_date=pledged_on,
+        memo=f"Pledge {reference} by {brand.code}",
+        postings=(
+            Posting(account(session, "1100", currency=currency, brand=brand.code), amount),
+            Posting(account(session, "4000", currency=currency, brand=brand.code), -amount),
         ),
-    )
-    candidate.entry_id = entry.id
-    session.flush()
-    record(
-        session,
         actor=actor,
-        action="brands.pledge_recorded",
-        object_type="pledge",
-        object_id=candidate.id,
-        after={**_pledge_facts(candidate), "entry_id": entry.id},
     )
-    return candidate
 
 
 def _contribution_facts(contribution: Contribution) -> dict[str, Any]:
@@ -261,39 +296,21 @@ def record_contribution(
             Contribution.brand_id == brand.id, Contribution.bank_reference == bank_reference
         )
     )
-    if existing is not None:
-        if _contribution_facts(existing) != _contribution_facts(candidate):
-            raise RecordConflict(
-                f"bank reference {bank_reference!r} of {brand.code} was recorded differently"
-            )
-        return existing
-    candidate.recorded_by_id = actor.id if actor is not None else None
-    session.add(candidate)
-    session.flush()
-    entry = post(
+    return _record_once(
         session,
-        Entry(
-            effective_date=value_date,
-            memo=f"Contribution from {brand.code}, bank reference {bank_reference}",
-            idempotency_key=f"contribution:{candidate.id}",
-            reference=f"contribution:{candidate.id}",
-            postings=(
-                Posting(account(session, BANK_ACCOUNTS[currency]), amount),
-                Posting(account(session, "1100", currency=currency, brand=brand.code), -amount),
-            ),
+        candidate,
+        existing,
+        kind="contribution",
+        facts=_contribution_facts,
+        conflict=f"bank reference {bank_reference!r} of {brand.code} was recorded differently",
+        effective_date=value_date,
+        memo=f"Contribution from {brand.code}, bank reference {bank_reference}",
+        postings=(
+            Posting(account(session, BANK_ACCOUNTS[currency]), amount),
+            Posting(account(session, "1100", currency=currency, brand=brand.code), -amount),
         ),
-    )
-    candidate.entry_id = entry.id
-    session.flush()
-    record(
-        session,
         actor=actor,
-        action="brands.contribution_recorded",
-        object_type="contribution",
-        object_id=candidate.id,
-        after={**_contribution_facts(candidate), "entry_id": entry.id},
     )
-    return candidate
 
 
 @atomic

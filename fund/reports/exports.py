@@ -162,6 +162,25 @@ class Controls:
             self.credit[currency] -= amount
 
 
+def _close_book(
+    book: Book,
+    listing: Listing,
+    controls: Controls,
+    start: date | None,
+    end: date | None,
+    opening: Mapping[int, int],
+    closing: TrialBalance,
+    accounts: Mapping[int, Account],
+) -> Controls:
+    """End the listing, add the control sheet, write the file; the controls it shows."""
+    listing.close()
+    _write_controls(
+        book, controls, start=start, end=end, opening=opening, closing=closing, accounts=accounts
+    )
+    book.close()
+    return controls
+
+
 def _write_controls(
     book: Book,
     controls: Controls,
@@ -220,16 +239,22 @@ def _write_controls(
         sheet.write_string(row, 6, "yes" if ties else "NO")
 
 
+#: The four columns every row of the journal, general ledger and trial balance repeats, so
+#: pivot tables work.
+ACCOUNT_COLUMNS = (
+    ("Account code", 12),
+    ("Account name", 28),
+    ("Dimensions", 26),
+    ("Currency", 9),
+)
+
 JOURNAL_COLUMNS = (
     ("Entry", 9),
     ("Sequence", 10),
     ("Date", 11),
     ("Memo", 40),
     ("Reference", 18),
-    ("Account code", 12),
-    ("Account name", 28),
-    ("Dimensions", 26),
-    ("Currency", 9),
+    *ACCOUNT_COLUMNS,
     ("Debit", 16),
     ("Credit", 16),
     ("Rate", 12),
@@ -291,19 +316,11 @@ def write_journal(
             if facts.currency != "BDT":
                 converted = to_minor(amount * rate, "BDT", rounding="half_up")
                 sheet.write_number(row, 12, major(converted, "BDT"), money)
-    listing.close()
-    _write_controls(
-        book, controls, start=start, end=end, opening=opening, closing=closing, accounts=accounts
-    )
-    book.close()
-    return controls
+    return _close_book(book, listing, controls, start, end, opening, closing, accounts)
 
 
 LEDGER_COLUMNS = (
-    ("Account code", 12),
-    ("Account name", 28),
-    ("Dimensions", 26),
-    ("Currency", 9),
+    *ACCOUNT_COLUMNS,
     ("Date", 11),
     ("Entry", 9),
     ("Memo", 40),
@@ -397,19 +414,11 @@ def write_general_ledger(
         sheet.write_number(row, 10, major(running, account.currency), money_bold)
     if head is not None:
         raise ValueError("general-ledger rows are not in account order")
-    listing.close()
-    _write_controls(
-        book, controls, start=start, end=end, opening=opening, closing=closing, accounts=accounts
-    )
-    book.close()
-    return controls
+    return _close_book(book, listing, controls, start, end, opening, closing, accounts)
 
 
 TRIAL_BALANCE_COLUMNS = (
-    ("Account code", 12),
-    ("Account name", 28),
-    ("Dimensions", 26),
-    ("Currency", 9),
+    *ACCOUNT_COLUMNS,
     ("Debit", 18),
     ("Credit", 18),
 )
