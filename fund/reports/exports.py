@@ -162,36 +162,35 @@ class Controls:
             self.credit[currency] -= amount
 
 
+@dataclass(frozen=True, slots=True)
+class Period:
+    """What a listing's control sheet ties to: dates, balances before and after, accounts."""
+
+    start: date | None
+    end: date | None
+    opening: Mapping[int, int]
+    closing: TrialBalance
+    accounts: Mapping[int, Account]
+
+
 def _close_book(
     book: Book,
     listing: Listing,
     controls: Controls,
-    start: date | None,
-    end: date | None,
-    opening: Mapping[int, int],
-    closing: TrialBalance,
-    accounts: Mapping[int, Account],
+    period: Period,
 ) -> Controls:
-    """End the listing, add the control sheet, write the file; the controls it shows."""
+    """End the listing, add the control sheet and write the file; the controls it shows.
+
+    The control sheet: counts, totals per currency, and the tie to the trial balance.
+    """
     listing.close()
-    _write_controls(
-        book, controls, start=start, end=end, opening=opening, closing=closing, accounts=accounts
+    start, end, opening, closing, accounts = (
+        period.start,
+        period.end,
+        period.opening,
+        period.closing,
+        period.accounts,
     )
-    book.close()
-    return controls
-
-
-def _write_controls(
-    book: Book,
-    controls: Controls,
-    *,
-    start: date | None,
-    end: date | None,
-    opening: Mapping[int, int],
-    closing: TrialBalance,
-    accounts: Mapping[int, Account],
-) -> None:
-    """The control sheet: counts, totals per currency, and the tie to the trial balance."""
     sheet = book.workbook.add_worksheet("Control totals")
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 8, 20)
@@ -237,6 +236,8 @@ def _write_controls(
         balanced = controls.debit.get(currency, 0) == controls.credit.get(currency, 0)
         sheet.write_string(row, 5, "yes" if balanced and tb_debit == tb_credit else "NO")
         sheet.write_string(row, 6, "yes" if ties else "NO")
+    book.close()
+    return controls
 
 
 #: The four columns every row of the journal, general ledger and trial balance repeats, so
@@ -246,6 +247,17 @@ ACCOUNT_COLUMNS = (
     ("Account name", 28),
     ("Dimensions", 26),
     ("Currency", 9),
+)
+
+#: An account statement's columns; the general ledger has them after the account's.
+STATEMENT_COLUMNS = (
+    ("Date", 11),
+    ("Entry", 9),
+    ("Memo", 40),
+    ("Reference", 18),
+    ("Debit", 16),
+    ("Credit", 16),
+    ("Balance", 18),
 )
 
 JOURNAL_COLUMNS = (
@@ -265,12 +277,7 @@ JOURNAL_COLUMNS = (
 def write_journal(
     target: Target,
     lines: Iterable[JournalLine],
-    *,
-    start: date | None,
-    end: date | None,
-    opening: Mapping[int, int],
-    closing: TrialBalance,
-    accounts: Mapping[int, Account],
+    period: Period,
 ) -> Controls:
     """Every posting, one row each, in chain order; a converted entry shows its rate."""
     book = Book(target)
@@ -316,31 +323,17 @@ def write_journal(
             if facts.currency != "BDT":
                 converted = to_minor(amount * rate, "BDT", rounding="half_up")
                 sheet.write_number(row, 12, major(converted, "BDT"), money)
-    return _close_book(book, listing, controls, start, end, opening, closing, accounts)
+    return _close_book(book, listing, controls, period)
 
 
-LEDGER_COLUMNS = (
-    *ACCOUNT_COLUMNS,
-    ("Date", 11),
-    ("Entry", 9),
-    ("Memo", 40),
-    ("Reference", 18),
-    ("Debit", 16),
-    ("Credit", 16),
-    ("Balance", 18),
-    ("Rate", 12),
-)
+LEDGER_COLUMNS = (*ACCOUNT_COLUMNS, *STATEMENT_COLUMNS, ("Rate", 12))
 
 
 def write_general_ledger(
     target: Target,
     rows: Iterable[LedgerRow],
+    period: Period,
     *,
-    start: date | None,
-    end: date | None,
-    opening: Mapping[int, int],
-    closing: TrialBalance,
-    accounts: Mapping[int, Account],
     entries: int,
 ) -> Controls:
     """Per account: an opening row, its postings with a running balance, a closing row.
@@ -356,7 +349,8 @@ def write_general_ledger(
     stream = iter(rows)
     head = next(stream, None)
     dates: dict[date, int] = {}
-    ordered = sorted(accounts.values(), key=account_order)
+    start, end, opening = period.start, period.end, period.opening
+    ordered = sorted(period.accounts.values(), key=account_order)
 
     def account_columns(row: int, facts: AccountCells) -> Worksheet:
         sheet = listing.sheet
@@ -414,7 +408,7 @@ def write_general_ledger(
         sheet.write_number(row, 10, major(running, account.currency), money_bold)
     if head is not None:
         raise ValueError("general-ledger rows are not in account order")
-    return _close_book(book, listing, controls, start, end, opening, closing, accounts)
+    return _close_book(book, listing, controls, period)
 
 
 TRIAL_BALANCE_COLUMNS = (
@@ -466,17 +460,6 @@ def write_trial_balance(target: Target, report: TrialBalance) -> None:
         controls.write_number(number, 2, major(credit, currency), book.money)
         controls.write_string(number, 3, "yes" if debit == credit else "NO")
     book.close()
-
-
-STATEMENT_COLUMNS = (
-    ("Date", 11),
-    ("Entry", 9),
-    ("Memo", 40),
-    ("Reference", 18),
-    ("Debit", 16),
-    ("Credit", 16),
-    ("Balance", 18),
-)
 
 
 def write_account_statement(

@@ -27,6 +27,7 @@ from fund.reports.books import (
 from fund.reports.charts import Chart, series_from_table
 from fund.reports.exports import (
     Controls,
+    Period,
     Target,
     write_account_statement,
     write_general_ledger,
@@ -89,28 +90,20 @@ def export_books(
             target, statement(session, chosen, start=start, end=end), start=start, end=end
         )
         return None
-    accounts = {a.id: a for a in session.scalars(select(Account))}
-    opening = balances_before(session, start)
-    closing = trial_balance(session, as_of=end)
+    period = Period(
+        start=start,
+        end=end,
+        opening=balances_before(session, start),
+        closing=trial_balance(session, as_of=end),
+        accounts={a.id: a for a in session.scalars(select(Account))},
+    )
     if kind == "journal":
-        return write_journal(
-            target,
-            journal(session, start=start, end=end),
-            start=start,
-            end=end,
-            opening=opening,
-            closing=closing,
-            accounts=accounts,
-        )
+        return write_journal(target, journal(session, start=start, end=end), period)
     if kind == "general-ledger":
         return write_general_ledger(
             target,
             general_ledger_rows(session, start=start, end=end),
-            start=start,
-            end=end,
-            opening=opening,
-            closing=closing,
-            accounts=accounts,
+            period,
             entries=entries_between(session, start=start, end=end),
         )
     raise ExportRefused(f"unknown export {kind!r}; choose one of {', '.join(EXPORT_KINDS)}")
