@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fund.auth.models import User
+from fund.events.models import Event
 
 #: The exit status of a command given input it cannot use (a refused step exits 1).
 BAD_INPUT = 2
@@ -42,6 +43,14 @@ def acting_user(session: Session, username: str | None) -> User:
     user = named_user(session, username)
     assert user is not None
     return user
+
+
+def event_by_id(session: Session, event_id: int) -> Event:
+    """The event an EVENT argument names; an unknown one stops the command."""
+    event = session.get(Event, event_id)
+    if event is None:
+        fail(f"no event {event_id}")
+    return event
 
 
 def calendar_date(value: str | None, option: str) -> date | None:

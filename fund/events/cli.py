@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from fund.cli_options import calendar_date, fail, named_user
+from fund.cli_options import calendar_date, event_by_id, fail, named_user
 from fund.db import get_session, unit_of_work
 from fund.events.models import Event
 from fund.events.services import (
@@ -95,9 +95,7 @@ def change_end_command(event_id: int, end: str | None, reason: str, username: st
     new_end = calendar_date(end, "--end")
     try:
         with unit_of_work() as session:
-            event = session.get(Event, event_id)
-            if event is None:
-                fail(f"no event {event_id}")
+            event = event_by_id(session, event_id)
             change_end(
                 session,
                 event=event,
@@ -119,9 +117,7 @@ def use_roll(event_id: int, roll_version: int | None, username: str | None) -> N
     """Compute the event's entitlements from another roll version of its factory."""
     try:
         with unit_of_work() as session:
-            event = session.get(Event, event_id)
-            if event is None:
-                fail(f"no event {event_id}")
+            event = event_by_id(session, event_id)
             roll = _roll(session, event.factory, roll_version)
             if roll is None:
                 fail(f"{event.factory.code} has no roll yet")
@@ -182,9 +178,7 @@ def resolve_duplicate_command(
     """Workers sharing NATIONAL_ID are one person: pay them once, as --pay WORKER_ID."""
     try:
         with unit_of_work() as session:
-            event = session.get(Event, event_id)
-            if event is None:
-                fail(f"no event {event_id}")
+            event = event_by_id(session, event_id)
             resolve_duplicate(
                 session,
                 event=event,

@@ -104,6 +104,10 @@ def test_bad_input_exits_2(app: Flask, session: Session, users: People) -> None:
         ),
         (["change-end", "999999", "--reason", "x"], "no event 999999"),
         (["use-roll", "999999"], "no event 999999"),
+        (
+            ["resolve-duplicate", "999999", "1234567890", "--pay", "A-1", "--note", "checked"],
+            "no event 999999",
+        ),
     ]
     for args, message in cases:
         result = runner.invoke(events_cli, args)
