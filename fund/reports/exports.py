@@ -361,6 +361,15 @@ def write_general_ledger(
         sheet.write_string(row, 3, facts.currency)
         return sheet
 
+    def balance_row(facts: AccountCells, label: str, day: date | None, amount: int) -> None:
+        # No entry and no debit or credit: sums over the sheet count the postings only.
+        row = listing.next_row()
+        sheet = account_columns(row, facts)
+        if day is not None:
+            sheet.write_number(row, 4, excel_date(day), day_format)
+        sheet.write_string(row, 6, label)
+        sheet.write_number(row, 10, major(amount, facts.currency), money_bold)
+
     last_memo, memo_cell = "", ""
     for account in ordered:
         account_id = account.id
@@ -370,12 +379,7 @@ def write_general_ledger(
             continue
         facts = account_cells(account)
         places = -facts.digits
-        row = listing.next_row()
-        sheet = account_columns(row, facts)
-        if start is not None:
-            sheet.write_number(row, 4, excel_date(start), day_format)
-        sheet.write_string(row, 6, "Opening balance")
-        sheet.write_number(row, 10, major(running, account.currency), money_bold)
+        balance_row(facts, "Opening balance", start, running)
         currency = facts.currency
         while head is not None and head.account_id == account_id:
             _, entry_id, _, effective_date, memo, reference, rate, amount = head
@@ -400,12 +404,7 @@ def write_general_ledger(
             sheet.write_number(row, 10, Decimal(running).scaleb(places), money)
             if rate is not None:
                 sheet.write_number(row, 11, Decimal(rate), book.rate)
-        row = listing.next_row()
-        sheet = account_columns(row, facts)
-        if end is not None:
-            sheet.write_number(row, 4, excel_date(end), day_format)
-        sheet.write_string(row, 6, "Closing balance")
-        sheet.write_number(row, 10, major(running, account.currency), money_bold)
+        balance_row(facts, "Closing balance", end, running)
     if head is not None:
         raise ValueError("general-ledger rows are not in account order")
     return _close_book(book, listing, controls, period)
