@@ -185,7 +185,9 @@ def _unbatched(session: Session, runs: dict[int, EntitlementRun]) -> list[Item]:
     return items
 
 
-def _batches(session: Session, state: str, action: str, *, exclude_submitter: int | None = None) -> list[Item]:
+def _batches(
+    session: Session, state: str, action: str, *, exclude_submitter: int | None = None
+) -> list[Item]:
     stamp = {
         "draft": DisbursementBatch.created_at,
         "submitted": DisbursementBatch.submitted_at,
@@ -323,4 +325,3 @@ def work_queue(session: Session, *, user: User, today: date) -> list[Group]:
 def waiting_total(groups: list[Group]) -> int:
     """How many items wait in all."""
     return sum(group.count for group in groups)
-

@@ -127,9 +127,7 @@ def _line_counts(session: Session, batch_ids: list[int]) -> dict[str, int]:
     return {state: int(count) for state, count in rows}
 
 
-def _batch_stages(
-    session: Session, event: Event, run: EntitlementRun | None
-) -> list[Stage]:
+def _batch_stages(session: Session, event: Event, run: EntitlementRun | None) -> list[Stage]:
     batches = session.scalars(
         select(DisbursementBatch)
         .where(
@@ -138,6 +136,7 @@ def _batch_stages(
         )
         .order_by(DisbursementBatch.id)
     ).all()
+
     def total(found: list[DisbursementBatch]) -> str:
         currency = found[0].currency if found else "BDT"
         return _money(sum(b.total_minor for b in found), currency)
@@ -197,9 +196,7 @@ def _batch_stages(
             )
         )
     elif approved or released:
-        stages.append(
-            Stage("Approved", DONE, f"Approved: {total(approved + released)}.")
-        )
+        stages.append(Stage("Approved", DONE, f"Approved: {total(approved + released)}."))
     else:
         stages.append(Stage("Approved", LATER, "Nothing submitted yet."))
     if approved:

@@ -19,8 +19,8 @@ from fund.entitlements.models import Entitlement, EntitlementRun
 from fund.entitlements.policy import PolicyInvalid
 from fund.entitlements.rules import REASONS, EntitlementError
 from fund.entitlements.services import compute_for_event, policy_for, policy_names
-from fund.events.life import event_life
 from fund.events.forms import ChangeEndForm, ComputeForm, NewEventForm, UseRollForm
+from fund.events.life import event_life
 from fund.events.models import Event
 from fund.events.services import EventInvalid, change_end, record_event, set_roll
 from fund.factories.models import Factory
