@@ -128,14 +128,16 @@ def _line_counts(session: Session, batch_ids: list[int]) -> dict[str, int]:
 
 
 def _batch_stages(session: Session, event: Event, run: EntitlementRun | None) -> list[Stage]:
-    batches = session.scalars(
-        select(DisbursementBatch)
-        .where(
-            DisbursementBatch.event_id == event.id,
-            DisbursementBatch.state.not_in(("rejected", "cancelled")),
+    batches = list(
+        session.scalars(
+            select(DisbursementBatch)
+            .where(
+                DisbursementBatch.event_id == event.id,
+                DisbursementBatch.state.not_in(("rejected", "cancelled")),
+            )
+            .order_by(DisbursementBatch.id)
         )
-        .order_by(DisbursementBatch.id)
-    ).all()
+    )
 
     def total(found: list[DisbursementBatch]) -> str:
         currency = found[0].currency if found else "BDT"
