@@ -17,7 +17,7 @@ from ledger.money import MINOR_DIGITS, format_minor
 ACTIONS: dict[str, str] = {
     "api_token.issue": "issued an API token",
     "api_token.revoke": "revoked an API token",
-    "batches.approval": "approved a batch",
+    "batches.approval": "gave one approval to a batch",
     "batches.create": "made a draft batch",
     "batches.fund_float": "topped up the mobile-money float",
     "batches.reconcile": "imported a provider's result file",
