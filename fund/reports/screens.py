@@ -111,9 +111,12 @@ def source_of(session: Session, entry: JournalEntry) -> Source | None:
             step, "result file" if step == "result" else step or "posting"
         )
         return Source(f"batch {ident} ({what})", "disbursements.detail", {"batch_id": ident})
-    model = {"contribution": Contribution, "pledge": Pledge}.get(kind)
-    if model is not None:
-        row = session.get(model, ident)
+    if kind in ("contribution", "pledge"):
+        row: Contribution | Pledge | None = (
+            session.get(Contribution, ident)
+            if kind == "contribution"
+            else session.get(Pledge, ident)
+        )
         if row is None:
             return None
         brand = session.get(Brand, row.brand_id)
