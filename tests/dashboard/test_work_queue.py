@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -198,3 +198,29 @@ def test_a_released_batch_is_paid_only_once_its_lines_settle(world: World) -> No
     mark_failed(s, line=lines[-1], actor=world.accountant, on=ON, reason="wallet closed")
     assert shown_state(s, batch) == "partly paid"
     assert s.get(DisbursementBatch, batch.id) is batch
+
+
+def test_the_helpline_sees_claims_coming_due_oldest_deadline_first(world: World) -> None:
+    from fund.claims.services import file_claim
+
+    s = world.session
+    helpline = world.people.by_role[Role.HELPLINE]
+    claim = file_claim(
+        s,
+        event=world.event,
+        kind="not_on_roll",
+        raised_by="helpline",
+        worker_name="Nasrin Akter",
+        national_id="1990000000099",
+        actor=helpline,
+        today=date(2024, 5, 10),
+    )
+    far = work_queue(s, user=helpline, today=claim.due_on - timedelta(days=8))
+    assert far == []  # not due within the week yet
+    (group,) = work_queue(s, user=helpline, today=claim.due_on - timedelta(days=7))
+    assert group.kind == "claims"
+    assert group.items[0].what.endswith(f"due {claim.due_on.isoformat()}")
+    assert group.items[0].args == {"claim_id": claim.id}
+    (group,) = work_queue(s, user=helpline, today=claim.due_on + timedelta(days=1))
+    assert f"overdue since {claim.due_on.isoformat()}" in group.items[0].what
+    assert queue_of(world, Role.APPROVER) == {}  # claims are not the approver's work
