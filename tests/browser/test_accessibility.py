@@ -77,7 +77,7 @@ def test_every_page_a_demo_user_reaches_has_no_serious_accessibility_issue(
                     f"— {'; '.join(targets)}"
                 )
         queue += [link for link in links(tab) if kind_of(link.split("?")[0]) not in seen_kinds]
-    assert visited > 3, f"only {visited} pages reached"
+    assert visited >= 3, f"only {visited} pages reached"  # a brand: statement, password, home
     assert visited < MAX_PAGES, "the crawl did not end: too many kinds of page"
     assert problems == [], "\n".join(problems)
 
