@@ -230,6 +230,7 @@ def _register_input_guard(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from fund.auth.access import acting_user
     from fund.auth.roles import STAFF, Role
+    from fund.display import display_date, display_datetime, display_money
     from fund.reports.charts import svg
     from ledger.money import format_minor
 
@@ -241,6 +242,11 @@ def _register_template_helpers(app: Flask) -> None:
     def money() -> dict[str, Any]:
         # One way to show an amount everywhere: exact minor units, never a float's rounding.
         return {"format_minor": format_minor, "money": format_minor, "chart_svg": svg}
+
+    # One display format for dates and times (fund/display.py), the same on every page.
+    app.add_template_filter(display_date, "display_date")
+    app.add_template_filter(display_datetime, "display_datetime")
+    app.add_template_filter(display_money, "display_money")
 
     @app.context_processor
     def language() -> dict[str, Any]:

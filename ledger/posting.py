@@ -29,7 +29,7 @@ from ledger.errors import (
     UnknownAccount,
 )
 from ledger.models import Account, ChainHead, JournalEntry, PeriodClose, Posting
-from ledger.money import from_minor, to_minor
+from ledger.money import format_minor, from_minor, to_minor
 from ledger.values import Entry
 from ledger.values import Posting as PostingLine
 
@@ -121,10 +121,12 @@ def _check_overdraft(
         after = current[account.id] + change[account.id]
         # Money coming in is never refused, even into an account already below zero.
         if change[account.id] < 0 and after < 0:
-            available = from_minor(current[account.id], account.currency)
-            needed = from_minor(-change[account.id], account.currency)
+            # The account's name without its currency suffix: the amounts carry it, once.
+            dims = f" [{account.dimension_key}]" if account.dimension_key else ""
+            available = format_minor(current[account.id], account.currency)
+            needed = format_minor(-change[account.id], account.currency)
             raise InsufficientFunds(
-                f"{account.label} holds {available} {account.currency}; "
+                f"{account.code} {account.name}{dims} holds {available} {account.currency}; "
                 f"{needed} {account.currency} is needed"
             )
 

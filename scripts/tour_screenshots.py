@@ -19,6 +19,10 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 TOUR = ROOT / "docs" / "tour"
 #: (journey, step) in the order the README shows them.
 PICKS = [
+    ("queues", "officer-queue"),
+    ("queues", "event-life"),
+    ("queues", "approver-decision"),
+    ("queues", "accountant-queue"),
     ("officer", "roll-problems"),
     ("officer", "entitlements"),
     ("officer", "approver-reviews"),

@@ -15,6 +15,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -78,6 +79,32 @@ class Receipt:
     currency: str
     service: str  # "60 days paid" or "7 years of service"
     explanation: tuple[str, ...] = field(default_factory=tuple)
+    # What the slip attests and since when: an approval slip is not a proof of payment.
+    status: str = "approved"  # a key of STANDING
+    dated: date | None = None
+
+
+#: What each standing lets the slip say above the amount, and its page title.
+STANDING: dict[str, tuple[str, str]] = {
+    "draft": ("Amount proposed (not approved)", "payment slip: draft"),
+    "submitted": ("Amount awaiting approval", "payment slip: awaiting approval"),
+    "approved": ("Amount approved", "approval slip: not yet paid"),
+    "released": ("Amount sent", "payment advice: sent, awaiting confirmation"),
+    "paid": ("Amount paid", "payment receipt"),
+    "failed": ("Amount not delivered", "payment advice: failed, to be reissued"),
+    "unclaimed": ("Amount unclaimed", "payment advice: unclaimed"),
+}
+
+
+def standing(batch_state: str, line_state: str) -> str:
+    """What a slip may claim: ``paid`` only once the line is settled paid."""
+    if line_state in ("paid", "failed", "unclaimed"):
+        return line_state
+    if batch_state == "paid":
+        return "released"  # the money left the fund; the provider has not confirmed yet
+    if batch_state in ("approved", "submitted"):
+        return batch_state
+    return "draft"
 
 
 def runs(text: str) -> Iterator[tuple[str, str]]:
@@ -146,7 +173,8 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
     margin = 36.0
     for receipt in receipts:
         y = page_height - margin - 6
-        draw_text(canvas, margin, y, f"{fund_name} — payment receipt", 14, bold=True)
+        says, title = STANDING.get(receipt.status, STANDING["draft"])
+        draw_text(canvas, margin, y, f"{fund_name} — {title}", 14, bold=True)
         canvas.setFont(LATIN, 9)
         canvas.drawRightString(page_width - margin, y, f"Receipt {receipt.receipt_number}")
         y -= 22
@@ -167,6 +195,7 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
             ),
             ("Service", receipt.service),
             ("Batch", str(receipt.batch_id)),
+            ("Dated", receipt.dated.strftime("%d %b %Y").lstrip("0") if receipt.dated else "—"),
         )
         for label, value in facts:
             canvas.setFont(LATIN_BOLD, 9)
@@ -186,7 +215,7 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
                 y -= 11
         amount = f"{format_minor(receipt.amount_minor, receipt.currency)} {receipt.currency}"
         canvas.setFont(LATIN_BOLD, 16)
-        canvas.drawString(margin, margin + 34, f"Amount paid: {amount}")
+        canvas.drawString(margin, margin + 34, f"{says}: {amount}")
         canvas.setFont(LATIN, 9)
         canvas.drawString(margin, margin + 16, f"Verification code: {receipt.verification_code}")
         canvas.drawRightString(page_width - margin, margin + 16, "Received by (signature / thumb)")

@@ -52,7 +52,7 @@ from fund.disbursements.models import (
     PaymentLine,
     ResultImport,
 )
-from fund.disbursements.receipts import Receipt, verification_code
+from fund.disbursements.receipts import Receipt, standing, verification_code
 from fund.disbursements.sheets import SheetHeader, SheetRow
 from fund.entitlements.export import exact_text
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun
@@ -1219,9 +1219,19 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
                 currency=batch.currency,
                 service=service,
                 explanation=tuple(words),
+                status=standing(batch.state, line.state),
+                dated=_slip_date(batch, line),
             )
         )
     return out
+
+
+def _slip_date(batch: DisbursementBatch, line: PaymentLine) -> date | None:
+    """The day the slip's claim became true: settled, released, approved or drafted."""
+    if line.settled_on is not None:
+        return line.settled_on
+    moment = batch.paid_at or batch.approved_at or batch.created_at
+    return moment.date() if moment is not None else None
 
 
 def _line_words(line: EntitlementLine, currency: str) -> str:

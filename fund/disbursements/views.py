@@ -33,6 +33,7 @@ from fund.auth.roles import STAFF, Role
 from fund.controls.approvals import approvers, bands_from_config
 from fund.db import get_session, utcnow
 from fund.disbursements import services
+from fund.disbursements.decision import decision, shown_state, shown_states
 from fund.disbursements.forms import (
     CreateBatchForm,
     ExpireForm,
@@ -99,6 +100,7 @@ def index() -> str:
     return render_template(
         "disbursements/index.html",
         batches=batches,
+        shown_states=shown_states(session, list(batches)),
         event=event,
         run=latest_run(session, event) if event else None,
         overpaid=services.overpayments(session, event=event) if event else [],
@@ -217,6 +219,8 @@ def detail(batch_id: int) -> str:
         mobile_needed=services.mobile_needed(session, batch),
         may_download_payment_file=role in FILE_READERS,
         approvals=approvers(session, batch.id),
+        decision=decision(session, batch),
+        shown_state=shown_state(session, batch),
     )
 
 

@@ -20,6 +20,7 @@ from fund.entitlements.policy import PolicyInvalid
 from fund.entitlements.rules import REASONS, EntitlementError
 from fund.entitlements.services import compute_for_event, policy_for, policy_names
 from fund.events.forms import ChangeEndForm, ComputeForm, NewEventForm, UseRollForm
+from fund.events.life import event_life
 from fund.events.models import Event
 from fund.events.services import EventInvalid, change_end, record_event, set_roll
 from fund.factories.models import Factory
@@ -43,7 +44,7 @@ def compute_form(event: Event) -> ComputeForm:
 @allow(*OFFICERS)
 def new() -> str | WerkzeugResponse:
     session = get_session()
-    form = NewEventForm()
+    form = NewEventForm(factory=request.args.get("factory"))  # from the factory page
     codes: list[str] = list(session.scalars(select(Factory.code).order_by(Factory.code)))
     form.factory.choices = codes  # type: ignore[assignment]  # plain values (WTForms 3)
     form.policy.choices = policy_names(session)  # type: ignore[assignment]  # WTForms 3
@@ -255,7 +256,10 @@ def detail(event_id: int) -> str:
     return render_template(
         "events/detail.html",
         event=event,
-        compute_form=compute_form(event) if officer else None,
+        # no roll, nothing to compute from: the page offers attaching one instead of a button
+        # that could only fail (the service refuses too: RollMissing)
+        compute_form=compute_form(event) if officer and event.roll is not None else None,
+        life=event_life(session, event),
         end_form=ChangeEndForm() if officer and event.kind == "suspension" else None,
         roll_form=roll_form(event) if officer else None,
         runs=runs,

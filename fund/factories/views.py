@@ -6,10 +6,12 @@ from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from fund.auth.access import allow
-from fund.auth.roles import STAFF
+from fund.auth.access import acting_user, allow
+from fund.auth.roles import STAFF, Role
 from fund.db import get_session
+from fund.events.life import factory_events
 from fund.factories.models import Factory
+from fund.rolls.models import Roll
 
 bp = Blueprint("factories", __name__, url_prefix="/factories")
 
@@ -28,7 +30,17 @@ def index() -> str:
 @bp.route("/<code>")
 @allow(STAFF)
 def detail(code: str) -> str:
-    factory = get_session().scalar(select(Factory).where(Factory.code == code))
+    session = get_session()
+    factory = session.scalar(select(Factory).where(Factory.code == code))
     if factory is None:
         abort(404)
-    return render_template("factories/detail.html", factory=factory)
+    user = acting_user()
+    return render_template(
+        "factories/detail.html",
+        factory=factory,
+        rolls=session.scalars(
+            select(Roll).where(Roll.factory_id == factory.id).order_by(Roll.version.desc())
+        ).all(),
+        events=factory_events(session, factory),
+        officer=user is not None and user.role_enum in (Role.ADMIN, Role.OFFICER),
+    )

@@ -36,6 +36,10 @@ MAX_ROWS = 1_048_576
 _EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 
 
+#: Whose books a workbook shows, on its control sheet.
+FUND_NAME = "Worker Fund"
+
+
 def excel_date(day: date) -> int:
     """The spreadsheet's serial day number for ``day`` (shown as a date by the date format)."""
     return day.toordinal() - _EXCEL_EPOCH
@@ -194,9 +198,12 @@ def _close_book(
     sheet = book.workbook.add_worksheet("Control totals")
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 8, 20)
-    sheet.write_string(0, 0, "Period from", book.bold)
-    sheet.write_string(1, 0, "Period to", book.bold)
-    for row, day in ((0, start), (1, end)):
+    # Row by row: a constant-memory worksheet drops cells written to a row already left.
+    for row, (label, day) in enumerate((("Period from", start), ("Period to", end))):
+        sheet.write_string(row, 0, label, book.bold)
+        if row == 0:
+            sheet.write_string(0, 3, "Fund", book.bold)
+            sheet.write_string(0, 4, FUND_NAME)
         if day is None:
             sheet.write_string(row, 1, "beginning" if row == 0 else "latest")
         else:
@@ -445,6 +452,8 @@ def write_trial_balance(target: Target, report: TrialBalance) -> None:
     controls.set_column(0, 0, 24)
     controls.set_column(1, 4, 20)
     controls.write_string(0, 0, "As of", book.bold)
+    controls.write_string(0, 3, "Fund", book.bold)
+    controls.write_string(0, 4, FUND_NAME)
     if report.as_of is not None:
         controls.write_number(0, 1, excel_date(report.as_of), book.date)
     else:

@@ -10,7 +10,7 @@ import calendar
 from datetime import date, timedelta
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fund.audit.services import record
@@ -35,7 +35,7 @@ from fund.reports.exports import (
     write_trial_balance,
 )
 from ledger import PeriodClosed, close_period, closed_through, reopen_period
-from ledger.models import Account, PeriodClose
+from ledger.models import Account, JournalEntry, PeriodClose
 from ledger.queries import journal, statement, trial_balance
 
 ExportKind = Literal["journal", "general-ledger", "trial-balance", "account-statement"]
@@ -76,9 +76,18 @@ def export_books(
     end: date | None = None,
     account_id: int | None = None,
 ) -> Controls | None:
-    """Write the ``kind`` workbook for ``start``..``end`` (trial balance: as of ``end``)."""
+    """Write the ``kind`` workbook for ``start``..``end`` (trial balance: as of ``end``).
+
+    An open end is the date of the last posted entry, so the workbook names a real date
+    ("Period to 2026-03-20") rather than "latest"; the figures are the same.
+    """
     if start is not None and end is not None and start > end:
         raise ExportRefused(f"the period starts ({start}) after it ends ({end})")
+    if end is None:
+        last = session.scalar(
+            select(func.max(JournalEntry.effective_date)).where(JournalEntry.status == "posted")
+        )
+        end = last if last is not None and (start is None or start <= last) else None
     if kind == "trial-balance":
         write_trial_balance(target, trial_balance(session, as_of=end))
         return None

@@ -8,14 +8,23 @@ from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from fund.arguments import id_argument
+from fund.arguments import id_argument, page_number
 from fund.auth.access import allow, allowed_user
 from fund.brands.forms import ConversionForm
 from fund.brands.services import CASH_RECORDERS, BrandRecordRefused, convert_usd_to_bdt
 from fund.db import get_session, utcnow
 from fund.reports.forms import CloseForm, ReopenForm
+from fund.reports.screens import (
+    ENTRIES_PER_PAGE,
+    DimensionNames,
+    account_postings,
+    entry_on_screen,
+    journal_page,
+)
 from fund.reports.services import (
     BOOK_READERS,
     CLOSERS,
@@ -31,6 +40,7 @@ from fund.reports.services import (
     reopen_month,
 )
 from ledger import closed_through
+from ledger.models import Account, JournalEntry
 from ledger.money import MoneyError, to_minor
 from ledger.queries import trial_balance
 
@@ -75,6 +85,7 @@ def _books_page(
     return render_template(
         "reports/index.html",
         report=trial_balance(session, as_of=as_of),
+        names=_account_names(session),
         as_of=as_of,
         closed=closed_through(session),
         charts=fund_charts(session, end=as_of),
@@ -83,6 +94,12 @@ def _books_page(
         reopen_form=reopen_form,
         conversion_form=conversion_form,
     )
+
+
+def _account_names(session: Session) -> dict[int, str]:
+    """Every account's dimensions in words, for the trial balance."""
+    names = DimensionNames(session)
+    return {a.id: names.of(a) for a in session.scalars(select(Account))}
 
 
 @bp.route("/export/<kind>.xlsx")
@@ -189,3 +206,56 @@ def add_conversion() -> Response | tuple[str, int]:
         "success",
     )
     return redirect(url_for("reports.index"))
+
+
+@bp.route("/journal")
+@allow(*BOOK_READERS)
+def journal_screen() -> str:
+    """The journal on screen: entries in chain order, filtered by dates and words."""
+    start, end = _date_arg("from"), _date_arg("to")
+    text = request.args.get("q", "").strip()[:100]
+    page = page_number()
+    entries, total = journal_page(get_session(), start=start, end=end, text=text, page=page)
+    return render_template(
+        "reports/journal.html",
+        entries=entries,
+        total=total,
+        start=start,
+        end=end,
+        text=text,
+        page=page,
+        pages=max(1, -(-total // ENTRIES_PER_PAGE)),
+    )
+
+
+@bp.route("/accounts/<int:account_id>")
+@allow(*BOOK_READERS)
+def account_screen(account_id: int) -> str:
+    """One account's general ledger: opening, each posting with its running balance, closing."""
+    session = get_session()
+    chosen = session.get(Account, account_id) or abort(404)
+    start, end = _date_arg("from"), _date_arg("to")
+    if start is not None and end is not None and start > end:
+        abort(400, description=f"the period starts ({start}) after it ends ({end})")
+    names = DimensionNames(session)
+    return render_template(
+        "reports/account.html",
+        account=chosen,
+        account_words=names.account(chosen),
+        report=account_postings(session, chosen, start=start, end=end),
+        start=start,
+        end=end,
+    )
+
+
+@bp.route("/entries/<int:entry_id>")
+@allow(*BOOK_READERS)
+def entry_screen(entry_id: int) -> str:
+    """One journal entry: its facts, every posting with its account in words, and its source."""
+    session = get_session()
+    entry = session.get(JournalEntry, entry_id)
+    if entry is None or entry.status != "posted":
+        abort(404)
+    return render_template(
+        "reports/entry.html", shown=entry_on_screen(session, entry, DimensionNames(session))
+    )

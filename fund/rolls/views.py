@@ -35,6 +35,7 @@ from fund.auth.roles import STAFF, Role
 from fund.controls.forms import AcknowledgeForm, ReviewForm
 from fund.controls.roll_review import ACKNOWLEDGERS, findings
 from fund.db import get_session
+from fund.events.life import events_wanting
 from fund.factories.models import Factory
 from fund.rolls.forms import ConfirmForm, MappingForm, UploadForm
 from fund.rolls.models import Roll, RollWorker
@@ -284,4 +285,7 @@ def detail(roll_id: int) -> str:
         },
         review_form=ReviewForm(),
         may_acknowledge=user is not None and user.role_enum in ACKNOWLEDGERS,
+        # a newly stored roll is offered to the factory's events that have none or an older one
+        waiting_events=events_wanting(session, roll),
+        may_attach=user is not None and user.role_enum in (Role.ADMIN, Role.OFFICER),
     )

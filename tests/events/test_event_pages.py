@@ -125,7 +125,9 @@ def test_only_officers_change_things(
         assert posted.status_code == 403, action
     login(client, "officer")
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
-    assert "Compute entitlements" in page
+    # no roll yet: the officer is told to attach one, not shown a button that could only fail
+    assert "Compute entitlements</button>" not in page
+    assert "Entitlements are computed from a roll" in page
     assert "Change the end date" in page
 
 

@@ -250,3 +250,18 @@ def test_chart_rules(session: Session) -> None:
     first = account(session, "2000", currency="BDT", event="3")
     assert account(session, "2000", currency="BDT", event="3").id == first.id
     assert first.dimensions == {"event": "3"}
+
+
+def test_an_overdraft_names_the_account_once_and_formats_the_amounts(session: Session) -> None:
+    """The refusal shows each amount with separators and its currency once ("BDT BDT" was a bug)."""
+    bank = account(session, "1010")
+    fund = account(session, "3000", currency="BDT")
+    with pytest.raises(InsufficientFunds) as refused:
+        post(
+            session,
+            Entry(date(2024, 1, 2), "too much", "overdraft-words", (
+                Posting(fund, 123_456_700), Posting(bank, -123_456_700))),
+            no_overdraft=[bank],
+        )  # fmt: skip
+    assert "BDT BDT" not in str(refused.value)
+    assert "holds 0.00 BDT; 1,234,567.00 BDT is needed" in str(refused.value)
