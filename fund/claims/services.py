@@ -15,7 +15,7 @@ import re
 import secrets
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +27,9 @@ from sqlalchemy.orm import Session
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.auth.roles import CLAIM_DECIDERS, CLAIM_FILERS, Role
+from fund.claims import persons
+from fund.claims.errors import ClaimInvalid as ClaimInvalid
+from fund.claims.errors import ClaimRefused as ClaimRefused
 from fund.claims.matching import compare_names, national_id_key, phone_key
 from fund.claims.models import CLAIM_KINDS, RAISED_BY, Claim, ClaimAttachment
 from fund.controls.approvals import DEFAULT_BANDS, Band
@@ -72,18 +75,6 @@ KIND_LABELS = {
     "not_received": "not received",
     "other": "other",
 }
-
-
-class ClaimRefused(Exception):
-    """A claim step the rules do not allow; the message says why in plain words."""
-
-
-class ClaimInvalid(ClaimRefused):
-    """The claim's details cannot be used (``field`` names which one)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class DuplicateClaim(ClaimRefused):
@@ -160,32 +151,49 @@ def _clean_phone(text: str) -> str:
 
 
 def paid_line(session: Session, *, event_id: int, national_id: str) -> PaymentLine | None:
-    """A payment line of the event that paid this national ID, if any (the provider said so)."""
-    return session.scalar(
-        select(PaymentLine)
-        .join(Entitlement, PaymentLine.entitlement_id == Entitlement.id)
-        .where(
-            PaymentLine.event_id == event_id,
-            PaymentLine.state == "paid",
-            Entitlement.national_id == national_id,
+    """The largest payment line of the event that paid this person (any of their IDs), if any."""
+    lines = _person_lines(session, event_id=event_id, national_id=national_id, states=("paid",))
+    return lines[0] if lines else None
+
+
+def _person_lines(
+    session: Session, *, event_id: int, national_id: str, states: Sequence[str]
+) -> list[PaymentLine]:
+    """The event's lines in ``states`` to any ID of the person, largest amount first."""
+    return list(
+        session.scalars(
+            select(PaymentLine)
+            .join(Entitlement, PaymentLine.entitlement_id == Entitlement.id)
+            .where(
+                PaymentLine.event_id == event_id,
+                PaymentLine.state.in_(states),
+                Entitlement.national_id.in_(sorted(persons.national_ids_of(session, national_id))),
+            )
+            .order_by(PaymentLine.amount_minor.desc(), PaymentLine.id)
         )
-        .order_by(PaymentLine.id)
-        .limit(1)
     )
 
 
 def _refuse_if_paid(session: Session, *, event: Event, kind: str, national_id: str) -> None:
     if kind not in PAYING_KINDS:
         return
-    line = paid_line(session, event_id=event.id, national_id=national_id)
-    if line is not None:
-        when = f" on {line.settled_on:%d/%m/%Y}" if line.settled_on else ""
-        raise AlreadyPaid(
-            f"national ID {masked(national_id)} was already paid for this event: receipt "
-            f"{line.receipt_number}, {format_minor(line.amount_minor, 'BDT')} BDT{when}. "
-            "A claim cannot pay the worker twice; if the worker says the money never arrived,"
-            " check the receipt with the provider."
-        )
+    lines = _person_lines(
+        session, event_id=event.id, national_id=national_id, states=persons.LIVE_STATES
+    )
+    paid = [line for line in lines if line.state == "paid"]
+    # "Not received" is a fair question while any of the person's payments is still on its
+    # way: a small paid top-up does not answer for a main payment still pending.
+    if not paid or (kind == "not_received" and len(paid) < len(lines)):
+        return
+    line = paid[0]
+    when = f" on {line.settled_on:%d/%m/%Y}" if line.settled_on else ""
+    raise AlreadyPaid(
+        f"national ID {masked(national_id)} was already paid for this event: receipt "
+        f"{line.receipt_number}, {format_minor(line.amount_minor, 'BDT')} BDT{when}"
+        f" (worker {line.worker_id}, {line.name}). A claim cannot pay the worker twice; if the"
+        " worker says the money never arrived,"
+        " check the receipt with the provider."
+    )
 
 
 def file_claim(
@@ -676,6 +684,14 @@ def _supplement_roll(
             raise ClaimRefused(
                 f"national ID {masked(nid)} belongs to worker {holder.worker_id} on the roll"
             )
+        # What the officer did not retype stays as the roll had it (grade, designation, exit).
+        kept = by_id[worker.worker_id]
+        worker = replace(
+            worker,
+            grade=worker.grade or kept.grade,
+            designation=worker.designation or kept.designation,
+            exit_date=worker.exit_date or kept.exit_date,
+        )
         new_rows = [worker if row.worker_id == worker.worker_id else row for row in rows]
         change = "corrected"
     data = write_roll_csv(new_rows)
@@ -743,19 +759,34 @@ def accept_claim(
     _require_open(claim)
     event = claim.event
     _refuse_if_paid(session, event=event, kind=claim.kind, national_id=claim.national_id)
-    facts: dict[str, Any] = {}
-    if worker is not None:
-        claim.roll_id, change = _supplement_roll(session, claim=claim, worker=worker, actor=actor)
-        worker_id = worker.worker_id
-        facts.update(roll=claim.roll_id, worker=change)
-    elif claim.kind == "not_on_roll":
+    if worker is None and claim.kind == "not_on_roll":
         raise ClaimInvalid(
             "a worker missing from the roll is added with their roll details"
             " (worker ID, join date, wages, how they are paid) as the factory confirms them"
         )
+    # The claimant is the payee: every check that could refuse runs before anything is written.
+    worker_id = _payee(session, claim=claim, worker=worker, worker_id=worker_id, actor=actor)
+    if pay and worker_id:
+        persons.refuse_double_payment(
+            session,
+            event=event,
+            national_id=claim.national_id,
+            wallet=_wallet_paid(session, claim=claim, worker=worker, worker_id=worker_id),
+            worker_id=worker_id,
+        )
+    if claim.late and not note.strip():
+        raise ClaimInvalid(
+            "the claim was filed after the event's filing window: say why it is accepted late",
+            "note",
+        )
+    facts: dict[str, Any] = {}
+    if worker is not None:
+        claim.roll_id, change = _supplement_roll(session, claim=claim, worker=worker, actor=actor)
+        facts.update(roll=claim.roll_id, worker=change)
     if worker_id:
-        worker_id = worker_id.strip()
-        claim.worker_id = worker_id
+        persons.link_worker(session, claim=claim, worker_id=worker_id, actor=actor)
+    if claim.late:
+        facts.update(late="filed after the event's filing window")
     if pay:
         if not worker_id:
             raise ClaimInvalid(
@@ -772,6 +803,53 @@ def accept_claim(
             facts.update(held="roll findings to acknowledge before the top-up is submitted")
     _decide(session, claim, "accepted", actor, note, **facts)
     return claim
+
+
+def _payee(
+    session: Session,
+    *,
+    claim: Claim,
+    worker: RollRow | None,
+    worker_id: str | None,
+    actor: User,
+) -> str | None:
+    """The worker the claim may change or pay: the claimant, and the one it is linked to."""
+    if worker is not None:
+        persons.require_claimant(
+            session,
+            claim=claim,
+            national_id=national_id_key(worker.national_id),
+            what=f"the roll line given for {worker.worker_id}",
+        )
+        target = worker.worker_id.strip()
+    else:
+        target = (worker_id or "").strip() or (claim.worker_id or "")
+    if not target:
+        return None
+    if claim.worker_id and claim.worker_id != target:
+        raise persons.PersonRefused(
+            f"claim {claim.reference} is linked to worker {claim.worker_id}; it cannot change or"
+            f" pay worker {target}"
+        )
+    on_roll = persons.roll_worker(session, event=claim.event, worker_id=target)
+    if on_roll is not None:
+        # A correction replaces a line the roll has: that line must be the claimant's too.
+        persons.require_claimant(
+            session, claim=claim, national_id=on_roll.national_id, what=f"worker {target}"
+        )
+    elif worker is None:
+        raise ClaimInvalid(f"worker {target} is not on the event's roll", "worker_id")
+    return target
+
+
+def _wallet_paid(
+    session: Session, *, claim: Claim, worker: RollRow | None, worker_id: str
+) -> str | None:
+    """The wallet the claim's payment would go to: the new roll line's, else the roll's."""
+    if worker is not None:
+        return worker.wallet_number
+    on_roll = persons.roll_worker(session, event=claim.event, worker_id=worker_id)
+    return on_roll.wallet_number if on_roll is not None else None
 
 
 def _top_up(
