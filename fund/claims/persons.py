@@ -35,6 +35,7 @@ from fund.disbursements.models import PaymentLine
 from fund.entitlements.models import Entitlement
 from fund.events.models import Event
 from fund.rolls.models import RollWorker
+from imports.identifiers import IdentifierRefused, parse_national_id
 from ledger.money import format_minor
 
 #: Payment lines that still pay (or paid) the worker: a void or reissued line pays nobody.
@@ -104,6 +105,10 @@ def confirm_same_person(
         raise PersonRefused(f"{actor.username} ({actor.role}) may not confirm who a worker is")
     if not evidence.strip():
         raise PersonRefused("say what shows the two IDs are one person (both cards seen, …)")
+    try:
+        national_id, same_as = parse_national_id(national_id), parse_national_id(same_as)
+    except IdentifierRefused as error:
+        raise ClaimInvalid(str(error), "national_id") from None
     if national_id == same_as:
         raise PersonRefused("the two national IDs are the same number")
     keys = person_keys(session, [national_id, same_as])

@@ -46,7 +46,7 @@ from fund.events.services import set_roll
 from fund.rolls.models import RollWorker
 from fund.rolls.services import RollRejected, import_roll, roll_rows
 from imports import RollRow, write_roll_csv
-from imports.roll import NATIONAL_ID_LENGTHS
+from imports.identifiers import IdentifierRefused, parse_national_id, parse_wallet
 from ledger.money import MoneyError, format_minor, to_minor
 
 #: Days the fund gives itself to decide a claim, by kind (the app config ``CLAIM_DEADLINES``
@@ -130,24 +130,19 @@ def masked(national_id: str) -> str:
 
 
 def _clean_national_id(text: str) -> str:
-    digits = national_id_key(text)
-    if len(digits) not in NATIONAL_ID_LENGTHS:
-        raise ClaimInvalid(
-            f"{text!r} is not a national ID: a Bangladeshi NID has 10, 13 or 17 digits",
-            "national_id",
-        )
-    return digits
+    try:
+        return parse_national_id(text)
+    except IdentifierRefused as error:
+        raise ClaimInvalid(str(error), "national_id") from None
 
 
 def _clean_phone(text: str) -> str:
     if not text.strip():
         return ""
-    digits = phone_key(text)
-    if not re.fullmatch(r"01\d{9}", digits):
-        raise ClaimInvalid(
-            f"{text!r} is not a Bangladeshi mobile number (11 digits starting 01)", "phone"
-        )
-    return digits
+    try:
+        return parse_wallet(text)
+    except IdentifierRefused as error:
+        raise ClaimInvalid(str(error), "phone") from None
 
 
 def paid_line(session: Session, *, event_id: int, national_id: str) -> PaymentLine | None:
