@@ -74,8 +74,8 @@ class Claim(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("entitlement_runs.id"))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("disbursement_batches.id"))
     amount_minor: Mapped[int | None] = mapped_column(BigInteger)  # the top-up for the worker
-    # The worker's language for letters and SMS.
-    language: Mapped[str] = mapped_column(String(2), default="bn")
+    # The worker's language for letters and SMS (the helpline asks; English until it does).
+    language: Mapped[str] = mapped_column(String(2), default="en")
     # Filed after the event's filing window closed: accepting it needs a stated reason.
     late: Mapped[bool] = mapped_column(default=False)
     # A reopened claim is a new claim pointing at the one it reopens (which keeps its history).

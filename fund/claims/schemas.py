@@ -134,6 +134,16 @@ class ReportOut(Schema):
     )
     overdue = fields.Integer(required=True)
     deadlines = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    referrals = fields.Function(
+        lambda r: {(outcome or "waiting"): n for outcome, n in r.referrals.items()},
+        required=True,
+        metadata={
+            "type": "object",
+            "additionalProperties": {"type": "integer"},
+            "description": "referrals by outcome (upheld, not_upheld, withdrawn) and waiting",
+        },
+    )
+    late_filed = fields.Integer(required=True)
 
 
 class _In(Schema):

@@ -27,11 +27,18 @@ from sqlalchemy.orm import Session
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.auth.roles import CLAIM_DECIDERS, CLAIM_FILERS, Role
-from fund.claims import persons
+from fund.claims import cases, messages, persons
 from fund.claims.errors import ClaimInvalid as ClaimInvalid
 from fund.claims.errors import ClaimRefused as ClaimRefused
 from fund.claims.matching import compare_names, national_id_key, phone_key
-from fund.claims.models import CLAIM_KINDS, RAISED_BY, Claim, ClaimAttachment
+from fund.claims.models import (
+    CLAIM_KINDS,
+    LANGUAGES,
+    RAISED_BY,
+    REFERRAL_OUTCOMES,
+    Claim,
+    ClaimAttachment,
+)
 from fund.controls.approvals import DEFAULT_BANDS, Band
 from fund.controls.models import VerificationCall
 from fund.controls.verification import claim_opened
@@ -68,7 +75,6 @@ ATTACHMENT_TYPES: tuple[tuple[bytes, str, str], ...] = (
 _STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|pdf)$")
 #: Kinds whose claim would pay the worker again if they were already paid.
 PAYING_KINDS = frozenset({"not_on_roll", "not_received"})
-SMS_LIMIT = 160
 KIND_LABELS = {
     "not_on_roll": "not on the roll",
     "wrong_amount": "wrong amount",
@@ -204,10 +210,16 @@ def file_claim(
     section: str = "",
     description: str = "",
     raised_by_name: str = "",
+    language: str = "en",
     today: date | None = None,
     deadlines: Mapping[str, int] | None = None,
+    reopens: Claim | None = None,
 ) -> Claim:
-    """Record a worker's claim about ``event``; refuse duplicates and already-paid workers."""
+    """Record a worker's claim about ``event``; refuse duplicates and already-paid workers.
+
+    A claim filed after the event's filing window is flagged ``late`` (accepting it then needs
+    a reason); ``reopens`` links a new claim to the decided claim it reopens.
+    """
     _check_role(actor, CLAIM_FILERS, "file claims")
     if kind not in CLAIM_KINDS:
         raise ClaimInvalid(f"kind must be one of {', '.join(CLAIM_KINDS)}", "kind")
@@ -215,6 +227,8 @@ def file_claim(
         raise ClaimInvalid(f"raised by must be one of {', '.join(RAISED_BY)}", "raised_by")
     if not worker_name.strip():
         raise ClaimInvalid("give the worker's name as they give it", "worker_name")
+    if language not in LANGUAGES:
+        raise ClaimInvalid(f"language must be one of {', '.join(LANGUAGES)}", "language")
     nid = _clean_national_id(national_id)
     mobile = _clean_phone(phone)
     existing = _open_claim(session, event=event, kind=kind, national_id=nid)
@@ -239,17 +253,25 @@ def file_claim(
         section=section.strip()[:100],
         description=description.strip(),
     )
+    claim.language = language
+    claim.late = cases.filed_late(session, event=event, on=today or utcnow().date())
+    claim.reopened_from_id = reopens.id if reopens is not None else None
     found = candidates(session, claim)
-    _audit_filing(session, claim, actor, candidates=[c.worker_id for c in found])
+    facts: dict[str, Any] = {"candidates": [c.worker_id for c in found]}
+    if claim.late:
+        facts["late"] = "filed after the event's filing window"
+    if reopens is not None:
+        facts["reopens"] = reopens.reference
+    _audit_filing(session, claim, actor, **facts)
     return claim
 
 
 def _open_claim(session: Session, *, event: Event, kind: str, national_id: str) -> Claim | None:
-    """The claim of this kind still open for the national ID and event, if any."""
+    """The claim of this kind still open for the person (any of their IDs) and event, if any."""
     return session.scalar(
         select(Claim).where(
             Claim.event_id == event.id,
-            Claim.national_id == national_id,
+            Claim.national_id.in_(sorted(persons.national_ids_of(session, national_id))),
             Claim.kind == kind,
             Claim.status == "open",
         )
@@ -894,40 +916,9 @@ def _top_up(
 # --- telling the claimant ------------------------------------------------------------------
 
 
-def _fit(prefix: str, middle: str, suffix: str, limit: int = SMS_LIMIT) -> str:
-    room = limit - len(prefix) - len(suffix)
-    middle = " ".join(middle.split())
-    if len(middle) > room:
-        middle = middle[: max(room - 1, 0)].rstrip() + "…"
-    return prefix + middle + suffix
-
-
 def outcome_text(claim: Claim, *, helpline: str = "") -> str:
-    """The outcome in plain words, at most 160 characters (one SMS)."""
-    suffix = f" Questions: call {helpline}." if helpline else ""
-    ref = claim.reference
-    if claim.status == "open":
-        return _fit(
-            f"Worker Fund: we have your claim {ref}. ",
-            f"We will answer by {claim.due_on:%d/%m/%Y}.",
-            suffix,
-        )
-    if claim.status == "accepted":
-        if claim.amount_minor:
-            middle = (
-                f"{format_minor(claim.amount_minor, 'BDT')} BDT will be paid to you"
-                " once the payment is approved."
-            )
-        else:
-            middle = claim.decision_note or "We will correct your record."
-        return _fit(f"Worker Fund: your claim {ref} is accepted. ", middle, suffix)
-    if claim.status == "rejected":
-        return _fit(f"Worker Fund: your claim {ref} is not accepted: ", claim.decision_note, suffix)
-    return _fit(
-        f"Worker Fund: your claim {ref} is passed to {claim.referred_to[:40]}. ",
-        claim.decision_note,
-        suffix,
-    )
+    """The SMS for the claim's current state, in the worker's language (``messages``)."""
+    return messages.sms_for(claim, helpline=helpline)
 
 
 # --- what is late, and reports -------------------------------------------------------------
@@ -966,7 +957,11 @@ AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
 
 @dataclass(frozen=True, slots=True)
 class ClaimReport:
-    """Claims counted by factory, kind, status and age, and how many were decided in time."""
+    """Claims counted by factory, kind, status and age, and how many were decided in time.
+
+    A referral is decided when its outcome comes back (``referrals``), not when it is sent:
+    until then it counts in ``referrals_waiting`` and neither in time nor late.
+    """
 
     total: int
     by_factory: dict[str, dict[str, int]]  # factory code → status → count
@@ -976,6 +971,13 @@ class ClaimReport:
     decided: int
     decided_in_time: int
     overdue: int
+    referrals: dict[str, int]  # outcome → count, "" for those still waiting
+    late_filed: int
+
+    @property
+    def referrals_waiting(self) -> int:
+        """Referrals sent whose outcome has not come back."""
+        return self.referrals.get("", 0)
 
     @property
     def share_in_time(self) -> float | None:
@@ -993,18 +995,27 @@ def report(session: Session, *, today: date) -> ClaimReport:
 
     rows = session.execute(
         select(
-            Claim.kind, Claim.status, Claim.filed_at, Claim.due_on, Claim.decided_at, Factory.code
+            Claim.kind, Claim.status, Claim.filed_at, Claim.due_on, Claim.decided_at, Factory.code,
+            Claim.referral_outcome, Claim.referral_returned_at, Claim.late,
         ).join(Factory, Claim.factory_id == Factory.id)
-    ).all()
+    ).all()  # fmt: skip
     by_factory: dict[str, Counter[str]] = defaultdict(Counter)
     by_kind: dict[str, Counter[str]] = defaultdict(Counter)
     by_status: Counter[str] = Counter()
     ages: Counter[str] = Counter({label: 0 for label, _, _ in AGE_BANDS})
-    decided = in_time = late = 0
-    for kind, status, filed_at, due_on, decided_at, code in rows:
+    referrals: Counter[str] = Counter({"": 0, **dict.fromkeys(REFERRAL_OUTCOMES, 0)})
+    decided = in_time = late = late_filed = 0
+    for kind, status, filed_at, due_on, decided_at, code, outcome, returned, was_late in rows:
         by_factory[code][status] += 1
         by_kind[kind][status] += 1
         by_status[status] += 1
+        late_filed += bool(was_late)
+        if status == "referred":
+            referrals[outcome] += 1
+            decided_at = returned  # decided when the outcome came back
+            if decided_at is None:
+                late += due_on < today
+                continue
         if status == "open":
             age = (today - _day(filed_at)).days
             for label, low, high in AGE_BANDS:
@@ -1027,4 +1038,6 @@ def report(session: Session, *, today: date) -> ClaimReport:
         decided=decided,
         decided_in_time=in_time,
         overdue=late,
+        referrals=dict(referrals),
+        late_filed=late_filed,
     )

@@ -84,8 +84,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_claim_notes_claim_id'), ['claim_id'], unique=False)
 
     with op.batch_alter_table('claims', schema=None) as batch_op:
-        # Claims filed before this change: Bengali (most workers' language), not late.
-        batch_op.add_column(sa.Column('language', sa.String(length=2), nullable=False, server_default='bn'))
+        # Claims filed before this change: told in English as they were so far, not late.
+        batch_op.add_column(sa.Column('language', sa.String(length=2), nullable=False, server_default='en'))
         batch_op.add_column(sa.Column('late', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('reopened_from_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('callback_on', sa.Date(), nullable=True))

@@ -264,15 +264,20 @@ def test_only_officers_and_admins_decide_and_the_helpline_files(
         nasrin_claim(world, session, users, kind="other", actor=users.by_role[Role.AUDITOR])
 
 
-def test_the_sms_text_never_exceeds_160_characters(
+def test_the_sms_is_at_most_three_parts_and_cuts_only_the_reason(
     world: World, session: Session, users: People
 ) -> None:
+    from fund.claims import messages
+
     claim = nasrin_claim(world, session, users)
-    assert len(services.outcome_text(claim)) <= 160
+    assert messages.count(services.outcome_text(claim)).parts == 1
     services.reject_claim(session, claim=claim, actor=world.officer, reason="ক" * 400)
     text = services.outcome_text(claim, helpline="+880 9612 000000")
-    assert len(text) == 160
-    assert "…" in text
+    counted = messages.count(text)
+    assert (counted.encoding, counted.parts) == ("UCS-2", 3)
+    assert counted.units > 3 * 67 - 5
+    assert text.startswith(f"Worker Fund: your claim {claim.reference} is not accepted: কক")
+    assert text.endswith("... Questions: call +880 9612 000000.")
 
 
 def test_overdue_and_the_report(world: World, session: Session, users: People) -> None:
