@@ -328,6 +328,8 @@ def search(
     *,
     text: str = "",
     status: str = "",
+    kind: str = "",
+    overdue_on: date | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> Found:
@@ -361,6 +363,10 @@ def search(
         query = query.where(or_(*conditions))
     if status:
         query = query.where(Claim.status == status)
+    if kind:
+        query = query.where(Claim.kind == kind)
+    if overdue_on is not None:
+        query = query.where(Claim.status == "open", Claim.due_on < overdue_on)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = max(1, page)
     items = session.scalars(
