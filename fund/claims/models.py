@@ -167,6 +167,7 @@ class ClaimCall(Base):
 
     taken_by: Mapped[User] = relationship(foreign_keys=[taken_by_id])
     factory: Mapped[Factory | None] = relationship()
+    claim: Mapped[Claim | None] = relationship()
 
 
 class ClaimNote(Base):

@@ -249,6 +249,7 @@ def _detail_page(
         calls=cases.calls_of(session, claim),
         window=window,
         reopened_as=session.scalar(select(Claim).where(Claim.reopened_from_id == claim.id)),
+        reopens=session.get(Claim, claim.reopened_from_id) if claim.reopened_from_id else None,
         accept=accept if deciding else None,
         reject=(reject or RejectForm()) if deciding else None,
         refer=(refer or ReferForm()) if deciding else None,
@@ -610,7 +611,8 @@ def call_to_claim(call_id: int) -> Response | tuple[str, int]:
             )
             return redirect(url_for("claims.detail", claim_id=claim.id))
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        errors = " ".join(e for found in form.errors.values() for e in found)
+        flash(errors, "error")
     call_form = CallForm()
     call_form.factory.choices = _factory_choices()
     return _calls_page(call_form, 400)
@@ -704,7 +706,8 @@ def filing_window(claim_id: int) -> Response | tuple[str, int]:
     claim = _claim(claim_id)
     form = FilingWindowForm()
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        errors = " ".join(e for found in form.errors.values() for e in found)
+        flash(errors, "error")
         return _detail_page(claim), 400
     days = int(form.days.data or 0)
     return _case_step(claim, lambda: cases.set_filing_window(
