@@ -62,8 +62,9 @@ _DOUBLES = re.compile(r"(.)\1+")
 _NOT_LETTER = re.compile(r"[^a-z ]")
 #: Keys at least this alike (difflib's ratio) are "sounds similar"…
 SIMILAR = 0.8
-#: …when each word of the shorter name is at least this alike to a word of the other.
-SIMILAR_WORD = 0.66  # two letters of three
+#: …when each word of the shorter name is within this many letter edits of a word of the
+#: other: one for short word keys (up to 4 letters), two for longer ones.
+WORD_EDITS = ((4, 1), (None, 2))
 #: Honorifics, as ``latin_letters`` writes them (Latin spellings, and Bengali transliterated):
 #: a title one writer puts before a name and another leaves out says nothing about the person.
 TITLES = frozenset(
@@ -115,13 +116,26 @@ def sound_key(text: str) -> str:
     return " ".join(sorted(_word_key(word) for word in words))
 
 
+def _edits(first: str, second: str) -> int:
+    """Letters inserted, removed or changed to turn ``first`` into ``second`` (Levenshtein)."""
+    row = list(range(len(second) + 1))
+    for i, a in enumerate(first, 1):
+        previous, row[0] = row[0], i
+        for j, b in enumerate(second, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (a != b))
+    return row[-1]
+
+
+def _allowed_edits(word: str) -> int:
+    return next(edits for longest, edits in WORD_EDITS if longest is None or len(word) <= longest)
+
+
 def _words_alike(given_key: str, recorded_key: str) -> bool:
-    """Whether every word of the shorter key has a counterpart alike enough in the other."""
+    """Whether every word of the shorter key is a near spelling of a word of the other."""
     given, recorded = given_key.split(), recorded_key.split()
     shorter, longer = (given, recorded) if len(given) <= len(recorded) else (recorded, given)
     return all(
-        max(SequenceMatcher(None, word, other).ratio() for other in longer) >= SIMILAR_WORD
-        for word in shorter
+        min(_edits(word, other) for other in longer) <= _allowed_edits(word) for word in shorter
     )
 
 

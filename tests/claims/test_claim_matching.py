@@ -73,3 +73,13 @@ def test_a_near_spelling_is_similar_only_word_by_word() -> None:
     assert near is not None
     assert near.strength == "sounds similar"
     assert compare_names("Mst. Salma Akter", "মোঃ করিম ইসলাম") is None
+
+
+@given(st.text(alphabet="bkmnrst", max_size=8), st.text(alphabet="bkmnrst", max_size=8))
+def test_letter_edits_are_a_distance(first: str, second: str) -> None:
+    from fund.claims.matching import _edits
+
+    assert _edits(first, first) == 0
+    assert _edits(first, second) == _edits(second, first)
+    assert abs(len(first) - len(second)) <= _edits(first, second) <= max(len(first), len(second))
+    assert _edits(first, second + "k") <= _edits(first, second) + 1
