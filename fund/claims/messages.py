@@ -294,3 +294,28 @@ def sms_for(claim: Claim, *, helpline: str = "") -> str:
     if session is None:
         raise ValueError(f"claim {claim.id} is not in a session")
     return sms(session, claim, helpline=helpline)
+
+
+#: The letter's headings in the worker's language (the body comes from ``letter``).
+_HEADINGS = {
+    "en": {
+        "title": "Worker Fund: your claim {reference}",
+        "for": "For: {name}, national ID ending {last}",
+        "about": "About: {event}",
+    },
+    "bn": {
+        "title": "শ্রমিক তহবিল: আপনার দাবি {reference}",
+        "for": "প্রাপক: {name}, জাতীয় পরিচয়পত্রের শেষ চার অঙ্ক {last}",
+        "about": "বিষয়: {event}",
+    },
+}
+
+
+def letter_headings(claim: Claim) -> dict[str, str]:
+    """The letter's title, addressee and subject lines in the worker's language."""
+    words = _HEADINGS.get(claim.language, _HEADINGS["en"])
+    return {
+        "title": words["title"].format(reference=claim.reference),
+        "for": words["for"].format(name=claim.worker_name, last=claim.national_id[-4:]),
+        "about": words["about"].format(event=claim.event.title),
+    }

@@ -323,6 +323,7 @@ def letter(claim_id: int) -> str:
         "claims/letter.html",
         claim=claim,
         paragraphs=messages.letter(get_session(), claim, helpline=helpline_number()),
+        headings=messages.letter_headings(claim),
         sms=sms,
         sms_count=messages.count(sms),
     )

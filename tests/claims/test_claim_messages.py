@@ -130,3 +130,14 @@ def test_a_long_bengali_reason_is_cut_but_the_reference_never(
     assert text.endswith("... প্রশ্ন থাকলে 16357 নম্বরে কল করুন।")
     assert count(text).parts == messages.MAX_PARTS
     assert reason.strip() in " ".join(messages.letter(session, claim))
+
+
+def test_the_letter_is_headed_in_the_workers_language(
+    world: World, session: Session, users: People
+) -> None:
+    claim = nasrin_claim(world, session, users, language="bn")
+    headings = messages.letter_headings(claim)
+    assert headings["title"] == f"শ্রমিক তহবিল: আপনার দাবি {claim.reference}"
+    assert headings["for"].endswith("0009")
+    claim.language = "en"
+    assert messages.letter_headings(claim)["title"] == f"Worker Fund: your claim {claim.reference}"
