@@ -51,22 +51,11 @@ def _require(actor: User, roles: frozenset[Role], what: str) -> None:
         raise CaseRefused(f"{actor.username} ({actor.role}) may not {what}")
 
 
-def _phone(text: str) -> str:
-    if not text.strip():
-        return ""
-    try:
-        return parse_wallet(text)
-    except IdentifierRefused as error:
-        raise ClaimInvalid(str(error), "phone") from None
+_phone = persons.clean_phone
 
 
 def _national_id(text: str) -> str:
-    if not text.strip():
-        return ""
-    try:
-        return parse_national_id(text)
-    except IdentifierRefused as error:
-        raise ClaimInvalid(str(error), "national_id") from None
+    return persons.clean_national_id(text) if text.strip() else ""
 
 
 # --- the filing window -------------------------------------------------------------------------

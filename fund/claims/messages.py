@@ -172,9 +172,45 @@ def payment_of(session: Session, claim: Claim) -> Payment:
     return Payment("waiting", line.amount_minor, "", None, wallet)
 
 
-_OUTCOMES = {
-    "en": {"upheld": "upheld", "not_upheld": "not upheld", "withdrawn": "withdrawn"},
-    "bn": {"upheld": "দাবি সঠিক", "not_upheld": "দাবি সঠিক নয়", "withdrawn": "প্রত্যাহার"},
+#: The words of each message, by language. ``{ref}`` the reference, ``{money}`` the amount as
+#: taka and poisha, ``{to}`` the wallet phrase (empty for a bank or cash payment).
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "open": "Worker Fund: we have your claim {ref}. We will answer by {due}.",
+        "accepted": "Worker Fund: your claim {ref} is accepted. ",
+        "to": " to wallet {wallet}",
+        "paid": "{money} BDT was paid to you{to}{when}, receipt {receipt}.",
+        "when": " on {day}",
+        "approved": "{money} BDT is approved and being paid to you{to}.",
+        "failed": "The payment of {money} BDT{to} did not arrive; we will pay again.",
+        "waiting": "{money} BDT will be paid to you{to} once the payment is approved.",
+        "none": "We will correct your record.",
+        "rejected": "Worker Fund: your claim {ref} is not accepted: ",
+        "returned": "Worker Fund: your claim {ref} came back from {whom}: {outcome}. ",
+        "referred": "Worker Fund: your claim {ref} is passed to {whom}. ",
+        "helpline": " Questions: call {helpline}.",
+        "upheld": "upheld",
+        "not_upheld": "not upheld",
+        "withdrawn": "withdrawn",
+    },
+    "bn": {
+        "open": "শ্রমিক তহবিল: আপনার দাবি {ref} পেয়েছি। {due} তারিখের মধ্যে উত্তর দেব।",
+        "accepted": "শ্রমিক তহবিল: আপনার দাবি {ref} গৃহীত হয়েছে। ",
+        "to": " (ওয়ালেট {wallet})",
+        "paid": "{money} টাকা{to}{when} পরিশোধ করা হয়েছে, রসিদ {receipt}।",
+        "when": " {day} তারিখে",
+        "approved": "{money} টাকা অনুমোদিত হয়েছে, পাঠানো হচ্ছে{to}।",
+        "failed": "{money} টাকা{to} পৌঁছায়নি; আবার পাঠানো হবে।",
+        "waiting": "অনুমোদনের পর {money} টাকা দেওয়া হবে{to}।",
+        "none": "আপনার তথ্য সংশোধন করা হবে।",
+        "rejected": "শ্রমিক তহবিল: আপনার দাবি {ref} গৃহীত হয়নি: ",
+        "returned": "শ্রমিক তহবিল: আপনার দাবি {ref} {whom} থেকে ফিরে এসেছে: {outcome}। ",
+        "referred": "শ্রমিক তহবিল: আপনার দাবি {ref} {whom}-এর কাছে পাঠানো হয়েছে। ",
+        "helpline": " প্রশ্ন থাকলে {helpline} নম্বরে কল করুন।",
+        "upheld": "দাবি সঠিক",
+        "not_upheld": "দাবি সঠিক নয়",
+        "withdrawn": "প্রত্যাহার",
+    },
 }
 
 
@@ -182,95 +218,38 @@ def _bdt(amount_minor: int) -> str:
     return format_minor(amount_minor, "BDT")
 
 
-def _pieces_en(claim: Claim, payment: Payment, helpline: str) -> list[Piece]:
+def _pieces(claim: Claim, payment: Payment, helpline: str, words: dict[str, str]) -> list[Piece]:
     ref = claim.reference
     if claim.status == "open":
-        body = [
-            Piece(
-                f"Worker Fund: we have your claim {ref}. We will answer by {claim.due_on:%d/%m/%Y}."
-            )
-        ]
+        body = [Piece(words["open"].format(ref=ref, due=f"{claim.due_on:%d/%m/%Y}"))]
     elif claim.status == "accepted":
-        body = [Piece(f"Worker Fund: your claim {ref} is accepted. ")]
-        money = _bdt(payment.amount_minor)
-        to = f" to wallet {payment.wallet}" if payment.wallet else ""
-        if payment.state == "paid":
-            when = f" on {payment.paid_on:%d/%m/%Y}" if payment.paid_on else ""
-            body.append(
-                Piece(f"{money} BDT was paid to you{to}{when}, receipt {payment.receipt_number}.")
-            )
-        elif payment.state == "approved":
-            body.append(Piece(f"{money} BDT is approved and being paid to you{to}."))
-        elif payment.state == "failed":
-            body.append(Piece(f"The payment of {money} BDT{to} did not arrive; we will pay again."))
-        elif payment.state == "waiting":
-            body.append(Piece(f"{money} BDT will be paid to you{to} once the payment is approved."))
-        else:
-            body.append(Piece("We will correct your record."))
+        to = words["to"].format(wallet=payment.wallet) if payment.wallet else ""
+        when = words["when"].format(day=f"{payment.paid_on:%d/%m/%Y}") if payment.paid_on else ""
+        said = words[payment.state].format(
+            money=_bdt(payment.amount_minor), to=to, when=when, receipt=payment.receipt_number
+        )
+        body = [Piece(words["accepted"].format(ref=ref)), Piece(said)]
     elif claim.status == "rejected":
-        body = [
-            Piece(f"Worker Fund: your claim {ref} is not accepted: "),
-            Piece(claim.decision_note, free=True),
-        ]
+        body = [Piece(words["rejected"].format(ref=ref)), Piece(claim.decision_note, free=True)]
     elif claim.referral_outcome:
-        outcome = _OUTCOMES["en"][claim.referral_outcome]
+        outcome = words[claim.referral_outcome]
         body = [
-            Piece(f"Worker Fund: your claim {ref} came back from {claim.referred_to}: {outcome}. "),
+            Piece(words["returned"].format(ref=ref, whom=claim.referred_to, outcome=outcome)),
             Piece(claim.referral_note, free=True),
         ]
     else:
         body = [
-            Piece(f"Worker Fund: your claim {ref} is passed to {claim.referred_to}. "),
+            Piece(words["referred"].format(ref=ref, whom=claim.referred_to)),
             Piece(claim.decision_note, free=True),
         ]
-    tail = [Piece(f" Questions: call {helpline}.")] if helpline else []
+    tail = [Piece(words["helpline"].format(helpline=helpline))] if helpline else []
     return [*body, *tail]
-
-
-def _pieces_bn(claim: Claim, payment: Payment, helpline: str) -> list[Piece]:
-    ref = claim.reference
-    head = Piece(f"শ্রমিক তহবিল: আপনার দাবি {ref} ")
-    if claim.status == "open":
-        body = [Piece(f"পেয়েছি। {claim.due_on:%d/%m/%Y} তারিখের মধ্যে উত্তর দেব।")]
-    elif claim.status == "accepted":
-        body = [Piece("গৃহীত হয়েছে। ")]
-        money = _bdt(payment.amount_minor)
-        to = f" (ওয়ালেট {payment.wallet})" if payment.wallet else ""
-        if payment.state == "paid":
-            when = f" {payment.paid_on:%d/%m/%Y} তারিখে" if payment.paid_on else ""
-            body.append(
-                Piece(f"{money} টাকা{to}{when} পরিশোধ করা হয়েছে, রসিদ {payment.receipt_number}।")
-            )
-        elif payment.state == "approved":
-            body.append(Piece(f"{money} টাকা অনুমোদিত হয়েছে, পাঠানো হচ্ছে{to}।"))
-        elif payment.state == "failed":
-            body.append(Piece(f"{money} টাকা{to} পৌঁছায়নি; আবার পাঠানো হবে।"))
-        elif payment.state == "waiting":
-            body.append(Piece(f"অনুমোদনের পর {money} টাকা দেওয়া হবে{to}।"))
-        else:
-            body.append(Piece("আপনার তথ্য সংশোধন করা হবে।"))
-    elif claim.status == "rejected":
-        body = [Piece("গৃহীত হয়নি: "), Piece(claim.decision_note, free=True)]
-    elif claim.referral_outcome:
-        outcome = _OUTCOMES["bn"][claim.referral_outcome]
-        body = [
-            Piece(f"{claim.referred_to} থেকে ফিরে এসেছে: {outcome}। "),
-            Piece(claim.referral_note, free=True),
-        ]
-    else:
-        body = [
-            Piece(f"{claim.referred_to}-এর কাছে পাঠানো হয়েছে। "),
-            Piece(claim.decision_note, free=True),
-        ]
-    tail = [Piece(f" প্রশ্ন থাকলে {helpline} নম্বরে কল করুন।")] if helpline else []
-    return [head, *body, *tail]
 
 
 def pieces(session: Session, claim: Claim, *, helpline: str = "") -> list[Piece]:
     """The message's pieces in the worker's language, from the claim's current state."""
     payment = payment_of(session, claim)
-    build = _pieces_bn if claim.language == "bn" else _pieces_en
-    found = build(claim, payment, helpline)
+    found = _pieces(claim, payment, helpline, TEXTS.get(claim.language, TEXTS["en"]))
     # Free words typed in a form arrive with line breaks and runs of spaces: one space each.
     return [Piece(" ".join(p.text.split()) if p.free else p.text, p.free) for p in found if p.text]
 

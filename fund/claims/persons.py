@@ -35,7 +35,8 @@ from fund.disbursements.models import PaymentLine
 from fund.entitlements.models import Entitlement
 from fund.events.models import Event
 from fund.rolls.models import RollWorker
-from imports.identifiers import IdentifierRefused, parse_national_id
+from fund.rolls.schemas import masked
+from imports.identifiers import IdentifierRefused, parse_national_id, parse_wallet
 from ledger.money import format_minor
 
 #: Payment lines that still pay (or paid) the worker: a void or reissued line pays nobody.
@@ -50,9 +51,22 @@ class PaysTwice(PersonRefused):
     """The person or the wallet is already paid by the event: a claim cannot pay them again."""
 
 
-def masked(national_id: str) -> str:
-    """All but the last four digits hidden (the batch sheets' rule)."""
-    return "•" * max(len(national_id) - 4, 0) + national_id[-4:]
+def clean_national_id(text: str) -> str:
+    """A national ID as typed, read by the shared parser; refused with the field named."""
+    try:
+        return parse_national_id(text)
+    except IdentifierRefused as error:
+        raise ClaimInvalid(str(error), "national_id") from None
+
+
+def clean_phone(text: str) -> str:
+    """A Bangladeshi mobile number as typed ("" if none), read by the shared wallet parser."""
+    if not text.strip():
+        return ""
+    try:
+        return parse_wallet(text)
+    except IdentifierRefused as error:
+        raise ClaimInvalid(str(error), "phone") from None
 
 
 def person_keys(session: Session, national_ids: Iterable[str]) -> dict[str, str]:
@@ -105,10 +119,7 @@ def confirm_same_person(
         raise PersonRefused(f"{actor.username} ({actor.role}) may not confirm who a worker is")
     if not evidence.strip():
         raise PersonRefused("say what shows the two IDs are one person (both cards seen, …)")
-    try:
-        national_id, same_as = parse_national_id(national_id), parse_national_id(same_as)
-    except IdentifierRefused as error:
-        raise ClaimInvalid(str(error), "national_id") from None
+    national_id, same_as = clean_national_id(national_id), clean_national_id(same_as)
     if national_id == same_as:
         raise PersonRefused("the two national IDs are the same number")
     keys = person_keys(session, [national_id, same_as])

@@ -53,7 +53,6 @@ from fund.events.services import set_roll
 from fund.rolls.models import RollWorker
 from fund.rolls.services import RollRejected, import_roll, roll_rows
 from imports import RollRow, write_roll_csv
-from imports.identifiers import IdentifierRefused, parse_national_id, parse_wallet
 from ledger.money import MoneyError, format_minor, to_minor
 
 #: Days the fund gives itself to decide a claim, by kind (the app config ``CLAIM_DEADLINES``
@@ -135,20 +134,8 @@ def masked(national_id: str) -> str:
 # --- filing --------------------------------------------------------------------------------
 
 
-def _clean_national_id(text: str) -> str:
-    try:
-        return parse_national_id(text)
-    except IdentifierRefused as error:
-        raise ClaimInvalid(str(error), "national_id") from None
-
-
-def _clean_phone(text: str) -> str:
-    if not text.strip():
-        return ""
-    try:
-        return parse_wallet(text)
-    except IdentifierRefused as error:
-        raise ClaimInvalid(str(error), "phone") from None
+_clean_national_id = persons.clean_national_id
+_clean_phone = persons.clean_phone
 
 
 def paid_line(session: Session, *, event_id: int, national_id: str) -> PaymentLine | None:

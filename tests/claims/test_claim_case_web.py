@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -18,25 +17,14 @@ from fund.auth.roles import Role
 from fund.auth.services import create_user
 from fund.claims.models import Claim, ClaimNote, PersonNationalId
 from tests.claims.conftest import MISSING_NID, World, nasrin_claim
+from tests.claims.test_claim_web import PNG, files, signed_in
+
+__all__ = ["files"]  # the attachments-folder fixture, shared with test_claim_web
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from tests.conftest import People
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-def files(app: Flask, tmp_path: Path) -> Path:
-    app.config["CLAIM_FILES"] = str(tmp_path / "claim-files")
-    return tmp_path / "claim-files"
-
-
-def signed_in(app: Flask, login: Callable[..., Any], username: str) -> FlaskClient:
-    client = app.test_client()
-    assert login(client, username).status_code == 302
-    return client
 
 
 def count(session: Session, model: Any) -> int:
