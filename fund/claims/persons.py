@@ -36,6 +36,7 @@ from fund.entitlements.models import Entitlement
 from fund.events.models import Event
 from fund.rolls.models import RollWorker
 from fund.rolls.schemas import masked
+from imports import RollRow
 from imports.identifiers import IdentifierRefused, parse_national_id, parse_wallet
 from ledger.money import format_minor
 
@@ -341,3 +342,49 @@ def link_worker(session: Session, *, claim: Claim, worker_id: str, actor: User) 
             },
         )
     return worker
+
+
+def payee(
+    session: Session,
+    *,
+    claim: Claim,
+    worker: RollRow | None,
+    worker_id: str | None,
+) -> str | None:
+    """The worker the claim may change or pay: the claimant, and the one it is linked to."""
+    if worker is not None:
+        require_claimant(
+            session,
+            claim=claim,
+            national_id=clean_national_id(worker.national_id),
+            what=f"the roll line given for {worker.worker_id}",
+        )
+        target = worker.worker_id.strip()
+    else:
+        target = (worker_id or "").strip() or (claim.worker_id or "")
+    if not target:
+        return None
+    if claim.worker_id and claim.worker_id != target:
+        raise PersonRefused(
+            f"claim {claim.reference} is linked to worker {claim.worker_id}; it cannot change or"
+            f" pay worker {target}"
+        )
+    on_roll = roll_worker(session, event=claim.event, worker_id=target)
+    if on_roll is not None:
+        # A correction replaces a line the roll has: that line must be the claimant's too.
+        require_claimant(
+            session, claim=claim, national_id=on_roll.national_id, what=f"worker {target}"
+        )
+    elif worker is None:
+        raise ClaimInvalid(f"worker {target} is not on the event's roll", "worker_id")
+    return target
+
+
+def wallet_paid(
+    session: Session, *, claim: Claim, worker: RollRow | None, worker_id: str
+) -> str | None:
+    """The wallet the claim's payment would go to: the new roll line's, else the roll's."""
+    if worker is not None:
+        return worker.wallet_number
+    on_roll = roll_worker(session, event=claim.event, worker_id=worker_id)
+    return on_roll.wallet_number if on_roll is not None else None

@@ -769,13 +769,13 @@ def accept_claim(
             " (worker ID, join date, wages, how they are paid) as the factory confirms them"
         )
     # The claimant is the payee: every check that could refuse runs before anything is written.
-    worker_id = _payee(session, claim=claim, worker=worker, worker_id=worker_id, actor=actor)
+    worker_id = persons.payee(session, claim=claim, worker=worker, worker_id=worker_id)
     if pay and worker_id:
         persons.refuse_double_payment(
             session,
             event=event,
             national_id=claim.national_id,
-            wallet=_wallet_paid(session, claim=claim, worker=worker, worker_id=worker_id),
+            wallet=persons.wallet_paid(session, claim=claim, worker=worker, worker_id=worker_id),
             worker_id=worker_id,
         )
     if claim.late and not note.strip():
@@ -807,53 +807,6 @@ def accept_claim(
             facts.update(held="roll findings to acknowledge before the top-up is submitted")
     _decide(session, claim, "accepted", actor, note, **facts)
     return claim
-
-
-def _payee(
-    session: Session,
-    *,
-    claim: Claim,
-    worker: RollRow | None,
-    worker_id: str | None,
-    actor: User,
-) -> str | None:
-    """The worker the claim may change or pay: the claimant, and the one it is linked to."""
-    if worker is not None:
-        persons.require_claimant(
-            session,
-            claim=claim,
-            national_id=national_id_key(worker.national_id),
-            what=f"the roll line given for {worker.worker_id}",
-        )
-        target = worker.worker_id.strip()
-    else:
-        target = (worker_id or "").strip() or (claim.worker_id or "")
-    if not target:
-        return None
-    if claim.worker_id and claim.worker_id != target:
-        raise persons.PersonRefused(
-            f"claim {claim.reference} is linked to worker {claim.worker_id}; it cannot change or"
-            f" pay worker {target}"
-        )
-    on_roll = persons.roll_worker(session, event=claim.event, worker_id=target)
-    if on_roll is not None:
-        # A correction replaces a line the roll has: that line must be the claimant's too.
-        persons.require_claimant(
-            session, claim=claim, national_id=on_roll.national_id, what=f"worker {target}"
-        )
-    elif worker is None:
-        raise ClaimInvalid(f"worker {target} is not on the event's roll", "worker_id")
-    return target
-
-
-def _wallet_paid(
-    session: Session, *, claim: Claim, worker: RollRow | None, worker_id: str
-) -> str | None:
-    """The wallet the claim's payment would go to: the new roll line's, else the roll's."""
-    if worker is not None:
-        return worker.wallet_number
-    on_roll = persons.roll_worker(session, event=claim.event, worker_id=worker_id)
-    return on_roll.wallet_number if on_roll is not None else None
 
 
 def _top_up(
