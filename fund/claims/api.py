@@ -22,7 +22,7 @@ from fund.api.errors import error_response
 from fund.api.pagination import paginate
 from fund.auth.access import allow, allowed_user
 from fund.auth.roles import CLAIM_DECIDERS, CLAIM_FILERS, CLAIM_READERS, STAFF
-from fund.claims import services
+from fund.claims import messages, services
 from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, Claim
 from fund.claims.schemas import (
     AcceptIn,
@@ -113,13 +113,17 @@ def candidates(claim_id: int) -> Response:
 def message(claim_id: int) -> Response:
     claim = _claim(claim_id)
     text = services.outcome_text(claim, helpline=helpline_number())
+    counted = messages.count(text)
     return jsonify(
         MessageOut().dump(
             {
                 "reference": claim.reference,
                 "status": claim.status,
+                "language": claim.language,
                 "text": text,
                 "length": len(text),
+                "encoding": counted.encoding,
+                "parts": counted.parts,
             }
         )
     )

@@ -221,6 +221,11 @@ def report(as_json: bool) -> None:
     )
     for status, count in found.by_status.items():
         click.echo(f"  {status}: {count}")
+    click.echo(
+        f"  referrals waiting for an outcome: {found.referrals_waiting}; came back: "
+        + ", ".join(f"{o.replace('_', ' ')} {n}" for o, n in found.referrals.items() if o)
+    )
+    click.echo(f"  filed after the filing window: {found.late_filed}")
     for code, counts in found.by_factory.items():
         click.echo(f"  {code}: " + ", ".join(f"{s} {n}" for s, n in sorted(counts.items())))
     for label, count in found.open_by_age.items():

@@ -24,6 +24,10 @@ KIND_CHOICES = [
     SelectChoice("not_received", _l("Money not received")),
     SelectChoice("other", _l("Something else")),
 ]
+LANGUAGE_CHOICES = [
+    SelectChoice("en", _l("English")),
+    SelectChoice("bn", _l("Bengali (বাংলা)")),
+]
 RAISED_BY_CHOICES = [
     SelectChoice("helpline", _l("Helpline call")),
     SelectChoice("worker", _l("The worker in person")),
@@ -54,6 +58,9 @@ class ClaimForm(FlaskForm):  # type: ignore[misc]
     description = TextAreaField(
         _l("What the worker says"), validators=[Optional(), Length(max=5000)]
     )
+    language = SelectField(
+        _l("Worker's language for letters and SMS"), choices=LANGUAGE_CHOICES, default="en"
+    )
     file = FileField(_l("Photo of the ID card or pay slip (JPEG, PNG or PDF, optional)"))
 
 
@@ -69,7 +76,8 @@ class AcceptForm(FlaskForm):  # type: ignore[misc]
     """Accept: optionally the worker's roll line as the factory confirmed it, then pay."""
 
     note = TextAreaField(
-        _l("What was checked (for the record)"), validators=[Optional(), Length(max=2000)]
+        _l("What was checked (for the record; never sent to the worker)"),
+        validators=[Optional(), Length(max=2000)],
     )
     worker_id = StringField(
         _l("Worker ID on the roll (a candidate's, or the new worker's)"),
@@ -129,3 +137,94 @@ class ReferForm(FlaskForm):  # type: ignore[misc]
 
     referred_to = StringField(_l("Referred to"), validators=[DataRequired(), Length(max=200)])
     note = TextAreaField(_l("Note for the worker"), validators=[Optional(), Length(max=1000)])
+
+
+class CallForm(FlaskForm):  # type: ignore[misc]
+    """One call to the helpline, claim or not: a phone number is enough."""
+
+    caller_name = StringField(_l("Caller's name"), validators=[DataRequired(), Length(max=200)])
+    phone = StringField(_l("Mobile number"), validators=[Optional(), Length(max=20)])
+    national_id = StringField(
+        _l("National ID, if the caller has it"), validators=[Optional(), Length(max=40)]
+    )
+    factory = SelectField(_l("Factory (if known)"), coerce=int, choices=[])
+    question = TextAreaField(_l("What was asked"), validators=[DataRequired(), Length(max=5000)])
+    answer = TextAreaField(_l("Answer given"), validators=[DataRequired(), Length(max=5000)])
+    language = SelectField(_l("Caller's language"), choices=LANGUAGE_CHOICES, default="bn")
+    callback_on = DateField(_l("Call back on (optional)"), validators=[Optional()])
+
+
+class CallToClaimForm(FlaskForm):  # type: ignore[misc]
+    """The caller's national ID is found: file the claim the call was about."""
+
+    event = SelectField(_l("Event"), coerce=int, choices=[])
+    kind = SelectField(_l("What is wrong"), choices=KIND_CHOICES)
+    national_id = StringField(
+        _l("National ID (10, 13 or 17 digits)"), validators=[DataRequired(), Length(max=40)]
+    )
+
+
+class NoteForm(FlaskForm):  # type: ignore[misc]
+    """A case note (internal)."""
+
+    body = TextAreaField(
+        _l("Case note (internal: never on a letter or SMS)"),
+        validators=[DataRequired(), Length(max=5000)],
+    )
+
+
+class CallbackForm(FlaskForm):  # type: ignore[misc]
+    """Who calls back and when."""
+
+    on = DateField(_l("Call back on"), validators=[Optional()])
+    owner = SelectField(_l("Who calls back"), coerce=int, choices=[])
+
+
+class ReferralOutcomeForm(FlaskForm):  # type: ignore[misc]
+    """The referral came back."""
+
+    outcome = SelectField(
+        _l("Outcome"),
+        choices=[
+            SelectChoice("upheld", _l("upheld")),
+            SelectChoice("not_upheld", _l("not upheld")),
+            SelectChoice("withdrawn", _l("withdrawn")),
+        ],
+    )
+    note = TextAreaField(_l("Note for the worker"), validators=[Optional(), Length(max=1000)])
+
+
+class ReopenForm(FlaskForm):  # type: ignore[misc]
+    """Reopen a rejected claim or a referral that came back."""
+
+    reason = TextAreaField(_l("Why it is reopened"), validators=[DataRequired(), Length(max=1000)])
+
+
+class LinkForm(FlaskForm):  # type: ignore[misc]
+    """Link the claim to the roll's worker it is about."""
+
+    worker_id = StringField(
+        _l("Worker ID on the roll"), validators=[DataRequired(), Length(max=50)]
+    )
+
+
+class SamePersonForm(FlaskForm):  # type: ignore[misc]
+    """Two national IDs are one person's."""
+
+    other_id = StringField(
+        _l("The worker's other national ID"), validators=[DataRequired(), Length(max=40)]
+    )
+    evidence = TextAreaField(
+        _l("What shows it is one person (both cards seen, …)"),
+        validators=[DataRequired(), Length(max=1000)],
+    )
+
+
+class FilingWindowForm(FlaskForm):  # type: ignore[misc]
+    """The event's own filing window."""
+
+    days = DecimalField(
+        _l("Days after the event ended that claims are on time"),
+        places=0,
+        validators=[DataRequired(), NumberRange(1, 3650)],
+    )

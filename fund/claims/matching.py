@@ -10,10 +10,16 @@ way. Names are compared by a *sound key*:
 3. letters that Bangladeshi spellings swap folded together (kh→k, gh→g, ch→c, jh→j, th→t,
    dh→d, ph→f, bh→b, sh→s, z→j, v→b, w→b, q→k), the vowels and ``y`` dropped, doubled letters
    made single: ``Rahima Khatun`` and ``রহিমা খাতুন`` both become ``ktn rhm``;
-4. the words are sorted, so ``Khatun Rahima`` is the same person as ``Rahima Khatun``.
+4. honorifics that some write and others leave out are dropped (``Md.``, ``Mohammad``, ``Mst.``,
+   ``Mosammat``, ``Mrs``, and their Bengali forms ``মোঃ``, ``মোছাঃ``, ``মোসাম্মৎ``, …), so
+   ``Mst. Rina Begum`` is ``রিনা বেগম``;
+5. the words are sorted, so ``Khatun Rahima`` is the same person as ``Rahima Khatun``.
 
 Equal keys are "sounds the same"; keys that share most letters in order (difflib ratio ≥ 0.8)
-are "sounds similar". A name alone is a weak sign: the officer sees why each candidate matched.
+*and* whose every word has a counterpart at least two-thirds alike are "sounds similar": short
+keys share letters by chance (``Salma Akter`` and ``করিম ইসলাম`` are 86 % alike as wholes, but
+``ktr`` and ``krm`` are not one word). A name alone is a weak sign: the officer sees why each
+candidate matched.
 """
 
 from __future__ import annotations
@@ -54,8 +60,20 @@ _FOLDS = (
 _VOWELS = re.compile(r"[aeiouy]")
 _DOUBLES = re.compile(r"(.)\1+")
 _NOT_LETTER = re.compile(r"[^a-z ]")
-#: Keys at least this alike (difflib's ratio) are "sounds similar".
+#: Keys at least this alike (difflib's ratio) are "sounds similar"…
 SIMILAR = 0.8
+#: …when each word of the shorter name is within this many letter edits of a word of the
+#: other: one for short word keys (up to 4 letters), two for longer ones.
+WORD_EDITS = ((4, 1), (None, 2))
+#: Honorifics, as ``latin_letters`` writes them (Latin spellings, and Bengali transliterated):
+#: a title one writer puts before a name and another leaves out says nothing about the person.
+TITLES = frozenset(
+    {
+        "md", "mohammad", "mohammed", "muhammad", "muhammed", "mohd", "mst", "most", "mosammat",
+        "mosammot", "mossammat", "mosamat", "mrs", "mr", "ms", "moh", "mochhah", "mosammt",
+        "mohammd", "muhammd", "mises",
+    }
+)  # fmt: skip
 
 
 # Matching compares one claimant's name with every name of a roll: the claimant's keys are
@@ -86,10 +104,39 @@ def _word_key(word: str) -> str:
     return skeleton or word  # a name of vowels only keeps them
 
 
+def _without_titles(words: list[str]) -> list[str]:
+    kept = [word for word in words if word not in TITLES]
+    return kept or words  # a name that is only a title keeps it
+
+
 @functools.lru_cache(maxsize=4096)
 def sound_key(text: str) -> str:
     """The name's sound key (see the module's docstring): ``"Rahima Khatun"`` → ``"ktn rhm"``."""
-    return " ".join(sorted(_word_key(word) for word in latin_letters(text).split()))
+    words = _without_titles(latin_letters(text).split())
+    return " ".join(sorted(_word_key(word) for word in words))
+
+
+def _edits(first: str, second: str) -> int:
+    """Letters inserted, removed or changed to turn ``first`` into ``second`` (Levenshtein)."""
+    row = list(range(len(second) + 1))
+    for i, a in enumerate(first, 1):
+        previous, row[0] = row[0], i
+        for j, b in enumerate(second, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (a != b))
+    return row[-1]
+
+
+def _allowed_edits(word: str) -> int:
+    return next(edits for longest, edits in WORD_EDITS if longest is None or len(word) <= longest)
+
+
+def _words_alike(given_key: str, recorded_key: str) -> bool:
+    """Whether every word of the shorter key is a near spelling of a word of the other."""
+    given, recorded = given_key.split(), recorded_key.split()
+    shorter, longer = (given, recorded) if len(given) <= len(recorded) else (recorded, given)
+    return all(
+        min(_edits(word, other) for other in longer) <= _allowed_edits(word) for word in shorter
+    )
 
 
 def national_id_key(text: str) -> str:
@@ -128,7 +175,7 @@ def compare_names(given: str, recorded: str) -> NameMatch | None:
             "sounds the same", f"name {given!r} sounds like {recorded!r} (key {given_key!r})"
         )
     ratio = SequenceMatcher(None, given_key, recorded_key).ratio()
-    if ratio >= SIMILAR:
+    if ratio >= SIMILAR and _words_alike(given_key, recorded_key):
         return NameMatch(
             "sounds similar",
             f"name {given!r} sounds similar to {recorded!r}"

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, fields, post_dump, validate
 
 from fund.api.fields import text
-from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, RAISED_BY
+from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, LANGUAGES, RAISED_BY
 from fund.disbursements.schemas import UtcDateTime
 from ledger.money import from_minor
 
@@ -59,6 +59,12 @@ class ClaimOut(Schema):
         allow_none=True,
     )
     decided_at = UtcDateTime(required=True, allow_none=True)
+    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
+    late = fields.Boolean(required=True, metadata={"description": "filed after the window"})
+    reopened_from_id = fields.Integer(required=True, allow_none=True)
+    referral_outcome = fields.String(
+        required=True, metadata={"description": "upheld, not_upheld, withdrawn; '' while waiting"}
+    )
     decision_note = fields.String(required=True)
     referred_to = fields.String(required=True)
     worker_id = fields.String(required=True, allow_none=True)
@@ -100,12 +106,15 @@ class CandidateOut(Schema):
 
 
 class MessageOut(Schema):
-    """The outcome as one SMS (at most 160 characters)."""
+    """The claim's state as an SMS, with its encoding and parts as carriers count them."""
 
     reference = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(CLAIM_STATUSES))
-    text = fields.String(required=True, validate=validate.Length(max=160))
+    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
+    text = fields.String(required=True)
     length = fields.Integer(required=True)
+    encoding = fields.String(required=True, validate=validate.OneOf(("GSM-7", "UCS-2")))
+    parts = fields.Integer(required=True)
 
 
 class ReportOut(Schema):
@@ -134,6 +143,16 @@ class ReportOut(Schema):
     )
     overdue = fields.Integer(required=True)
     deadlines = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    referrals = fields.Function(
+        lambda r: {(outcome or "waiting"): n for outcome, n in r.referrals.items()},
+        required=True,
+        metadata={
+            "type": "object",
+            "additionalProperties": {"type": "integer"},
+            "description": "referrals by outcome (upheld, not_upheld, withdrawn) and waiting",
+        },
+    )
+    late_filed = fields.Integer(required=True)
 
 
 class _In(Schema):
@@ -153,6 +172,7 @@ class ClaimIn(_In):
     phone = text(20, load_default="")
     section = text(100, load_default="")
     description = text(5000, load_default="")
+    language = fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
 
 
 class RollLineIn(_In):

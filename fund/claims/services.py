@@ -15,7 +15,7 @@ import re
 import secrets
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -27,8 +27,18 @@ from sqlalchemy.orm import Session
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.auth.roles import CLAIM_DECIDERS, CLAIM_FILERS, Role
+from fund.claims import cases, messages, persons
+from fund.claims.errors import ClaimInvalid as ClaimInvalid
+from fund.claims.errors import ClaimRefused as ClaimRefused
 from fund.claims.matching import compare_names, national_id_key, phone_key
-from fund.claims.models import CLAIM_KINDS, RAISED_BY, Claim, ClaimAttachment
+from fund.claims.models import (
+    CLAIM_KINDS,
+    LANGUAGES,
+    RAISED_BY,
+    REFERRAL_OUTCOMES,
+    Claim,
+    ClaimAttachment,
+)
 from fund.controls.approvals import DEFAULT_BANDS, Band
 from fund.controls.models import VerificationCall
 from fund.controls.verification import claim_opened
@@ -43,7 +53,6 @@ from fund.events.services import set_roll
 from fund.rolls.models import RollWorker
 from fund.rolls.services import RollRejected, import_roll, roll_rows
 from imports import RollRow, write_roll_csv
-from imports.roll import NATIONAL_ID_LENGTHS
 from ledger.money import MoneyError, format_minor, to_minor
 
 #: Days the fund gives itself to decide a claim, by kind (the app config ``CLAIM_DEADLINES``
@@ -65,25 +74,12 @@ ATTACHMENT_TYPES: tuple[tuple[bytes, str, str], ...] = (
 _STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|pdf)$")
 #: Kinds whose claim would pay the worker again if they were already paid.
 PAYING_KINDS = frozenset({"not_on_roll", "not_received"})
-SMS_LIMIT = 160
 KIND_LABELS = {
     "not_on_roll": "not on the roll",
     "wrong_amount": "wrong amount",
     "not_received": "not received",
     "other": "other",
 }
-
-
-class ClaimRefused(Exception):
-    """A claim step the rules do not allow; the message says why in plain words."""
-
-
-class ClaimInvalid(ClaimRefused):
-    """The claim's details cannot be used (``field`` names which one)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class DuplicateClaim(ClaimRefused):
@@ -138,54 +134,54 @@ def masked(national_id: str) -> str:
 # --- filing --------------------------------------------------------------------------------
 
 
-def _clean_national_id(text: str) -> str:
-    digits = national_id_key(text)
-    if len(digits) not in NATIONAL_ID_LENGTHS:
-        raise ClaimInvalid(
-            f"{text!r} is not a national ID: a Bangladeshi NID has 10, 13 or 17 digits",
-            "national_id",
-        )
-    return digits
-
-
-def _clean_phone(text: str) -> str:
-    if not text.strip():
-        return ""
-    digits = phone_key(text)
-    if not re.fullmatch(r"01\d{9}", digits):
-        raise ClaimInvalid(
-            f"{text!r} is not a Bangladeshi mobile number (11 digits starting 01)", "phone"
-        )
-    return digits
+_clean_national_id = persons.clean_national_id
+_clean_phone = persons.clean_phone
 
 
 def paid_line(session: Session, *, event_id: int, national_id: str) -> PaymentLine | None:
-    """A payment line of the event that paid this national ID, if any (the provider said so)."""
-    return session.scalar(
-        select(PaymentLine)
-        .join(Entitlement, PaymentLine.entitlement_id == Entitlement.id)
-        .where(
-            PaymentLine.event_id == event_id,
-            PaymentLine.state == "paid",
-            Entitlement.national_id == national_id,
+    """The largest payment line of the event that paid this person (any of their IDs), if any."""
+    lines = _person_lines(session, event_id=event_id, national_id=national_id, states=("paid",))
+    return lines[0] if lines else None
+
+
+def _person_lines(
+    session: Session, *, event_id: int, national_id: str, states: Sequence[str]
+) -> list[PaymentLine]:
+    """The event's lines in ``states`` to any ID of the person, largest amount first."""
+    return list(
+        session.scalars(
+            select(PaymentLine)
+            .join(Entitlement, PaymentLine.entitlement_id == Entitlement.id)
+            .where(
+                PaymentLine.event_id == event_id,
+                PaymentLine.state.in_(states),
+                Entitlement.national_id.in_(sorted(persons.national_ids_of(session, national_id))),
+            )
+            .order_by(PaymentLine.amount_minor.desc(), PaymentLine.id)
         )
-        .order_by(PaymentLine.id)
-        .limit(1)
     )
 
 
 def _refuse_if_paid(session: Session, *, event: Event, kind: str, national_id: str) -> None:
     if kind not in PAYING_KINDS:
         return
-    line = paid_line(session, event_id=event.id, national_id=national_id)
-    if line is not None:
-        when = f" on {line.settled_on:%d/%m/%Y}" if line.settled_on else ""
-        raise AlreadyPaid(
-            f"national ID {masked(national_id)} was already paid for this event: receipt "
-            f"{line.receipt_number}, {format_minor(line.amount_minor, 'BDT')} BDT{when}. "
-            "A claim cannot pay the worker twice; if the worker says the money never arrived,"
-            " check the receipt with the provider."
-        )
+    lines = _person_lines(
+        session, event_id=event.id, national_id=national_id, states=persons.LIVE_STATES
+    )
+    paid = [line for line in lines if line.state == "paid"]
+    # "Not received" is a fair question while any of the person's payments is still on its
+    # way: a small paid top-up does not answer for a main payment still pending.
+    if not paid or (kind == "not_received" and len(paid) < len(lines)):
+        return
+    line = paid[0]
+    when = f" on {line.settled_on:%d/%m/%Y}" if line.settled_on else ""
+    raise AlreadyPaid(
+        f"national ID {masked(national_id)} was already paid for this event: receipt "
+        f"{line.receipt_number}, {format_minor(line.amount_minor, 'BDT')} BDT{when}"
+        f" (worker {line.worker_id}, {line.name}). A claim cannot pay the worker twice; if the"
+        " worker says the money never arrived,"
+        " check the receipt with the provider."
+    )
 
 
 def file_claim(
@@ -201,10 +197,16 @@ def file_claim(
     section: str = "",
     description: str = "",
     raised_by_name: str = "",
+    language: str = "en",
     today: date | None = None,
     deadlines: Mapping[str, int] | None = None,
+    reopens: Claim | None = None,
 ) -> Claim:
-    """Record a worker's claim about ``event``; refuse duplicates and already-paid workers."""
+    """Record a worker's claim about ``event``; refuse duplicates and already-paid workers.
+
+    A claim filed after the event's filing window is flagged ``late`` (accepting it then needs
+    a reason); ``reopens`` links a new claim to the decided claim it reopens.
+    """
     _check_role(actor, CLAIM_FILERS, "file claims")
     if kind not in CLAIM_KINDS:
         raise ClaimInvalid(f"kind must be one of {', '.join(CLAIM_KINDS)}", "kind")
@@ -212,6 +214,8 @@ def file_claim(
         raise ClaimInvalid(f"raised by must be one of {', '.join(RAISED_BY)}", "raised_by")
     if not worker_name.strip():
         raise ClaimInvalid("give the worker's name as they give it", "worker_name")
+    if language not in LANGUAGES:
+        raise ClaimInvalid(f"language must be one of {', '.join(LANGUAGES)}", "language")
     nid = _clean_national_id(national_id)
     mobile = _clean_phone(phone)
     existing = _open_claim(session, event=event, kind=kind, national_id=nid)
@@ -236,17 +240,25 @@ def file_claim(
         section=section.strip()[:100],
         description=description.strip(),
     )
+    claim.language = language
+    claim.late = cases.filed_late(session, event=event, on=today or utcnow().date())
+    claim.reopened_from_id = reopens.id if reopens is not None else None
     found = candidates(session, claim)
-    _audit_filing(session, claim, actor, candidates=[c.worker_id for c in found])
+    facts: dict[str, Any] = {"candidates": [c.worker_id for c in found]}
+    if claim.late:
+        facts["late"] = "filed after the event's filing window"
+    if reopens is not None:
+        facts["reopens"] = reopens.reference
+    _audit_filing(session, claim, actor, **facts)
     return claim
 
 
 def _open_claim(session: Session, *, event: Event, kind: str, national_id: str) -> Claim | None:
-    """The claim of this kind still open for the national ID and event, if any."""
+    """The claim of this kind still open for the person (any of their IDs) and event, if any."""
     return session.scalar(
         select(Claim).where(
             Claim.event_id == event.id,
-            Claim.national_id == national_id,
+            Claim.national_id.in_(sorted(persons.national_ids_of(session, national_id))),
             Claim.kind == kind,
             Claim.status == "open",
         )
@@ -676,6 +688,14 @@ def _supplement_roll(
             raise ClaimRefused(
                 f"national ID {masked(nid)} belongs to worker {holder.worker_id} on the roll"
             )
+        # What the officer did not retype stays as the roll had it (grade, designation, exit).
+        kept = by_id[worker.worker_id]
+        worker = replace(
+            worker,
+            grade=worker.grade or kept.grade,
+            designation=worker.designation or kept.designation,
+            exit_date=worker.exit_date or kept.exit_date,
+        )
         new_rows = [worker if row.worker_id == worker.worker_id else row for row in rows]
         change = "corrected"
     data = write_roll_csv(new_rows)
@@ -743,19 +763,34 @@ def accept_claim(
     _require_open(claim)
     event = claim.event
     _refuse_if_paid(session, event=event, kind=claim.kind, national_id=claim.national_id)
-    facts: dict[str, Any] = {}
-    if worker is not None:
-        claim.roll_id, change = _supplement_roll(session, claim=claim, worker=worker, actor=actor)
-        worker_id = worker.worker_id
-        facts.update(roll=claim.roll_id, worker=change)
-    elif claim.kind == "not_on_roll":
+    if worker is None and claim.kind == "not_on_roll":
         raise ClaimInvalid(
             "a worker missing from the roll is added with their roll details"
             " (worker ID, join date, wages, how they are paid) as the factory confirms them"
         )
+    # The claimant is the payee: every check that could refuse runs before anything is written.
+    worker_id = persons.payee(session, claim=claim, worker=worker, worker_id=worker_id)
+    if pay and worker_id:
+        persons.refuse_double_payment(
+            session,
+            event=event,
+            national_id=claim.national_id,
+            wallet=persons.wallet_paid(session, claim=claim, worker=worker, worker_id=worker_id),
+            worker_id=worker_id,
+        )
+    if claim.late and not note.strip():
+        raise ClaimInvalid(
+            "the claim was filed after the event's filing window: say why it is accepted late",
+            "note",
+        )
+    facts: dict[str, Any] = {}
+    if worker is not None:
+        claim.roll_id, change = _supplement_roll(session, claim=claim, worker=worker, actor=actor)
+        facts.update(roll=claim.roll_id, worker=change)
     if worker_id:
-        worker_id = worker_id.strip()
-        claim.worker_id = worker_id
+        persons.link_worker(session, claim=claim, worker_id=worker_id, actor=actor)
+    if claim.late:
+        facts.update(late="filed after the event's filing window")
     if pay:
         if not worker_id:
             raise ClaimInvalid(
@@ -821,40 +856,9 @@ def _top_up(
 # --- telling the claimant ------------------------------------------------------------------
 
 
-def _fit(prefix: str, middle: str, suffix: str, limit: int = SMS_LIMIT) -> str:
-    room = limit - len(prefix) - len(suffix)
-    middle = " ".join(middle.split())
-    if len(middle) > room:
-        middle = middle[: max(room - 1, 0)].rstrip() + "…"
-    return prefix + middle + suffix
-
-
 def outcome_text(claim: Claim, *, helpline: str = "") -> str:
-    """The outcome in plain words, at most 160 characters (one SMS)."""
-    suffix = f" Questions: call {helpline}." if helpline else ""
-    ref = claim.reference
-    if claim.status == "open":
-        return _fit(
-            f"Worker Fund: we have your claim {ref}. ",
-            f"We will answer by {claim.due_on:%d/%m/%Y}.",
-            suffix,
-        )
-    if claim.status == "accepted":
-        if claim.amount_minor:
-            middle = (
-                f"{format_minor(claim.amount_minor, 'BDT')} BDT will be paid to you"
-                " once the payment is approved."
-            )
-        else:
-            middle = claim.decision_note or "We will correct your record."
-        return _fit(f"Worker Fund: your claim {ref} is accepted. ", middle, suffix)
-    if claim.status == "rejected":
-        return _fit(f"Worker Fund: your claim {ref} is not accepted: ", claim.decision_note, suffix)
-    return _fit(
-        f"Worker Fund: your claim {ref} is passed to {claim.referred_to[:40]}. ",
-        claim.decision_note,
-        suffix,
-    )
+    """The SMS for the claim's current state, in the worker's language (``messages``)."""
+    return messages.sms_for(claim, helpline=helpline)
 
 
 # --- what is late, and reports -------------------------------------------------------------
@@ -893,7 +897,11 @@ AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
 
 @dataclass(frozen=True, slots=True)
 class ClaimReport:
-    """Claims counted by factory, kind, status and age, and how many were decided in time."""
+    """Claims counted by factory, kind, status and age, and how many were decided in time.
+
+    A referral is decided when its outcome comes back (``referrals``), not when it is sent:
+    until then it counts in ``referrals_waiting`` and neither in time nor late.
+    """
 
     total: int
     by_factory: dict[str, dict[str, int]]  # factory code → status → count
@@ -903,6 +911,13 @@ class ClaimReport:
     decided: int
     decided_in_time: int
     overdue: int
+    referrals: dict[str, int]  # outcome → count, "" for those still waiting
+    late_filed: int
+
+    @property
+    def referrals_waiting(self) -> int:
+        """Referrals sent whose outcome has not come back."""
+        return self.referrals.get("", 0)
 
     @property
     def share_in_time(self) -> float | None:
@@ -920,18 +935,27 @@ def report(session: Session, *, today: date) -> ClaimReport:
 
     rows = session.execute(
         select(
-            Claim.kind, Claim.status, Claim.filed_at, Claim.due_on, Claim.decided_at, Factory.code
+            Claim.kind, Claim.status, Claim.filed_at, Claim.due_on, Claim.decided_at, Factory.code,
+            Claim.referral_outcome, Claim.referral_returned_at, Claim.late,
         ).join(Factory, Claim.factory_id == Factory.id)
-    ).all()
+    ).all()  # fmt: skip
     by_factory: dict[str, Counter[str]] = defaultdict(Counter)
     by_kind: dict[str, Counter[str]] = defaultdict(Counter)
     by_status: Counter[str] = Counter()
     ages: Counter[str] = Counter({label: 0 for label, _, _ in AGE_BANDS})
-    decided = in_time = late = 0
-    for kind, status, filed_at, due_on, decided_at, code in rows:
+    referrals: Counter[str] = Counter({"": 0, **dict.fromkeys(REFERRAL_OUTCOMES, 0)})
+    decided = in_time = late = late_filed = 0
+    for kind, status, filed_at, due_on, decided_at, code, outcome, returned, was_late in rows:
         by_factory[code][status] += 1
         by_kind[kind][status] += 1
         by_status[status] += 1
+        late_filed += bool(was_late)
+        if status == "referred":
+            referrals[outcome] += 1
+            decided_at = returned  # decided when the outcome came back
+            if decided_at is None:
+                late += due_on < today
+                continue
         if status == "open":
             age = (today - _day(filed_at)).days
             for label, low, high in AGE_BANDS:
@@ -954,4 +978,6 @@ def report(session: Session, *, today: date) -> ClaimReport:
         decided=decided,
         decided_in_time=in_time,
         overdue=late,
+        referrals=dict(referrals),
+        late_filed=late_filed,
     )

@@ -7,6 +7,7 @@ what was typed; nothing of a refused step is kept.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,13 @@ from flask import (
 from flask import Response as FlaskResponse
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3
 
 from fund.auth.access import allow, allowed_user
+from fund.auth.models import User
 from fund.auth.roles import (
     ATTACHMENT_READERS,
     CLAIM_DECIDERS,
@@ -37,18 +39,34 @@ from fund.auth.roles import (
     CLAIM_READERS,
     STAFF,
 )
-from fund.claims import services
-from fund.claims.forms import AcceptForm, AttachmentForm, ClaimForm, ReferForm, RejectForm
-from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, Claim, ClaimAttachment
+from fund.claims import cases, followups, messages, persons, services
+from fund.claims.forms import (
+    AcceptForm,
+    AttachmentForm,
+    CallbackForm,
+    CallForm,
+    CallToClaimForm,
+    ClaimForm,
+    FilingWindowForm,
+    LinkForm,
+    NoteForm,
+    ReferForm,
+    ReferralOutcomeForm,
+    RejectForm,
+    ReopenForm,
+    SamePersonForm,
+)
+from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, Claim, ClaimAttachment, ClaimCall
 from fund.controls.approvals import bands_from_config
 from fund.controls.models import VerificationCall
 from fund.db import get_session, utcnow
 from fund.disbursements.models import DisbursementBatch
 from fund.events.models import Event
+from fund.factories.models import Factory
+from fund.rolls.models import RollWorker
 from ledger.money import format_minor
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
-PER_PAGE = 200
 
 
 @bp.context_processor
@@ -93,22 +111,26 @@ def _event_choices() -> list[SelectChoice]:
 @bp.route("/")
 @allow(CLAIM_READERS)
 def index() -> str:
-    session = get_session()
-    query = select(Claim).options(selectinload(Claim.factory)).order_by(Claim.id.desc())
     status = request.args.get("status", "")
     kind = request.args.get("kind", "")
-    if status in CLAIM_STATUSES:
-        query = query.where(Claim.status == status)
-    if kind in CLAIM_KINDS:
-        query = query.where(Claim.kind == kind)
-    if request.args.get("overdue"):
-        query = query.where(Claim.status == "open", Claim.due_on < utcnow().date())
-    claims = session.scalars(query.limit(PER_PAGE)).all()
+    text = request.args.get("q", "").strip()[:100]
+    page = request.args.get("page", 1, type=int) or 1
+    found = cases.search(
+        get_session(),
+        text=text,
+        status=status if status in CLAIM_STATUSES else "",
+        kind=kind if kind in CLAIM_KINDS else "",
+        overdue_on=utcnow().date() if request.args.get("overdue") else None,
+        page=page,
+    )
     return render_template(
         "claims/index.html",
-        claims=claims,
+        claims=found.items,
+        found=found,
+        q=text,
         status=status,
         kind=kind,
+        overdue=request.args.get("overdue", ""),
         statuses=CLAIM_STATUSES,
         kinds=CLAIM_KINDS,
         can_file=allowed_user().role_enum in CLAIM_FILERS,
@@ -139,6 +161,7 @@ def new() -> str | Response | tuple[str, int]:
                 phone=form.phone.data or "",
                 section=form.section.data or "",
                 description=form.description.data or "",
+                language=form.language.data or "en",
                 actor=allowed_user(),
                 deadlines=deadlines(),
             )
@@ -187,26 +210,101 @@ def _detail_page(
     refer: ReferForm | None = None,
     attach: AttachmentForm | None = None,
 ) -> str:
+    session = get_session()
     me = allowed_user()
     deciding = me.role_enum in CLAIM_DECIDERS and claim.status == "open"
+    staff = me.role_enum in STAFF
     # Candidates show other workers' roll data: fund staff only, not the helpline. Found once:
     # matching reads the whole roll.
-    best = services.candidates(get_session(), claim) if me.role_enum in STAFF else None
+    best = services.candidates(session, claim) if staff else None
+    linked = (
+        persons.roll_worker(session, event=claim.event, worker_id=claim.worker_id)
+        if claim.worker_id
+        else None
+    )
     if deciding and accept is None:
         accept = AcceptForm()
-        if best and request.method == "GET":
-            accept.worker_id.data = best[0].worker_id
+        if request.method == "GET":
+            _prefill(accept, linked or _best_on_roll(session, claim, best))
+    sms = services.outcome_text(claim, helpline=helpline_number())
+    window = cases.filing_window(session, event=claim.event)
     return render_template(
         "claims/detail.html",
         claim=claim,
         candidates=best,
-        sms=services.outcome_text(claim, helpline=helpline_number()),
+        linked=linked,
+        # Before any accept the officer sees what the event already pays this person or wallet.
+        payments=persons.payments_to(
+            session,
+            event=claim.event,
+            national_id=claim.national_id,
+            wallets=[w for w in (claim.phone, linked.wallet_number if linked else None) if w],
+        )
+        if staff
+        else None,
+        same_ids=sorted(persons.national_ids_of(session, claim.national_id)),
+        sms=sms,
+        sms_count=messages.count(sms),
+        notes=cases.notes_of(session, claim),
+        calls=cases.calls_of(session, claim),
+        window=window,
+        reopened_as=session.scalar(select(Claim).where(Claim.reopened_from_id == claim.id)),
+        reopens=session.get(Claim, claim.reopened_from_id) if claim.reopened_from_id else None,
         accept=accept if deciding else None,
         reject=(reject or RejectForm()) if deciding else None,
         refer=(refer or ReferForm()) if deciding else None,
         attach=(attach or AttachmentForm()) if me.role_enum in CLAIM_FILERS else None,
-        can_open_files=me.role_enum in ATTACHMENT_READERS,
+        can_open_files=me.role_enum in ATTACHMENT_READERS
+        and cases.handles(session, claim=claim, user=me),
+        can_decide=me.role_enum in CLAIM_DECIDERS,
+        can_file=me.role_enum in CLAIM_FILERS,
+        note_form=NoteForm(),
+        callback_form=_callback_form(claim),
+        outcome_form=ReferralOutcomeForm(),
+        reopen_form=ReopenForm(),
+        link_form=LinkForm(),
+        same_form=SamePersonForm(),
+        window_form=FilingWindowForm(days=window.days),
     )
+
+
+def _best_on_roll(
+    session: Session, claim: Claim, best: list[services.Candidate] | None
+) -> RollWorker | None:
+    """The best candidate's roll line, when its national ID is the claimant's."""
+    for candidate in best or []:
+        if candidate.on_roll and "national ID is the same" in candidate.reasons:
+            return persons.roll_worker(session, event=claim.event, worker_id=candidate.worker_id)
+    return None
+
+
+def _prefill(form: AcceptForm, worker: RollWorker | None) -> None:
+    """A correction starts from the roll's line, not a blank form."""
+    if worker is None:
+        return
+    form.worker_id.data = worker.worker_id
+    form.name.data = worker.name
+    form.national_id.data = worker.national_id
+    form.section.data = worker.section
+    form.join_date.data = worker.join_date
+    for name in ("basic", "house_rent", "medical", "transport", "food"):
+        getattr(form, name).data = Decimal(getattr(worker, name)) / 100
+    form.payment_method.data = worker.payment_method if worker.payment_method in (
+        "mobile", "bank") else ""  # fmt: skip
+    form.wallet_number.data = worker.wallet_number
+    form.bank_account.data = worker.bank_account
+
+
+def _callback_form(claim: Claim) -> CallbackForm:
+    form = CallbackForm(on=claim.callback_on, owner=claim.callback_owner_id or allowed_user().id)
+    form.owner.choices = [
+        SelectChoice(user.id, user.username)
+        for user in get_session().scalars(
+            select(User).where(User.active, User.role.in_([r.value for r in CLAIM_FILERS]))
+            .order_by(User.username)
+        )
+    ]  # fmt: skip
+    return form
 
 
 @bp.route("/<int:claim_id>")
@@ -220,11 +318,14 @@ def detail(claim_id: int) -> str:
 def letter(claim_id: int) -> str:
     """The outcome on one printable page, in plain words, for the worker."""
     claim = _claim(claim_id)
+    sms = services.outcome_text(claim, helpline=helpline_number())
     return render_template(
         "claims/letter.html",
         claim=claim,
-        sms=services.outcome_text(claim, helpline=helpline_number()),
-        helpline=helpline_number(),
+        paragraphs=messages.letter(get_session(), claim, helpline=helpline_number()),
+        headings=messages.letter_headings(claim),
+        sms=sms,
+        sms_count=messages.count(sms),
     )
 
 
@@ -260,6 +361,13 @@ def attachment(claim_id: int, attachment_id: int) -> FlaskResponse:
     found = get_session().get(ClaimAttachment, attachment_id)
     if found is None or found.claim_id != claim_id:
         abort(404)
+    try:
+        # Audited before the file is sent; the helpline opens only the claims it handles.
+        cases.open_attachment(
+            get_session(), claim=_claim(claim_id), attachment=found, actor=allowed_user()
+        )
+    except cases.CaseRefused:
+        abort(403)
     try:
         path = services.attachment_path(files_folder(), found)
     except LookupError:
@@ -428,3 +536,181 @@ def report() -> str:
         kinds=CLAIM_KINDS,
         statuses=CLAIM_STATUSES,
     )
+
+
+# --- case handling: calls, notes, callbacks, referrals, reopening, who the claimant is ------
+
+
+def _factory_choices() -> list[SelectChoice]:
+    factories = get_session().scalars(select(Factory).order_by(Factory.code))
+    return [SelectChoice(0, _("not known")), *(
+        SelectChoice(f.id, f"{f.code}: {f.name}") for f in factories
+    )]  # fmt: skip
+
+
+def _calls_page(form: CallForm, status: int = 200) -> tuple[str, int]:
+    session = get_session()
+    to_claim = CallToClaimForm()
+    to_claim.event.choices = _event_choices()
+    calls = session.scalars(select(ClaimCall).order_by(ClaimCall.id.desc()).limit(100)).all()
+    me = allowed_user()
+    return render_template(
+        "claims/calls.html", form=form, calls=calls, to_claim=to_claim,
+        callbacks=cases.callbacks_due(session, owner=me, today=utcnow().date()),
+    ), status  # fmt: skip
+
+
+@bp.route("/calls", methods=["GET", "POST"])
+@allow(*CLAIM_FILERS)
+def calls() -> str | Response | tuple[str, int]:
+    """Every call to the helpline, and the form to log one (a phone number is enough)."""
+    form = CallForm()
+    form.factory.choices = _factory_choices()
+    if request.method == "GET":
+        return _calls_page(form)
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            call = cases.log_call(
+                session, actor=allowed_user(), caller_name=form.caller_name.data or "",
+                phone=form.phone.data or "", national_id=form.national_id.data or "",
+                factory=session.get(Factory, form.factory.data) if form.factory.data else None,
+                question=form.question.data or "", answer=form.answer.data or "",
+                language=form.language.data or "bn", callback_on=form.callback_on.data,
+            )  # fmt: skip
+        except services.ClaimInvalid as error:
+            session.rollback()
+            _field_error(form, error)
+        else:
+            flash(_("Call %(id)s logged.", id=call.id), "success")
+            return redirect(url_for("claims.calls"))
+    return _calls_page(form, 400)
+
+
+@bp.route("/calls/<int:call_id>/claim", methods=["POST"])
+@allow(*CLAIM_FILERS)
+def call_to_claim(call_id: int) -> Response | tuple[str, int]:
+    """The caller's national ID is found: the call becomes a claim."""
+    session = get_session()
+    call = session.get(ClaimCall, call_id) or abort(404)
+    form = CallToClaimForm()
+    form.event.choices = _event_choices()
+    if form.validate_on_submit():
+        event = session.get(Event, form.event.data) or abort(404)
+        try:
+            claim = followups.claim_from_call(
+                session, call=call, event=event, kind=form.kind.data or "other",
+                national_id=form.national_id.data or "", actor=allowed_user(),
+            )  # fmt: skip
+        except services.ClaimRefused as error:
+            session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(
+                _("Claim %(claim)s filed from call %(call)s.", claim=claim.reference, call=call_id),
+                "success",
+            )
+            return redirect(url_for("claims.detail", claim_id=claim.id))
+    else:
+        errors = " ".join(e for found in form.errors.values() for e in found)
+        flash(errors, "error")
+    call_form = CallForm()
+    call_form.factory.choices = _factory_choices()
+    return _calls_page(call_form, 400)
+
+
+def _case_step(claim: Claim, step: Any, done: str) -> Response | tuple[str, int]:
+    """Run one case-handling step; a refusal is shown on the claim's page (400)."""
+    try:
+        step()
+    except services.ClaimRefused as error:
+        get_session().rollback()
+        flash(str(error), "error")
+        return _detail_page(_claim(claim.id)), 400
+    return _decided(claim, done)
+
+
+@bp.route("/<int:claim_id>/notes", methods=["POST"])
+@allow(*CLAIM_FILERS)
+def note(claim_id: int) -> Response | tuple[str, int]:
+    claim = _claim(claim_id)
+    form = NoteForm()
+    return _case_step(claim, lambda: cases.add_note(
+        get_session(), claim=claim, body=form.body.data or "", actor=allowed_user()
+    ), _("Note kept (internal)."))  # fmt: skip
+
+
+@bp.route("/<int:claim_id>/callback", methods=["POST"])
+@allow(*CLAIM_FILERS)
+def callback(claim_id: int) -> Response | tuple[str, int]:
+    claim = _claim(claim_id)
+    form = _callback_form(claim)
+    form.process(request.form)
+    owner = get_session().get(User, form.owner.data) if form.owner.data else None
+    return _case_step(claim, lambda: cases.set_callback(
+        get_session(), claim=claim, on=form.on.data, owner=owner, actor=allowed_user()
+    ), _("Callback saved."))  # fmt: skip
+
+
+@bp.route("/<int:claim_id>/referral-outcome", methods=["POST"])
+@allow(*CLAIM_DECIDERS)
+def referral_outcome(claim_id: int) -> Response | tuple[str, int]:
+    claim = _claim(claim_id)
+    form = ReferralOutcomeForm()
+    return _case_step(claim, lambda: cases.record_referral_outcome(
+        get_session(), claim=claim, outcome=form.outcome.data or "", note=form.note.data or "",
+        actor=allowed_user(),
+    ), _("The referral's outcome is recorded."))  # fmt: skip
+
+
+@bp.route("/<int:claim_id>/reopen", methods=["POST"])
+@allow(*CLAIM_DECIDERS)
+def reopen(claim_id: int) -> Response | tuple[str, int]:
+    claim = _claim(claim_id)
+    form = ReopenForm()
+    try:
+        again = followups.reopen_claim(
+            get_session(), claim=claim, actor=allowed_user(), reason=form.reason.data or "",
+            today=utcnow().date(),
+        )  # fmt: skip
+    except services.ClaimRefused as error:
+        get_session().rollback()
+        flash(str(error), "error")
+        return _detail_page(_claim(claim_id)), 400
+    return _decided(again, _("Reopened as %(claim)s.", claim=again.reference))
+
+
+@bp.route("/<int:claim_id>/link", methods=["POST"])
+@allow(*CLAIM_DECIDERS)
+def link(claim_id: int) -> Response | tuple[str, int]:
+    claim = _claim(claim_id)
+    form = LinkForm()
+    return _case_step(claim, lambda: persons.link_worker(
+        get_session(), claim=claim, worker_id=form.worker_id.data or "", actor=allowed_user()
+    ), _("The claim is linked to the worker."))  # fmt: skip
+
+
+@bp.route("/<int:claim_id>/same-person", methods=["POST"])
+@allow(*CLAIM_DECIDERS)
+def same_person(claim_id: int) -> Response | tuple[str, int]:
+    claim = _claim(claim_id)
+    form = SamePersonForm()
+    return _case_step(claim, lambda: persons.confirm_same_person(
+        get_session(), national_id=claim.national_id, same_as=form.other_id.data or "",
+        actor=allowed_user(), evidence=form.evidence.data or "",
+    ), _("Both national IDs are recorded as one person."))  # fmt: skip
+
+
+@bp.route("/<int:claim_id>/filing-window", methods=["POST"])
+@allow(*CLAIM_DECIDERS)
+def filing_window(claim_id: int) -> Response | tuple[str, int]:
+    claim = _claim(claim_id)
+    form = FilingWindowForm()
+    if not form.validate_on_submit():
+        errors = " ".join(e for found in form.errors.values() for e in found)
+        flash(errors, "error")
+        return _detail_page(claim), 400
+    days = int(form.days.data or 0)
+    return _case_step(claim, lambda: cases.set_filing_window(
+        get_session(), event=claim.event, days=days, actor=allowed_user()
+    ), _("The event's filing window is %(days)s days.", days=days))  # fmt: skip

@@ -8,12 +8,17 @@ check here runs first only to name the workers in a readable refusal.
 
 A top-up line (more for the same event after a recomputation) claims only the days beyond what
 the event already claimed for that person; a separation top-up claims nothing new.
+
+The guard is keyed on the *person*, not the ID the roll line happens to carry: a claim's
+``national_id`` column holds the person key of ``fund/claims/persons.py`` (the ID itself until
+an officer confirms two IDs as one person), so a 10-digit and a 17-digit ID of one worker meet
+the same trigger.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -21,6 +26,7 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from dbtools.bulk import insert_rows
+from fund.claims.models import PersonNationalId
 from fund.controls.models import PaymentClaim
 from fund.disbursements.models import PaymentLine
 from fund.events.models import Event
@@ -56,6 +62,21 @@ class Plan:
 
     claims: dict[int, Span | None] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
+    people: dict[int, str] = field(default_factory=dict)  # entitlement → person key
+
+
+def person_keys(session: Session, national_ids: Iterable[str]) -> dict[str, str]:
+    """Each national ID's person key (itself unless an officer linked it to another)."""
+    wanted = sorted(set(national_ids))
+    keys = {nid: nid for nid in wanted}
+    for start in range(0, len(wanted), 1000):
+        for nid, key in session.execute(
+            select(PersonNationalId.national_id, PersonNationalId.person_key).where(
+                PersonNationalId.national_id.in_(wanted[start : start + 1000])
+            )
+        ):
+            keys[nid] = key
+    return keys
 
 
 def paid_span(start: date, days_paid: int, weekly_holidays: Collection[int]) -> Span:
@@ -85,7 +106,8 @@ def plan_claims(
     """What each due line would claim, checked against the factory's live claims."""
     kind = "separation" if event.kind == "closure" else "suspension"
     held: dict[str, list[PaymentClaim]] = defaultdict(list)
-    national_ids = sorted({due.national_id for due in dues})
+    keys = person_keys(session, (due.national_id for due in dues))
+    national_ids = sorted(set(keys.values()))
     for start in range(0, len(national_ids), 1000):
         for claim in session.scalars(
             select(PaymentClaim).where(
@@ -99,6 +121,8 @@ def plan_claims(
     plan = Plan()
     planned: dict[str, Span] = {}
     for due in dues:
+        person = keys[due.national_id]
+        plan.people[due.entitlement_id] = person
         if kind == "separation":
             span: Span | None = (event.start_date, event.start_date)
         elif due.days_paid:
@@ -109,7 +133,7 @@ def plan_claims(
             plan.claims[due.entitlement_id] = None
             continue
         first, last = span
-        claims = held.get(due.national_id, [])
+        claims = held.get(person, [])
         own = [c for c in claims if c.event_id == event.id]
         if due.topping_up and own:
             # The same days again for the same event are a difference, not a second payment.
@@ -128,7 +152,7 @@ def plan_claims(
             ),
             None,
         )
-        twice = planned.get(due.national_id)
+        twice = planned.get(person)
         if clash is not None:
             plan.conflicts.append(
                 Conflict(
@@ -140,7 +164,7 @@ def plan_claims(
         ):
             plan.conflicts.append(Conflict(due.worker_id, due.national_id, event.id, *twice))
         else:
-            planned[due.national_id] = (first, last)
+            planned[person] = (first, last)
             plan.claims[due.entitlement_id] = (first, last)
     return plan
 
@@ -159,7 +183,10 @@ def write_claims(
     plan: Plan,
     national_ids: dict[int, str],
 ) -> int:
-    """Write the planned claims of the batch's new lines (the trigger checks each); how many."""
+    """Write the planned claims of the batch's new lines (the trigger checks each); how many.
+
+    Each claim carries the person key the plan found, so the trigger compares people.
+    """
     kind = "separation" if event.kind == "closure" else "suspension"
     rows = []
     for line_id, entitlement_id in session.execute(
@@ -169,10 +196,8 @@ def write_claims(
     ):
         span = plan.claims.get(entitlement_id)
         if span is not None:
-            rows.append(
-                (national_ids[entitlement_id], event.factory_id, kind, span[0], span[1], event.id,
-                 line_id, True)
-            )  # fmt: skip
+            person = plan.people.get(entitlement_id, national_ids[entitlement_id])
+            rows.append((person, event.factory_id, kind, span[0], span[1], event.id, line_id, True))
     insert_rows(session.connection(), _CLAIMS, _COLUMNS, rows)
     return len(rows)
 

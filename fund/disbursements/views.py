@@ -30,6 +30,7 @@ from werkzeug.wrappers import Response
 from fund.arguments import id_argument
 from fund.auth.access import allow, allowed_user
 from fund.auth.roles import STAFF, Role
+from fund.claims.provenance import claims_in_batch
 from fund.controls.approvals import approvers, bands_from_config
 from fund.db import get_session, utcnow
 from fund.disbursements import services
@@ -221,6 +222,7 @@ def detail(batch_id: int) -> str:
         approvals=approvers(session, batch.id),
         decision=decision(session, batch),
         shown_state=shown_state(session, batch),
+        from_claims=claims_in_batch(session, batch_id=batch.id),
     )
 
 

@@ -98,7 +98,7 @@ def test_a_worker_never_on_the_roll_ends_up_paid_exactly_once(
     for kind in ("not_on_roll", "not_received"):
         with pytest.raises(services.AlreadyPaid, match="already paid for this event"):
             nasrin_claim(world, session, users, kind=kind)
-    assert actions(session, claim) == ["claims.file", "claims.accept"]
+    assert actions(session, claim) == ["claims.file", "claims.link", "claims.accept"]
     world.books_sound()
 
 
@@ -264,15 +264,20 @@ def test_only_officers_and_admins_decide_and_the_helpline_files(
         nasrin_claim(world, session, users, kind="other", actor=users.by_role[Role.AUDITOR])
 
 
-def test_the_sms_text_never_exceeds_160_characters(
+def test_the_sms_is_at_most_three_parts_and_cuts_only_the_reason(
     world: World, session: Session, users: People
 ) -> None:
+    from fund.claims import messages
+
     claim = nasrin_claim(world, session, users)
-    assert len(services.outcome_text(claim)) <= 160
+    assert messages.count(services.outcome_text(claim)).parts == 1
     services.reject_claim(session, claim=claim, actor=world.officer, reason="ক" * 400)
     text = services.outcome_text(claim, helpline="+880 9612 000000")
-    assert len(text) == 160
-    assert "…" in text
+    counted = messages.count(text)
+    assert (counted.encoding, counted.parts) == ("UCS-2", 3)
+    assert counted.units > 3 * 67 - 5
+    assert text.startswith(f"Worker Fund: your claim {claim.reference} is not accepted: কক")
+    assert text.endswith("... Questions: call +880 9612 000000.")
 
 
 def test_overdue_and_the_report(world: World, session: Session, users: People) -> None:
@@ -305,36 +310,27 @@ def test_overdue_and_the_report(world: World, session: Session, users: People) -
     }  # fmt: skip
 
 
-def test_a_top_up_from_a_claim_waits_while_its_roll_has_unacknowledged_high_findings(
+def test_a_claim_cannot_pay_a_wallet_the_event_already_pays(
     paid_world: World, session: Session, users: People
 ) -> None:
-    from fund.controls.roll_review import acknowledge, unacknowledged_high
-
+    # The factory "confirms" Nasrin with Rahima's (M-1's) wallet, already paid for the event.
+    # Acknowledging the shared-wallet finding once let a second payment reach that wallet; now
+    # the accept is refused before anything is written.
     world = paid_world
     claim = nasrin_claim(world, session, users)
-    # The factory "confirms" her with Rahima's (M-1's) wallet: a roll-padding sign.
-    services.accept_claim(
-        session,
-        claim=claim,
-        actor=world.officer,
-        secret_key=SECRET,
-        note="Factory letter",
-        worker=missing_worker(wallet_number="01711000001"),
-    )
-    assert claim.status == "accepted"  # the decision stands; the money waits
-    batch = session.get(DisbursementBatch, claim.batch_id)
-    assert batch is not None
-    assert (batch.kind, batch.state) == ("top_up", "draft")
-    findings = unacknowledged_high(session, claim.roll_id or 0)
-    assert any("01711000001" in finding.message for finding in findings), [
-        finding.message for finding in findings
-    ]
-    with pytest.raises(batches.FindingsNotAcknowledged):
-        batches.submit(session, batch=batch, actor=world.officer)
-    for finding in findings:
-        acknowledge(session, finding=finding, actor=world.officer, note="Called both: sisters")
-    batches.submit(session, batch=batch, actor=world.officer)
-    assert batch.state == "submitted"
-    settle(world, batch)
-    assert batch.state == "paid"
+    rolls_before = session.scalar(select(func.count(Roll.id)))
+    with pytest.raises(services.ClaimRefused, match=r"WF-\d{6}-\d{5}.*same wallet 01711000001"):
+        services.accept_claim(
+            session,
+            claim=claim,
+            actor=world.officer,
+            secret_key=SECRET,
+            note="Factory letter",
+            worker=missing_worker(wallet_number="01711000001"),
+        )
+    session.refresh(claim)
+    assert (claim.status, claim.worker_id, claim.batch_id) == ("open", None, None)
+    assert session.scalar(select(func.count(Roll.id))) == rolls_before
+    assert session.scalar(select(func.count(DisbursementBatch.id))) == 1
+    assert actions(session, claim) == ["claims.file"]
     world.books_sound()

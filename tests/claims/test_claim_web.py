@@ -188,7 +188,7 @@ def test_an_officer_accepts_a_missing_worker_on_the_page(
     assert batch is not None
     assert (batch.kind, batch.state, batch.total_minor) == ("top_up", "submitted", EACH)
     letter = officer.get(f"{page}/letter").get_data(as_text=True)
-    assert "Your claim is accepted." in letter
+    assert f"your claim {claim.reference} is accepted." in letter
     assert "25,000.00 BDT will be paid to you" in letter
     assert signed_in(app, login, "helpline").post(f"{page}/reject").status_code in (400, 403)
 
