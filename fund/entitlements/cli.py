@@ -186,7 +186,7 @@ def compute(
             name = policy_name or event.policy_name
             if name is None:
                 _fail("the event names no policy: pass --policy NAME")
-            version = policy_for(session, name)
+            version = policy_for(session, name, event=event)
             run = compute_for_event(
                 session, event=event, policy_version=version, through=through_date, actor=actor
             )

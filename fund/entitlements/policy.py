@@ -357,9 +357,7 @@ def _closure(table: _Table) -> ClosureRules:
         )
         part_year = table.integer("part_year_counts_after_months", minimum=0, maximum=11)
     else:
-        part_year = table.integer(
-            "part_year_counts_after_months", default=0, minimum=0, maximum=11
-        )
+        part_year = table.integer("part_year_counts_after_months", default=0, minimum=0, maximum=11)
     for index, raw in enumerate(table.array("lines", default=[]), start=1):
         lines.append(_line_rule(raw, f"{table.key('lines')}[{index}]"))
     alternatives = []
