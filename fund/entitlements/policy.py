@@ -26,7 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-from imports.records import WAGE_COMPONENTS
+from imports.records import DUE_FIELDS, WAGE_COMPONENTS, WORKER_CLASSES
 from ledger.money import MINOR_DIGITS, ROUNDING_MODES
 
 DayCount = Literal["calendar", "working"]
@@ -41,18 +41,9 @@ WEEKDAYS: dict[str, int] = {
     "sunday": 6,
 }
 PAY_COMPONENTS: tuple[str, ...] = ("gross", *WAGE_COMPONENTS)
-#: BLA 2006 s.4 classes of workers (plus apprentices, s.4(6)); the roll's ``worker_class``.
-WORKER_CLASSES: tuple[str, ...] = (
-    "permanent",
-    "probationer",
-    "temporary",
-    "casual",
-    "badli",
-    "apprentice",
-)
 #: Roll fields holding a number of days (paid at a daily wage) or an amount due (minor units).
 DAY_FIELDS: tuple[str, ...] = ("earned_leave_days",)
-AMOUNT_FIELDS: tuple[str, ...] = ("arrears_due", "festival_bonus_due", "overtime_due")
+AMOUNT_FIELDS: tuple[str, ...] = DUE_FIELDS
 TierCounting = Literal["event", "calendar_year"]
 LineKind = Literal["days", "per_year", "days_from", "amount_from"]
 

@@ -388,8 +388,7 @@ def _ineligibility(worker: RollRow, plan: _Plan) -> str | None:
 
 def worker_class(worker: RollRow, policy: Policy) -> str:
     """The roll's worker class, or the policy's reading of a roll that does not say."""
-    value = getattr(worker, "worker_class", None)
-    return value or policy.worker_class_when_missing
+    return worker.worker_class or policy.worker_class_when_missing
 
 
 def _compute(
@@ -467,7 +466,7 @@ def _lines(
     numerator = 0
     for spec in specs:
         if spec.component in AMOUNT_FIELDS:
-            monthly = getattr(worker, spec.component, None) or 0
+            monthly = getattr(worker, spec.component) or 0
         else:
             monthly = worker.component(spec.component)
         part = monthly * spec.factor
@@ -506,7 +505,7 @@ def _closure_worker_specs(worker: RollRow, plan: _Plan, months: int) -> tuple[_L
         key=lambda alternative: sum(
             worker.component(spec.component) * spec.factor
             if spec.component not in AMOUNT_FIELDS
-            else (getattr(worker, spec.component, None) or 0) * spec.factor
+            else (getattr(worker, spec.component) or 0) * spec.factor
             for spec in alternative
         ),
     )

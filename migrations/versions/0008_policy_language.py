@@ -5,7 +5,7 @@ chose; each entitlement line keeps its legal basis and Bengali words; each entit
 the factory's part of a co-paid amount.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0005 (0004 on main)
 Create Date: 2026-12-02 17:00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0004"
+down_revision = "0005"  # 0004 on main; re-chained here after the issue-15 roll fields (0005)
 branch_labels = None
 depends_on = None
 

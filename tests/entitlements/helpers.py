@@ -40,8 +40,9 @@ def taka(amount: int) -> int:
 
 
 def grade5(**changes: Any) -> RollRow:
-    """A grade-5 sewing operator (2023 garment minimum-wage gazette, grade 5 of five): basic 6,700 + house rent 3,350 + medical 750 + transport 450
-    + food 1,250 = gross 12,500 BDT a month; joined 1 August 2019."""
+    """A grade-5 sewing operator (grade 5 of five in the 2023 garment minimum-wage gazette):
+    basic 6,700 + house rent 3,350 + medical 750 + transport 450 + food 1,250 = gross 12,500
+    BDT a month; joined 1 August 2019."""
     values: dict[str, Any] = {
         "row": 2,
         "worker_id": "W-0007",

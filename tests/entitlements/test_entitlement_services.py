@@ -99,7 +99,17 @@ def test_shipped_policies_install_once(session: Session) -> None:
     first = install_shipped_policies(session)
     again = install_shipped_policies(session)
     assert [v.id for v in first] == [v.id for v in again]
-    assert {v.name for v in first} == {"alliance-wage-replacement", "bangladesh-labour-act-layoff"}
+    assert {v.name for v in first} == {
+        "alliance-wage-replacement",
+        "alliance-wage-share",
+        "bangladesh-labour-act",
+        "bangladesh-labour-act-layoff",
+    }
+    # the Act before and after the 2025 amendment: two dated versions of one policy
+    act = sorted(
+        (v.effective_from, v.effective_to) for v in first if v.name == "bangladesh-labour-act"
+    )
+    assert act == [(None, date(2025, 11, 16)), (date(2025, 11, 17), None)]
     assert policy_for(session, "bangladesh-labour-act-layoff").version == 1
 
 
@@ -272,7 +282,8 @@ def test_many_workers_in_chunks(session: Session, users: People) -> None:
     )
     assert count == 1_203  # one gross line each
     assert run.total_minor == 1_203 * taka(25_000)
-    assert session.scalar(select(func.count(PolicyVersion.id))) == 2
+    shipped = len(list(services.SHIPPED_POLICIES.glob("*.toml")))
+    assert session.scalar(select(func.count(PolicyVersion.id))) == shipped
 
 
 def test_a_resolved_duplicate_is_paid_once(session: Session, users: People) -> None:
