@@ -56,6 +56,7 @@ from fund.disbursements.sheets import SheetHeader, SheetRow
 from fund.entitlements.export import exact_text
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun
 from fund.entitlements.services import freeze_policy, latest_run, stored_policy
+from fund.entitlements.words import line_sentences
 from fund.events.models import Event
 from fund.rolls.models import RollWorker
 from ledger import Account, Entry, InsufficientFunds, Posting, account, post, reverse
@@ -1174,7 +1175,7 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
         )
     ).scalars():
         key = (item.run_id, item.entitlement_position)
-        breakdown[key].append(_line_words(item, batch.currency))
+        breakdown[key].extend(line_sentences(item, batch.currency))
         sums[key] += Fraction(item.amount_numerator, item.amount_denominator)
     factory = f"{event.factory.code} {event.factory.name}"
     out = []
@@ -1222,16 +1223,6 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
             )
         )
     return out
-
-
-def _line_words(line: EntitlementLine, currency: str) -> str:
-    amount = Fraction(line.amount_numerator, line.amount_denominator)
-    return (
-        f"{line.rule.replace('_', ' ').capitalize()}: {line.days} days of "
-        f"{line.component.replace('_', ' ')} ({format_minor(line.monthly_minor, currency)} "
-        f"{currency} a month) × {line.share_text} ÷ {line.days_per_month} days = "
-        f"{exact_text(amount, currency, grouping=True)} {currency}."
-    )
 
 
 def payment_rows(

@@ -508,6 +508,7 @@ def resolve_held(
 def explain(entitlement: Entitlement) -> list[str]:
     """The amount in plain words, one sentence per step, for the worker page and receipts."""
     from fund.entitlements.export import exact_text
+    from fund.entitlements.words import factory_share_sentences, line_sentences
 
     currency = entitlement.currency
     if not entitlement.eligible:
@@ -523,19 +524,26 @@ def explain(entitlement: Entitlement) -> list[str]:
     if entitlement.days_paid is not None:
         sentences.append(f"{entitlement.days_paid} days of the suspension are paid.")
     for line in entitlement.lines:
-        sentences.append(
-            f"{line.rule.capitalize()}: {line.days} days × {line.component.replace('_', ' ')} "
-            f"of {format_minor(line.monthly_minor, currency)} a month × {line.share} "
-            f"÷ {line.days_per_month} days = {exact_text(line.amount, currency, grouping=True)} "
-            f"{currency}."
-        )
+        sentences.extend(line_sentences(line, currency))
     total = sum((line.amount for line in entitlement.lines), start=Fraction(0))
-    fund_share = stored_policy(entitlement.run.policy_version).payout.fund_share
-    if fund_share != 1:
+    payout = stored_policy(entitlement.run.policy_version).payout
+    if payout.fund_share != 1:
         sentences.append(
             f"The lines add up to {exact_text(total, currency, grouping=True)} {currency}; "
-            f"the fund pays {fund_share} of it, "
+            f"the fund's share is {payout.fund_share} of it, "
             f"{exact_text(entitlement.exact_payable, currency, grouping=True)} {currency}."
+        )
+        whole = entitlement.amount_minor
+        if not payout.fund_advances:
+            whole += entitlement.factory_share_minor
+        sentences.extend(
+            factory_share_sentences(
+                fund_share=payout.fund_share,
+                fund_advances=payout.fund_advances,
+                factory_minor=entitlement.factory_share_minor,
+                whole_minor=whole,
+                currency=currency,
+            )
         )
     sentences.append(
         f"Rounded once to the policy's unit, the amount paid is "

@@ -185,7 +185,13 @@ def test_explanation_in_plain_words(session: Session, users: People) -> None:
     )
     assert "Notice pay: 120 days × gross of 12,500.00 a month × 1.00 ÷ 30 days" in words[1]
     # (50,000 + 33,500) × 0.50 = 41,750
-    assert "pays 0.50 of it, 41,750.00 BDT" in words[3]
+    assert "the fund's share is 0.50 of it, 41,750.00 BDT" in words[3]
+    # co-payment: the whole rounds to 83,500; the factory owes the worker 83,500 - 41,750
+    assert words[4] == (
+        "The worker is owed 83,500.00 BDT. The fund pays its share (0.50), 41,750.00 BDT; "
+        "the factory owes the worker the other 41,750.00 BDT."
+    )
+    assert paid.factory_share_minor == taka(41_750)
     assert words[-1].endswith("41,750.00 BDT.")
     assert explain(gone) == [
         "Rahima Begum is not paid for this event: had left the factory before the event started."
