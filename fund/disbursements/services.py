@@ -53,6 +53,7 @@ from fund.disbursements.models import (
 )
 from fund.disbursements.receipts import Receipt, verification_code
 from fund.disbursements.sheets import SheetHeader, SheetRow
+from fund.entitlements.copayment import post_factory_share
 from fund.entitlements.export import exact_text
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun
 from fund.entitlements.services import freeze_policy, latest_run, stored_policy
@@ -605,6 +606,7 @@ def approve(
     batch.approved_by_id = actor.id
     batch.approved_at = utcnow()
     batch.approval_entry_id = entry.id
+    post_factory_share(session, batch=batch, on=on)  # co-payment advanced: factory owes it
     _move(session, batch, "approved", actor, f"journal entry {entry.id}")
     freeze_policy(session, version=batch.run.policy_version, actor=actor)
     return batch
