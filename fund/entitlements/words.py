@@ -122,3 +122,8 @@ def factory_share_sentences(
         f"শ্রমিকের পাওনা {whole} {BN_TAKA}; তহবিল দেবে {fund} {BN_TAKA}, বাকি {factory} "
         f"{BN_TAKA} কারখানা দেবে।",
     ]
+
+
+def is_bengali(text: str) -> bool:
+    """Whether a sentence is written in Bengali script (so a page can mark it ``lang="bn"``)."""
+    return any("\u0980" <= character <= "\u09ff" for character in text[:12])
