@@ -86,7 +86,7 @@ def test_the_advanced_share_is_owed_by_the_factory(session: Session, users: Peop
         session, factory=factory, amount_minor=taka(10_000), on=date(2024, 6, 1),
         reference="DBBL-7781", actor=users.admin,
     )  # fmt: skip
-    with pytest.raises(FactoryPaymentRefused, match="owes 27,500.00"):
+    with pytest.raises(FactoryPaymentRefused, match=r"owes 27,500\.00"):
         record_factory_payment(
             session, factory=factory, amount_minor=taka(30_000), on=date(2024, 6, 2),
             reference="DBBL-7782", actor=users.admin,

@@ -68,7 +68,8 @@ def test_an_officer_may_pick_another_version_with_a_reason(session: Session, use
     logged = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "events.choose_policy_version")
     ).one()
-    assert logged.after is not None and logged.after["reason"] == reason
+    assert logged.after is not None
+    assert logged.after["reason"] == reason
     # back to the version in force
     choose_policy_version(session, event=event, version=None, reason="error", actor=users.admin)
     assert policy_for(session, "bangladesh-labour-act", event=event) == in_force
@@ -94,15 +95,16 @@ def test_earlier_lay_offs_at_another_factory_count_in_the_calendar_year(
     worker = grade5(national_id="1990123456789")
     # 3 to 19 March 2024 (Sunday to Tuesday) at GZP-2: 17 days, Fridays 8 and 15: 15 paid days
     first = layoff(session, users, date(2024, 3, 3), date(2024, 3, 19), code="GZP-2")
+    act = "bangladesh-labour-act"
     compute_for_event(
-        session, event=first, policy_version=policy_for(session, "bangladesh-labour-act", event=first),
+        session, event=first, policy_version=policy_for(session, act, event=first),
         through=None, actor=users.admin, rows=[worker],
     )  # fmt: skip
     # the 120-day lay-off of test_entitlement_law at DHK-1, same person (same national ID)
     second = layoff(session, users, date(2024, 4, 6), date(2024, 8, 3))
     assert earlier_layoff_days(session, event=second) == {"1990123456789": {2024: 15}}
     run = compute_for_event(
-        session, event=second, policy_version=policy_for(session, "bangladesh-labour-act", event=second),
+        session, event=second, policy_version=policy_for(session, act, event=second),
         through=None, actor=users.admin, rows=[grade5(worker_id="D-1")],
     )  # fmt: skip
     # 6 April 2024 (Saturday) to 3 August 2024 (Saturday): 120 days, 17 Fridays: 103 days;
