@@ -31,4 +31,10 @@ def detail(code: str) -> str:
     factory = get_session().scalar(select(Factory).where(Factory.code == code))
     if factory is None:
         abort(404)
-    return render_template("factories/detail.html", factory=factory)
+    from fund.entitlements.copayment import factory_share_statement
+    from ledger.money import format_minor
+
+    share = factory_share_statement(get_session(), factory=factory)
+    return render_template(
+        "factories/detail.html", factory=factory, share=share, format_minor=format_minor
+    )

@@ -30,6 +30,10 @@ from tests.disbursements.test_batches import APPROVED_ON, SECRET, fund_the_bank
 from .helpers import POLICIES, grade5, taka
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from flask.testing import FlaskClient
+
     from fund.events.models import Event
     from tests.conftest import People
 
@@ -117,3 +121,20 @@ def test_a_share_not_advanced_is_owed_to_the_workers(session: Session, users: Pe
     assert balance(session, account(session, "1200", currency="BDT", factory="DHK-1")) == 0
     shown = factory_share_statement(session, factory=factory)
     assert (shown.owed_minor, shown.owed_to_workers_minor) == (0, taka(37_500))
+
+
+def test_the_factory_page_shows_the_statement(
+    session: Session, users: People, client: FlaskClient, login: Callable[..., object]
+) -> None:
+    fund_the_bank(session, taka(100_000))
+    approved(session, users, shared_event(session, users))
+    record_factory_payment(
+        session, factory=users.factories["DHK-1"], amount_minor=taka(10_000),
+        on=date(2024, 6, 1), reference="DBBL-9", actor=users.admin,
+    )  # fmt: skip
+    session.flush()
+    login(client, "officer")
+    page = client.get("/factories/DHK-1").get_data(as_text=True)
+    assert "Still owed" in page
+    for figure in ("37,500.00", "10,000.00", "27,500.00"):
+        assert figure in page
