@@ -152,6 +152,12 @@ class ClosureRules:
         return tuple(rule.pay for rule in rules if rule.pay is not None)
 
     @property
+    def by_worker(self) -> bool:
+        """Whether any line depends on the worker's class or roll dues (not only service)."""
+        rules = [*self.lines, *(line for alt in self.greater_of for line in alt.lines)]
+        return any(rule.classes is not None or rule.field is not None for rule in rules)
+
+    @property
     def amount_shares(self) -> tuple[Decimal, ...]:
         """Shares of roll-field amounts any line may pay."""
         rules = [*self.lines, *(line for alt in self.greater_of for line in alt.lines)]

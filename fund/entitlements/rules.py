@@ -19,7 +19,7 @@ import gc
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -183,6 +183,9 @@ class _Plan:
     classes: frozenset[str] | None = None
     # tiers counted per calendar year: covered days per year, in order
     years: tuple[tuple[int, int], ...] = ()
+    # closures: whether lines depend on the worker's class or roll dues, and specs worked out
+    by_worker: bool = False
+    closure_cache: dict[object, tuple[tuple[_LineSpec, ...], ...]] = field(default_factory=dict)
 
 
 def covered_days(event: EventTerms, policy: Policy, through: date | None) -> list[date]:
@@ -309,6 +312,7 @@ def _plan(event: EventTerms, policy: Policy, through: date | None) -> _Plan:
         denominator=_denominator(policy, closure.pays, closure.amount_shares),
         sections=None,
         classes=closure.classes,
+        by_worker=closure.by_worker,
         **_payout_terms(policy),
     )
 
@@ -490,14 +494,22 @@ def _lines(
 
 def _closure_worker_specs(worker: RollRow, plan: _Plan, months: int) -> tuple[_LineSpec, ...]:
     policy = plan.policy
-    closure = policy.closure
-    assert closure is not None
-    klass = worker_class(worker, policy)
-    fields = tuple(
-        getattr(worker, name, None) or 0 for name in ("earned_leave_days", *AMOUNT_FIELDS)
+    fields = (
+        worker.earned_leave_days or 0,
+        worker.arrears_due or 0,
+        worker.festival_bonus_due or 0,
+        worker.overtime_due or 0,
     )
-    specs = _closure_specs(policy, months, klass, fields, plan.denominator)
-    if not closure.greater_of:
+    # Most rolls give no class or dues: then the lines depend on the months served only, and
+    # a dict keyed by them (on the plan) spares hashing the policy once per worker.
+    key: object = (months, worker.worker_class, fields) if plan.by_worker else months
+    specs = plan.closure_cache.get(key)
+    if specs is None:
+        specs = _closure_specs(
+            policy, months, worker_class(worker, policy), fields, plan.denominator
+        )
+        plan.closure_cache[key] = specs
+    if len(specs) == 1:
         return specs[0]
     # the greater of the alternatives, by what they pay this worker (the first on a tie)
     best = max(
