@@ -1125,7 +1125,9 @@ def sheet_rows(session: Session, batch: DisbursementBatch) -> list[SheetRow]:
             PaymentLine.bank_account,
             PaymentLine.amount_minor,
             PaymentLine.state,
+            Entitlement.factory_share_minor,
         )
+        .join(Entitlement, Entitlement.id == PaymentLine.entitlement_id)
         .where(PaymentLine.batch_id == batch.id, PaymentLine.state != "reissued")
         .order_by(PaymentLine.receipt_number)
     )
@@ -1140,6 +1142,7 @@ def sheet_rows(session: Session, batch: DisbursementBatch) -> list[SheetRow]:
             account=_payee_account(r.method, r.wallet_number, r.bank_account),
             amount_minor=r.amount_minor,
             state=r.state,
+            factory_share_minor=r.factory_share_minor,
         )
         for r in rows
     ]

@@ -138,3 +138,26 @@ def test_the_factory_page_shows_the_statement(
     assert "Still owed" in page
     for figure in ("37,500.00", "10,000.00", "27,500.00"):
         assert figure in page
+
+
+def test_the_sheet_shows_the_factory_part(session: Session, users: People) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from fund.disbursements.models import DisbursementBatch
+    from fund.disbursements.services import sheet_header, sheet_rows
+    from fund.disbursements.sheets import build_sheet_xlsx
+
+    fund_the_bank(session, taka(100_000))
+    event = shared_event(session, users)
+    approved(session, users, event)
+    batch = session.query(DisbursementBatch).filter_by(event_id=event.id).one()
+    rows = sheet_rows(session, batch)
+    assert [row.factory_share_minor for row in rows] == [taka(12_500)] * 3
+    sheet = load_workbook(io.BytesIO(build_sheet_xlsx(sheet_header(batch), rows))).active
+    assert sheet is not None
+    values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert "Factory's part (BDT)" in values
+    assert values.count(12_500) == 3
+    assert 37_500 in values  # the factory's total under its column
