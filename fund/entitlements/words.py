@@ -9,10 +9,8 @@ amount reads the same in both languages.
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
-from typing import Protocol
 
-from fund.entitlements.export import exact_text
+from fund.entitlements.export import Line, exact_text
 from fund.entitlements.policy import AMOUNT_FIELDS
 from ledger.money import format_minor
 
@@ -31,29 +29,6 @@ BN_WORDS: dict[str, str] = {
 BN_TAKA = "টাকা"
 BN_DAYS = "দিন"
 BN_BASIS = "আইনি ভিত্তি"
-
-
-class Line(Protocol):
-    """A breakdown line, computed or stored."""
-
-    @property
-    def rule(self) -> str: ...
-    @property
-    def component(self) -> str: ...
-    @property
-    def monthly_minor(self) -> int: ...
-    @property
-    def share(self) -> Decimal: ...
-    @property
-    def days(self) -> int: ...
-    @property
-    def days_per_month(self) -> int: ...
-    @property
-    def amount(self) -> Fraction: ...
-    @property
-    def basis(self) -> str: ...
-    @property
-    def bn(self) -> str: ...
 
 
 def line_sentence(line: Line, currency: str) -> str:
