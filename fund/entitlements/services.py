@@ -56,14 +56,6 @@ def register_policy(session: Session, *, text: str, actor: User | None) -> Polic
     updated in place; a version in force from another day (the law as amended) is a new one.
     """
     policy = parse_policy(text)  # PolicyInvalid names the key
-    same = session.scalar(
-        select(PolicyVersion)
-        .where(PolicyVersion.name == policy.name, PolicyVersion.sha256 == policy.sha256)
-        .order_by(PolicyVersion.version.desc())
-        .limit(1)
-    )
-    if same is not None:
-        return same
     latest = session.scalar(
         select(PolicyVersion)
         .where(
@@ -75,6 +67,8 @@ def register_policy(session: Session, *, text: str, actor: User | None) -> Polic
         .order_by(PolicyVersion.version.desc())
         .limit(1)
     )
+    if latest is not None and latest.sha256 == policy.sha256:
+        return latest
     if latest is not None and not latest.frozen and not _used(session, latest):
         before = {"sha256": latest.sha256}
         latest.toml = text
