@@ -30,6 +30,8 @@ CHART: dict[str, ChartAccount] = {
         ChartAccount("1010", "Bank BDT", "asset", "BDT"),
         ChartAccount("1020", "Mobile-money float BDT", "asset", "BDT"),
         ChartAccount("1100", "Contributions receivable", "asset", None, ("brand",)),
+        # co-payment: the factory's part of entitlements the fund advanced (issue 18)
+        ChartAccount("1200", "Factory share receivable", "asset", None, ("factory",)),
         ChartAccount("1900", "Currency exchange", "asset", None),
         ChartAccount("2000", "Entitlements payable", "liability", None, ("event",)),
         ChartAccount("2100", "Unclaimed payouts", "liability", None),

@@ -724,7 +724,7 @@ def _recompute(session: Session, *, event: Event, actor: User) -> EntitlementRun
     if previous is not None:
         version, through = previous.policy_version, previous.through
     elif event.policy_name:
-        version, through = policy_for(session, event.policy_name), None
+        version, through = policy_for(session, event.policy_name, event=event), None
     else:
         raise ClaimRefused(
             f"event {event.id} was never computed and names no policy: compute it first"

@@ -211,7 +211,7 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
             for line in _wrap(sentence, page_width - 2 * margin - 10, 8):
                 if y < margin + 60:
                     break
-                canvas.drawString(margin + 10, y, line)
+                draw_text(canvas, margin + 10, y, line, 8)  # Bengali lines need shaping
                 y -= 11
         amount = f"{format_minor(receipt.amount_minor, receipt.currency)} {receipt.currency}"
         canvas.setFont(LATIN_BOLD, 16)

@@ -54,9 +54,11 @@ from fund.disbursements.models import (
 )
 from fund.disbursements.receipts import Receipt, standing, verification_code
 from fund.disbursements.sheets import SheetHeader, SheetRow
+from fund.entitlements.copayment import post_factory_share
 from fund.entitlements.export import exact_text
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun
 from fund.entitlements.services import freeze_policy, latest_run, stored_policy
+from fund.entitlements.words import line_sentences
 from fund.events.models import Event
 from fund.rolls.models import RollWorker
 from ledger import Account, Entry, InsufficientFunds, Posting, account, post, reverse
@@ -604,6 +606,7 @@ def approve(
     batch.approved_by_id = actor.id
     batch.approved_at = utcnow()
     batch.approval_entry_id = entry.id
+    post_factory_share(session, batch=batch, on=on)  # co-payment advanced: factory owes it
     _move(session, batch, "approved", actor, f"journal entry {entry.id}")
     freeze_policy(session, version=batch.run.policy_version, actor=actor)
     return batch
@@ -1122,7 +1125,9 @@ def sheet_rows(session: Session, batch: DisbursementBatch) -> list[SheetRow]:
             PaymentLine.bank_account,
             PaymentLine.amount_minor,
             PaymentLine.state,
+            Entitlement.factory_share_minor,
         )
+        .join(Entitlement, Entitlement.id == PaymentLine.entitlement_id)
         .where(PaymentLine.batch_id == batch.id, PaymentLine.state != "reissued")
         .order_by(PaymentLine.receipt_number)
     )
@@ -1137,6 +1142,7 @@ def sheet_rows(session: Session, batch: DisbursementBatch) -> list[SheetRow]:
             account=_payee_account(r.method, r.wallet_number, r.bank_account),
             amount_minor=r.amount_minor,
             state=r.state,
+            factory_share_minor=r.factory_share_minor,
         )
         for r in rows
     ]
@@ -1174,7 +1180,7 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
         )
     ).scalars():
         key = (item.run_id, item.entitlement_position)
-        breakdown[key].append(_line_words(item, batch.currency))
+        breakdown[key].extend(line_sentences(item, batch.currency))
         sums[key] += Fraction(item.amount_numerator, item.amount_denominator)
     factory = f"{event.factory.code} {event.factory.name}"
     out = []
@@ -1232,16 +1238,6 @@ def _slip_date(batch: DisbursementBatch, line: PaymentLine) -> date | None:
         return line.settled_on
     moment = batch.paid_at or batch.approved_at or batch.created_at
     return moment.date() if moment is not None else None
-
-
-def _line_words(line: EntitlementLine, currency: str) -> str:
-    amount = Fraction(line.amount_numerator, line.amount_denominator)
-    return (
-        f"{line.rule.replace('_', ' ').capitalize()}: {line.days} days of "
-        f"{line.component.replace('_', ' ')} ({format_minor(line.monthly_minor, currency)} "
-        f"{currency} a month) × {line.share_text} ÷ {line.days_per_month} days = "
-        f"{exact_text(amount, currency, grouping=True)} {currency}."
-    )
 
 
 def payment_rows(

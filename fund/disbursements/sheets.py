@@ -67,6 +67,7 @@ class SheetRow:
     account: str
     amount_minor: int
     state: str
+    factory_share_minor: int = 0  # co-payment: the factory's part of the worker's whole
 
 
 def _facts(header: SheetHeader) -> list[tuple[str, str]]:
@@ -133,6 +134,16 @@ def build_sheet_xlsx(header: SheetHeader, rows: Sequence[SheetRow]) -> bytes:
     last = top + len(rows) + 1
     sheet.write_string(last, 7, "Total", total_label)
     sheet.write_number(last, 8, from_minor(total, header.currency), money_total)
+    if any(row.factory_share_minor for row in rows):
+        # co-payment: each worker's factory part beside the amount (issue 18)
+        share_col = len(COLUMNS)
+        sheet.set_column(share_col, share_col, 16)
+        sheet.write_string(top, share_col, f"Factory's part ({header.currency})", titles)
+        for number, row in enumerate(rows, start=1):
+            amount = from_minor(row.factory_share_minor, header.currency)
+            sheet.write_number(top + number, share_col, amount, money)
+        shares = sum(row.factory_share_minor for row in rows)
+        sheet.write_number(last, share_col, from_minor(shares, header.currency), money_total)
     sheet.freeze_panes(top + 1, 0)
     sheet.autofilter(top, 0, top + max(len(rows), 1), len(COLUMNS) - 1)
     workbook.close()
@@ -160,7 +171,13 @@ def build_sheet_pdf(header: SheetHeader, rows: Sequence[SheetRow], *, per_page: 
         canvas.setFont(LATIN, 8)
         canvas.drawRightString(width - margin, y, f"Page {page + 1} of {pages}")
         y -= 14
-        for label, value in _facts(header):
+        shares = sum(row.factory_share_minor for row in rows)
+        factory_part = (
+            [("Factory", f"its part of these workers' amounts: {format_minor(shares, currency)}")]
+            if shares
+            else []
+        )
+        for label, value in [*_facts(header), *factory_part]:
             canvas.setFont(LATIN_BOLD, 7.5)
             canvas.drawString(margin, y, label)
             draw_text(canvas, margin + 50, y, value, 7.5)

@@ -186,7 +186,7 @@ def compute(
             name = policy_name or event.policy_name
             if name is None:
                 _fail("the event names no policy: pass --policy NAME")
-            version = policy_for(session, name)
+            version = policy_for(session, name, event=event)
             run = compute_for_event(
                 session, event=event, policy_version=version, through=through_date, actor=actor
             )
@@ -256,3 +256,120 @@ def policies() -> None:
     for version in versions:
         state = "frozen" if version.frozen else "editable"
         click.echo(f"{version.label:<45} {state:<9} {version.sha256[:12]}")
+
+
+@entitlements_cli.command("choose-policy")
+@click.argument("event_id", type=int)
+@click.option(
+    "--version",
+    "version_number",
+    type=int,
+    help="Version to use; leave out to go back to the version in force.",
+)
+@click.option("--reason", required=True, help="Why this version applies (kept in the audit log).")
+@click.option("--as", "username", required=True, help="The officer deciding.")
+def choose_policy(event_id: int, version_number: int | None, reason: str, username: str) -> None:
+    """Make EVENT_ID use another version of its policy than the one in force on its start."""
+    from sqlalchemy import select
+
+    from fund.cli_options import acting_user, fail
+    from fund.db import unit_of_work
+    from fund.entitlements.models import PolicyVersion
+    from fund.entitlements.services import PolicyChoiceRefused, choose_policy_version
+    from fund.events.models import Event
+
+    with unit_of_work() as session:
+        actor = acting_user(session, username)
+        event = session.get(Event, event_id)
+        if event is None:
+            fail(f"no event {event_id}")
+        if event.policy_name is None:
+            fail("the event names no policy: create it with --policy first")
+        version = None
+        if version_number is not None:
+            version = session.scalar(
+                select(PolicyVersion).where(
+                    PolicyVersion.name == event.policy_name,
+                    PolicyVersion.version == version_number,
+                )
+            )
+            if version is None:
+                fail(f"policy {event.policy_name!r} has no version {version_number}")
+        try:
+            choose_policy_version(session, event=event, version=version, reason=reason, actor=actor)
+        except PolicyChoiceRefused as error:
+            fail(str(error))
+        click.echo(f"event {event_id} uses {version.label if version else 'the version in force'}")
+
+
+@entitlements_cli.command("factory-share")
+@click.argument("factory_code")
+@click.option("--paid", help="Record a payment by the factory of this many BDT.")
+@click.option("--on", "paid_on", help="Day of the payment, YYYY-MM-DD.")
+@click.option("--reference", default="", help="The bank reference of the payment.")
+@click.option("--as", "username", help="The accountant recording a payment.")
+@click.option("--json", "as_json", is_flag=True, help="Print the statement as JSON.")
+def factory_share(
+    factory_code: str,
+    paid: str | None,
+    paid_on: str | None,
+    reference: str,
+    username: str | None,
+    as_json: bool,
+) -> None:
+    """What FACTORY_CODE owes for its share of co-paid entitlements: owed, paid, still owed."""
+    from decimal import Decimal, InvalidOperation
+
+    from sqlalchemy import select
+
+    from fund.cli_options import acting_user, fail
+    from fund.db import unit_of_work
+    from fund.entitlements.copayment import (
+        FactoryPaymentRefused,
+        factory_share_statement,
+        record_factory_payment,
+    )
+    from fund.factories.models import Factory
+    from ledger.money import MoneyError, to_minor
+
+    with unit_of_work() as session:
+        factory = session.scalar(select(Factory).where(Factory.code == factory_code))
+        if factory is None:
+            fail(f"no factory {factory_code!r}")
+        if paid is not None:
+            actor = acting_user(session, username)
+            day = calendar_date(paid_on, "--on")
+            if day is None:
+                fail("say the day of the payment with --on YYYY-MM-DD")
+            try:
+                amount = to_minor(Decimal(paid.replace(",", "")), "BDT")
+            except (InvalidOperation, ValueError, MoneyError) as error:
+                fail(f"--paid {paid!r} is not an amount ({error})")
+            try:
+                record_factory_payment(
+                    session, factory=factory, amount_minor=amount, on=day,
+                    reference=reference, actor=actor,
+                )  # fmt: skip
+            except FactoryPaymentRefused as error:
+                fail(str(error))
+        shown = factory_share_statement(session, factory=factory)
+        figures = {
+            "factory": factory.code,
+            "currency": shown.currency,
+            "owed": str(from_minor(shown.owed_minor, shown.currency)),
+            "paid": str(from_minor(shown.paid_minor, shown.currency)),
+            "still_owed": str(from_minor(shown.still_owed_minor, shown.currency)),
+            "owed_to_workers_directly": str(
+                from_minor(shown.owed_to_workers_minor, shown.currency)
+            ),
+        }
+        if as_json:
+            click.echo(json.dumps(figures))
+            return
+        for label, key in (("Owed", "owed"), ("Paid", "paid"), ("Still owed", "still_owed")):
+            click.echo(f"{label:>12}: {figures[key]} {shown.currency}")
+        if shown.owed_to_workers_minor:
+            click.echo(
+                f"Owed directly to workers (not advanced by the fund): "
+                f"{figures['owed_to_workers_directly']} {shown.currency}"
+            )

@@ -43,7 +43,25 @@ class Line(Protocol):
     def component(self) -> str: ...
 
     @property
+    def monthly_minor(self) -> int: ...
+
+    @property
+    def share(self) -> Decimal: ...
+
+    @property
+    def days(self) -> int: ...
+
+    @property
+    def days_per_month(self) -> int: ...
+
+    @property
     def amount(self) -> Fraction: ...
+
+    @property
+    def basis(self) -> str: ...
+
+    @property
+    def bn(self) -> str: ...
 
 
 class Row(Protocol):
@@ -66,6 +84,9 @@ class Row(Protocol):
 
     @property
     def amount_minor(self) -> int: ...
+
+    @property
+    def factory_share_minor(self) -> int: ...
 
     @property
     def lines(self) -> Sequence[Line]: ...
@@ -109,17 +130,21 @@ def exact_text(exact_minor: Fraction, currency: str, *, grouping: bool = False) 
     return f"{rounded:,.6f}…" if grouping else f"{rounded:.6f}…"
 
 
-def breakdown_column(rule: str, component: str) -> str:
-    """The column holding one rule's payment of one component, e.g. ``notice pay: gross``."""
-    return f"{rule}: {component}"
+def breakdown_column(rule: str, component: str, basis: str = "") -> str:
+    """The column holding one rule's payment of one component, e.g. ``notice pay: gross``,
+    with the line's basis where the policy names one (``… [BLA 2006 s.26(3)]``)."""
+    return f"{rule}: {component} [{basis}]" if basis else f"{rule}: {component}"
 
 
 def build_table(entitlements: Sequence[Row], currency: str) -> Table:
     """Lay out entitlements as rows of text, with breakdown columns in first-seen order."""
     breakdown: dict[str, None] = {}
+    shared = False  # co-payment: a column for the factory's part only where there is one
     for entitlement in entitlements:
+        shared = shared or entitlement.factory_share_minor != 0
         for line in entitlement.lines:
-            breakdown.setdefault(breakdown_column(line.rule, line.component), None)
+            breakdown.setdefault(breakdown_column(line.rule, line.component, line.basis), None)
+    fixed = FIXED_COLUMNS + (("factory_share",) if shared else ())
     rows = []
     for entitlement in entitlements:
         row = {
@@ -132,13 +157,16 @@ def build_table(entitlements: Sequence[Row], currency: str) -> Table:
             ),
             "amount": f"{from_minor(entitlement.amount_minor, currency)}",
         }
+        if shared:
+            row["factory_share"] = f"{from_minor(entitlement.factory_share_minor, currency)}"
         for column in breakdown:
             row[column] = ""
         for line in entitlement.lines:
-            row[breakdown_column(line.rule, line.component)] = major_text(line.amount, currency)
+            column = breakdown_column(line.rule, line.component, line.basis)
+            row[column] = major_text(line.amount, currency)
         rows.append(row)
     return Table(
-        columns=FIXED_COLUMNS + tuple(breakdown),
+        columns=fixed + tuple(breakdown),
         rows=rows,
         summary=summarise(entitlements),
         currency=currency,
@@ -190,6 +218,7 @@ def to_json(table: Table, entitlements: Sequence[Entitlement], **about: Any) -> 
                 "days_paid": entitlement.days_paid,
                 "years_of_service": entitlement.years_of_service,
                 "amount": f"{from_minor(entitlement.amount_minor, currency)}",
+                "factory_share": f"{from_minor(entitlement.factory_share_minor, currency)}",
                 "breakdown": [
                     {
                         "rule": line.rule,
@@ -199,6 +228,7 @@ def to_json(table: Table, entitlements: Sequence[Entitlement], **about: Any) -> 
                         "days": line.days,
                         "daily_rate": exact_text(line.daily_rate, currency),
                         "amount": exact_text(line.amount, currency),
+                        "basis": line.basis,
                     }
                     for line in entitlement.lines
                 ],

@@ -42,6 +42,9 @@ class PolicyVersion(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     # set when an approved batch pays with it; from then on an edit makes a new version
     frozen: Mapped[bool] = mapped_column(default=False)
+    # the days the version is in force on (from the TOML); None = open-ended
+    effective_from: Mapped[date | None]
+    effective_to: Mapped[date | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -51,6 +54,12 @@ class PolicyVersion(Base):
     def label(self) -> str:
         """``"alliance-wage-replacement v2"``."""
         return f"{self.name} v{self.version}"
+
+    def in_force(self, day: date) -> bool:
+        """Whether this version applies to an event starting on ``day``."""
+        if self.effective_from is not None and day < self.effective_from:
+            return False
+        return self.effective_to is None or day <= self.effective_to
 
 
 class EntitlementRun(Base):
@@ -105,6 +114,8 @@ class Entitlement(Base):
     exact_denominator: Mapped[int] = mapped_column(BigInteger)
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
+    # co-payment: the factory's part of the worker's whole (owed by the factory; 0 = none)
+    factory_share_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     run: Mapped[EntitlementRun] = relationship()
     lines: Mapped[list[EntitlementLine]] = relationship(
@@ -146,6 +157,8 @@ class EntitlementLine(Base):
     days_per_month: Mapped[int]
     amount_numerator: Mapped[int] = mapped_column(BigInteger)  # exact amount, minor units
     amount_denominator: Mapped[int] = mapped_column(BigInteger)
+    basis: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    bn: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     @property
     def share(self) -> Decimal:

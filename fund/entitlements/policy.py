@@ -4,6 +4,15 @@
 it does not understand with a ``PolicyInvalid`` that names the key. Shares are written as
 strings (``"0.50"``) and become ``Decimal``; a TOML float is refused because ``0.1`` cannot be
 held exactly. Nothing here touches a database.
+
+Beyond the first shape (tiers; notice and per-year closure pay) a policy can say what the
+Labour Act says: a last tier that ``repeat``s in periods until the event ends; tiers counted
+per worker per calendar year across events (``tiers_per = "calendar_year"``); closure
+``[[closure.lines]]`` paid for fixed days, per year of service with ``steps`` by service, from
+roll fields (``days_from`` a day count × the daily wage, ``amount_from`` an amount due), each
+limited to worker ``classes``; ``[[closure.greater_of]]`` alternatives of which the larger
+total is paid; and ``effective_from`` / ``effective_to`` dates. Every line names its ``basis``
+(the law or agreement that pays it) and may say in Bengali (``bn``) what it pays.
 """
 
 from __future__ import annotations
@@ -11,12 +20,13 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-from imports.records import WAGE_COMPONENTS
+from imports.records import DUE_FIELDS, WAGE_COMPONENTS, WORKER_CLASSES
 from ledger.money import MINOR_DIGITS, ROUNDING_MODES
 
 DayCount = Literal["calendar", "working"]
@@ -31,6 +41,11 @@ WEEKDAYS: dict[str, int] = {
     "sunday": 6,
 }
 PAY_COMPONENTS: tuple[str, ...] = ("gross", *WAGE_COMPONENTS)
+#: Roll fields holding a number of days (paid at a daily wage) or an amount due (minor units).
+DAY_FIELDS: tuple[str, ...] = ("earned_leave_days",)
+AMOUNT_FIELDS: tuple[str, ...] = DUE_FIELDS
+TierCounting = Literal["event", "calendar_year"]
+LineKind = Literal["days", "per_year", "days_from", "amount_from"]
 
 
 class PolicyInvalid(ValueError):
@@ -54,10 +69,55 @@ class Pay:
 
 @dataclass(frozen=True, slots=True)
 class Tier:
-    """A run of consecutive covered days paid at the same shares."""
+    """A run of consecutive covered days paid at the same shares.
+
+    A ``repeat`` tier (the last one only) recurs in periods of ``days`` until the event ends.
+    """
 
     days: int
     pay: Pay
+    repeat: bool = False
+    basis: str = ""
+    bn: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LineRule:
+    """One closure line: what it pays, on what basis, and to which classes of worker.
+
+    ``days``: a fixed number of days' wages; ``per_year``: ``per_year_days`` for each year of
+    service (``steps`` raise it once service reaches a number of years); ``days_from``: a roll
+    field counting days × the daily wage; ``amount_from``: a roll field's amount × ``share``.
+    """
+
+    rule: str
+    kind: LineKind
+    basis: str = ""
+    bn: str = ""
+    days: int = 0
+    per_year_days: int = 0
+    steps: tuple[tuple[int, int], ...] = ()  # (from years of service, days per year)
+    part_year_counts_after_months: int | None = None  # None: the closure's
+    field: str | None = None
+    pay: Pay | None = None
+    share: Decimal = Decimal(1)
+    classes: frozenset[str] | None = None  # None: every class
+
+    def days_per_year(self, years: int) -> int:
+        """Days' wages per year of service for a worker with ``years`` years."""
+        days = self.per_year_days
+        for from_years, stepped in self.steps:
+            if years >= from_years:
+                days = stepped
+        return days
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """One of the ``greater_of`` alternatives: a named set of lines."""
+
+    name: str
+    lines: tuple[LineRule, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,18 +128,40 @@ class SuspensionRules:
     weekly_holidays: frozenset[int]  # date.weekday() numbers; Monday = 0
     min_service_days: int
     tiers: tuple[Tier, ...]
+    tiers_per: TierCounting = "event"  # "calendar_year": a worker's earlier lay-offs count
+    classes: frozenset[str] | None = None  # worker classes covered; None = every class
 
 
 @dataclass(frozen=True, slots=True)
 class ClosureRules:
-    """Separation benefits on closure: wages in lieu of notice and pay per year of service."""
+    """Separation benefits on closure: lines always paid, plus the greater of alternatives.
+
+    The first shape's keys (notice and per-year pay) become the first two lines.
+    """
 
     min_service_days: int
-    notice_days: int
-    notice_pay: Pay
-    per_year_days: int
-    per_year_pay: Pay
     part_year_counts_after_months: int  # 0 = a part year never counts
+    lines: tuple[LineRule, ...]
+    greater_of: tuple[Alternative, ...] = ()
+    classes: frozenset[str] | None = None
+
+    @property
+    def pays(self) -> tuple[Pay, ...]:
+        """Every wage share any line may pay (for the common denominator)."""
+        rules = [*self.lines, *(line for alt in self.greater_of for line in alt.lines)]
+        return tuple(rule.pay for rule in rules if rule.pay is not None)
+
+    @property
+    def by_worker(self) -> bool:
+        """Whether any line depends on the worker's class or roll dues (not only service)."""
+        rules = [*self.lines, *(line for alt in self.greater_of for line in alt.lines)]
+        return any(rule.classes is not None or rule.field is not None for rule in rules)
+
+    @property
+    def amount_shares(self) -> tuple[Decimal, ...]:
+        """Shares of roll-field amounts any line may pay."""
+        rules = [*self.lines, *(line for alt in self.greater_of for line in alt.lines)]
+        return tuple(rule.share for rule in rules if rule.kind == "amount_from")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +171,8 @@ class Payout:
     fund_share: Decimal
     round_to: Decimal  # in major units: Decimal("1") = whole taka
     rounding: str
+    # The fund pays the whole amount and recovers the factory's part (fund_share < 1 only).
+    fund_advances: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +186,15 @@ class Policy:
     closure: ClosureRules | None
     payout: Payout
     source: str = ""
+    effective_from: date | None = None
+    effective_to: date | None = None
+    worker_class_when_missing: str = "permanent"
+
+    def in_force(self, day: date) -> bool:
+        """Whether this version applies to an event starting on ``day``."""
+        if self.effective_from is not None and day < self.effective_from:
+            return False
+        return self.effective_to is None or day <= self.effective_to
 
     @property
     def sha256(self) -> str:
@@ -144,6 +237,16 @@ def parse_policy(text: str) -> Policy:
     if suspension is None and closure is None:
         raise PolicyInvalid("", "a policy needs a [suspension] or a [closure] table (or both)")
     payout = _payout(table.sub("payout"), currency) if "payout" in document else DEFAULT_PAYOUT
+    effective_from = table.date("effective_from")
+    effective_to = table.date("effective_to")
+    if effective_from and effective_to and effective_to < effective_from:
+        raise PolicyInvalid("effective_to", f"{effective_to} is before {effective_from}")
+    missing_class = table.string("worker_class_when_missing", default="permanent")
+    if missing_class not in WORKER_CLASSES:
+        raise PolicyInvalid(
+            "worker_class_when_missing",
+            f"unknown worker class (one of {', '.join(WORKER_CLASSES)})",
+        )
     table.no_other_keys()
     return Policy(
         name=name,
@@ -153,6 +256,9 @@ def parse_policy(text: str) -> Policy:
         closure=closure,
         payout=payout,
         source=text,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        worker_class_when_missing=missing_class,
     )
 
 
@@ -178,30 +284,184 @@ def _suspension(table: _Table) -> SuspensionRules:
         if not isinstance(raw, dict):
             raise PolicyInvalid(key, "must be a table with days and pay")
         tier = _Table(raw, key)
-        tiers.append(Tier(days=tier.integer("days", minimum=1), pay=_pay(tier, "pay")))
+        repeat = tier.boolean("repeat", default=False)
+        if repeat and index != len(raw_tiers):
+            raise PolicyInvalid(tier.key("repeat"), "only the last tier can repeat")
+        tiers.append(
+            Tier(
+                days=tier.integer("days", minimum=1),
+                pay=_pay(tier, "pay"),
+                repeat=repeat,
+                basis=tier.string("basis", default=""),
+                bn=tier.string("bn", default=""),
+            )
+        )
         tier.no_other_keys()
+    tiers_per = table.string("tiers_per", default="event")
+    if tiers_per not in ("event", "calendar_year"):
+        raise PolicyInvalid(
+            table.key("tiers_per"), f'must be "event" or "calendar_year", not {tiers_per!r}'
+        )
+    classes = _classes(table)
     table.no_other_keys()
     return SuspensionRules(
         count="working" if count == "working" else "calendar",
         weekly_holidays=frozenset(holidays) if count == "working" else frozenset(),
         min_service_days=min_service_days,
         tiers=tuple(tiers),
+        tiers_per="calendar_year" if tiers_per == "calendar_year" else "event",
+        classes=classes,
     )
+
+
+def _classes(table: _Table) -> frozenset[str] | None:
+    if "classes" not in table.data:
+        table.seen.add("classes")
+        return None
+    names = table.array("classes")
+    for index, name in enumerate(names):
+        if name not in WORKER_CLASSES:
+            raise PolicyInvalid(
+                f"{table.key('classes')}[{index}]",
+                f"unknown worker class {name!r} (one of {', '.join(WORKER_CLASSES)})",
+            )
+    if not names:
+        raise PolicyInvalid(table.key("classes"), "names no worker class")
+    return frozenset(names)
 
 
 def _closure(table: _Table) -> ClosureRules:
-    rules = ClosureRules(
-        min_service_days=table.integer("min_service_days", default=0, minimum=0),
-        notice_days=table.integer("notice_days", minimum=0),
-        notice_pay=_pay(table, "notice_pay"),
-        per_year_days=table.integer("per_year_days", minimum=0),
-        per_year_pay=_pay(table, "per_year_pay"),
-        part_year_counts_after_months=table.integer(
-            "part_year_counts_after_months", minimum=0, maximum=11
-        ),
-    )
+    min_service_days = table.integer("min_service_days", default=0, minimum=0)
+    first_shape = ("notice_days", "notice_pay", "per_year_days", "per_year_pay")
+    lines: list[LineRule] = []
+    if any(key in table.data for key in first_shape):
+        # The first shape: notice pay, then service pay, each required (same lines, same order).
+        lines.append(
+            LineRule(
+                rule="notice pay",
+                kind="days",
+                days=table.integer("notice_days", minimum=0),
+                pay=_pay(table, "notice_pay"),
+            )
+        )
+        lines.append(
+            LineRule(
+                rule="service pay",
+                kind="per_year",
+                per_year_days=table.integer("per_year_days", minimum=0),
+                pay=_pay(table, "per_year_pay"),
+            )
+        )
+        part_year = table.integer("part_year_counts_after_months", minimum=0, maximum=11)
+    else:
+        part_year = table.integer("part_year_counts_after_months", default=0, minimum=0, maximum=11)
+    for index, raw in enumerate(table.array("lines", default=[]), start=1):
+        lines.append(_line_rule(raw, f"{table.key('lines')}[{index}]"))
+    alternatives = []
+    for index, raw in enumerate(table.array("greater_of", default=[]), start=1):
+        key = f"{table.key('greater_of')}[{index}]"
+        if not isinstance(raw, dict):
+            raise PolicyInvalid(key, "must be a table with a name and lines")
+        alternative = _Table(raw, key)
+        name = alternative.string("name")
+        rules = tuple(
+            _line_rule(line, f"{alternative.key('lines')}[{number}]")
+            for number, line in enumerate(alternative.array("lines"), start=1)
+        )
+        if not rules:
+            raise PolicyInvalid(alternative.key("lines"), "an alternative needs lines")
+        alternative.no_other_keys()
+        alternatives.append(Alternative(name=name, lines=rules))
+    if len(alternatives) == 1:
+        raise PolicyInvalid(table.key("greater_of"), "needs at least two alternatives")
+    if not lines and not alternatives:
+        raise PolicyInvalid(table.key("lines"), "a closure needs at least one line")
+    classes = _classes(table)
     table.no_other_keys()
-    return rules
+    return ClosureRules(
+        min_service_days=min_service_days,
+        part_year_counts_after_months=part_year,
+        lines=tuple(lines),
+        greater_of=tuple(alternatives),
+        classes=classes,
+    )
+
+
+def _line_rule(raw: Any, key: str) -> LineRule:
+    if not isinstance(raw, dict):
+        raise PolicyInvalid(key, "must be a table")
+    table = _Table(raw, key)
+    rule = table.string("rule")
+    basis = table.string("basis")  # a new-shape line always says what pays it
+    bn = table.string("bn", default="")
+    classes = _classes(table)
+    kinds = [name for name in ("days", "per_year_days", "days_from", "amount_from") if name in raw]
+    if len(kinds) != 1:
+        raise PolicyInvalid(
+            key, "give exactly one of days, per_year_days, days_from or amount_from"
+        )
+    kind = kinds[0]
+    line: LineRule
+    if kind == "amount_from":
+        name = table.string("amount_from")
+        if name not in AMOUNT_FIELDS:
+            raise PolicyInvalid(
+                table.key("amount_from"),
+                f"not a roll amount field (one of {', '.join(AMOUNT_FIELDS)})",
+            )
+        share = table.decimal("share", default=Decimal(1))
+        if share < 0:
+            raise PolicyInvalid(table.key("share"), f"a share cannot be negative ({share})")
+        line = LineRule(rule, "amount_from", basis, bn, field=name, share=share, classes=classes)
+    elif kind == "days_from":
+        name = table.string("days_from")
+        if name not in DAY_FIELDS:
+            raise PolicyInvalid(
+                table.key("days_from"),
+                f"not a roll day-count field (one of {', '.join(DAY_FIELDS)})",
+            )
+        line = LineRule(
+            rule, "days_from", basis, bn, field=name, pay=_pay(table, "pay"), classes=classes
+        )
+    elif kind == "days":
+        line = LineRule(
+            rule,
+            "days",
+            basis,
+            bn,
+            days=table.integer("days", minimum=0),
+            pay=_pay(table, "pay"),
+            classes=classes,
+        )
+    else:
+        steps = []
+        for number, raw_step in enumerate(table.array("steps", default=[]), start=1):
+            step_key = f"{table.key('steps')}[{number}]"
+            if not isinstance(raw_step, dict):
+                raise PolicyInvalid(step_key, "must be { from_years = N, per_year_days = N }")
+            step = _Table(raw_step, step_key)
+            steps.append(
+                (step.integer("from_years", minimum=1), step.integer("per_year_days", minimum=0))
+            )
+            step.no_other_keys()
+        if [years for years, _ in steps] != sorted({years for years, _ in steps}):
+            raise PolicyInvalid(table.key("steps"), "from_years must rise from step to step")
+        part_year = None
+        if "part_year_counts_after_months" in raw:
+            part_year = table.integer("part_year_counts_after_months", minimum=0, maximum=11)
+        line = LineRule(
+            rule,
+            "per_year",
+            basis,
+            bn,
+            per_year_days=table.integer("per_year_days", minimum=0),
+            steps=tuple(steps),
+            part_year_counts_after_months=part_year,
+            pay=_pay(table, "pay"),
+            classes=classes,
+        )
+    table.no_other_keys()
+    return line
 
 
 def _payout(table: _Table, currency: str) -> Payout:
@@ -223,8 +483,15 @@ def _payout(table: _Table, currency: str) -> Payout:
         raise PolicyInvalid(
             table.key("rounding"), f"unknown rounding {rounding!r} (one of {modes})"
         )
+    fund_advances = table.boolean("fund_advances", default=False)
+    if fund_advances and fund_share == 1:
+        raise PolicyInvalid(
+            table.key("fund_advances"), "only means something when fund_share is below 1"
+        )
     table.no_other_keys()
-    return Payout(fund_share=fund_share, round_to=round_to, rounding=rounding)
+    return Payout(
+        fund_share=fund_share, round_to=round_to, rounding=rounding, fund_advances=fund_advances
+    )
 
 
 def _pay(table: _Table, name: str) -> Pay:
@@ -312,6 +579,20 @@ class _Table:
         if not parsed.is_finite():
             raise PolicyInvalid(self.key(name), f"not a finite number: {value!r}")
         return parsed
+
+    def boolean(self, name: str, default: Any = _MISSING) -> bool:
+        value = self._get(name, default)
+        if not isinstance(value, bool):
+            raise PolicyInvalid(self.key(name), f"must be true or false, not {value!r}")
+        return value
+
+    def date(self, name: str) -> date | None:
+        value = self._get(name, None)
+        if value is None:
+            return None
+        if not isinstance(value, date) or hasattr(value, "hour"):
+            raise PolicyInvalid(self.key(name), f"must be a date like 2026-04-01, not {value!r}")
+        return value
 
     def array(self, name: str, default: Any = _MISSING) -> list[Any]:
         value = self._get(name, default)

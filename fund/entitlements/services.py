@@ -74,16 +74,28 @@ def latest_policy(session: Session, name: str) -> PolicyVersion | None:
 def register_policy(session: Session, *, text: str, actor: User | None) -> PolicyVersion:
     """Store a policy's TOML; the same text again changes nothing, new text is a new version.
 
-    An unfrozen version no run has used yet is a draft and is updated in place.
+    An unfrozen version no run has used yet, in force from the same day, is a draft and is
+    updated in place; a version in force from another day (the law as amended) is a new one.
     """
     policy = parse_policy(text)  # PolicyInvalid names the key
-    latest = latest_policy(session, policy.name)
+    latest = session.scalar(
+        select(PolicyVersion)
+        .where(
+            PolicyVersion.name == policy.name,
+            PolicyVersion.effective_from.is_(None)
+            if policy.effective_from is None
+            else PolicyVersion.effective_from == policy.effective_from,
+        )
+        .order_by(PolicyVersion.version.desc())
+        .limit(1)
+    )
     if latest is not None and latest.sha256 == policy.sha256:
         return latest
     if latest is not None and not latest.frozen and not _used(session, latest):
         before = {"sha256": latest.sha256}
         latest.toml = text
         latest.sha256 = policy.sha256
+        latest.effective_to = policy.effective_to
         session.flush()
         record(
             session,
@@ -95,11 +107,14 @@ def register_policy(session: Session, *, text: str, actor: User | None) -> Polic
             after={"name": latest.name, "version": latest.version, "sha256": latest.sha256},
         )
         return latest
+    newest = latest_policy(session, policy.name)
     version = PolicyVersion(
         name=policy.name,
-        version=1 if latest is None else latest.version + 1,
+        version=1 if newest is None else newest.version + 1,
         toml=text,
         sha256=policy.sha256,
+        effective_from=policy.effective_from,
+        effective_to=policy.effective_to,
         created_by=actor,
     )
     session.add(version)
@@ -110,9 +125,19 @@ def register_policy(session: Session, *, text: str, actor: User | None) -> Polic
         action="policies.create_version",
         object_type="policy_version",
         object_id=version.id,
-        after={"name": version.name, "version": version.version, "sha256": version.sha256},
+        after={
+            "name": version.name,
+            "version": version.version,
+            "sha256": version.sha256,
+            "effective_from": _iso(version.effective_from),
+            "effective_to": _iso(version.effective_to),
+        },
     )
     return version
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _used(session: Session, version: PolicyVersion) -> bool:
@@ -150,19 +175,85 @@ def install_shipped_policies(session: Session, *, actor: User | None = None) -> 
 def policy_names(session: Session) -> list[str]:
     """Stored policy names and the shipped ones: what an event or a computation may name."""
     stored = session.scalars(select(PolicyVersion.name).distinct()).all()
-    shipped = [path.stem for path in SHIPPED_POLICIES.glob("*.toml")]
-    return sorted(set(stored) | set(shipped))
+    return sorted(set(stored) | _shipped_names())
 
 
-def policy_for(session: Session, name: str) -> PolicyVersion:
-    """The newest stored version of ``name``, installing a shipped policy of that name."""
-    version = latest_policy(session, name)
-    if version is None and (SHIPPED_POLICIES / f"{name}.toml").is_file():
+def policy_for(session: Session, name: str, *, event: Event | None = None) -> PolicyVersion:
+    """The version of ``name`` an event uses, installing the shipped policies if needed.
+
+    With an event: the version an officer chose for it (``choose_policy_version``), else the
+    newest version in force on its start date. Without: the newest version.
+    """
+    if event is not None and event.policy_version_id is not None:
+        chosen = session.get(PolicyVersion, event.policy_version_id)
+        if chosen is not None and chosen.name == name:
+            return chosen
+    if latest_policy(session, name) is None and name in _shipped_names():
         install_shipped_policies(session)
-        version = latest_policy(session, name)
-    if version is None:
+    versions = session.scalars(
+        select(PolicyVersion)
+        .where(PolicyVersion.name == name)
+        .order_by(PolicyVersion.version.desc())
+    ).all()
+    if not versions:
         raise PolicyNotFound(f"no policy called {name!r}")
-    return version
+    if event is None:
+        return versions[0]
+    for version in versions:
+        if version.in_force(event.start_date):
+            return version
+    raise PolicyNotFound(
+        f"no version of policy {name!r} is in force on {event.start_date} (the event's start); "
+        "an officer can choose one with a reason"
+    )
+
+
+def _shipped_names() -> set[str]:
+    # a shipped file's name is the policy's name inside it (two dated files share one)
+    names = {path.stem for path in SHIPPED_POLICIES.glob("*.toml")}
+    for path in SHIPPED_POLICIES.glob("*.toml"):
+        names.add(parse_policy(path.read_text(encoding="utf-8")).name)
+    return names
+
+
+class PolicyChoiceRefused(rules.EntitlementError):
+    """An officer's choice of policy version that cannot be recorded (no reason, wrong name)."""
+
+
+def choose_policy_version(
+    session: Session,
+    *,
+    event: Event,
+    version: PolicyVersion | None,
+    reason: str,
+    actor: User | None,
+) -> None:
+    """Pin ``version`` for ``event`` (None: back to the version in force), with a reason."""
+    reason = reason.strip()
+    if not reason:
+        raise PolicyChoiceRefused("say why this version applies instead of the one in force")
+    if version is not None and event.policy_name not in (None, version.name):
+        raise PolicyChoiceRefused(
+            f"the event uses policy {event.policy_name!r}, not {version.name!r}"
+        )
+    before = {"policy_version_id": event.policy_version_id}
+    event.policy_version_id = None if version is None else version.id
+    if version is not None and event.policy_name is None:
+        event.policy_name = version.name
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="events.choose_policy_version",
+        object_type="event",
+        object_id=event.id,
+        before=before,
+        after={
+            "policy_version_id": event.policy_version_id,
+            "policy": version.label if version is not None else None,
+            "reason": reason,
+        },
+    )
 
 
 def stored_policy(version: PolicyVersion) -> Policy:
@@ -214,6 +305,9 @@ def _compute_for_event(
     terms = event_terms(event)
     if rows is None:
         rows = roll_rows(session, event.roll_id)
+    earlier = None
+    if policy.suspension is not None and policy.suspension.tiers_per == "calendar_year":
+        earlier = earlier_layoff_days(session, event=event) if terms.kind == "suspension" else None
     results = rules.compute_all(
         rows,
         event=terms,
@@ -221,6 +315,7 @@ def _compute_for_event(
         through=through,
         paid_national_ids=paid_national_ids,
         resolved=resolutions(session, event),
+        earlier_layoff_days=earlier,
     )
     summary = rules.summarise(results)
     run = EntitlementRun(
@@ -261,6 +356,47 @@ def _compute_for_event(
     return run
 
 
+def earlier_layoff_days(session: Session, *, event: Event) -> dict[str, dict[int, int]]:
+    """Days each national ID was paid per calendar year by earlier suspensions, any factory.
+
+    BLA 2006 s.16(4)-(5) count lay-off days "during a calendar year", across lay-offs: each
+    earlier suspension's latest computation says how many days each worker was paid; those
+    are the first covered days of that suspension, counted in the year they fall in.
+    """
+    first_year = date(event.start_date.year, 1, 1)
+    latest = (
+        select(func.max(EntitlementRun.id))
+        .join(Event, Event.id == EntitlementRun.event_id)
+        .where(
+            Event.kind == "suspension",
+            Event.id != event.id,
+            Event.start_date < event.start_date,
+            (Event.end_date.is_(None)) | (Event.end_date >= first_year),
+        )
+        .group_by(EntitlementRun.event_id)
+    )
+    runs = session.scalars(select(EntitlementRun).where(EntitlementRun.id.in_(latest))).all()
+    found: dict[str, dict[int, int]] = {}
+    for run in runs:
+        policy = stored_policy(run.policy_version)
+        if policy.suspension is None:
+            continue
+        days = rules.covered_days(event_terms(run.event), policy, run.through)
+        paid = session.execute(
+            select(Entitlement.national_id, Entitlement.days_paid).where(
+                Entitlement.run_id == run.id,
+                Entitlement.eligible.is_(True),
+                Entitlement.days_paid > 0,
+            )
+        ).all()
+        for national_id, days_paid in paid:
+            years = found.setdefault("".join(national_id.split()), {})
+            for day in days[:days_paid]:
+                if day < event.start_date:
+                    years[day.year] = years.get(day.year, 0) + 1
+    return found
+
+
 ENTITLEMENTS: Table = Entitlement.__table__  # type: ignore[assignment]
 ENTITLEMENT_LINES: Table = EntitlementLine.__table__  # type: ignore[assignment]
 ENTITLEMENT_COLUMNS = (
@@ -280,6 +416,7 @@ ENTITLEMENT_COLUMNS = (
     "exact_denominator",
     "amount_minor",
     "currency",
+    "factory_share_minor",
 )
 LINE_COLUMNS = (
     "run_id",
@@ -293,6 +430,8 @@ LINE_COLUMNS = (
     "days_per_month",
     "amount_numerator",
     "amount_denominator",
+    "basis",
+    "bn",
 )
 
 
@@ -330,6 +469,7 @@ def store_entitlements(
                     result.payable_denominator // divisor,
                     result.amount_minor,
                     result.currency,
+                    result.factory_share_minor,
                 )
             )
             for number, line in enumerate(result.lines, start=1):
@@ -347,6 +487,8 @@ def store_entitlements(
                         line.days_per_month,
                         line.numerator // divisor,
                         line.denominator // divisor,
+                        line.basis,
+                        line.bn,
                     )
                 )
         insert_rows(connection, ENTITLEMENTS, ENTITLEMENT_COLUMNS, entitlements)
@@ -366,6 +508,7 @@ def latest_run(session: Session, event: Event) -> EntitlementRun | None:
 def explain(entitlement: Entitlement) -> list[str]:
     """The amount in plain words, one sentence per step, for the worker page and receipts."""
     from fund.entitlements.export import exact_text
+    from fund.entitlements.words import factory_share_sentences, line_sentences
 
     currency = entitlement.currency
     if not entitlement.eligible:
@@ -381,19 +524,26 @@ def explain(entitlement: Entitlement) -> list[str]:
     if entitlement.days_paid is not None:
         sentences.append(f"{entitlement.days_paid} days of the suspension are paid.")
     for line in entitlement.lines:
-        sentences.append(
-            f"{line.rule.capitalize()}: {line.days} days × {line.component.replace('_', ' ')} "
-            f"of {format_minor(line.monthly_minor, currency)} a month × {line.share} "
-            f"÷ {line.days_per_month} days = {exact_text(line.amount, currency, grouping=True)} "
-            f"{currency}."
-        )
+        sentences.extend(line_sentences(line, currency))
     total = sum((line.amount for line in entitlement.lines), start=Fraction(0))
-    fund_share = stored_policy(entitlement.run.policy_version).payout.fund_share
-    if fund_share != 1:
+    payout = stored_policy(entitlement.run.policy_version).payout
+    if payout.fund_share != 1:
         sentences.append(
             f"The lines add up to {exact_text(total, currency, grouping=True)} {currency}; "
-            f"the fund pays {fund_share} of it, "
+            f"the fund's share is {payout.fund_share} of it, "
             f"{exact_text(entitlement.exact_payable, currency, grouping=True)} {currency}."
+        )
+        whole = entitlement.amount_minor
+        if not payout.fund_advances:
+            whole += entitlement.factory_share_minor
+        sentences.extend(
+            factory_share_sentences(
+                fund_share=payout.fund_share,
+                fund_advances=payout.fund_advances,
+                factory_minor=entitlement.factory_share_minor,
+                whole_minor=whole,
+                currency=currency,
+            )
         )
     sentences.append(
         f"Rounded once to the policy's unit, the amount paid is "

@@ -16,7 +16,8 @@ from fund.entitlements.forms import PolicyForm, ResolveDuplicateForm
 from fund.entitlements.models import Entitlement, PolicyVersion
 from fund.entitlements.policy import PolicyInvalid
 from fund.entitlements.rules import DUPLICATE_NATIONAL_ID
-from fund.entitlements.services import explain, register_policy
+from fund.entitlements.services import explain, register_policy, stored_policy
+from fund.entitlements.words import is_bengali
 from fund.events.services import EventInvalid, resolve_held
 from ledger.money import format_minor
 
@@ -42,6 +43,10 @@ def detail(entitlement_id: int) -> str:
     user = acting_user()
     full = user is not None and user.role_enum in SEES_NATIONAL_IDS
     resolvable = entitlement.reason == DUPLICATE_NATIONAL_ID and full
+    payout = stored_policy(entitlement.run.policy_version).payout
+    fund_part = entitlement.amount_minor
+    if payout.fund_advances:
+        fund_part -= entitlement.factory_share_minor
     return render_template(
         "entitlements/detail.html",
         resolve_form=ResolveDuplicateForm() if resolvable else None,
@@ -49,6 +54,9 @@ def detail(entitlement_id: int) -> str:
         run=entitlement.run,
         event=entitlement.run.event,
         sentences=explain(entitlement),
+        sentence_is_bengali=is_bengali,
+        fund_advances=payout.fund_advances,
+        fund_part=fund_part,
         national_id=entitlement.national_id if full else masked(entitlement.national_id),
         format_minor=format_minor,
         exact_text=exact_text,

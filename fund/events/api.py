@@ -142,7 +142,7 @@ def compute(event_id: int) -> Response | tuple[Response, int]:
         run = compute_for_event(
             session,
             event=event,
-            policy_version=policy_for(session, name),
+            policy_version=policy_for(session, name, event=event),
             through=args["through"],
             actor=acting_user(),
         )

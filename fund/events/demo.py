@@ -89,7 +89,7 @@ def load_demo_events(session: Session) -> list[str]:
         compute_for_event(
             session,
             event=event,
-            policy_version=policy_for(session, spec.policy_name),
+            policy_version=policy_for(session, spec.policy_name, event=event),
             through=None,
             actor=officer,
         )

@@ -40,6 +40,9 @@ class Event(Base):
     # The roll version (an immutable payroll snapshot) the entitlements are computed from.
     roll_id: Mapped[int | None] = mapped_column(ForeignKey("rolls.id"), index=True)
     policy_name: Mapped[str | None] = mapped_column(String(100))  # default for `compute`
+    # An officer's choice of a version other than the one in force on the start date (the
+    # reason is in the audit log); None = the version in force.
+    policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

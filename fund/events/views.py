@@ -156,7 +156,7 @@ def compute(event_id: int) -> WerkzeugResponse:
         run = compute_for_event(
             session,
             event=event,
-            policy_version=policy_for(session, form.policy.data or ""),
+            policy_version=policy_for(session, form.policy.data or "", event=event),
             through=form.through.data,
             actor=acting_user(),
         )

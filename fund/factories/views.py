@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from fund.auth.access import acting_user, allow
 from fund.auth.roles import STAFF, Role
 from fund.db import get_session
+from fund.entitlements.copayment import factory_share_statement
 from fund.events.life import factory_events
 from fund.factories.models import Factory
 from fund.rolls.models import Roll
@@ -43,4 +44,5 @@ def detail(code: str) -> str:
         ).all(),
         events=factory_events(session, factory),
         officer=user is not None and user.role_enum in (Role.ADMIN, Role.OFFICER),
+        share=factory_share_statement(session, factory=factory),
     )

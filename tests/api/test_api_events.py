@@ -17,7 +17,7 @@ from fund.entitlements.models import Entitlement
 from fund.entitlements.services import compute_for_event, policy_for
 from fund.events.models import DuplicateResolution, Event
 from tests.api.openapi_check import expect
-from tests.entitlements.helpers import grade7, stored_roll
+from tests.entitlements.helpers import grade5, stored_roll
 
 if TYPE_CHECKING:
     from werkzeug.test import TestResponse
@@ -318,9 +318,9 @@ def test_a_held_worker_is_resolved_once_and_paid_at_the_next_computation(
     # A roll is refused when two of its workers share a national ID, so the pair held here
     # comes in as rows given to the computation (as a cross-check against other rolls would).
     rows = [
-        grade7(),
-        grade7(row=3, worker_id="D-2", national_id="2222222222"),
-        grade7(row=4, worker_id="D-3", national_id="2222222222"),
+        grade5(),
+        grade5(row=3, worker_id="D-2", national_id="2222222222"),
+        grade5(row=4, worker_id="D-3", national_id="2222222222"),
     ]
     session = rolled.session
     event = session.get(Event, event_id)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 API = "/api/v1"
 Headers = Callable[[Role], dict[str, str]]
-# Two bank-paid workers, grade 7 (gross 12,500 a month): 60 days at 100 % = 25,000 each.
+# Two bank-paid workers, grade 5 (gross 12,500 a month): 60 days at 100 % = 25,000 each.
 ROLL = (
     "Card No,Worker Name,NID,Section,DOJ,Basic Salary,House Rent,Medical,Transport,Food,"
     "Payment Method,Bank Account\n"

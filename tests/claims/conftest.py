@@ -27,7 +27,7 @@ MISSING_NID = "1990000000009"
 
 
 def missing_worker(**changes: object) -> RollRow:
-    """Nasrin's roll line as the factory confirmed it: grade 7 like the others, paid by bKash."""
+    """Nasrin's roll line as the factory confirmed it: grade 5 like the others, paid by bKash."""
     values: dict[str, object] = {
         "row": 0,
         "worker_id": "M-9",

@@ -1,7 +1,7 @@
 """Committed disbursement data for tests on real connections (races, kills, lost databases).
 
 ``people`` makes an officer, an approver and a factory with two suspended events, each
-computed for two grade-7 workers paid in cash; the helpers take a batch through its steps,
+computed for two grade-5 workers paid in cash; the helpers take a batch through its steps,
 each in a session of its own that commits.
 """
 
@@ -26,10 +26,10 @@ from fund.events.models import Event
 from fund.events.services import create_event
 from fund.factories.models import Factory
 from ledger import Entry, Posting, account, post
-from tests.entitlements.helpers import grade7, taka
+from tests.entitlements.helpers import grade5, taka
 
 SECRET = "race"
-EACH = taka(25_000)  # 60 days of a grade-7 gross under the alliance policy
+EACH = taka(25_000)  # 60 days of a grade-5 gross under the alliance policy
 PASSWORD = "race-pass-1234"
 
 
@@ -66,7 +66,7 @@ def people(committed_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[st
                 actor=None,
                 rows=[
                     # other people in each event: the same ones would be a double payment
-                    grade7(row=2 + n, worker_id=f"W-{n}", national_id=f"{number}{n:012d}")
+                    grade5(row=2 + n, worker_id=f"W-{n}", national_id=f"{number}{n:012d}")
                     for n in range(2)
                 ],
             )

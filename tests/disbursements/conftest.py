@@ -32,7 +32,7 @@ ROLL = (
     "C-3,@Rina Das,1990000000003,+Cutting,2019-08-01,,6700,3350,750,450,1250,cash,,\n"
     "M-4,সালমা আক্তার,1990000000004,Sewing,2019-08-01,,6700,3350,750,450,1250,bkash,01711000004,\n"
 )
-#: 60 days of a grade-7 gross of 12,500 a month, under the alliance policy (100 % for 120 days).
+#: 60 days of a grade-5 gross of 12,500 a month, under the alliance policy (100 % for 120 days).
 EACH = taka(25_000)
 
 

@@ -31,7 +31,7 @@ from fund.events.services import create_event
 from ledger import Entry, InsufficientFunds, Posting, account, post, verify
 from ledger.models import JournalEntry
 from ledger.queries import balance, trial_balance
-from tests.entitlements.helpers import grade7, taka
+from tests.entitlements.helpers import grade5, taka
 
 if TYPE_CHECKING:
     from tests.conftest import People
@@ -50,7 +50,7 @@ def approver(users: People) -> User:
 
 @pytest.fixture
 def event(session: Session, users: People) -> Event:
-    """A 60-day suspension of DHK-1 with three eligible grade-7 workers (25,000 each)."""
+    """A 60-day suspension of DHK-1 with three eligible grade-5 workers (25,000 each)."""
     suspension = create_event(
         session,
         factory=users.factories["DHK-1"],
@@ -60,7 +60,7 @@ def event(session: Session, users: People) -> Event:
         end=date(2024, 4, 29),
     )
     rows = [
-        grade7(row=2 + n, worker_id=f"W-{n}", national_id=f"{1000000000 + n}") for n in range(3)
+        grade5(row=2 + n, worker_id=f"W-{n}", national_id=f"{1000000000 + n}") for n in range(3)
     ]
     compute_for_event(
         session,

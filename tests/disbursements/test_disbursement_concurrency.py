@@ -48,7 +48,7 @@ from tests.disbursements.committed import (
     result_file,
     submitted_batch,
 )
-from tests.entitlements.helpers import grade7, taka
+from tests.entitlements.helpers import grade5, taka
 from tests.reliability.conftest import at_once, committed_engine, committed_url  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -193,7 +193,7 @@ def test_two_batches_paying_the_same_days_at_once_pay_them_once(
             through=None,
             actor=None,
             rows=[  # event 1's two workers again: the same national IDs
-                grade7(row=2 + n, worker_id=f"W-{n}", national_id=f"1{n:012d}") for n in range(2)
+                grade5(row=2 + n, worker_id=f"W-{n}", national_id=f"1{n:012d}") for n in range(2)
             ],
         )
         session.commit()

@@ -101,7 +101,7 @@ def test_receipts_one_page_per_worker_with_bengali_text(world: World, approved) 
     assert line.verification_code in text
     assert "25,000.00 BDT" in text
     assert "60 days" in text
-    assert "Suspension tier 1: 60 days of gross" in text  # the line in plain words
+    assert "Suspension tier 1: 60 days × gross" in text  # the line in plain words
     assert any("\u0980" <= ch <= "\u09ff" for ch in text)  # Bengali survives into the PDF
     fonts = {
         str(font.get_object()["/BaseFont"])

@@ -1,4 +1,4 @@
-"""Shared builders for the entitlement tests: a grade-7 worker and the shipped policies."""
+"""Shared builders for the entitlement tests: a grade-5 worker and the shipped policies."""
 
 from __future__ import annotations
 
@@ -39,9 +39,10 @@ def taka(amount: int) -> int:
     return amount * 100
 
 
-def grade7(**changes: Any) -> RollRow:
-    """A grade-7 sewing operator: basic 6,700 + house rent 3,350 + medical 750 + transport 450
-    + food 1,250 = gross 12,500 BDT a month; joined 1 August 2019."""
+def grade5(**changes: Any) -> RollRow:
+    """A grade-5 sewing operator (grade 5 of five in the 2023 garment minimum-wage gazette):
+    basic 6,700 + house rent 3,350 + medical 750 + transport 450 + food 1,250 = gross 12,500
+    BDT a month; joined 1 August 2019."""
     values: dict[str, Any] = {
         "row": 2,
         "worker_id": "W-0007",
@@ -54,7 +55,7 @@ def grade7(**changes: Any) -> RollRow:
         "transport": taka(450),
         "food": taka(1_250),
         "section": "Sewing-3",
-        "grade": "7",
+        "grade": "5",
     }
     values.update(changes)
     return RollRow(**values)
@@ -64,7 +65,7 @@ ROLL_HEADER = (
     "worker_id,name,national_id,section,join_date,exit_date,"
     "basic,house_rent,medical,transport,food\n"
 )
-#: The grade-7 worker (W-0007) and a worker who joined too recently for the Labour Act (W-2).
+#: The grade-5 worker (W-0007) and a worker who joined too recently for the Labour Act (W-2).
 ROLL_CSV = ROLL_HEADER + (
     "W-0007,Rahima Begum,1990123456789,Sewing-3,2019-08-01,,6700,3350,750,450,1250\n"
     "W-2,Karim Mia,1985765432109,Cutting,2024-01-01,,6700,3350,750,450,1250\n"

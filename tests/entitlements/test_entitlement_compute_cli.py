@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 def roll(session: Session, users: People) -> Roll:
-    """DHK-1's roll: the grade-7 worker W-0007 and W-2 who joined on 1 January 2024."""
+    """DHK-1's roll: the grade-5 worker W-0007 and W-2 who joined on 1 January 2024."""
     return stored_roll(session, users.factories["DHK-1"])
 
 

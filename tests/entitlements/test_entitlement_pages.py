@@ -19,7 +19,7 @@ from fund.entitlements.services import compute_for_event, policy_for, register_p
 from fund.events.models import Event
 from fund.events.services import create_event, extend_event
 
-from .helpers import POLICIES, grade7
+from .helpers import POLICIES, grade5
 
 if TYPE_CHECKING:
     from tests.conftest import People
@@ -41,12 +41,12 @@ def computed(session: Session, users: People) -> tuple[Event, EntitlementRun]:
         session, event=event, new_end=date(2024, 4, 29), reason="remediation late", actor=None
     )
     rows = [
-        grade7(),
-        grade7(
+        grade5(),
+        grade5(
             row=3, worker_id="W-2", name="Karim Mia", national_id="1", join_date=date(2024, 1, 1)
         ),
-        grade7(row=4, worker_id="W-3", name="Nasima Khatun", national_id="2222222222"),
-        grade7(row=5, worker_id="W-4", name="Jamal Hossain", national_id="2222222222"),
+        grade5(row=4, worker_id="W-3", name="Nasima Khatun", national_id="2222222222"),
+        grade5(row=5, worker_id="W-4", name="Jamal Hossain", national_id="2222222222"),
     ]
     run = compute_for_event(
         session,
@@ -283,9 +283,9 @@ def test_officer_resolves_a_shared_national_id(
         through=None,
         actor=None,
         rows=[
-            grade7(),
-            grade7(row=4, worker_id="W-3", name="Nasima Khatun", national_id="2222222222"),
-            grade7(row=5, worker_id="W-4", name="Jamal Hossain", national_id="2222222222"),
+            grade5(),
+            grade5(row=4, worker_id="W-3", name="Nasima Khatun", national_id="2222222222"),
+            grade5(row=5, worker_id="W-4", name="Jamal Hossain", national_id="2222222222"),
         ],
     )
     # W-0007 and now W-3: 2 × 11,055.00 (worked by hand in test_entitlement_rules)

@@ -34,8 +34,10 @@ def test_shipped_alliance_policy() -> None:
         (120, (("gross", Decimal("1.00")),))
     ]
     assert policy.closure is not None
-    assert policy.closure.notice_days == 120
-    assert policy.closure.per_year_pay.shares == (("basic", Decimal("1.00")),)
+    notice, service = policy.closure.lines
+    assert (notice.rule, notice.kind, notice.days) == ("notice pay", "days", 120)
+    assert service.pay is not None
+    assert service.pay.shares == (("basic", Decimal("1.00")),)
     assert policy.closure.part_year_counts_after_months == 6
     assert policy.payout.fund_share == Decimal("1.00")
     assert policy.payout.round_to == Decimal("1")

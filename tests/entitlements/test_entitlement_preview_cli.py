@@ -18,7 +18,7 @@ import imports
 from fund.entitlements.cli import entitlements_cli
 from imports.records import Problem
 
-from .helpers import POLICIES, grade7
+from .helpers import POLICIES, grade5
 
 ALLIANCE = str(POLICIES / "alliance-wage-replacement.toml")
 LABOUR_ACT = str(POLICIES / "bangladesh-labour-act-layoff.toml")
@@ -133,7 +133,7 @@ class Unreadable(Exception):
 @pytest.fixture
 def fake_reader(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Replace ``imports.read_roll`` with one that returns whatever the test puts in."""
-    state: dict[str, Any] = {"rows": [grade7()], "problems": [], "unreadable": None}
+    state: dict[str, Any] = {"rows": [grade5()], "problems": [], "unreadable": None}
 
     def read_roll(path: Path, *, filename: str) -> SimpleNamespace:
         state["filename"] = filename
@@ -226,8 +226,8 @@ def test_bad_event_terms_exit_2(
 
 def test_partial_suspension_and_through(app: Flask, fake_reader: dict[str, Any]) -> None:
     fake_reader["rows"] = [
-        grade7(),
-        grade7(worker_id="W-2", national_id="1234567890", section="Cutting"),
+        grade5(),
+        grade5(worker_id="W-2", national_id="1234567890", section="Cutting"),
     ]
     result = run(
         app,
@@ -251,7 +251,7 @@ def test_xlsx_needs_output(app: Flask, fake_reader: dict[str, Any]) -> None:
 
 
 def test_xlsx_cells(app: Flask, tmp_path: Path, fake_reader: dict[str, Any]) -> None:
-    fake_reader["rows"] = [grade7(worker_id="@SUM(A1)"), grade7(worker_id="-5", national_id="1")]
+    fake_reader["rows"] = [grade5(worker_id="@SUM(A1)"), grade5(worker_id="-5", national_id="1")]
     output = tmp_path / "out.xlsx"
     result = run(
         app,

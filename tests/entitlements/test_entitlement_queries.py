@@ -16,7 +16,7 @@ from fund.entitlements.services import compute_for_event, policy_for
 from fund.events.models import Event
 from fund.events.services import create_event
 
-from .helpers import grade7
+from .helpers import grade5
 
 if TYPE_CHECKING:
     from tests.conftest import People
@@ -46,7 +46,7 @@ def computed_event(session: Session, users: People, workers: int, code: str) -> 
         actor=None,
     )
     rows = [
-        grade7(row=i + 2, worker_id=f"W-{i}", national_id=f"{1_000_000_000 + i}")
+        grade5(row=i + 2, worker_id=f"W-{i}", national_id=f"{1_000_000_000 + i}")
         for i in range(workers)
     ]
     compute_for_event(

@@ -27,7 +27,7 @@ from fund.entitlements.services import (
 from fund.events.models import Event
 from fund.events.services import EventInvalid, create_event, resolve_duplicate
 
-from .helpers import POLICIES, grade7, taka
+from .helpers import POLICIES, grade5, taka
 
 if TYPE_CHECKING:
     from tests.conftest import People
@@ -86,7 +86,7 @@ def test_a_policy_used_by_a_run_is_not_edited_in_place(session: Session, users: 
         policy_version=version,
         through=None,
         actor=users.admin,
-        rows=[grade7()],
+        rows=[grade5()],
     )
     newer = register_policy(
         session, text=ALLIANCE_TEXT.replace("days = 120", "days = 90"), actor=users.admin
@@ -99,7 +99,15 @@ def test_shipped_policies_install_once(session: Session) -> None:
     first = install_shipped_policies(session)
     again = install_shipped_policies(session)
     assert [v.id for v in first] == [v.id for v in again]
-    assert {v.name for v in first} == {"alliance-wage-replacement", "bangladesh-labour-act-layoff"}
+    assert {v.name for v in first} == {
+        "alliance-wage-replacement",
+        "alliance-wage-share",
+        "bangladesh-labour-act",
+        "bangladesh-labour-act-layoff",
+    }
+    # the Act before and after the 2025 amendment: two dated versions of one policy
+    act = {(v.effective_from, v.effective_to) for v in first if v.name == "bangladesh-labour-act"}
+    assert act == {(None, date(2025, 11, 16)), (date(2025, 11, 17), None)}
     assert policy_for(session, "bangladesh-labour-act-layoff").version == 1
 
 
@@ -107,10 +115,10 @@ def test_compute_for_event_stores_every_worker(session: Session, users: People) 
     event = suspension(session, users)
     version = policy_for(session, "bangladesh-labour-act-layoff")
     rows = [
-        grade7(),
-        grade7(row=3, worker_id="W-2", national_id="1111111111", join_date=date(2024, 1, 1)),
-        grade7(row=4, worker_id="W-3", national_id="2222222222"),
-        grade7(row=5, worker_id="W-4", national_id="2222222222"),
+        grade5(),
+        grade5(row=3, worker_id="W-2", national_id="1111111111", join_date=date(2024, 1, 1)),
+        grade5(row=4, worker_id="W-3", national_id="2222222222"),
+        grade5(row=5, worker_id="W-4", national_id="2222222222"),
     ]
     run = compute_for_event(
         session, event=event, policy_version=version, through=None, actor=users.admin, rows=rows
@@ -164,8 +172,8 @@ def test_explanation_in_plain_words(session: Session, users: People) -> None:
         through=None,
         actor=users.admin,
         rows=[
-            grade7(),
-            grade7(row=3, worker_id="W-2", national_id="1", exit_date=date(2020, 1, 1)),
+            grade5(),
+            grade5(row=3, worker_id="W-2", national_id="1", exit_date=date(2020, 1, 1)),
         ],
     )
     paid, gone = session.scalars(
@@ -177,7 +185,13 @@ def test_explanation_in_plain_words(session: Session, users: People) -> None:
     )
     assert "Notice pay: 120 days × gross of 12,500.00 a month × 1.00 ÷ 30 days" in words[1]
     # (50,000 + 33,500) × 0.50 = 41,750
-    assert "pays 0.50 of it, 41,750.00 BDT" in words[3]
+    assert "the fund's share is 0.50 of it, 41,750.00 BDT" in words[3]
+    # co-payment: the whole rounds to 83,500; the factory owes the worker 83,500 - 41,750
+    assert words[4] == (
+        "The worker is owed 83,500.00 BDT. The fund pays its share (0.50), 41,750.00 BDT; "
+        "the factory owes the worker the other 41,750.00 BDT."
+    )
+    assert paid.factory_share_minor == taka(41_750)
     assert words[-1].endswith("41,750.00 BDT.")
     assert explain(gone) == [
         "Rahima Begum is not paid for this event: had left the factory before the event started."
@@ -204,7 +218,7 @@ def test_database_refuses_an_ineligible_worker_with_money(session: Session, user
         policy_version=version,
         through=None,
         actor=users.admin,
-        rows=[grade7()],
+        rows=[grade5()],
     )
     with pytest.raises(IntegrityError), session.begin_nested():
         session.execute(
@@ -229,7 +243,7 @@ def test_computed_entitlements_cannot_be_edited_or_deleted(session: Session, use
     version = policy_for(session, "alliance-wage-replacement")
     event = suspension(session, users)
     run = compute_for_event(
-        session, event=event, policy_version=version, through=None, actor=None, rows=[grade7()]
+        session, event=event, policy_version=version, through=None, actor=None, rows=[grade5()]
     )
     for statement in (
         update(Entitlement).where(Entitlement.run_id == run.id).values(amount_minor=1),
@@ -257,7 +271,7 @@ def test_a_frozen_policy_cannot_change(session: Session, users: People) -> None:
 def test_many_workers_in_chunks(session: Session, users: People) -> None:
     version = policy_for(session, "alliance-wage-replacement")
     rows = [
-        grade7(row=i + 2, worker_id=f"W-{i}", national_id=f"{1_000_000_000 + i}")
+        grade5(row=i + 2, worker_id=f"W-{i}", national_id=f"{1_000_000_000 + i}")
         for i in range(1_203)
     ]
     from fund.entitlements import services
@@ -272,15 +286,16 @@ def test_many_workers_in_chunks(session: Session, users: People) -> None:
     )
     assert count == 1_203  # one gross line each
     assert run.total_minor == 1_203 * taka(25_000)
-    assert session.scalar(select(func.count(PolicyVersion.id))) == 2
+    shipped = len(list(services.SHIPPED_POLICIES.glob("*.toml")))
+    assert session.scalar(select(func.count(PolicyVersion.id))) == shipped
 
 
 def test_a_resolved_duplicate_is_paid_once(session: Session, users: People) -> None:
     event = suspension(session, users, end=date(2024, 3, 30))
     rows = [
-        grade7(row=2, worker_id="A", national_id="2222222222"),
-        grade7(row=3, worker_id="B", national_id="2222222222"),
-        grade7(row=4, worker_id="C", national_id="3333333333"),
+        grade5(row=2, worker_id="A", national_id="2222222222"),
+        grade5(row=3, worker_id="B", national_id="2222222222"),
+        grade5(row=4, worker_id="C", national_id="3333333333"),
     ]
     version = policy_for(session, "alliance-wage-replacement")
     held = compute_for_event(

@@ -110,6 +110,7 @@ def test_the_chart_is_the_designed_one() -> None:
         "1010": ("Bank BDT", "asset", "BDT", ()),
         "1020": ("Mobile-money float BDT", "asset", "BDT", ()),
         "1100": ("Contributions receivable", "asset", None, ("brand",)),
+        "1200": ("Factory share receivable", "asset", None, ("factory",)),  # co-payment
         "1900": ("Currency exchange", "asset", None, ()),
         "2000": ("Entitlements payable", "liability", None, ("event",)),
         "2100": ("Unclaimed payouts", "liability", None, ()),

@@ -1,0 +1,104 @@
+"""Each breakdown line in plain words, in English and in Bengali, with its legal basis.
+
+One place for the sentences the worker page, the receipts and the event export show, so the
+three say the same thing. Bengali comes from the line's own ``bn`` words (written in the policy
+next to the provision it cites) and a few fixed phrases here; numbers keep Latin digits so an
+amount reads the same in both languages.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fund.entitlements.export import Line, exact_text
+from fund.entitlements.policy import AMOUNT_FIELDS
+from ledger.money import format_minor
+
+#: Wage components and roll fields in Bengali, as payslips in the sector name them.
+BN_WORDS: dict[str, str] = {
+    "gross": "মোট মজুরি",
+    "basic": "মূল মজুরি",
+    "house_rent": "বাড়ি ভাড়া",
+    "medical": "চিকিৎসা ভাতা",
+    "transport": "যাতায়াত ভাতা",
+    "food": "খাদ্য ভাতা",
+    "arrears_due": "বকেয়া মজুরি",
+    "festival_bonus_due": "উৎসব ভাতা",
+    "overtime_due": "অধিকাল ভাতা",
+}
+BN_TAKA = "টাকা"
+BN_DAYS = "দিন"
+BN_BASIS = "আইনি ভিত্তি"
+
+
+def line_sentence(line: Line, currency: str) -> str:
+    """The line in English: what it pays, the arithmetic, and the basis."""
+    amount = exact_text(line.amount, currency, grouping=True)
+    name = line.component.replace("_", " ")
+    if line.component in AMOUNT_FIELDS:
+        text = (
+            f"{line.rule.capitalize()}: {format_minor(line.monthly_minor, currency)} {currency} "
+            f"{name} on the roll × {line.share} = {amount} {currency}."
+        )
+    else:
+        text = (
+            f"{line.rule.capitalize()}: {line.days} days × {name} "
+            f"of {format_minor(line.monthly_minor, currency)} a month × {line.share} "
+            f"÷ {line.days_per_month} days = {amount} {currency}."
+        )
+    if line.basis:
+        text = f"{text[:-1]} (basis: {line.basis})."
+    return text
+
+
+def line_sentence_bn(line: Line, currency: str) -> str | None:
+    """The line in Bengali, where the policy words it (``bn``); None otherwise."""
+    if not line.bn:
+        return None
+    amount = exact_text(line.amount, currency, grouping=True)
+    unit = BN_TAKA if currency == "BDT" else currency
+    if line.component in AMOUNT_FIELDS:
+        arithmetic = f"{BN_WORDS.get(line.component, line.component)} × {line.share}"
+    else:
+        arithmetic = (
+            f"{line.days} {BN_DAYS} × {BN_WORDS.get(line.component, line.component)} "
+            f"{format_minor(line.monthly_minor, currency)} × {line.share} ÷ {line.days_per_month}"
+        )
+    basis = f" ({BN_BASIS}: {line.basis})" if line.basis else ""
+    return f"{line.bn}: {arithmetic} = {amount} {unit}{basis}।"
+
+
+def line_sentences(line: Line, currency: str) -> list[str]:
+    """English, then Bengali where the policy gives it."""
+    bengali = line_sentence_bn(line, currency)
+    return [line_sentence(line, currency)] + ([bengali] if bengali else [])
+
+
+def factory_share_sentences(
+    *, fund_share: Decimal, fund_advances: bool, factory_minor: int, whole_minor: int, currency: str
+) -> list[str]:
+    """Co-payment in words: the whole, the fund's part and what the factory owes."""
+    if not factory_minor:
+        return []
+    whole = format_minor(whole_minor, currency)
+    factory = format_minor(factory_minor, currency)
+    fund = format_minor(whole_minor - factory_minor, currency)
+    if fund_advances:
+        return [
+            f"The worker is owed {whole} {currency}. The fund's share is {fund_share}: "
+            f"{fund} {currency}; the factory's part, {factory} {currency}, is paid now by the "
+            "fund and recovered from the factory.",
+            f"শ্রমিকের পাওনা {whole} {BN_TAKA}; তহবিলের অংশ {fund} {BN_TAKA}, কারখানার অংশ "
+            f"{factory} {BN_TAKA} তহবিল এখন পরিশোধ করছে এবং কারখানার কাছ থেকে আদায় করবে।",
+        ]
+    return [
+        f"The worker is owed {whole} {currency}. The fund pays its share ({fund_share}), "
+        f"{fund} {currency}; the factory owes the worker the other {factory} {currency}.",
+        f"শ্রমিকের পাওনা {whole} {BN_TAKA}; তহবিল দেবে {fund} {BN_TAKA}, বাকি {factory} "
+        f"{BN_TAKA} কারখানা দেবে।",
+    ]
+
+
+def is_bengali(text: str) -> bool:
+    """Whether a sentence is written in Bengali script (so a page can mark it ``lang="bn"``)."""
+    return any("\u0980" <= character <= "\u09ff" for character in text[:12])
