@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from fund.entitlements.views import bp as entitlements
     from fund.events.views import bp as events
     from fund.factories.views import bp as factories
+    from fund.jobs.views import bp as jobs
     from fund.reports.views import bp as reports
     from fund.rolls.views import bp as rolls
 
@@ -117,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
         claims,
         controls,
         reports,
+        jobs,
         audit,
         api,
     ):

@@ -192,6 +192,7 @@ AREA_COMMANDS: tuple[tuple[str, str], ...] = (
     ("fund.disbursements.cli", "batches_cli"),
     ("fund.entitlements.cli", "entitlements_cli"),
     ("fund.events.cli", "events_cli"),
+    ("fund.jobs.cli", "worker_cli"),
     ("fund.reports.cli", "ledger_cli"),
     ("fund.rolls.cli", "rolls_cli"),
 )

@@ -47,11 +47,39 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dic
         # Claim attachments (ID cards, pay slips): outside the web root, served by a view only.
         "CLAIM_FILES": str(instance_path / "claim-files"),
     }
+    config.update(_jobs_from_environment(instance_path))
     config.update(_policies_from_environment())
     if "SECRET_KEY" not in overrides:
         config["SECRET_KEY"] = _secret_key(instance_path)
     config.update(overrides)
     return config
+
+
+def _jobs_from_environment(instance_path: Path) -> dict[str, Any]:
+    """Background jobs: the queue's broker, where results go, for how long, and what is large."""
+    env = os.environ.get
+    found: dict[str, Any] = {
+        # No extra server by default: Huey's SQLite broker in the instance folder.
+        "JOBS_QUEUE": env("FUND_JOBS_QUEUE", "").strip()
+        or f"sqlite:///{instance_path / 'jobs-queue.sqlite'}",
+        "JOB_FILES": env("FUND_JOB_FILES", "").strip() or str(instance_path / "job-files"),
+    }
+    numbers = {
+        # A finished job's file is kept this long, then deleted.
+        "JOB_KEEP_HOURS": ("FUND_JOB_KEEP_HOURS", 24),
+        # A running job silent for this long has lost its consumer and is run again.
+        "JOB_LEASE_SECONDS": ("FUND_JOB_LEASE_SECONDS", 60),
+        # A journal or general ledger with more postings than this is written in the background.
+        "BACKGROUND_POSTINGS": ("FUND_BACKGROUND_POSTINGS", 50_000),
+        # Sheets and receipts of a batch with more lines than this: in the background.
+        "BACKGROUND_LINES": ("FUND_BACKGROUND_LINES", 2_000),
+    }
+    for key, (variable, default) in numbers.items():
+        text = env(variable, "").strip()
+        if text and not text.isdecimal():
+            raise ConfigInvalid(f"{variable}: {text!r} is not a whole number")
+        found[key] = int(text) if text else default
+    return found
 
 
 def _policies_from_environment() -> dict[str, Any]:
