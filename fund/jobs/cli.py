@@ -30,4 +30,6 @@ def worker_cli(workers: int) -> None:
         f"worker: {workers} at once on {app.config['JOBS_QUEUE']}; "
         f"{resent} unfinished job(s) sent again, {removed} old file(s) removed"
     )
-    huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+    # Polls an idle queue at least once a second (Huey's default backs off to 10 s): a job
+    # asked for on a page should start while its asker watches.
+    huey.create_consumer(workers=workers, worker_type="thread", periodic=True, max_delay=1.0).run()

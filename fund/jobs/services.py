@@ -123,7 +123,8 @@ def downloadable(job: Job, *, now: datetime | None = None) -> bool:
     expires = job.expires_at
     if expires is not None and expires.tzinfo is None:  # SQLite hands back naive UTC
         expires = expires.replace(tzinfo=now.tzinfo)
-    return job.state == "done" and (expires is None or expires > now)
+    kept = job.result_file != ""  # purge_expired empties it when the file goes
+    return job.state == "done" and kept and (expires is None or expires > now)
 
 
 def _changed(session: Session, statement: Any) -> int:
