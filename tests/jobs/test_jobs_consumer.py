@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -31,16 +30,15 @@ from fund.db import make_engine
 from fund.jobs.models import Job
 from fund.jobs.services import start_job
 from fund.migrate import upgrade
-from ledger import Entry, Posting, account, post
 from ledger.models import JournalEntry
 from ledger.models import Posting as PostingRow
 from tests.conftest import _drop_postgres_database, _fresh_postgres_database
+from tests.jobs.helpers import write_postings
 
 pytestmark = pytest.mark.slow
 
 #: Enough postings that writing them takes seconds, so the kill lands in the middle.
 POSTINGS = 60_000
-PER_ENTRY = 1_000
 
 
 @pytest.fixture
@@ -55,28 +53,12 @@ def committed_url(tmp_path: Path, worker_id: str) -> Iterator[str]:
 
 
 def fill(engine: Engine) -> int:
-    """An accountant and ``POSTINGS`` postings in entries of ``PER_ENTRY``; the accountant's id."""
+    """An accountant and ``POSTINGS`` postings; the accountant's id."""
     with Session(engine) as session:
         user, _ = create_user(
             session, username="accountant", role=Role.ACCOUNTANT, password="a long test password!"
         )
-        expense = [
-            account(session, "5000", currency="BDT", factory=f"F{n}", event=str(n))
-            for n in range(20)
-        ]
-        payable = account(session, "2000", currency="BDT", event="all")
-        for number in range(POSTINGS // PER_ENTRY):
-            lines = [Posting(expense[i % 20], 100 + i) for i in range(PER_ENTRY - 1)]
-            total = sum(line.amount for line in lines)
-            post(
-                session,
-                Entry(
-                    date(2026, 1, 1) + timedelta(days=number % 60),
-                    f"Batch {number}",
-                    f"jobs-test-{number}",
-                    (*lines, Posting(payable, -total)),
-                ),
-            )
+        write_postings(session, POSTINGS)
         session.commit()
         return user.id
 

@@ -1,0 +1,29 @@
+"""Books long enough that exporting them takes a few seconds (background-job tests)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from ledger import Entry, Posting, account, post
+
+
+def write_postings(session: Session, count: int, *, per_entry: int = 1_000) -> None:
+    """``count`` BDT postings (compensation against a payable) over 60 days of January–March."""
+    expense = [
+        account(session, "5000", currency="BDT", factory=f"F{n}", event=str(n)) for n in range(20)
+    ]
+    payable = account(session, "2000", currency="BDT", event="all")
+    for number in range(count // per_entry):
+        lines = [Posting(expense[i % 20], 100 + i) for i in range(per_entry - 1)]
+        total = sum(line.amount for line in lines)
+        post(
+            session,
+            Entry(
+                date(2026, 1, 1) + timedelta(days=number % 60),
+                f"Batch {number}",
+                f"jobs-test-{number}",
+                (*lines, Posting(payable, -total)),
+            ),
+        )
