@@ -1108,6 +1108,18 @@ def sheet_header(batch: DisbursementBatch) -> SheetHeader:
     )
 
 
+def live_line_count(session: Session, batch: DisbursementBatch) -> int:
+    """How many lines the batch's sheet lists (a reissued line counts as its replacement)."""
+    return int(
+        session.scalar(
+            select(func.count(PaymentLine.id)).where(
+                PaymentLine.batch_id == batch.id, PaymentLine.state != "reissued"
+            )
+        )
+        or 0
+    )
+
+
 def sheet_rows(session: Session, batch: DisbursementBatch) -> list[SheetRow]:
     """The batch's live lines (a reissued line shows as its replacement), in receipt order."""
     rows = session.execute(

@@ -72,8 +72,39 @@ def _brand_statement(
     progress(2)
 
 
+def _batch_file(
+    session: Session, params: Mapping[str, Any], path: Path, progress: Progress
+) -> None:
+    from fund.disbursements import services
+    from fund.disbursements.models import DisbursementBatch
+    from fund.reports.services import counted
+
+    batch = session.get(DisbursementBatch, params["batch"])
+    if batch is None:
+        raise LookupError(f"batch {params['batch']} is gone")
+    what = params["file"]
+    if what == "receipts":
+        from fund.disbursements.receipts import render_receipts
+
+        data = render_receipts(counted(services.receipts(session, batch), progress))
+    else:
+        from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
+
+        header = services.sheet_header(batch)
+        rows = list(counted(services.sheet_rows(session, batch), progress))
+        data = (
+            build_sheet_xlsx(header, rows)
+            if what == "sheet-xlsx"
+            else build_sheet_pdf(header, rows)
+        )
+    path.write_bytes(data)
+
+
 KINDS: dict[str, JobKind] = {
     "ledger-export": JobKind(_ledger_export, ".xlsx", XLSX),
     "brand-statement-pdf": JobKind(_brand_statement, ".pdf", PDF),
     "brand-statement-xlsx": JobKind(_brand_statement, ".xlsx", XLSX),
+    "batch-sheet-xlsx": JobKind(_batch_file, ".xlsx", XLSX),
+    "batch-sheet-pdf": JobKind(_batch_file, ".pdf", PDF),
+    "batch-receipts": JobKind(_batch_file, ".pdf", PDF),
 }

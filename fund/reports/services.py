@@ -102,7 +102,7 @@ def export_books(
     if kind == "journal":
         return write_journal(
             target,
-            _counted(journal(session, start=start, end=end), progress),
+            counted(journal(session, start=start, end=end), progress),
             start=start,
             end=end,
             opening=opening,
@@ -112,7 +112,7 @@ def export_books(
     if kind == "general-ledger":
         return write_general_ledger(
             target,
-            _counted(general_ledger_rows(session, start=start, end=end), progress),
+            counted(general_ledger_rows(session, start=start, end=end), progress),
             start=start,
             end=end,
             opening=opening,
@@ -141,7 +141,7 @@ def postings_between(session: Session, *, start: date | None, end: date | None) 
 PROGRESS_STEP = 2_000
 
 
-def _counted(rows: Iterable[T], progress: Callable[[int], None] | None) -> Iterator[T]:
+def counted(rows: Iterable[T], progress: Callable[[int], None] | None) -> Iterator[T]:
     """``rows`` unchanged, telling ``progress`` how many went by every ``PROGRESS_STEP``."""
     if progress is None:
         yield from rows

@@ -191,3 +191,29 @@ def test_a_small_journal_still_downloads_at_once(
     got = accountant.get("/ledger/export/journal.xlsx")
     assert got.status_code == 200
     assert got.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_a_statement_to_a_far_date_is_a_job_for_its_brand_only(
+    connection: Connection,
+    session: Session,
+    books: People,
+    tmp_path: Path,
+    login: Callable[..., Any],
+) -> None:
+    app = jobs_app(connection, tmp_path, "immediate")
+    nord = signed_in(app, login, "nord")
+    # Within BACKGROUND_STATEMENT_MONTHS: the file at once.
+    assert nord.get("/brands/NORD/statement.pdf?to=2026-06-30").status_code == 200
+    started = nord.get("/brands/NORD/statement.pdf?to=2040-12-31")
+    assert started.status_code == 302
+    page_url = started.headers["Location"]
+    progress = nord.get(page_url + ".json").get_json()
+    assert progress["state"] == "done", progress["error"]
+    got = nord.get(progress["download"])
+    assert got.status_code == 200
+    assert got.data.startswith(b"%PDF")
+    assert got.headers["Content-Disposition"].endswith("NORD-statement.pdf")
+
+    haven = signed_in(app, login, "haven")
+    assert haven.get(progress["download"]).status_code == 404
+    assert haven.get("/brands/NORD/statement.xlsx?to=2040-12-31").status_code == 404
