@@ -13,12 +13,13 @@ and a job whose consumer may still be alive is looked at again after its lease.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
-from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey
-from huey.exceptions import RetryTask
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from huey import Huey
 
 #: How many times Huey runs a job again after it raised (a lost connection, a full disk).
 RETRIES = 2
@@ -27,6 +28,9 @@ RETRY_DELAY_SECONDS = 10
 
 def make_huey(queue: str) -> Huey:
     """A Huey instance on the broker ``queue`` names (see the module's docstring)."""
+    # Huey (and redis) load when a queue is first used, not with every command and page.
+    from huey import MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey
+
     if queue == "immediate":
         return MemoryHuey("fund-jobs", immediate=True)
     if queue.startswith("sqlite"):
@@ -56,6 +60,8 @@ def queue_for(app: Flask) -> Huey:
 def _with_tasks(huey: Huey, app: Flask) -> Huey:
     @huey.task(retries=RETRIES, retry_delay=RETRY_DELAY_SECONDS)  # type: ignore[untyped-decorator]
     def run(job_id: int) -> None:
+        from huey.exceptions import RetryTask
+
         from fund.jobs.services import JobBusyElsewhere, run_job
 
         with app.app_context():
