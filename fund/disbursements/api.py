@@ -38,6 +38,7 @@ from fund.disbursements.schemas import (
     ExpireIn,
     FloatIn,
     FloatOut,
+    LineActionIn,
     OnIn,
     PaymentLineOut,
     ReasonIn,
@@ -384,6 +385,7 @@ def add_batch_paths(
         "EffectiveDate": OnIn,
         "Reason": ReasonIn,
         "Reissue": ReissueIn,
+        "LineAction": LineActionIn,
         "Expire": ExpireIn,
         "FloatIn": FloatIn,
         "FloatOut": FloatOut,
@@ -442,7 +444,7 @@ def add_batch_paths(
             "post": {
                 "summary": "Make a draft batch of the event's computed entitlements (officers)",
                 "parameters": [integer("event_id")],
-                "requestBody": {"required": False, **json_content(schema_ref("CreateBatch"))},
+                "requestBody": {"required": True, **json_content(schema_ref("CreateBatch"))},
                 "responses": {
                     "201": {
                         "description": "the draft batch",
@@ -503,7 +505,7 @@ def add_batch_paths(
                 "post": {
                     "summary": summary,
                     "parameters": [batch_id],
-                    "requestBody": {"required": body == "Reason", **json_content(schema_ref(body))},
+                    "requestBody": {"required": True, **json_content(schema_ref(body))},
                     "responses": {
                         "200": {
                             "description": "the batch after the step",
@@ -522,7 +524,7 @@ def add_batch_paths(
             "post": {
                 "summary": "Failed lines not reissued within the period: Dr 2000 / Cr 2100",
                 "parameters": [batch_id],
-                "requestBody": {"required": False, **json_content(schema_ref("Expire"))},
+                "requestBody": {"required": True, **json_content(schema_ref("Expire"))},
                 "responses": {
                     "200": {"description": "the batch", **json_content(schema_ref("BatchDetail"))},
                     **errors,
@@ -592,7 +594,7 @@ def add_batch_paths(
                         "schema": {"type": "string", "enum": list(LINE_ACTIONS)},
                     },
                 ],
-                "requestBody": {"required": False, **json_content(schema_ref("Reissue"))},
+                "requestBody": {"required": True, **json_content(schema_ref("LineAction"))},
                 "responses": {
                     "200": {
                         "description": "the line (a reissue: the new line)",
