@@ -4,7 +4,7 @@ The record of each background job (exports, statements, sheets, receipts): who a
 state, progress, result file and how long it is kept.
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0005 (0004 on main; the lead re-chains)
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
