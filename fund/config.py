@@ -48,11 +48,29 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dic
         "CLAIM_FILES": str(instance_path / "claim-files"),
     }
     config.update(_jobs_from_environment(instance_path))
+    config["PAYMENT_FILE_BOM"] = _payment_file_bom()
     config.update(_policies_from_environment())
     if "SECRET_KEY" not in overrides:
         config["SECRET_KEY"] = _secret_key(instance_path)
     config.update(overrides)
     return config
+
+
+def _payment_file_bom() -> list[str]:
+    """Payment-file formats written with a UTF-8 byte-order mark (README: payment files)."""
+    from fund.disbursements.payment_files import BOM_BY_DEFAULT, FORMATS
+
+    text = os.environ.get("FUND_PAYMENT_FILE_BOM")
+    if text is None:
+        return list(BOM_BY_DEFAULT)
+    chosen = [part.strip() for part in text.split(",") if part.strip() and part.strip() != "none"]
+    unknown = [part for part in chosen if part not in FORMATS]
+    if unknown:
+        raise ConfigInvalid(
+            f"FUND_PAYMENT_FILE_BOM: {', '.join(unknown)} is not one of {', '.join(FORMATS)}"
+            " (or none)"
+        )
+    return chosen
 
 
 def _jobs_from_environment(instance_path: Path) -> dict[str, Any]:

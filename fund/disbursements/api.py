@@ -28,7 +28,6 @@ from fund.controls.approvals import bands_from_config
 from fund.db import get_session, utcnow
 from fund.disbursements import services
 from fund.disbursements.models import DisbursementBatch, PaymentLine
-from fund.disbursements.payment_files import build_payment_file
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.reconciliation import ResultFileInvalid
 from fund.disbursements.schemas import (
@@ -299,12 +298,11 @@ def payment_file(batch_id: int) -> Response:
     file_format = request.args.get("format", "mobile")
     if file_format not in ("mobile", "bank"):
         abort(400, description="format is mobile or bank")
-    rows = services.payment_rows(get_session(), batch, method=file_format)
-    data = build_payment_file(
-        rows,
+    data = services.payment_file(
+        get_session(),
+        batch,
         file_format=file_format,
-        currency=batch.currency,
-        narration=f"Worker Fund batch {batch.id}",
+        bom_formats=current_app.config["PAYMENT_FILE_BOM"],
     )
     return _send(data, "text/csv", f"batch-{batch.id}-{file_format}.csv")
 

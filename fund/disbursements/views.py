@@ -43,7 +43,6 @@ from fund.disbursements.forms import (
     StepForm,
 )
 from fund.disbursements.models import DisbursementBatch, PaymentLine, ResultImport
-from fund.disbursements.payment_files import build_payment_file
 from fund.disbursements.receipt_checks import check_receipt
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.reconciliation import ResultFileInvalid
@@ -441,12 +440,11 @@ def payment_file(batch_id: int, file_format: str) -> FlaskResponse:
     if file_format not in ("mobile", "bank"):
         abort(404)
     batch = _batch(batch_id)
-    rows = services.payment_rows(get_session(), batch, method=file_format)
-    data = build_payment_file(
-        rows,
+    data = services.payment_file(
+        get_session(),
+        batch,
         file_format=file_format,
-        currency=batch.currency,
-        narration=f"Worker Fund batch {batch.id}",
+        bom_formats=current_app.config["PAYMENT_FILE_BOM"],
     )
     return _send(data, "text/csv", f"batch-{batch.id}-{file_format}.csv")
 

@@ -135,7 +135,7 @@ def test_the_web_journey_with_four_eyes_and_confirmations(
         assert response.status_code == 200, url
         assert kind in response.content_type
     assert approver.get(f"{path}/payment-mobile.csv").status_code == 403
-    csv_text = accountant.get(f"{path}/payment-mobile.csv").get_data(as_text=True)
+    csv_text = accountant.get(f"{path}/payment-mobile.csv").get_data().decode("utf-8-sig")
     assert csv_text.splitlines()[0] == "Reference,Wallet,Amount,Name"
 
     token = form_token(accountant, path)
@@ -199,9 +199,9 @@ def test_the_api_journey_answers_as_documented(
     assert unknown.status_code == 409
     assert unknown.json["errors"][0]["code"] == "unknown_workers"
 
-    client.post(f"{API}/batches/{batch_id}/submit", headers=officer)
+    client.post(f"{API}/batches/{batch_id}/submit", json={}, headers=officer)
     admin = bearer(Role.ADMIN)
-    refused = client.post(f"{API}/batches/{batch_id}/approve", headers=officer)
+    refused = client.post(f"{API}/batches/{batch_id}/approve", json={}, headers=officer)
     assert refused.status_code == 403  # an officer may not approve at all
     for _ in range(2):
         approved = client.post(
@@ -210,7 +210,7 @@ def test_the_api_journey_answers_as_documented(
         assert approved.status_code == 200
         check_against_spec(spec, "/batches/{batch_id}/approve", "post", 200, approved.json)
     assert approvals(world, batch_id) == 1
-    late = client.post(f"{API}/batches/{batch_id}/approve", headers=admin)
+    late = client.post(f"{API}/batches/{batch_id}/approve", json={}, headers=admin)
     assert late.status_code == 409
     check_against_spec(spec, "/batches/{batch_id}/approve", "post", 409, late.json)
 
@@ -224,7 +224,7 @@ def test_the_api_journey_answers_as_documented(
     )
     assert cancelled.status_code == 200
     assert cancelled.json["state"] == "cancelled"
-    pay = client.post(f"{API}/batches/{batch_id}/pay", headers=bearer(Role.ACCOUNTANT))
+    pay = client.post(f"{API}/batches/{batch_id}/pay", json={}, headers=bearer(Role.ACCOUNTANT))
     assert pay.status_code == 409
     check_against_spec(spec, "/batches/{batch_id}/pay", "post", 409, pay.json)
 
@@ -245,10 +245,10 @@ def test_the_api_refuses_self_approval_by_an_admin(
 ) -> None:
     world.fund_bank(taka(200_000))
     admin = bearer(Role.ADMIN)
-    made = client.post(f"{API}/events/{world.event.id}/batches", headers=admin)
+    made = client.post(f"{API}/events/{world.event.id}/batches", json={}, headers=admin)
     batch_id = made.json["id"]
-    client.post(f"{API}/batches/{batch_id}/submit", headers=admin)
-    refused = client.post(f"{API}/batches/{batch_id}/approve", headers=admin)
+    client.post(f"{API}/batches/{batch_id}/submit", json={}, headers=admin)
+    refused = client.post(f"{API}/batches/{batch_id}/approve", json={}, headers=admin)
     assert refused.status_code == 403
     assert refused.json["errors"][0]["code"] == "self_approval"
     assert approvals(world, batch_id) == 0
@@ -265,14 +265,14 @@ def test_the_api_pays_settles_and_moves_to_unclaimed(
         selection=["M-1"],
     )  # fmt: skip
     submit(world.session, batch=batch, actor=world.officer)
-    client.post(f"{API}/batches/{batch.id}/approve", headers=bearer(Role.APPROVER))
+    client.post(f"{API}/batches/{batch.id}/approve", json={}, headers=bearer(Role.APPROVER))
     accountant = bearer(Role.ACCOUNTANT)
     moved = client.post(f"{API}/float", json={"amount": "25000.00"}, headers=accountant)
     assert moved.status_code == 201
     check_against_spec(spec, "/float", "post", 201, moved.json)
     bad = client.post(f"{API}/float", json={"amount": "1.001"}, headers=accountant)
     assert bad.status_code == 422
-    paid = client.post(f"{API}/batches/{batch.id}/pay", headers=accountant)
+    paid = client.post(f"{API}/batches/{batch.id}/pay", json={}, headers=accountant)
     assert paid.json["state"] == "paid"
     line_id = client.get(f"{API}/batches/{batch.id}/lines", headers=accountant).json["items"][0][
         "id"
