@@ -296,3 +296,25 @@ def test_the_api_pays_settles_and_moves_to_unclaimed(
     assert expired.json["line_states"] == {"unclaimed": 1}
     assert world.balances()["2100"] == -EACH
     world.books_sound()
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"null", b"\x8f\x00garbage{"], ids=["empty", "null", "bytes"]
+)
+def test_approve_and_pay_refuse_a_body_that_is_not_a_json_object(
+    client: FlaskClient, world: World, bearer: Callable[[Role], dict[str, str]], body: bytes
+) -> None:
+    # Every field of approve and pay is optional: a garbled body once passed as "no options".
+    batch = create_batch(world.session, event=world.event, actor=world.officer, secret_key=SECRET)
+    submit(world.session, batch=batch, actor=world.officer)
+    for step, role in (("approve", Role.APPROVER), ("pay", Role.ACCOUNTANT)):
+        response = client.post(
+            f"{API}/batches/{batch.id}/{step}",
+            data=body,
+            content_type="application/json",
+            headers=bearer(role),
+        )
+        assert response.status_code == 422, (step, response.get_data(as_text=True))
+        assert response.json["errors"][0]["field"] == "body"  # type: ignore[index]
+    world.session.refresh(batch)
+    assert batch.state == "submitted"
