@@ -7,10 +7,6 @@ the work, started only once the page shows the job waiting, so the page is seen 
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +25,7 @@ from fund.migrate import upgrade
 from ledger.models import JournalEntry, Posting
 from tests.browser.conftest import VIEWPORT
 from tests.browser.helpers import sign_in
-from tests.jobs.helpers import write_postings
+from tests.jobs.helpers import start_worker, stop_worker, write_postings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -92,17 +88,12 @@ def test_a_long_journal_is_written_in_the_background_and_downloaded(
     assert "Waiting for the background worker" in tab.locator(".job-state").inner_text()
     assert tab.locator("progress.job-progress").count() == 1
 
-    worker = subprocess.Popen(
-        [str(Path(sys.executable).with_name("fund")), "worker"],
-        env={
-            **os.environ,
-            "FUND_ENV": "development",
+    worker = start_worker(
+        {
             "DATABASE_URL": jobs_server["database_url"],
             "FUND_JOBS_QUEUE": jobs_server["JOBS_QUEUE"],
             "FUND_JOB_FILES": jobs_server["JOB_FILES"],
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        }
     )
     try:
         # The page follows the work: "Working: n of N" with the bar moving, then the link.
@@ -114,12 +105,7 @@ def test_a_long_journal_is_written_in_the_background_and_downloaded(
         target = tmp_path / started.value.suggested_filename
         started.value.save_as(str(target))
     finally:
-        worker.send_signal(signal.SIGINT)
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop_worker(worker)
 
     assert target.name == "journal.xlsx"
     book = openpyxl.load_workbook(target, read_only=True)

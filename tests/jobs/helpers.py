@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -27,3 +32,23 @@ def write_postings(session: Session, count: int, *, per_entry: int = 1_000) -> N
                 (*lines, Posting(payable, -total)),
             ),
         )
+
+
+def start_worker(environment: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``fund worker`` in its own process, with ``environment`` (the queue, the files, the DB)."""
+    return subprocess.Popen(
+        [str(Path(sys.executable).with_name("fund")), "worker"],
+        env={**os.environ, "FUND_ENV": "development", **environment},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """Stop it as Ctrl-C would (Huey finishes cleanly); kill it if it does not stop."""
+    worker.send_signal(signal.SIGINT)
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()

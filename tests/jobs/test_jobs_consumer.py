@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,7 +31,7 @@ from fund.migrate import upgrade
 from ledger.models import JournalEntry
 from ledger.models import Posting as PostingRow
 from tests.conftest import _drop_postgres_database, _fresh_postgres_database
-from tests.jobs.helpers import write_postings
+from tests.jobs.helpers import start_worker, stop_worker, write_postings
 
 pytestmark = pytest.mark.slow
 
@@ -110,18 +108,12 @@ def test_a_job_killed_midway_leaves_no_file_and_is_run_again(
             return row
 
     environment = {
-        **os.environ,
-        "FUND_ENV": "development",
         "DATABASE_URL": committed_url,
         "FUND_JOBS_QUEUE": settings["JOBS_QUEUE"],
         "FUND_JOB_FILES": str(files),
         "FUND_JOB_LEASE_SECONDS": "1",
     }
-    command = [str(Path(sys.executable).with_name("fund")), "worker"]
-
-    first = subprocess.Popen(
-        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    first = start_worker(environment)
     try:
         wait_for(lambda: job_row().progress_done > 0, 60, "the first consumer's progress")
         # Hold the job row: the consumer's next progress write waits on it, mid-file.
@@ -142,18 +134,11 @@ def test_a_job_killed_midway_leaves_no_file_and_is_run_again(
     assert 0 < killed.progress_done < POSTINGS
     assert not final.exists()  # nothing that looks finished
 
-    second = subprocess.Popen(
-        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    second = start_worker(environment)
     try:
         wait_for(lambda: job_row().state not in ("queued", "running"), 120, "the retried job")
     finally:
-        second.send_signal(signal.SIGINT)
-        try:
-            second.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            second.kill()
-            second.wait()
+        stop_worker(second)
 
     done = job_row()
     assert done.state == "done", done.error
