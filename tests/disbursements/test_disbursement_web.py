@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from fund.auth.roles import Role
@@ -318,3 +319,31 @@ def test_approve_and_pay_refuse_a_body_that_is_not_a_json_object(
         assert response.json["errors"][0]["field"] == "body"  # type: ignore[index]
     world.session.refresh(batch)
     assert batch.state == "submitted"
+
+
+def test_receipts_and_sheet_of_a_large_batch_are_background_jobs(
+    app: Flask, world: World, login: Callable[..., Any], tmp_path: Any
+) -> None:
+    # Every batch counts as large here; the queue runs each job where it is asked.
+    app.config.update(BACKGROUND_LINES=0, JOBS_QUEUE="immediate", JOB_FILES=str(tmp_path))
+    batch = create_batch(world.session, event=world.event, actor=world.officer, secret_key=SECRET)
+    assert len(batch.lines) > 0
+    officer = signed_in(app, login, "officer")
+    for url, start in (
+        (f"/batches/{batch.id}/receipts.pdf", b"%PDF"),
+        (f"/batches/{batch.id}/sheet.xlsx", b"PK"),
+    ):
+        started = officer.get(url)
+        assert started.status_code == 302, url
+        progress = officer.get(started.headers["Location"] + ".json").json
+        assert progress is not None
+        assert progress["state"] == "done", progress["error"]
+        assert progress["total"] == len(batch.lines)
+        got = officer.get(progress["download"])
+        assert got.status_code == 200
+        assert got.data.startswith(start)
+    receipts = officer.get(f"/batches/{batch.id}/receipts.pdf").headers["Location"]
+    pdf = PdfReader(io.BytesIO(officer.get(receipts + "/download").data))
+    assert len(pdf.pages) == len(batch.lines)  # one receipt page per worker
+    approver = signed_in(app, login, "approver")
+    assert approver.get(receipts + "/download").status_code == 404
