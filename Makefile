@@ -16,10 +16,14 @@ $(INSTALLED): pyproject.toml
 	touch $(INSTALLED)
 
 ## run: set up, upgrade the database, load demo data if it is empty, serve on 127.0.0.1:5000
+## with the background-job worker (fund worker) beside it
 run: $(INSTALLED) translations
 	FUND_ENV=development $(BIN)/fund init-db
 	FUND_ENV=development $(BIN)/fund demo --if-empty
 	@echo "Worker Fund on http://127.0.0.1:5000 — demo users in README.md (password: worker-fund-demo)"
+	@# The background worker runs beside the server and stops with it (Ctrl-C, or any exit).
+	FUND_ENV=development $(BIN)/fund worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	FUND_ENV=development $(BIN)/fund serve --host 127.0.0.1 --port 5000
 
 ## messages: collect every string marked for translation into fund/translations/messages.pot

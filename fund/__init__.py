@@ -11,25 +11,30 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, abort, g, render_template, request
-from flask_babel import get_locale
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, ServiceUnavailable
 from werkzeug.routing import IntegerConverter, Map
 
-from fund import models  # noqa: F401  (every table registered before first use)
-from fund.config import load_config
-from fund.db import close_session, make_engine
-from fund.extensions import babel, csrf, login_manager
+if TYPE_CHECKING:
+    from sqlalchemy.exc import OperationalError
+
+# The app's own modules, SQLAlchemy and the extensions are imported by create_app, not here:
+# `import fund.cli` must stay cheap (`fund --help` builds no app).
 
 __all__ = ["create_app"]
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` overrides defaults and environment (tests pass a ``DB_BIND``)."""
+    from sqlalchemy.orm import sessionmaker
+
+    from fund import models  # noqa: F401  (every table registered before first use)
+    from fund.config import load_config
+    from fund.db import make_engine
+    from fund.extensions import babel, csrf, login_manager
+
     root = Path(__file__).resolve().parent.parent
     app = Flask(
         __name__,
@@ -61,6 +66,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _choose_locale() -> str | None:
     """The browser's preferred language among those the fund has a catalogue for."""
+    from fund.extensions import babel
+
     offered = [str(locale) for locale in babel.list_translations()]
     return request.accept_languages.best_match(offered) or "en"
 
@@ -102,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from fund.entitlements.views import bp as entitlements
     from fund.events.views import bp as events
     from fund.factories.views import bp as factories
+    from fund.jobs.views import bp as jobs
     from fund.reports.views import bp as reports
     from fund.rolls.views import bp as rolls
 
@@ -117,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
         claims,
         controls,
         reports,
+        jobs,
         audit,
         api,
     ):
@@ -124,6 +133,9 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_unit_of_work(app: Flask) -> None:
+    from fund.db import close_session
+    from fund.extensions import login_manager
+
     @app.after_request
     def commit_on_success(response: Response) -> Response:
         db = g.get("db_session")
@@ -147,6 +159,8 @@ def _register_unit_of_work(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
+    from sqlalchemy.exc import OperationalError
+
     from fund.api.errors import error_response
     from fund.api.errors import http_error as api_http_error
 
@@ -228,6 +242,8 @@ def _register_input_guard(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
     from fund.auth.access import acting_user
     from fund.auth.roles import STAFF, Role
     from fund.display import display_date, display_datetime, display_money

@@ -47,11 +47,59 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dic
         # Claim attachments (ID cards, pay slips): outside the web root, served by a view only.
         "CLAIM_FILES": str(instance_path / "claim-files"),
     }
+    config.update(_jobs_from_environment(instance_path))
+    config["PAYMENT_FILE_BOM"] = _payment_file_bom()
     config.update(_policies_from_environment())
     if "SECRET_KEY" not in overrides:
         config["SECRET_KEY"] = _secret_key(instance_path)
     config.update(overrides)
     return config
+
+
+def _payment_file_bom() -> list[str]:
+    """Payment-file formats written with a UTF-8 byte-order mark (README: payment files)."""
+    from fund.disbursements.payment_files import BOM_BY_DEFAULT, FORMATS
+
+    text = os.environ.get("FUND_PAYMENT_FILE_BOM")
+    if text is None:
+        return list(BOM_BY_DEFAULT)
+    chosen = [part.strip() for part in text.split(",") if part.strip() and part.strip() != "none"]
+    unknown = [part for part in chosen if part not in FORMATS]
+    if unknown:
+        raise ConfigInvalid(
+            f"FUND_PAYMENT_FILE_BOM: {', '.join(unknown)} is not one of {', '.join(FORMATS)}"
+            " (or none)"
+        )
+    return chosen
+
+
+def _jobs_from_environment(instance_path: Path) -> dict[str, Any]:
+    """Background jobs: the queue's broker, where results go, for how long, and what is large."""
+    env = os.environ.get
+    found: dict[str, Any] = {
+        # No extra server by default: Huey's SQLite broker in the instance folder.
+        "JOBS_QUEUE": env("FUND_JOBS_QUEUE", "").strip()
+        or f"sqlite:///{instance_path / 'jobs-queue.sqlite'}",
+        "JOB_FILES": env("FUND_JOB_FILES", "").strip() or str(instance_path / "job-files"),
+    }
+    numbers = {
+        # A finished job's file is kept this long, then deleted.
+        "JOB_KEEP_HOURS": ("FUND_JOB_KEEP_HOURS", 24),
+        # A running job silent for this long has lost its consumer and is run again.
+        "JOB_LEASE_SECONDS": ("FUND_JOB_LEASE_SECONDS", 60),
+        # A journal or general ledger with more postings than this is written in the background.
+        "BACKGROUND_POSTINGS": ("FUND_BACKGROUND_POSTINGS", 50_000),
+        # Sheets and receipts of a batch with more lines than this: in the background.
+        "BACKGROUND_LINES": ("FUND_BACKGROUND_LINES", 2_000),
+        # A brand statement over more months than this (a far "to" date): in the background.
+        "BACKGROUND_STATEMENT_MONTHS": ("FUND_BACKGROUND_STATEMENT_MONTHS", 60),
+    }
+    for key, (variable, default) in numbers.items():
+        text = env(variable, "").strip()
+        if text and not text.isdecimal():
+            raise ConfigInvalid(f"{variable}: {text!r} is not a whole number")
+        found[key] = int(text) if text else default
+    return found
 
 
 def _policies_from_environment() -> dict[str, Any]:

@@ -43,6 +43,10 @@ def make_engine(url: str, *, write_lock_first: bool = False, **kwargs: Any) -> E
     ``write_lock_first`` (the served app) makes SQLite transactions take the write lock at
     BEGIN, so concurrent writers queue instead of failing.
     """
+    # Every table registered, and every area's listeners (the roll review on the roll signals)
+    # connected, before anything can write: `import fund` itself stays cheap for `fund --help`.
+    import fund.models  # noqa: F401
+
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
 

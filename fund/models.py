@@ -22,6 +22,7 @@ from fund.disbursements.models import (
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun, PolicyVersion
 from fund.events.models import DuplicateResolution, Event, EventExtension
 from fund.factories.models import Factory, factory_brands
+from fund.jobs.models import Job
 from fund.rolls.models import ColumnMapping, Roll, RollWorker
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "Event",
     "EventExtension",
     "Factory",
+    "Job",
     "PaymentClaim",
     "PaymentLine",
     "Pledge",

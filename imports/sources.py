@@ -18,9 +18,6 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
-import python_calamine
-from defusedxml import DefusedXmlException, ElementTree
-
 #: Cell values as calamine (or the CSV reader) hands them over.
 Cell = Any
 
@@ -149,6 +146,10 @@ def check_xlsx_archive(data: bytes, *, filename: str, limits: Limits) -> None:
 
 
 def _load_xlsx(data: bytes, *, filename: str, limits: Limits) -> Grid:
+    # Imported here, not at the top: a program that reads no spreadsheet starts faster.
+    import python_calamine
+    from defusedxml import DefusedXmlException
+
     check_xlsx_archive(data, filename=filename, limits=limits)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -198,6 +199,8 @@ _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
 def _first_sheet_path(archive: zipfile.ZipFile) -> str:
+    from defusedxml import ElementTree
+
     workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     sheet = workbook.find(f"{_MAIN}sheets/{_MAIN}sheet")
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
@@ -212,6 +215,8 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str:
 
 def _formula_cells(data: bytes) -> dict[tuple[int, int], str]:
     """Cells of the first sheet that hold a formula, as (row, column) 0-based → formula text."""
+    from defusedxml import ElementTree
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             path = _first_sheet_path(archive)

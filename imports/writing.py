@@ -13,14 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from imports.headers import FIELD_LABELS, FIELDS
 from imports.records import Problem, RollRow
@@ -28,10 +21,12 @@ from imports.roll import MONEY_FIELDS, RollReading, locate_header
 from imports.sources import Limits, load_grid, read_bytes
 from ledger.money import from_minor
 
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# openpyxl is imported by the functions that write (it costs a program's start a lot).
+
 _FORMULA_STARTS = ("=", "+", "-", "@")
-_BAD_FILL = PatternFill(start_color="FFC7CE", end_color="FFC7CE", fill_type="solid")
-_WARN_FILL = PatternFill(start_color="FFEB9C", end_color="FFEB9C", fill_type="solid")
-_BOLD = Font(bold=True)
 
 
 def neutralise(text: str) -> str:
@@ -53,6 +48,9 @@ def _export_value(row: RollRow, name: str) -> Any:
 
 def write_roll_xlsx(rows: Iterable[RollRow]) -> bytes:
     """An XLSX roll with the canonical headers; ``read_roll`` gives the same rows back."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Roll")
     sheet.append([FIELD_LABELS[name] for name in FIELDS])
@@ -117,6 +115,8 @@ def error_report_xlsx(
         if problem.row is not None and problem.column in header_labels:
             marks.setdefault((problem.row, header_labels[problem.column]), []).append(problem)
 
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Roll")
     for number, cells in zip(grid.row_numbers, grid.rows, strict=True):
@@ -144,8 +144,13 @@ def _report_cell(
     found = marks.get((number, column))
     if not found:
         return value
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    colour = "FFC7CE" if any(p.severity == "error" for p in found) else "FFEB9C"
     cell = WriteOnlyCell(sheet, value=value)
-    cell.fill = _BAD_FILL if any(p.severity == "error" for p in found) else _WARN_FILL
+    cell.fill = PatternFill(start_color=colour, end_color=colour, fill_type="solid")
     cell.comment = Comment("\n".join(p.message for p in found), "Worker Fund")
     return cell
 
@@ -163,11 +168,16 @@ def _problems_sheet(sheet: Any, problems: Iterable[Problem]) -> None:
                 neutralise(problem.message),
             ]
         )
+    from openpyxl.utils import get_column_letter
+
     for index, width in enumerate((8, 24, 10, 24, 90), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
 def _bold(sheet: Any, text: str) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     cell = WriteOnlyCell(sheet, value=text)
-    cell.font = _BOLD
+    cell.font = Font(bold=True)
     return cell

@@ -30,6 +30,10 @@ def http_error(error: HTTPException) -> Response:
     response = error_response(error.code or 500, code, error.description or error.name)
     if error.code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="worker-fund"'
+    # What werkzeug's own answer carries (a 405's Allow, naming the methods that do work).
+    for name, value in error.get_headers():
+        if name.lower() == "allow":
+            response.headers["Allow"] = value
     return response
 
 

@@ -10,9 +10,10 @@ import io
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, request, send_file
+from flask import Blueprint, Response, abort, jsonify, send_file
 from sqlalchemy import select
 
+from fund.api.body import load_body, query_date
 from fund.api.errors import error_response
 from fund.auth.access import acting_user, allow
 from fund.auth.roles import STAFF_AND_BRANDS
@@ -55,11 +56,7 @@ def _brand(code: str) -> Brand:
 
 
 def _day(name: str) -> date | None:
-    text = request.args.get(name, "").strip()
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        abort(400, description=f"{name} must be a date like 2026-03-31")
+    return query_date(name)
 
 
 def statement_json(statement: BrandStatement) -> dict[str, Any]:
@@ -155,7 +152,7 @@ def _pledge_json(pledge: Pledge) -> dict[str, Any]:
 
 def add_pledge(code: str) -> Response | tuple[Response, int]:
     brand = _brand(code)
-    data = PledgeIn().load(request.get_json(silent=True) or {})
+    data = load_body(PledgeIn())
     try:
         amount = to_minor(data["amount"], data["currency"])
         instalments = [
@@ -186,7 +183,7 @@ def add_pledge(code: str) -> Response | tuple[Response, int]:
 def add_contribution(code: str) -> Response | tuple[Response, int]:
     session = get_session()
     brand = _brand(code)
-    data = ContributionIn().load(request.get_json(silent=True) or {})
+    data = load_body(ContributionIn())
     pledge = None
     if data["pledge_reference"]:
         pledge = session.scalar(

@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fund.audit.services import record
@@ -24,6 +24,7 @@ from fund.brands.statement import BrandStatement
 from fund.brands.statement_files import statement_pdf
 from fund.reports.services import fund_charts
 from ledger import Entry, InsufficientFunds, LedgerError, Posting, account, convert, post
+from ledger.models import JournalEntry
 from ledger.money import from_minor, to_minor
 
 
@@ -63,6 +64,12 @@ def statement_period(
     if start is not None and start > end:
         raise PeriodInvalid("the period starts after it ends")
     return start, end
+
+
+def statement_months(session: Session, *, start: date | None, end: date) -> int:
+    """How many months a statement spans (from the first entry when it has no start)."""
+    first = start or session.scalar(select(func.min(JournalEntry.effective_date))) or end
+    return max(0, (end.year - first.year) * 12 + end.month - first.month + 1)
 
 
 def statement_pdf_file(session: Session, statement: BrandStatement) -> bytes:

@@ -9,19 +9,17 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import date
-
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from reportlab.platypus.flowables import Flowable
+from typing import TYPE_CHECKING
 
 from fund.brands.statement import BrandStatement
 from fund.reports.charts import Chart, drawing
 from fund.reports.exports import Book, excel_date, major
 from imports.writing import neutralise
 from ledger.money import format_minor
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Table
+    from reportlab.platypus.flowables import Flowable
 
 
 def period_text(start: date | None, end: date) -> str:
@@ -30,6 +28,9 @@ def period_text(start: date | None, end: date) -> str:
 
 
 def _table(rows: list[list[str]], numeric_from: int) -> Table:
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
     table = Table(rows, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -47,6 +48,11 @@ def _table(rows: list[list[str]], numeric_from: int) -> Table:
 
 def statement_pdf(statement: BrandStatement, charts: Sequence[Chart] = ()) -> bytes:
     """The statement as an A4 PDF: totals, pledges, payments, fund use, then the charts."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
     styles = getSampleStyleSheet()
     buffer = io.BytesIO()
     document = SimpleDocTemplate(

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -28,6 +38,7 @@ from fund.brands.services import (
     brand_for,
     record_contribution,
     record_pledge,
+    statement_months,
     statement_pdf_file,
     statement_period,
     visible_brands,
@@ -35,6 +46,7 @@ from fund.brands.services import (
 from fund.brands.statement import BrandStatement, brand_statement
 from fund.brands.statement_files import statement_xlsx
 from fund.db import get_session, utcnow
+from fund.jobs.services import start_job
 from fund.reports.services import fund_charts
 from ledger.money import MoneyError, to_minor
 
@@ -126,9 +138,35 @@ def _pledge_choices(brand: Brand) -> list[SelectChoice]:
     return [NO_PLEDGE] + [SelectChoice(str(p.id), f"{p.reference} ({p.currency})") for p in pledges]
 
 
+def _long_statement(code: str, file_format: str) -> BaseResponse | None:
+    """A statement over more than ``BACKGROUND_STATEMENT_MONTHS``: a job and its page."""
+    brand = _visible(code)
+    start, end = _period()
+    months = statement_months(get_session(), start=start, end=end)
+    if months <= current_app.config["BACKGROUND_STATEMENT_MONTHS"]:
+        return None
+    job = start_job(
+        get_session(),
+        owner=allowed_user(),
+        kind=f"brand-statement-{file_format}",
+        params={
+            "brand": brand.code,
+            "start": start.isoformat() if start else None,
+            "end": end.isoformat(),
+            "format": file_format,
+        },
+        title=_("%(brand)s statement to %(end)s", brand=brand.code, end=end),
+        result_name=f"{brand.code}-statement.{file_format}",
+        total=2,
+    )
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
 @bp.route("/<code>/statement.pdf")
 @allow(STAFF_AND_BRANDS)
-def statement_pdf_download(code: str) -> Response:
+def statement_pdf_download(code: str) -> BaseResponse:
+    if (later := _long_statement(code, "pdf")) is not None:
+        return later
     statement = _statement(code)
     return Response(
         statement_pdf_file(get_session(), statement),
@@ -139,7 +177,9 @@ def statement_pdf_download(code: str) -> Response:
 
 @bp.route("/<code>/statement.xlsx")
 @allow(STAFF_AND_BRANDS)
-def statement_xlsx_download(code: str) -> Response:
+def statement_xlsx_download(code: str) -> BaseResponse:
+    if (later := _long_statement(code, "xlsx")) is not None:
+        return later
     statement = _statement(code)
     return Response(
         statement_xlsx(statement),

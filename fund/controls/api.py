@@ -226,7 +226,7 @@ def add_control_paths(spec: APISpec, *, errors: dict[str, Any], not_found: dict[
             "post": {
                 "summary": "Draw the sample of paid workers (officers; once per batch, seeded)",
                 "parameters": [integer("batch_id")],
-                "requestBody": {"required": False, **json_content(schema_ref("DrawSample"))},
+                "requestBody": {"required": True, **json_content(schema_ref("DrawSample"))},
                 "responses": {
                     "201": {
                         "description": "the verification",

@@ -28,7 +28,6 @@ from fund.controls.approvals import bands_from_config
 from fund.db import get_session, utcnow
 from fund.disbursements import services
 from fund.disbursements.models import DisbursementBatch, PaymentLine
-from fund.disbursements.payment_files import build_payment_file
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.reconciliation import ResultFileInvalid
 from fund.disbursements.schemas import (
@@ -38,6 +37,7 @@ from fund.disbursements.schemas import (
     ExpireIn,
     FloatIn,
     FloatOut,
+    LineActionIn,
     OnIn,
     PaymentLineOut,
     ReasonIn,
@@ -298,12 +298,11 @@ def payment_file(batch_id: int) -> Response:
     file_format = request.args.get("format", "mobile")
     if file_format not in ("mobile", "bank"):
         abort(400, description="format is mobile or bank")
-    rows = services.payment_rows(get_session(), batch, method=file_format)
-    data = build_payment_file(
-        rows,
+    data = services.payment_file(
+        get_session(),
+        batch,
         file_format=file_format,
-        currency=batch.currency,
-        narration=f"Worker Fund batch {batch.id}",
+        bom_formats=current_app.config["PAYMENT_FILE_BOM"],
     )
     return _send(data, "text/csv", f"batch-{batch.id}-{file_format}.csv")
 
@@ -384,6 +383,7 @@ def add_batch_paths(
         "EffectiveDate": OnIn,
         "Reason": ReasonIn,
         "Reissue": ReissueIn,
+        "LineAction": LineActionIn,
         "Expire": ExpireIn,
         "FloatIn": FloatIn,
         "FloatOut": FloatOut,
@@ -442,7 +442,7 @@ def add_batch_paths(
             "post": {
                 "summary": "Make a draft batch of the event's computed entitlements (officers)",
                 "parameters": [integer("event_id")],
-                "requestBody": {"required": False, **json_content(schema_ref("CreateBatch"))},
+                "requestBody": {"required": True, **json_content(schema_ref("CreateBatch"))},
                 "responses": {
                     "201": {
                         "description": "the draft batch",
@@ -503,7 +503,7 @@ def add_batch_paths(
                 "post": {
                     "summary": summary,
                     "parameters": [batch_id],
-                    "requestBody": {"required": body == "Reason", **json_content(schema_ref(body))},
+                    "requestBody": {"required": True, **json_content(schema_ref(body))},
                     "responses": {
                         "200": {
                             "description": "the batch after the step",
@@ -522,7 +522,7 @@ def add_batch_paths(
             "post": {
                 "summary": "Failed lines not reissued within the period: Dr 2000 / Cr 2100",
                 "parameters": [batch_id],
-                "requestBody": {"required": False, **json_content(schema_ref("Expire"))},
+                "requestBody": {"required": True, **json_content(schema_ref("Expire"))},
                 "responses": {
                     "200": {"description": "the batch", **json_content(schema_ref("BatchDetail"))},
                     **errors,
@@ -592,7 +592,7 @@ def add_batch_paths(
                         "schema": {"type": "string", "enum": list(LINE_ACTIONS)},
                     },
                 ],
-                "requestBody": {"required": False, **json_content(schema_ref("Reissue"))},
+                "requestBody": {"required": True, **json_content(schema_ref("LineAction"))},
                 "responses": {
                     "200": {
                         "description": "the line (a reissue: the new line)",

@@ -22,7 +22,6 @@ from fund.controls.approvals import bands_from_config
 from fund.db import get_session, unit_of_work, utcnow
 from fund.disbursements import services
 from fund.disbursements.models import DisbursementBatch, PaymentLine
-from fund.disbursements.payment_files import build_payment_file
 from fund.disbursements.receipt_checks import check_receipt
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.reconciliation import ResultFileInvalid
@@ -203,16 +202,8 @@ def payment_file(batch_id: int, output: Path, file_format: str) -> None:
     """Write the provider's bulk payment file of the batch's pending lines (README: formats)."""
     session = get_session()
     batch = _batch(session, batch_id)
-    rows = services.payment_rows(session, batch, method=file_format)
-    _write(
-        output,
-        build_payment_file(
-            rows,
-            file_format=file_format,
-            currency=batch.currency,
-            narration=f"Worker Fund batch {batch.id}",
-        ),
-    )
+    bom = current_app.config["PAYMENT_FILE_BOM"]
+    _write(output, services.payment_file(session, batch, file_format=file_format, bom_formats=bom))
 
 
 @batches_cli.command("reconcile")

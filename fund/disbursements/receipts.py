@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-
-from reportlab.lib.pagesizes import A5, landscape
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont, shapeStr
-from reportlab.pdfgen.canvas import Canvas
+from typing import TYPE_CHECKING
 
 from ledger.money import format_minor
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 LATIN = "NotoSans"
@@ -37,6 +37,9 @@ _BENGALI_RUN = re.compile(r"([\u0980-\u09FF\u200C\u200D]+(?:\s+[\u0980-\u09FF\u2
 @cache
 def register_fonts() -> None:
     """Register the bundled fonts with reportlab (once per process)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
     for name, filename in (
         (LATIN, "NotoSans-Regular.ttf"),
         (LATIN_BOLD, "NotoSans-Bold.ttf"),
@@ -118,6 +121,8 @@ def draw_text(
     canvas: Canvas, x: float, y: float, text: str, size: float, bold: bool = False
 ) -> float:
     """Draw mixed Latin/Bengali text from ``x``; the x where it ends."""
+    from reportlab.pdfbase import pdfmetrics
+
     for font, piece in runs(text):
         if font == BENGALI:
             shaped, width = _shaped(piece, size)
@@ -139,6 +144,9 @@ def draw_text(
 @cache
 def _shaped(piece: str, size: float) -> tuple[str, float]:
     """The run shaped by HarfBuzz (glyphs reordered and placed) and its width in points."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import shapeStr
+
     shaped = shapeStr(piece, BENGALI, size, force=True)
     data = getattr(shaped, "__shapeData__", None)
     if data is None:  # pragma: no cover - HarfBuzz left it unchanged
@@ -147,6 +155,8 @@ def _shaped(piece: str, size: float) -> tuple[str, float]:
 
 
 def _wrap(text: str, width: float, size: float) -> list[str]:
+    from reportlab.pdfbase import pdfmetrics
+
     words, lines, current = text.split(), [], ""
     for word in words:
         trial = f"{current} {word}".strip()
@@ -165,6 +175,9 @@ METHOD_WORDS = {"mobile": "Mobile money", "bank": "Bank transfer", "cash": "Cash
 
 def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fund") -> bytes:
     """One A5 landscape page per receipt, in the order given."""
+    from reportlab.lib.pagesizes import A5, landscape
+    from reportlab.pdfgen.canvas import Canvas
+
     register_fonts()
     buffer = io.BytesIO()
     page_width, page_height = landscape(A5)

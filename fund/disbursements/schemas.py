@@ -152,6 +152,19 @@ class ReissueIn(OnIn):
     bank_account = fields.String(validate=validate.Length(min=1, max=50), load_default=None)
 
 
+class LineActionIn(ReissueIn):
+    """A line's settlement, as documented: ``reason`` for ``failed``, payee fields for ``reissue``.
+
+    Each action loads its own schema (``OnIn``, ``ReasonIn``, ``ReissueIn``); this one only
+    describes in the OpenAPI document everything the path's body may hold.
+    """
+
+    reason = fields.String(
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "why the payment failed: required for failed"},
+    )
+
+
 class ExpireIn(OnIn):
     """Failed lines not reissued within this many days go unclaimed (default: the config's)."""
 

@@ -1111,6 +1111,18 @@ def sheet_header(batch: DisbursementBatch) -> SheetHeader:
     )
 
 
+def live_line_count(session: Session, batch: DisbursementBatch) -> int:
+    """How many lines the batch's sheet lists (a reissued line counts as its replacement)."""
+    return int(
+        session.scalar(
+            select(func.count(PaymentLine.id)).where(
+                PaymentLine.batch_id == batch.id, PaymentLine.state != "reissued"
+            )
+        )
+        or 0
+    )
+
+
 def sheet_rows(session: Session, batch: DisbursementBatch) -> list[SheetRow]:
     """The batch's live lines (a reissued line shows as its replacement), in receipt order."""
     rows = session.execute(
@@ -1240,10 +1252,29 @@ def _slip_date(batch: DisbursementBatch, line: PaymentLine) -> date | None:
     return moment.date() if moment is not None else None
 
 
+def payment_file(
+    session: Session, batch: DisbursementBatch, *, file_format: str, bom_formats: Sequence[str]
+) -> bytes:
+    """The provider's file of the batch's pending ``file_format`` lines (README: formats)."""
+    from fund.disbursements.payment_files import build_payment_file
+
+    return build_payment_file(
+        payment_rows(session, batch, method=file_format),
+        file_format=file_format,
+        currency=batch.currency,
+        narration=f"Worker Fund batch {batch.id}",
+        bom=file_format in bom_formats,
+    )
+
+
 def payment_rows(
     session: Session, batch: DisbursementBatch, *, method: str
-) -> list[tuple[str, str, int, str]]:
-    """(reference, wallet or account, amount, name) of the batch's pending lines of ``method``."""
+) -> list[tuple[str, str, int, str, str]]:
+    """(reference, wallet or account, amount, name, routing number) of pending ``method`` lines.
+
+    The routing number is the roll's for the same worker and the same account; a line
+    reissued to another account has none (the fund was not given that branch's).
+    """
     rows = session.execute(
         select(
             PaymentLine.receipt_number,
@@ -1251,6 +1282,14 @@ def payment_rows(
             PaymentLine.bank_account,
             PaymentLine.amount_minor,
             PaymentLine.name,
+            RollWorker.routing_number,
+        )
+        .join(EntitlementRun, EntitlementRun.id == PaymentLine.run_id)
+        .outerjoin(
+            RollWorker,
+            (RollWorker.roll_id == EntitlementRun.roll_id)
+            & (RollWorker.worker_id == PaymentLine.worker_id)
+            & (RollWorker.bank_account == PaymentLine.bank_account),
         )
         .where(
             PaymentLine.batch_id == batch.id,
@@ -1260,8 +1299,14 @@ def payment_rows(
         .order_by(PaymentLine.receipt_number)
     )
     return [
-        (number, (wallet if method == "mobile" else bank) or "", amount, name)
-        for number, wallet, bank, amount, name in rows
+        (
+            number,
+            (wallet if method == "mobile" else bank) or "",
+            amount,
+            name,
+            (routing or "") if method == "bank" else "",
+        )
+        for number, wallet, bank, amount, name, routing in rows
     ]
 
 

@@ -13,10 +13,6 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import xlsxwriter
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.pdfgen.canvas import Canvas
-
 from fund.disbursements.receipts import LATIN, LATIN_BOLD, draw_text, register_fonts
 from imports.writing import neutralise
 from ledger.money import format_minor, from_minor
@@ -87,6 +83,8 @@ def _facts(header: SheetHeader) -> list[tuple[str, str]]:
 
 def build_sheet_xlsx(header: SheetHeader, rows: Sequence[SheetRow]) -> bytes:
     """The disbursement sheet as an XLSX workbook (one sheet, streamed)."""
+    import xlsxwriter
+
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer,
@@ -152,6 +150,9 @@ def build_sheet_xlsx(header: SheetHeader, rows: Sequence[SheetRow]) -> bytes:
 
 def build_sheet_pdf(header: SheetHeader, rows: Sequence[SheetRow], *, per_page: int = 24) -> bytes:
     """The disbursement sheet as a landscape PDF with page totals and a signature column."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfgen.canvas import Canvas
+
     register_fonts()
     buffer = io.BytesIO()
     width, height = landscape(A4)

@@ -45,13 +45,13 @@ from fund.disbursements.forms import (
     StepForm,
 )
 from fund.disbursements.models import DisbursementBatch, PaymentLine, ResultImport
-from fund.disbursements.payment_files import build_payment_file
 from fund.disbursements.receipt_checks import check_receipt
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.reconciliation import ResultFileInvalid
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
 from fund.entitlements.services import latest_run
 from fund.events.models import Event
+from fund.jobs.services import start_job
 from ledger import InsufficientFunds, LedgerError
 from ledger.money import MoneyError, format_minor, to_minor
 
@@ -389,13 +389,41 @@ def _send(data: bytes, mimetype: str, name: str) -> FlaskResponse:
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
+#: A batch file's job kind and download name, by what the page asks for.
+_BATCH_FILES = {
+    "sheet-xlsx": ("batch-sheet-xlsx", "sheet.xlsx"),
+    "sheet-pdf": ("batch-sheet-pdf", "sheet.pdf"),
+    "receipts": ("batch-receipts", "receipts.pdf"),
+}
+
+
+def _large_batch_file(batch: DisbursementBatch, what: str) -> Response | None:
+    """A sheet or receipts of more than ``BACKGROUND_LINES`` lines: a job and its page."""
+    lines = services.live_line_count(get_session(), batch)
+    if lines <= current_app.config["BACKGROUND_LINES"]:
+        return None
+    kind, name = _BATCH_FILES[what]
+    job = start_job(
+        get_session(),
+        owner=allowed_user(),
+        kind=kind,
+        params={"batch": batch.id, "file": what},
+        title=_("Batch %(batch)s: %(name)s", batch=batch.id, name=name),
+        result_name=f"batch-{batch.id}-{name}",
+        total=lines,
+    )
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
 @bp.route("/<int:batch_id>/sheet.<file_format>")
 @allow(STAFF)
-def sheet(batch_id: int, file_format: str) -> FlaskResponse:
+def sheet(batch_id: int, file_format: str) -> Response:
     if file_format not in ("xlsx", "pdf"):
         abort(404)
     session = get_session()
     batch = _batch(batch_id)
+    if (later := _large_batch_file(batch, f"sheet-{file_format}")) is not None:
+        return later
     header, rows = services.sheet_header(batch), services.sheet_rows(session, batch)
     if file_format == "xlsx":
         return _send(build_sheet_xlsx(header, rows), XLSX, f"batch-{batch.id}-sheet.xlsx")
@@ -404,8 +432,10 @@ def sheet(batch_id: int, file_format: str) -> FlaskResponse:
 
 @bp.route("/<int:batch_id>/receipts.pdf")
 @allow(STAFF)
-def receipts(batch_id: int) -> FlaskResponse:
+def receipts(batch_id: int) -> Response:
     batch = _batch(batch_id)
+    if (later := _large_batch_file(batch, "receipts")) is not None:
+        return later
     data = render_receipts(services.receipts(get_session(), batch))
     return _send(data, "application/pdf", f"batch-{batch.id}-receipts.pdf")
 
@@ -416,12 +446,11 @@ def payment_file(batch_id: int, file_format: str) -> FlaskResponse:
     if file_format not in ("mobile", "bank"):
         abort(404)
     batch = _batch(batch_id)
-    rows = services.payment_rows(get_session(), batch, method=file_format)
-    data = build_payment_file(
-        rows,
+    data = services.payment_file(
+        get_session(),
+        batch,
         file_format=file_format,
-        currency=batch.currency,
-        narration=f"Worker Fund batch {batch.id}",
+        bom_formats=current_app.config["PAYMENT_FILE_BOM"],
     )
     return _send(data, "text/csv", f"batch-{batch.id}-{file_format}.csv")
 

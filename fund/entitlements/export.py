@@ -17,8 +17,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Protocol
 
-import xlsxwriter
-
 from fund.entitlements.rules import REASONS, Entitlement, Summary, summarise
 from imports.writing import neutralise
 from ledger.money import from_minor, minor_digits, round_amount
@@ -252,6 +250,8 @@ def to_json(table: Table, entitlements: Sequence[Entitlement], **about: Any) -> 
 
 def to_xlsx(table: Table) -> bytes:
     """A workbook with the worker rows and a summary sheet; text cells are never formulas."""
+    import xlsxwriter
+
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}

@@ -89,7 +89,7 @@ class EntitlementRunOut(Schema):
     eligible = fields.Integer(required=True)
     total = fields.Method("get_total", required=True)
     currency = fields.String(required=True)
-    computed_at = fields.DateTime(required=True)
+    computed_at = UtcDateTime(required=True)
 
     def get_total(self, run: EntitlementRun) -> str:
         return _money(run.total_minor, run.currency)

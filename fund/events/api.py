@@ -292,7 +292,7 @@ def add_event_paths(
             "post": {
                 "summary": "Compute every worker's entitlement: a new run each time (officers)",
                 "parameters": [event_id],
-                "requestBody": {"required": False, **json_content(schema_ref("Compute"))},
+                "requestBody": {"required": True, **json_content(schema_ref("Compute"))},
                 "responses": {
                     "201": {"description": "the run", **json_content(schema_ref("EntitlementRun"))},
                     "409": error_answer(

@@ -7,14 +7,13 @@ request the service refuses (not a month's last day, already closed) is 409 nami
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response
 from marshmallow import EXCLUDE, Schema, fields
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from fund.api.body import load_body
+from fund.api.body import load_body, query_date
 from fund.api.errors import refusal
 from fund.api.fields import text
 from fund.arguments import MAX_ID
@@ -95,6 +94,8 @@ def _period() -> dict[str, Any]:
 
 
 def export(kind: str) -> WerkzeugResponse:
+    for name in ("from", "to", "as_of"):
+        query_date(name)  # an empty or bad date is a 400 here (the web form sends empty ones)
     # Each date valid but the period backwards: the request is well-formed, so 409 here.
     return send_export(kind, backwards=409)
 
@@ -120,11 +121,7 @@ def reopen() -> Response | dict[str, Any]:
 
 
 def trial_balance_view() -> dict[str, Any]:
-    text = request.args.get("as_of", "").strip()
-    try:
-        as_of = date.fromisoformat(text) if text else None
-    except ValueError:
-        abort(400, description="as_of must be a date like 2026-03-31")
+    as_of = query_date("as_of")
     report = trial_balance(get_session(), as_of=as_of)
     result: dict[str, Any] = TrialBalanceOut().dump(
         {

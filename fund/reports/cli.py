@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from datetime import date, datetime
 
@@ -18,11 +19,15 @@ from fund.reports.services import (
     ExportRefused,
     close_month,
     export_books,
+    postings_between,
     reopen_month,
 )
 from ledger import verify
 from ledger.money import from_minor
 from ledger.queries import trial_balance
+
+#: The exports as long as the books, which show a progress bar.
+LISTINGS = ("journal", "general-ledger")
 
 ledger_cli = AppGroup("ledger", help="The double-entry books.")
 
@@ -128,17 +133,31 @@ def export_command(
         fail("--as-of and --to name different dates")
     end = end or as_of
     started = time.perf_counter()
-    try:
-        controls = export_books(
-            get_session(),
-            kind=kind,
-            target=output,
-            start=start,
-            end=end,
-            account_id=account_id,
-        )
-    except ExportRefused as refused:
-        fail(str(refused))
+    session = get_session()
+    # The long listings show a progress bar (on stderr, so stdout stays the summary).
+    size = postings_between(session, start=start, end=end) if kind in LISTINGS else 0
+    with click.progressbar(
+        length=size, label=f"writing {kind}", file=sys.stderr, hidden=not size
+    ) as bar:
+        written = 0
+
+        def progress(done: int) -> None:
+            nonlocal written
+            bar.update(done - written)
+            written = done
+
+        try:
+            controls = export_books(
+                session,
+                kind=kind,
+                target=output,
+                start=start,
+                end=end,
+                account_id=account_id,
+                progress=progress,
+            )
+        except ExportRefused as refused:
+            fail(str(refused))
     took = time.perf_counter() - started
     if controls is None:
         click.echo(f"wrote {kind} to {output} ({took:.1f} s)")

@@ -19,16 +19,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
-
-import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
+from typing import IO, TYPE_CHECKING, Any
 
 from fund.reports.books import LedgerRow, account_order
 from imports.writing import neutralise
 from ledger.models import Account
 from ledger.money import from_minor, minor_digits, to_minor
 from ledger.queries import AccountStatement, JournalLine, TrialBalance, debit_credit
+
+if TYPE_CHECKING:
+    from xlsxwriter.worksheet import Worksheet
+
 
 Target = str | Path | IO[bytes]
 #: Excel's last row is 1,048,576; a longer listing continues on a new sheet.
@@ -78,6 +79,8 @@ class Book:
     """One streamed workbook with the formats every export shares."""
 
     def __init__(self, target: Target) -> None:
+        import xlsxwriter
+
         self.workbook = xlsxwriter.Workbook(
             target,
             {
@@ -115,6 +118,7 @@ class Listing:
     """Rows under a header, continuing on a new sheet when one is full; autofilter on each."""
 
     def __init__(self, book: Book, name: str, columns: Sequence[tuple[str, int]]) -> None:
+
         self.book, self.name, self.columns = book, name, columns
         self.sheets: list[tuple[Worksheet, int]] = []
         self._new_sheet()
@@ -349,6 +353,7 @@ def write_general_ledger(
     account's code and name, so pivot tables work; opening and closing rows have no entry
     and no debit or credit, so sums over the sheet count the postings only.
     """
+
     book = Book(target)
     listing = Listing(book, "General ledger", LEDGER_COLUMNS)
     controls = Controls(entries=entries)

@@ -7,8 +7,9 @@ database refuse postings in a closed period) and each writes an audit event.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -35,8 +36,10 @@ from fund.reports.exports import (
     write_trial_balance,
 )
 from ledger import PeriodClosed, close_period, closed_through, reopen_period
-from ledger.models import Account, JournalEntry, PeriodClose
+from ledger.models import Account, JournalEntry, PeriodClose, Posting
 from ledger.queries import journal, statement, trial_balance
+
+T = TypeVar("T")
 
 ExportKind = Literal["journal", "general-ledger", "trial-balance", "account-statement"]
 EXPORT_KINDS: tuple[ExportKind, ...] = (
@@ -75,11 +78,14 @@ def export_books(
     start: date | None = None,
     end: date | None = None,
     account_id: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Controls | None:
     """Write the ``kind`` workbook for ``start``..``end`` (trial balance: as of ``end``).
 
     An open end is the date of the last posted entry, so the workbook names a real date
     ("Period to 2026-03-20") rather than "latest"; the figures are the same.
+
+    ``progress`` is told how many postings are written so far (journal and general ledger).
     """
     if start is not None and end is not None and start > end:
         raise ExportRefused(f"the period starts ({start}) after it ends ({end})")
@@ -107,15 +113,49 @@ def export_books(
         accounts={a.id: a for a in session.scalars(select(Account))},
     )
     if kind == "journal":
-        return write_journal(target, journal(session, start=start, end=end), period)
+        return write_journal(
+            target, counted(journal(session, start=start, end=end), progress), period
+        )
     if kind == "general-ledger":
         return write_general_ledger(
             target,
-            general_ledger_rows(session, start=start, end=end),
+            counted(general_ledger_rows(session, start=start, end=end), progress),
             period,
             entries=entries_between(session, start=start, end=end),
         )
     raise ExportRefused(f"unknown export {kind!r}; choose one of {', '.join(EXPORT_KINDS)}")
+
+
+def postings_between(session: Session, *, start: date | None, end: date | None) -> int:
+    """How many postings a journal or general ledger of ``start``..``end`` has (its size)."""
+    query = (
+        select(func.count(Posting.id))
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .where(JournalEntry.status == "posted")
+    )
+    if start is not None:
+        query = query.where(JournalEntry.effective_date >= start)
+    if end is not None:
+        query = query.where(JournalEntry.effective_date <= end)
+    return int(session.scalar(query) or 0)
+
+
+#: Progress is told every this many postings: often enough to see, rare enough to cost nothing.
+PROGRESS_STEP = 2_000
+
+
+def counted(rows: Iterable[T], progress: Callable[[int], None] | None) -> Iterator[T]:
+    """``rows`` unchanged, telling ``progress`` how many went by every ``PROGRESS_STEP``."""
+    if progress is None:
+        yield from rows
+        return
+    count = 0
+    for row in rows:
+        yield row
+        count += 1
+        if count % PROGRESS_STEP == 0:
+            progress(count)
+    progress(count)
 
 
 def month_end(day: date) -> date:

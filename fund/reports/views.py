@@ -6,7 +6,17 @@ import tempfile
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +27,7 @@ from fund.auth.access import allow, allowed_user
 from fund.brands.forms import ConversionForm
 from fund.brands.services import CASH_RECORDERS, BrandRecordRefused, convert_usd_to_bdt
 from fund.db import get_session, utcnow
+from fund.jobs.services import start_job
 from fund.reports.forms import CloseForm, ReopenForm
 from fund.reports.screens import (
     ENTRIES_PER_PAGE,
@@ -36,6 +47,7 @@ from fund.reports.services import (
     close_month,
     export_books,
     fund_charts,
+    postings_between,
     previous_month_end,
     reopen_month,
 )
@@ -45,6 +57,9 @@ from ledger.money import MoneyError, to_minor
 from ledger.queries import trial_balance
 
 bp = Blueprint("reports", __name__, url_prefix="/ledger")
+
+#: The exports that can grow to millions of rows, written in the background over a size.
+BACKGROUND_KINDS = ("journal", "general-ledger")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -105,14 +120,47 @@ def _account_names(session: Session) -> dict[int, str]:
 @bp.route("/export/<kind>.xlsx")
 @allow(*BOOK_READERS)
 def export(kind: str) -> Response:
-    return send_export(kind)
+    return _in_background(kind) or send_export(kind)
 
 
 @bp.route("/export.xlsx")
 @allow(*BOOK_READERS)
 def export_chosen() -> Response:
     """The export form's target: ``?kind=journal&from=…&to=…``."""
-    return send_export(request.args.get("kind", ""))
+    kind = request.args.get("kind", "")
+    return _in_background(kind) or send_export(kind)
+
+
+def _in_background(kind: str) -> Response | None:
+    """A journal or general ledger over ``BACKGROUND_POSTINGS``: a job and its page instead.
+
+    Asking again for the same export returns the same job (``start_job``), so this GET does
+    the work once however often the link is followed.
+    """
+    if kind not in BACKGROUND_KINDS:
+        return None
+    start, end = _date_arg("from"), _date_arg("to") or _date_arg("as_of")
+    if start is not None and end is not None and start > end:
+        return None  # send_export refuses it with its message
+    session = get_session()
+    size = postings_between(session, start=start, end=end)
+    if size <= current_app.config["BACKGROUND_POSTINGS"]:
+        return None
+    period = f"{start or '…'} to {end or '…'}"
+    job = start_job(
+        session,
+        owner=allowed_user(),
+        kind="ledger-export",
+        params={
+            "kind": kind,
+            "start": start.isoformat() if start else None,
+            "end": end.isoformat() if end else None,
+        },
+        title=_("%(kind)s, %(period)s", kind=kind.replace("-", " ").capitalize(), period=period),
+        result_name=f"{kind}.xlsx",
+        total=size,
+    )
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 def send_export(kind: str, *, backwards: int = 400) -> Response:

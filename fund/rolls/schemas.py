@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
+from fund.disbursements.schemas import UtcDateTime
 from fund.rolls.models import Roll, RollWorker
 from ledger.money import from_minor
 
@@ -28,7 +29,7 @@ class RollOut(Schema):
     source_filename = fields.String(required=True)
     sha256 = fields.String(required=True)
     imported_by = fields.String(allow_none=True, required=True)
-    imported_at = fields.DateTime(required=True)
+    imported_at = UtcDateTime(required=True)
     rows_read = fields.Integer(required=True)
     worker_count = fields.Integer(required=True)
     warning_count = fields.Integer(required=True)

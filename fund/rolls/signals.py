@@ -2,9 +2,9 @@
 
 The roll import stores a roll version and says so; it does not know who listens. The
 integrity controls connect their review to it (``fund/controls/roll_review.py``, connected
-when ``fund.controls`` is imported, which ``fund.models`` does for every use of the app), so
-the review runs because an import happened. Receivers run in the import's transaction: one
-that raises undoes the import.
+when ``fund.controls`` is imported, which ``fund.models`` does; ``fund.db.make_engine``
+imports that before any database is used), so the review runs because an import happened.
+Receivers run in the import's transaction: one that raises undoes the import.
 """
 
 from __future__ import annotations

@@ -268,9 +268,11 @@ def test_compute_needs_a_roll_a_policy_and_while_ongoing_a_through_date(
     roll_path = "/events/{event_id}/roll"
     wrong = client.post(f"{API}/events/{event['id']}/roll", json={"version": 9}, headers=officer)
     assert expect(spec, wrong, roll_path, "post", 409)["errors"][0]["field"] == "version"
-    attached = client.post(f"{API}/events/{event['id']}/roll", headers=officer)
+    attached = client.post(f"{API}/events/{event['id']}/roll", json={}, headers=officer)
     assert expect(spec, attached, roll_path, "post", 200)["roll_id"] is not None
-    forbidden = client.post(f"{API}/events/{event['id']}/roll", headers=headers(Role.AUDITOR))
+    forbidden = client.post(
+        f"{API}/events/{event['id']}/roll", json={}, headers=headers(Role.AUDITOR)
+    )
     expect(spec, forbidden, roll_path, "post", 403)
 
     for body, field, status in (

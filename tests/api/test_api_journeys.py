@@ -26,9 +26,11 @@ Headers = Callable[[Role], dict[str, str]]
 # Two bank-paid workers, grade 5 (gross 12,500 a month): 60 days at 100 % = 25,000 each.
 ROLL = (
     "Card No,Worker Name,NID,Section,DOJ,Basic Salary,House Rent,Medical,Transport,Food,"
-    "Payment Method,Bank Account\n"
-    "B-1,Karim Mia,1990000000001,Cutting,01/08/2019,6700,3350,750,450,1250,bank,0123456789\n"
-    "B-2,রহিমা খাতুন,1990000000002,Sewing,01/08/2019,6700,3350,750,450,1250,bank,0123456780\n"
+    "Payment Method,Bank Account,Routing Number\n"
+    "B-1,Karim Mia,1990000000001,Cutting,01/08/2019,6700,3350,750,450,1250,bank,0123456789,"
+    "225261732\n"
+    "B-2,রহিমা খাতুন,1990000000002,Sewing,01/08/2019,6700,3350,750,450,1250,bank,0123456780,"
+    "090261184\n"
 )
 
 
@@ -39,6 +41,8 @@ def test_the_officer_journey_through_the_api_keeps_the_books(
     accountant = headers(Role.ACCOUNTANT)
 
     def post(path: str, url: str, status: int, who: dict[str, str], **kw: Any) -> Any:
+        if "data" not in kw:
+            kw.setdefault("json", {})  # every write sends a JSON object, {} for no options
         return expect(spec, client.post(API + url, headers=who, **kw), path, "post", status)
 
     post(
@@ -117,8 +121,15 @@ def test_the_officer_journey_through_the_api_keeps_the_books(
     assert paid["state"] == "paid"
     payment_file = client.get(f"{API}{batch_url}/payment-file?format=bank", headers=accountant)
     assert (payment_file.status_code, payment_file.mimetype) == (200, "text/csv")
-    rows = list(csv.DictReader(io.StringIO(payment_file.data.decode("utf-8"))))
-    assert sorted(row["Account Number"] for row in rows) == ["0123456780", "0123456789"]
+    # A byte-order mark (Excel reads the Bengali names right), and each worker's routing number
+    # from the roll beside the account it belongs to (BEFTN routes by it).
+    assert payment_file.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(payment_file.data.decode("utf-8-sig"))))
+    assert sorted((row["Account Number"], row["Routing Number"]) for row in rows) == [
+        ("0123456780", "090261184"),
+        ("0123456789", "225261732"),
+    ]
+    assert "রহিমা খাতুন" in {row["Account Name"] for row in rows}
 
     result = io.StringIO()
     writer = csv.writer(result)

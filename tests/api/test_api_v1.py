@@ -277,7 +277,7 @@ def test_api_writes_skip_csrf_but_need_a_bearer_token(
     client = app.test_client()
     assert client.post(f"{API}/test-echo").status_code == 401
     token = {"Authorization": f"Bearer {api_token(users.admin)}"}
-    response = client.post(f"{API}/test-echo", headers=token)
+    response = client.post(f"{API}/test-echo", json={}, headers=token)
     assert response.status_code == 200  # no CSRF token needed: nothing rides on cookies
     assert response.json == {"by": "admin"}
     # A browser session (which a forged cross-site request would carry) opens nothing.

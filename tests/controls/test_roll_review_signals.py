@@ -38,10 +38,13 @@ def subjects(session: Session, roll: Roll, code: str) -> set[str]:
     )
 
 
-def test_importing_the_roll_services_alone_connects_the_review() -> None:
-    # A fresh interpreter that never names the controls: the app package connects them.
+def test_an_engine_made_without_naming_the_controls_connects_the_review() -> None:
+    # A fresh interpreter that never names the controls: making an engine (which every use of
+    # the database does) connects them.
     script = (
         "import fund.rolls.services, fund.events.services\n"
+        "from fund.db import make_engine\n"
+        "make_engine('sqlite://')\n"
         "from fund.rolls.signals import roll_stored\n"
         "from fund.events.signals import roll_chosen\n"
         "print(sorted(r.__name__ for r in roll_stored.receivers_for(None)),"

@@ -112,7 +112,7 @@ def test_the_whole_journey_keeps_the_books(world: World) -> None:
     world.books_sound()
 
     # The provider pays M-1, fails M-4; the bank pays B-2; two rows match nothing we sent.
-    mobile = {ref: amount for ref, _, amount, _ in payment_rows(s, batch, method="mobile")}
+    mobile = {row[0]: row[2] for row in payment_rows(s, batch, method="mobile")}
     lines = by_worker(world, batch.id)
     ref = {w: line.receipt_number for w, line in lines.items()}
     data = result_file(
@@ -321,14 +321,23 @@ def test_payment_file_cells_are_neutralised() -> None:
         file_format="mobile",
         currency="BDT",
     )
-    rows = list(csv.reader(io.StringIO(data.decode())))
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel opens Bengali names right by double-click
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["Reference", "Wallet", "Amount", "Name"]
     assert rows[1] == ["WF-1", "01711000001", "123.45", '\'=HYPERLINK("x")']
     assert rows[2] == ["WF-2", "'+8801711", "1.00", "'@me"]
     bank = build_payment_file(
-        [("WF-3", "0123", 100, "-x")], file_format="bank", currency="BDT", narration="+n"
+        [("WF-3", "0123", 100, "-x", "225261732")],
+        file_format="bank",
+        currency="BDT",
+        narration="+n",
+        bom=False,
     )
-    assert list(csv.reader(io.StringIO(bank.decode())))[1] == ["WF-3", "0123", "'-x", "1.00", "'+n"]
+    assert not bank.startswith(b"\xef\xbb\xbf")
+    assert list(csv.reader(io.StringIO(bank.decode()))) == [
+        ["Reference", "Account Number", "Routing Number", "Account Name", "Amount", "Narration"],
+        ["WF-3", "0123", "225261732", "'-x", "1.00", "'+n"],
+    ]
 
 
 def test_expiring_with_a_period_before_the_calendar_moves_nothing(world: World) -> None:

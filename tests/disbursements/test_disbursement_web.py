@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from fund.auth.roles import Role
@@ -135,7 +136,7 @@ def test_the_web_journey_with_four_eyes_and_confirmations(
         assert response.status_code == 200, url
         assert kind in response.content_type
     assert approver.get(f"{path}/payment-mobile.csv").status_code == 403
-    csv_text = accountant.get(f"{path}/payment-mobile.csv").get_data(as_text=True)
+    csv_text = accountant.get(f"{path}/payment-mobile.csv").get_data().decode("utf-8-sig")
     assert csv_text.splitlines()[0] == "Reference,Wallet,Amount,Name"
 
     token = form_token(accountant, path)
@@ -199,9 +200,9 @@ def test_the_api_journey_answers_as_documented(
     assert unknown.status_code == 409
     assert unknown.json["errors"][0]["code"] == "unknown_workers"
 
-    client.post(f"{API}/batches/{batch_id}/submit", headers=officer)
+    client.post(f"{API}/batches/{batch_id}/submit", json={}, headers=officer)
     admin = bearer(Role.ADMIN)
-    refused = client.post(f"{API}/batches/{batch_id}/approve", headers=officer)
+    refused = client.post(f"{API}/batches/{batch_id}/approve", json={}, headers=officer)
     assert refused.status_code == 403  # an officer may not approve at all
     for _ in range(2):
         approved = client.post(
@@ -210,7 +211,7 @@ def test_the_api_journey_answers_as_documented(
         assert approved.status_code == 200
         check_against_spec(spec, "/batches/{batch_id}/approve", "post", 200, approved.json)
     assert approvals(world, batch_id) == 1
-    late = client.post(f"{API}/batches/{batch_id}/approve", headers=admin)
+    late = client.post(f"{API}/batches/{batch_id}/approve", json={}, headers=admin)
     assert late.status_code == 409
     check_against_spec(spec, "/batches/{batch_id}/approve", "post", 409, late.json)
 
@@ -224,7 +225,7 @@ def test_the_api_journey_answers_as_documented(
     )
     assert cancelled.status_code == 200
     assert cancelled.json["state"] == "cancelled"
-    pay = client.post(f"{API}/batches/{batch_id}/pay", headers=bearer(Role.ACCOUNTANT))
+    pay = client.post(f"{API}/batches/{batch_id}/pay", json={}, headers=bearer(Role.ACCOUNTANT))
     assert pay.status_code == 409
     check_against_spec(spec, "/batches/{batch_id}/pay", "post", 409, pay.json)
 
@@ -245,10 +246,10 @@ def test_the_api_refuses_self_approval_by_an_admin(
 ) -> None:
     world.fund_bank(taka(200_000))
     admin = bearer(Role.ADMIN)
-    made = client.post(f"{API}/events/{world.event.id}/batches", headers=admin)
+    made = client.post(f"{API}/events/{world.event.id}/batches", json={}, headers=admin)
     batch_id = made.json["id"]
-    client.post(f"{API}/batches/{batch_id}/submit", headers=admin)
-    refused = client.post(f"{API}/batches/{batch_id}/approve", headers=admin)
+    client.post(f"{API}/batches/{batch_id}/submit", json={}, headers=admin)
+    refused = client.post(f"{API}/batches/{batch_id}/approve", json={}, headers=admin)
     assert refused.status_code == 403
     assert refused.json["errors"][0]["code"] == "self_approval"
     assert approvals(world, batch_id) == 0
@@ -265,14 +266,14 @@ def test_the_api_pays_settles_and_moves_to_unclaimed(
         selection=["M-1"],
     )  # fmt: skip
     submit(world.session, batch=batch, actor=world.officer)
-    client.post(f"{API}/batches/{batch.id}/approve", headers=bearer(Role.APPROVER))
+    client.post(f"{API}/batches/{batch.id}/approve", json={}, headers=bearer(Role.APPROVER))
     accountant = bearer(Role.ACCOUNTANT)
     moved = client.post(f"{API}/float", json={"amount": "25000.00"}, headers=accountant)
     assert moved.status_code == 201
     check_against_spec(spec, "/float", "post", 201, moved.json)
     bad = client.post(f"{API}/float", json={"amount": "1.001"}, headers=accountant)
     assert bad.status_code == 422
-    paid = client.post(f"{API}/batches/{batch.id}/pay", headers=accountant)
+    paid = client.post(f"{API}/batches/{batch.id}/pay", json={}, headers=accountant)
     assert paid.json["state"] == "paid"
     line_id = client.get(f"{API}/batches/{batch.id}/lines", headers=accountant).json["items"][0][
         "id"
@@ -296,3 +297,53 @@ def test_the_api_pays_settles_and_moves_to_unclaimed(
     assert expired.json["line_states"] == {"unclaimed": 1}
     assert world.balances()["2100"] == -EACH
     world.books_sound()
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"null", b"\x8f\x00garbage{"], ids=["empty", "null", "bytes"]
+)
+def test_approve_and_pay_refuse_a_body_that_is_not_a_json_object(
+    client: FlaskClient, world: World, bearer: Callable[[Role], dict[str, str]], body: bytes
+) -> None:
+    # Every field of approve and pay is optional: a garbled body once passed as "no options".
+    batch = create_batch(world.session, event=world.event, actor=world.officer, secret_key=SECRET)
+    submit(world.session, batch=batch, actor=world.officer)
+    for step, role in (("approve", Role.APPROVER), ("pay", Role.ACCOUNTANT)):
+        response = client.post(
+            f"{API}/batches/{batch.id}/{step}",
+            data=body,
+            content_type="application/json",
+            headers=bearer(role),
+        )
+        assert response.status_code == 422, (step, response.get_data(as_text=True))
+        assert response.json["errors"][0]["field"] == "body"  # type: ignore[index]
+    world.session.refresh(batch)
+    assert batch.state == "submitted"
+
+
+def test_receipts_and_sheet_of_a_large_batch_are_background_jobs(
+    app: Flask, world: World, login: Callable[..., Any], tmp_path: Any
+) -> None:
+    # Every batch counts as large here; the queue runs each job where it is asked.
+    app.config.update(BACKGROUND_LINES=0, JOBS_QUEUE="immediate", JOB_FILES=str(tmp_path))
+    batch = create_batch(world.session, event=world.event, actor=world.officer, secret_key=SECRET)
+    assert len(batch.lines) > 0
+    officer = signed_in(app, login, "officer")
+    for url, start in (
+        (f"/batches/{batch.id}/receipts.pdf", b"%PDF"),
+        (f"/batches/{batch.id}/sheet.xlsx", b"PK"),
+    ):
+        started = officer.get(url)
+        assert started.status_code == 302, url
+        progress = officer.get(started.headers["Location"] + ".json").json
+        assert progress is not None
+        assert progress["state"] == "done", progress["error"]
+        assert progress["total"] == len(batch.lines)
+        got = officer.get(progress["download"])
+        assert got.status_code == 200
+        assert got.data.startswith(start)
+    receipts = officer.get(f"/batches/{batch.id}/receipts.pdf").headers["Location"]
+    pdf = PdfReader(io.BytesIO(officer.get(receipts + "/download").data))
+    assert len(pdf.pages) == len(batch.lines)  # one receipt page per worker
+    approver = signed_in(app, login, "approver")
+    assert approver.get(receipts + "/download").status_code == 404
