@@ -42,6 +42,14 @@ class RollRow:
     payment_method: str | None = None
     wallet_number: str | None = None
     bank_account: str | None = None
+    #: Optional fields a roll may carry for closure settlements and payment files; ``None``
+    #: when the roll has no such column (or the cell is empty), never a guessed 0.
+    routing_number: str | None = None
+    worker_class: str | None = None  # one of WORKER_CLASSES
+    arrears_due: int | None = None  # poisha
+    earned_leave_days: int | None = None  # whole days not yet taken
+    festival_bonus_due: int | None = None  # poisha
+    overtime_due: int | None = None  # poisha
 
     @property
     def component_sum(self) -> int:
@@ -64,3 +72,15 @@ class RollRow:
 
 
 WAGE_COMPONENTS: tuple[str, ...] = ("basic", "house_rent", "medical", "transport", "food")
+#: Amounts owed to the worker besides the monthly wage (poisha), optional on a roll.
+DUE_FIELDS: tuple[str, ...] = ("arrears_due", "festival_bonus_due", "overtime_due")
+#: Classes of worker, Bangladesh Labour Act 2006 s.4(1): apprentice, badli, casual, temporary,
+#: probationer, permanent (শিক্ষাধীন, বদলী, সাময়িক, অস্থায়ী, শিক্ষানবিস, স্থায়ী).
+WORKER_CLASSES: tuple[str, ...] = (
+    "permanent",
+    "probationer",
+    "temporary",
+    "casual",
+    "badli",
+    "apprentice",
+)

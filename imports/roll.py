@@ -26,18 +26,21 @@ from imports.headers import (
     normalise_header,
     normalise_mapping,
 )
-from imports.records import WAGE_COMPONENTS, Problem, RollRow, Severity
+from imports.records import DUE_FIELDS, WAGE_COMPONENTS, Problem, RollRow, Severity
 from imports.sources import Grid, Limits, RollUnreadable, load_grid, read_bytes
 from imports.values import (
     Bad,
     clean_text,
     digits_only,
     parse_date,
+    parse_days,
     parse_identifier,
     parse_mobile,
     parse_money,
     parse_payment_method,
+    parse_routing,
     parse_text,
+    parse_worker_class,
 )
 from ledger.money import format_minor
 
@@ -52,8 +55,10 @@ MAX_LENGTHS: dict[str, int] = {
     "designation": 100,
     "wallet_number": 11,
     "bank_account": 50,
+    "routing_number": 9,
 }
-MONEY_FIELDS: tuple[str, ...] = (*WAGE_COMPONENTS, "gross")
+WAGE_FIELDS: tuple[str, ...] = (*WAGE_COMPONENTS, "gross")
+MONEY_FIELDS: tuple[str, ...] = (*WAGE_FIELDS, *DUE_FIELDS)
 DATE_FIELDS: tuple[str, ...] = ("join_date", "exit_date")
 _TOTALS = re.compile(r"^(?:grand |sub )?totals?\b|^(?:সর্বমোট|মোট|সর্ব মোট)")
 
@@ -218,6 +223,9 @@ _PARSERS: dict[str, Callable[[Any, str], Any]] = {
         "payment_method": parse_payment_method,
         "wallet_number": parse_mobile,
         "bank_account": parse_identifier,
+        "routing_number": parse_routing,
+        "worker_class": parse_worker_class,
+        "earned_leave_days": parse_days,
     }.items()
 }
 _NID_LENGTHS = frozenset(NATIONAL_ID_LENGTHS)
@@ -308,6 +316,12 @@ _RECORD_ORDER: tuple[str, ...] = (
     "payment_method",
     "wallet_number",
     "bank_account",
+    "routing_number",
+    "worker_class",
+    "arrears_due",
+    "earned_leave_days",
+    "festival_bonus_due",
+    "overtime_due",
 )
 
 
@@ -411,7 +425,7 @@ def _check(
     if "gross" in header.columns:
         gross = parsed["gross"]
         # Where a wage cell could not be read, its sum would only add a misleading warning.
-        unreadable_wages = {i for i, name in bad_cells if name in MONEY_FIELDS} | basic_missing
+        unreadable_wages = {i for i, name in bad_cells if name in WAGE_FIELDS} | basic_missing
         implied = [
             sum(amounts) for amounts in zip(*(parsed[n] for n in WAGE_COMPONENTS), strict=True)
         ]

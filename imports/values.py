@@ -11,10 +11,12 @@ more than 2 decimal places are refused rather than rounded.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
+from imports.identifiers import IdentifierRefused, fold_digits, parse_routing_number
 from ledger.money import MoneyError, to_minor
 
 BENGALI_DIGITS: Final = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
@@ -218,3 +220,84 @@ def parse_mobile(value: Any, label: str) -> str | Bad | None:
     if len(digits) != 11 or not digits.isdigit() or not digits.startswith("01"):
         return Bad("bad_mobile_number", f"{label} {value!r} is not an 11-digit number starting 01")
     return digits
+
+
+#: What rolls write for each class of worker (Bangladesh Labour Act 2006 s.4(1), in English
+#: and in the Act's Bengali text, plus spellings seen on wage sheets).
+WORKER_CLASS_NAMES: Final[dict[str, str]] = {
+    "permanent": "permanent",
+    "perm": "permanent",
+    "regular": "permanent",
+    "স্থায়ী": "permanent",
+    "probationer": "probationer",
+    "probation": "probationer",
+    "probationary": "probationer",
+    "শিক্ষানবিস": "probationer",
+    "শিক্ষানবিশ": "probationer",
+    "temporary": "temporary",
+    "temp": "temporary",
+    "অস্থায়ী": "temporary",
+    "casual": "casual",
+    "সাময়িক": "casual",
+    "badli": "badli",
+    "badly": "badli",
+    "substitute": "badli",
+    "বদলী": "badli",
+    "বদলি": "badli",
+    "apprentice": "apprentice",
+    "trainee": "apprentice",
+    "শিক্ষাধীন": "apprentice",
+}
+
+
+def parse_worker_class(value: Any, label: str) -> str | Bad | None:
+    """A class of worker under the Labour Act s.4: permanent, probationer, temporary, …."""
+    if value is None or isinstance(value, Bad):
+        return value
+    key = " ".join(unicodedata.normalize("NFC", str(value)).casefold().split())
+    found = WORKER_CLASS_NAMES.get(key)
+    if found is None:
+        return Bad(
+            "bad_worker_class",
+            f"{label} {value!r} is not a class of worker (permanent, probationer, temporary,"
+            " casual, badli or apprentice: Bangladesh Labour Act 2006 s.4)",
+        )
+    return found
+
+
+def parse_days(value: Any, label: str) -> int | Bad | None:
+    """A whole, non-negative number of days (digits of any script)."""
+    if value is None or isinstance(value, Bad):
+        return value
+    if isinstance(value, bool):
+        return Bad("bad_days", f"{label} {value!r} is not a number of days")
+    if isinstance(value, int):
+        days = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            return Bad("bad_days", f"{label} {value!r} is not a whole number of days")
+        days = int(value)
+    else:
+        try:
+            text = fold_digits(str(value)).strip()
+        except IdentifierRefused as refused:
+            return Bad("bad_days", f"{label}: {refused.reason}")
+        if not (text.isascii() and text.lstrip("-").isdigit()):
+            return Bad("bad_days", f"{label} {value!r} is not a whole number of days")
+        days = int(text)
+    if days < 0:
+        return Bad("bad_days", f"{label} {value!r} is negative")
+    return days
+
+
+def parse_routing(value: Any, label: str) -> str | Bad | None:
+    """A Bangladesh Bank routing number (9 digits), via the one routing number parser."""
+    if value is None or isinstance(value, Bad):
+        return value
+    text = parse_identifier(value, label)
+    if not isinstance(text, str):
+        return text
+    try:
+        return parse_routing_number(text)
+    except IdentifierRefused as refused:
+        return Bad("bad_routing_number", f"{label} {refused.reason}")

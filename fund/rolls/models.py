@@ -60,6 +60,13 @@ class RollWorker(Base):
     payment_method: Mapped[str | None] = mapped_column(String(10))
     wallet_number: Mapped[str | None] = mapped_column(String(11))
     bank_account: Mapped[str | None] = mapped_column(String(50))
+    # Optional roll fields (None = the roll did not say): see imports.records.RollRow.
+    routing_number: Mapped[str | None] = mapped_column(String(9))
+    worker_class: Mapped[str | None] = mapped_column(String(20))
+    arrears_due: Mapped[int | None] = mapped_column(BigInteger)
+    earned_leave_days: Mapped[int | None] = mapped_column(Integer)
+    festival_bonus_due: Mapped[int | None] = mapped_column(BigInteger)
+    overtime_due: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ColumnMapping(Base):

@@ -171,3 +171,34 @@ def test_stored_rolls_are_immutable(session: Session, users: People, statement: 
     session.flush()
     with pytest.raises(DBAPIError, match="immutable"), session.begin_nested():
         session.execute(text(statement))
+
+
+def test_optional_roll_fields_are_stored_and_read_back(session: Session, users: People) -> None:
+    factory = users.factories["DHK-1"]
+    lines = roll_csv(2).decode("utf-8").split("\r\n")
+    lines[1] += ",Routing No,Worker Class,Arrears,EL Days,Festival Bonus,OT Amount"
+    lines[2] += ',090261725,probationer,"1,250.50",14,8000,312'
+    lines[3] += ",,,,,,"
+    data = "\r\n".join(lines).encode("utf-8")
+    roll = import_roll(
+        session,
+        factory=factory,
+        source=data,
+        filename="m.csv",
+        as_of=AS_OF,
+        actor=users.by_role[users.admin.role_enum],
+    )
+    stored = roll_rows(session, roll.id)
+    assert stored == list(read_roll(data, filename="m.csv", as_of=AS_OF).rows)
+    first, second = stored
+    assert (first.routing_number, first.worker_class, first.arrears_due) == (
+        "090261725",
+        "probationer",
+        125050,
+    )
+    assert (first.earned_leave_days, first.festival_bonus_due, first.overtime_due) == (
+        14,
+        800000,
+        31200,
+    )
+    assert (second.worker_class, second.arrears_due, second.earned_leave_days) == (None, None, None)
