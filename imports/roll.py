@@ -26,17 +26,20 @@ from imports.headers import (
     normalise_header,
     normalise_mapping,
 )
+from imports.identifiers import BANK_ACCOUNT_LENGTHS
+from imports.identifiers import NATIONAL_ID_LENGTHS as NATIONAL_ID_LENGTHS  # claims use it
 from imports.records import DUE_FIELDS, WAGE_COMPONENTS, Problem, RollRow, Severity
 from imports.sources import Grid, Limits, RollUnreadable, load_grid, read_bytes
 from imports.values import (
     Bad,
     clean_text,
-    digits_only,
+    parse_bank_account_cell,
     parse_date,
     parse_days,
     parse_identifier,
     parse_mobile,
     parse_money,
+    parse_national_id_cell,
     parse_payment_method,
     parse_routing,
     parse_text,
@@ -45,7 +48,6 @@ from imports.values import (
 from ledger.money import format_minor
 
 EARLIEST_DATE = date(1950, 1, 1)
-NATIONAL_ID_LENGTHS = (10, 13, 17)
 MAX_LENGTHS: dict[str, int] = {
     "worker_id": 50,
     "name": 200,
@@ -184,20 +186,6 @@ def _formula_guard(parser: Callable[[Any, str], Any]) -> Callable[[Any, str], An
     return parse
 
 
-def _parse_national_id(value: Any, label: str) -> str | Bad | None:
-    text = parse_identifier(value, label)
-    if not isinstance(text, str):
-        return text
-    digits = digits_only(text)
-    if not digits.isdigit() or len(digits) not in NATIONAL_ID_LENGTHS:
-        return Bad(
-            "bad_national_id",
-            f"{label} {value!r} is not a national ID: a Bangladeshi NID has 10 digits (smart card)"
-            " or 13 or 17 digits (older cards); a birth registration number is not accepted",
-        )
-    return digits
-
-
 def _parse_name(value: Any, label: str) -> str | Bad | None:
     if isinstance(value, float | int):
         return Bad("bad_value", f"{label} {value!r} is a number, not a name")
@@ -213,7 +201,7 @@ _PARSERS: dict[str, Callable[[Any, str], Any]] = {
     for name, parser in {
         "worker_id": parse_identifier,
         "name": _parse_name,
-        "national_id": _parse_national_id,
+        "national_id": parse_national_id_cell,
         "section": _parse_plain,
         "grade": _parse_plain,
         "designation": _parse_plain,
@@ -222,13 +210,14 @@ _PARSERS: dict[str, Callable[[Any, str], Any]] = {
         **dict.fromkeys(MONEY_FIELDS, parse_money),
         "payment_method": parse_payment_method,
         "wallet_number": parse_mobile,
-        "bank_account": parse_identifier,
+        "bank_account": parse_bank_account_cell,
         "routing_number": parse_routing,
         "worker_class": parse_worker_class,
         "earned_leave_days": parse_days,
     }.items()
 }
 _NID_LENGTHS = frozenset(NATIONAL_ID_LENGTHS)
+_ACCOUNT_LENGTHS = frozenset(BANK_ACCOUNT_LENGTHS)
 
 
 def _cleaning(
@@ -256,7 +245,7 @@ def _parse_column(name: str, cells: list[Any], label: str) -> tuple[list[Any], b
             else slow(v)
             for v in cells
         ]
-    elif name in ("worker_id", "bank_account"):
+    elif name == "worker_id":
         out = [
             v
             if v.__class__ is str and v.isascii() and v.isalnum()
@@ -272,6 +261,15 @@ def _parse_column(name: str, cells: list[Any], label: str) -> tuple[list[Any], b
             else slow(v)
             for v in cells
         ]
+    elif name == "bank_account":
+        out = [
+            v
+            if v.__class__ is str and v.isascii() and v.isdigit() and len(v) in _ACCOUNT_LENGTHS
+            else None
+            if v == ""
+            else slow(v)
+            for v in cells
+        ]
     elif name == "national_id":
         out = [
             v
@@ -282,7 +280,12 @@ def _parse_column(name: str, cells: list[Any], label: str) -> tuple[list[Any], b
     elif name == "wallet_number":
         out = [
             v
-            if v.__class__ is str and len(v) == 11 and v.isascii() and v.isdigit() and v[:2] == "01"
+            if v.__class__ is str
+            and len(v) == 11
+            and v.isascii()
+            and v.isdigit()
+            and v[:2] == "01"
+            and v[2] > "2"
             else None
             if v == ""
             else slow(v)
@@ -536,12 +539,15 @@ def _check_columns(
     for index in [i for i, v in enumerate(methods) if v == "mobile" or v == "bank"]:
         name, what = needs[methods[index]]
         if is_live[index] and parsed[name][index] is None and (index, name) not in bad_cells:
+            # Hold, don't block (DESIGN §4): the worker is computed but kept out of batches
+            # until the details arrive by an approved payee change or a new roll version.
             found.add(
                 index,
                 name,
-                "error",
-                "missing_value",
-                f"payment method {methods[index]} needs {what}",
+                "warning",
+                "missing_payment_details",
+                f"payment method {methods[index]} needs {what}: the worker is held out of"
+                " payment batches until it is given",
             )
 
 
@@ -578,12 +584,15 @@ def _check_duplicates(parsed: dict[str, list[Any]], live: list[int], found: _Fin
             continue  # one worker twice is already a duplicate worker ID
         for index in indices:
             others = ", ".join(str(found.numbers[j]) for j in indices if j != index)
+            # Hold, don't block (DESIGN §5): both import, and entitlements hold every worker
+            # sharing the ID until an officer resolves them.
             found.add(
                 index,
                 "national_id",
-                "error",
+                "warning",
                 "duplicate_national_id",
-                f"national ID {national_id} is also given in row {others} under another worker ID",
+                f"national ID {national_id} is also given in row {others} under another worker"
+                " ID: both are held until an officer resolves them",
             )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 from fund.controls.models import PaymentClaim
 from fund.disbursements.models import PaymentLine
 from fund.events.models import Event
+from imports.identifiers import national_id_key
 from ledger.bulk import insert_rows
 
 Span = tuple[date, date]
@@ -85,7 +86,9 @@ def plan_claims(
     """What each due line would claim, checked against the factory's live claims."""
     kind = "separation" if event.kind == "closure" else "suspension"
     held: dict[str, list[PaymentClaim]] = defaultdict(list)
-    national_ids = sorted({due.national_id for due in dues})
+    # Compared in the one folded form (imports.identifiers), as the claims are written.
+    keys = {due.entitlement_id: national_id_key(due.national_id) for due in dues}
+    national_ids = sorted(set(keys.values()))
     for start in range(0, len(national_ids), 1000):
         for claim in session.scalars(
             select(PaymentClaim).where(
@@ -109,7 +112,7 @@ def plan_claims(
             plan.claims[due.entitlement_id] = None
             continue
         first, last = span
-        claims = held.get(due.national_id, [])
+        claims = held.get(keys[due.entitlement_id], [])
         own = [c for c in claims if c.event_id == event.id]
         if due.topping_up and own:
             # The same days again for the same event are a difference, not a second payment.
@@ -128,7 +131,7 @@ def plan_claims(
             ),
             None,
         )
-        twice = planned.get(due.national_id)
+        twice = planned.get(keys[due.entitlement_id])
         if clash is not None:
             plan.conflicts.append(
                 Conflict(
@@ -140,7 +143,7 @@ def plan_claims(
         ):
             plan.conflicts.append(Conflict(due.worker_id, due.national_id, event.id, *twice))
         else:
-            planned[due.national_id] = (first, last)
+            planned[keys[due.entitlement_id]] = (first, last)
             plan.claims[due.entitlement_id] = (first, last)
     return plan
 
@@ -170,8 +173,8 @@ def write_claims(
         span = plan.claims.get(entitlement_id)
         if span is not None:
             rows.append(
-                (national_ids[entitlement_id], event.factory_id, kind, span[0], span[1], event.id,
-                 line_id, True)
+                (national_id_key(national_ids[entitlement_id]), event.factory_id, kind, span[0],
+                 span[1], event.id, line_id, True)
             )  # fmt: skip
     insert_rows(session.connection(), _CLAIMS, _COLUMNS, rows)
     return len(rows)

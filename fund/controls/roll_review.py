@@ -29,6 +29,7 @@ from fund.db import utcnow
 from fund.events.models import Event
 from fund.factories.models import Factory
 from fund.rolls.models import Roll, RollWorker
+from imports.identifiers import identifier_key, national_id_key
 from ledger.money import format_minor
 
 #: Who may acknowledge a finding.
@@ -116,7 +117,7 @@ def compare(
         for entry in current:
             number = getattr(entry, attribute)
             if number:
-                holders[number].append(entry)
+                holders[identifier_key(number)].append(entry)
         for number, sharing in sorted(holders.items()):
             if len(sharing) > 1:
                 found.append(
@@ -129,7 +130,12 @@ def compare(
                     )
                 )
     if elsewhere:
-        seen = [(e, elsewhere[e.national_id]) for e in current if e.national_id in elsewhere]
+        by_key = {national_id_key(n): holder for n, holder in elsewhere.items()}
+        seen = [
+            (e, by_key[national_id_key(e.national_id)])
+            for e in current
+            if national_id_key(e.national_id) in by_key
+        ]
         if seen:
             found.append(
                 Draft(

@@ -20,6 +20,7 @@ from fund.factories.models import Factory
 from fund.rolls.models import ColumnMapping, Roll, RollWorker
 from imports import FIELDS, Limits, Problem, RollReading, RollRow, RollUnreadable, read_roll
 from imports.headers import normalise_header
+from imports.identifiers import national_id_key
 from imports.sources import read_bytes
 from ledger.bulk import insert_rows
 
@@ -153,7 +154,7 @@ def _against_other_factories(
         .where(RollWorker.roll_id.in_(elsewhere))
     )
     for national_id, worker_id, code in session.execute(query):
-        taken[national_id] = (code, worker_id)
+        taken[national_id_key(national_id)] = (code, worker_id)
     if not taken:
         return reading
     column = reading.columns.get("national_id", "National ID")
@@ -280,6 +281,21 @@ def roll_rows(session: Session, roll_id: int) -> list[RollRow]:
     return [RollRow(*values) for values in workers]
 
 
+def payment_details_missing(session: Session, *, roll_id: int | None) -> set[str]:
+    """Worker IDs on the roll paid by bank or mobile without the account or wallet (held)."""
+    if roll_id is None:
+        return set()
+    return set(
+        session.scalars(
+            select(RollWorker.worker_id).where(
+                RollWorker.roll_id == roll_id,
+                ((RollWorker.payment_method == "bank") & RollWorker.bank_account.is_(None))
+                | ((RollWorker.payment_method == "mobile") & RollWorker.wallet_number.is_(None)),
+            )
+        )
+    )
+
+
 def problems_as_json(reading: RollReading) -> dict[str, Any]:
     """The ``fund rolls check --json`` body (DESIGN §4); the API's 422 uses the same shape."""
     return {
@@ -305,6 +321,7 @@ __all__ = [
     "current_roll",
     "factory_by_code",
     "import_roll",
+    "payment_details_missing",
     "problems_as_json",
     "roll_rows",
     "save_mapping",

@@ -159,13 +159,14 @@ def test_duplicates_rows_worker_ids_and_national_ids() -> None:
     ]
     reading = read(xlsx(rows))
     assert codes(reading) == [
-        (2, "NID", "error", "duplicate_national_id"),
+        (2, "NID", "warning", "duplicate_national_id"),
         (3, None, "warning", "duplicate_row"),
         (5, "Card No", "error", "duplicate_worker_id"),
-        (6, "NID", "error", "duplicate_national_id"),
+        (6, "NID", "warning", "duplicate_national_id"),
     ]
-    assert [r.worker_id for r in reading.rows] == ["W0002"]
-    assert (reading.rows_read, reading.rejected) == (4, 3)
+    # Sharing a national ID holds both workers (entitlements), it does not reject them.
+    assert [r.worker_id for r in reading.rows] == ["W0001", "W0002", "W0004"]
+    assert (reading.rows_read, reading.rejected) == (4, 1)
 
 
 def test_every_cell_check_is_located() -> None:
@@ -203,12 +204,12 @@ def test_every_cell_check_is_located() -> None:
         (13, "Worker Name", "error", "missing_value"),
         # A real formula (openpyxl saves it without a cached value) is named as a formula.
         (14, "Basic Salary", "error", "formula"),
-        (15, "bKash", "error", "missing_value"),
+        (15, "bKash", "warning", "missing_payment_details"),
         (16, "Basic Salary", "error", "bad_amount"),
     ]
-    assert [r.worker_id for r in reading.rows] == ["W0008"]
+    assert [r.worker_id for r in reading.rows] == ["W0008", "W0013"]
     assert reading.has_errors
-    assert (reading.rows_read, reading.rejected) == (14, 13)
+    assert (reading.rows_read, reading.rejected) == (14, 12)
 
 
 def test_exit_before_join_and_exit_date_synonym() -> None:
