@@ -17,6 +17,8 @@ from itertools import compress, zip_longest
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from imports.headers import (
     FIELD_LABELS,
     FIELDS,
@@ -350,6 +352,12 @@ class _Findings:
         if severity == "error":
             self.rejected.add(index)
 
+    def add_header(
+        self, row: int, column: str | None, severity: Severity, code: str, message: str
+    ) -> None:
+        """A finding about the header row itself (a column read by nothing, or ambiguous)."""
+        self.items.append((row, -1, len(self.items), Problem(row, column, severity, code, message)))
+
     def sorted(self) -> tuple[Problem, ...]:
         return tuple(item[3] for item in sorted(self.items, key=lambda item: item[:3]))
 
@@ -385,6 +393,7 @@ def _check(
     skip = _trailing_totals(rows, keys, blank, fields)
 
     found = _Findings(numbers, labels)
+    _check_header(header, grid.row_numbers[header.index], columns, skip, found)
     live: list[int] = []
     first_seen: dict[tuple[Any, ...], int] = {}
     for index, key in enumerate(keys):
@@ -401,6 +410,12 @@ def _check(
             )
             continue
         live.append(index)
+    if not live:
+        raise RollUnreadable(
+            filename,
+            f"the roll has no workers: nothing under the header in row"
+            f" {grid.row_numbers[header.index]}",
+        )
     is_live = bytearray(count)
     for index in live:
         is_live[index] = 1
@@ -456,6 +471,81 @@ def _check(
         header_row=grid.row_numbers[header.index],
         columns={name: labels[name] for name in fields},
     )
+
+
+def _check_header(
+    header: HeaderRow,
+    row: int,
+    columns: list[tuple[Any, ...]],
+    skip: set[int],
+    found: _Findings,
+) -> None:
+    """Every column is read or reported (DESIGN §4): nothing on a roll is dropped silently."""
+    for column, meaning in sorted(header.others.items()):
+        text = header.texts[column]
+        if meaning.ambiguous:
+            names = " or ".join(FIELD_LABELS[f] for f in meaning.ambiguous)
+            found.add_header(
+                row,
+                text,
+                "error",
+                "ambiguous_header",
+                f"column {text!r} could mean {names}: rename the header or map it to one field",
+            )
+        elif meaning.serial:
+            found.add_header(
+                row,
+                text,
+                "warning",
+                "serial_column",
+                f"column {text!r} numbers the rows; it is not read, on purpose",
+            )
+        elif meaning.field is not None:
+            used = header.labels[meaning.field]
+            found.add_header(
+                row,
+                text,
+                "warning",
+                "unused_column",
+                f"column {text!r} is not read: column {used!r} already gives"
+                f" {FIELD_LABELS[meaning.field]}",
+            )
+        else:
+            closest = (
+                f" (closest field: {FIELD_LABELS[meaning.closest]})"
+                if meaning.closest is not None
+                else ""
+            )
+            found.add_header(
+                row,
+                text,
+                "warning",
+                "unused_column",
+                f"column {text!r} is not read: no field has this header{closest}; map it to a"
+                " field for this factory if it should be read",
+            )
+    read = set(header.columns.values()) | set(header.others)
+    for column, cells in enumerate(columns):
+        if column in read or header.texts.get(column, ""):
+            continue
+        if any(cell not in ("", None) for i, cell in enumerate(cells) if i not in skip):
+            letter = get_column_letter(column + 1)
+            found.add_header(
+                row,
+                f"column {letter}",
+                "warning",
+                "unused_column",
+                f"column {letter} has no header but holds values; they are not read",
+            )
+    if "exit_date" not in header.columns:
+        found.add_header(
+            row,
+            None,
+            "warning",
+            "no_exit_date_column",
+            "the roll has no exit-date column: every worker on it is taken to be still employed;"
+            " importing it needs the officer to confirm that nobody on it has left",
+        )
 
 
 def _mask(indices: list[int], count: int) -> bytearray:

@@ -193,6 +193,13 @@ def add_roll_paths(
                                 "properties": {
                                     "file": {"type": "string", "format": "binary"},
                                     "as_of": {"type": "string", "format": "date"},
+                                    "nobody_left": {
+                                        "type": "boolean",
+                                        "description": "the roll has no exit-date column and"
+                                        " the officer confirms nobody on it has left (audited);"
+                                        " without it such a roll is refused (422"
+                                        " no_exit_date_column)",
+                                    },
                                 },
                             }
                         }

@@ -41,6 +41,23 @@ class RollRejected(Exception):
         self.problems: tuple[Problem, ...] = reading.problems
 
 
+class ExitDatesUnconfirmed(Exception):
+    """The roll has no exit-date column and the officer has not confirmed that nobody left."""
+
+    def __init__(self, reading: RollReading) -> None:
+        super().__init__(
+            "the roll has no exit-date column: confirm that nobody on it has left"
+            " (or add the column), then import it again"
+        )
+        self.reading = reading
+        self.problems: tuple[Problem, ...] = reading.problems
+
+
+def lacks_exit_dates(reading: RollReading) -> bool:
+    """Whether importing the roll needs the officer's word that nobody on it has left."""
+    return any(problem.code == "no_exit_date_column" for problem in reading.problems)
+
+
 class RollAlreadyImported(Exception):
     """The very same file is already the factory's current roll for that date."""
 
@@ -196,10 +213,13 @@ def import_roll(
     actor: User | None,
     limits: Limits | None = None,
     progress: Callable[[int, int], None] | None = None,
+    nobody_left: bool = False,
 ) -> Roll:
     """Check the whole file, then store it as the factory's next roll version, or store nothing.
 
-    Raises ``RollUnreadable`` (not a roll), ``RollRejected`` (errors) or ``RollAlreadyImported``.
+    Raises ``RollUnreadable`` (not a roll), ``RollRejected`` (errors), ``RollAlreadyImported``,
+    or ``ExitDatesUnconfirmed`` (no exit-date column and ``nobody_left`` not confirmed: a
+    worker who had left would be paid as if still employed).
     ``progress(stored, total)`` is called after each batch of workers is stored.
     """
     limits = limits or Limits()
@@ -219,6 +239,9 @@ def import_roll(
     )
     if reading.has_errors:
         raise RollRejected(reading)
+    without_exits = lacks_exit_dates(reading)
+    if without_exits and not nobody_left:
+        raise ExitDatesUnconfirmed(reading)
     roll = Roll(
         factory_id=factory.id,
         version=(current.version + 1) if current is not None else 1,
@@ -247,6 +270,8 @@ def import_roll(
             "sha256": digest,
             "workers": roll.worker_count,
             "warnings": roll.warning_count,
+            # The officer's word stands in for the missing column: recorded with the import.
+            **({"confirmed_nobody_left": True} if without_exits else {}),
         },
     )
     # Compared with the previous version and other factories now, so findings are on the
@@ -314,6 +339,7 @@ def mapping_fields() -> Mapping[str, str]:
 
 
 __all__ = [
+    "ExitDatesUnconfirmed",
     "RollAlreadyImported",
     "RollRejected",
     "RollUnreadable",
@@ -321,6 +347,7 @@ __all__ = [
     "current_roll",
     "factory_by_code",
     "import_roll",
+    "lacks_exit_dates",
     "payment_details_missing",
     "problems_as_json",
     "roll_rows",

@@ -99,6 +99,7 @@ def test_bengali_headers() -> None:
         "গ্রেড",
         "পদবী",
         "যোগদানের তারিখ",
+        "অব্যাহতির তারিখ",
         "মূল বেতন",
         "বাড়ি ভাড়া",
         "চিকিৎসা ভাতা",
@@ -114,6 +115,7 @@ def test_bengali_headers() -> None:
         "৫",
         "অপারেটর",
         "০১/০৩/২০১৯",
+        None,
         "৮০০০",
         "৪০০০",
         "৭৫০",
@@ -317,9 +319,12 @@ def test_formulas_with_cached_values_are_refused_but_a_sum_totals_row_is_skipped
     sheet.write_formula(4, 4, "=SUM(E3:E4)", None, 16000)
     book.close()
     reading = read(out.getvalue())
-    assert codes(reading) == [(4, "House Rent", "error", "formula")]
+    assert codes(reading) == [
+        (2, None, "warning", "no_exit_date_column"),
+        (4, "House Rent", "error", "formula"),
+    ]
     assert [r.worker_id for r in reading.rows] == ["A1"]
-    assert "=E4/2" in reading.problems[0].message
+    assert "=E4/2" in reading.problems[1].message
 
 
 def test_a_workbook_declaring_xml_entities_is_refused() -> None:
