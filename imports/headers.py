@@ -352,6 +352,25 @@ SERIAL_HEADERS: tuple[str, ...] = (
 )
 
 
+def synonyms_markdown() -> str:
+    """The header synonyms as a Markdown list, as the README prints them."""
+    lines = [
+        f"- `{field}` ({FIELD_LABELS[field]}): " + ", ".join(f"“{name}”" for name in names)
+        for field, names in _SYNONYMS.items()
+    ]
+    lines.append(
+        "- ignored on purpose (serial numbers): " + ", ".join(f"“{h}”" for h in SERIAL_HEADERS)
+    )
+    return "\n".join(lines)
+
+
+_DOTTED = re.compile(r"\b(?:[a-z]\.)+[a-z]\b\.?")
+
+
+def _undotted(match: re.Match[str]) -> str:
+    return match.group(0).replace(".", "")
+
+
 def header_words(text: Any) -> frozenset[str]:
     """The header as a set of folded words: order, case, punctuation and abbreviations ignored."""
     if not isinstance(text, str):
@@ -359,6 +378,8 @@ def header_words(text: Any) -> frozenset[str]:
     folded = unicodedata.normalize("NFKC", text).casefold()
     # "A/C" and "S/N" are one word each; other slashes, dots and brackets separate words.
     folded = re.sub(r"\b([a-z])/([a-z])\b", r"\1\2", folded)
+    # "D.O.J" and "H.R.A." are the abbreviations "doj" and "hra".
+    folded = _DOTTED.sub(_undotted, folded)
     folded = folded.replace("#", " # ")
     kept = "".join(
         ch if ch == "#" or unicodedata.category(ch)[0] not in "PS" else " " for ch in folded
@@ -461,9 +482,9 @@ def find_header(
         chosen: dict[str, tuple[int, int]] = {}
         meanings: dict[int, HeaderMeaning] = {}
         for column, cell in enumerate(row):
+            if not normalise_header(cell):
+                continue  # a blank header: its column is reported if it holds values
             meaning = meaning_of(cell, mapping)
-            if meaning == HeaderMeaning():
-                continue
             meanings[column] = meaning
             field = meaning.field
             if field is not None and (field not in chosen or meaning.rank < chosen[field][1]):

@@ -526,16 +526,20 @@ def _check_header(
             )
     read = set(header.columns.values()) | set(header.others)
     for column, cells in enumerate(columns):
-        if column in read or header.texts.get(column, ""):
+        if column in read:
             continue
         if any(cell not in ("", None) for i, cell in enumerate(cells) if i not in skip):
             letter = get_column_letter(column + 1)
+            text = header.texts.get(column, "")
             found.add_header(
                 row,
-                f"column {letter}",
+                text or f"column {letter}",
                 "warning",
                 "unused_column",
-                f"column {letter} has no header but holds values; they are not read",
+                f"column {letter} ({text!r}) has no header a field could have, but holds"
+                " values; they are not read"
+                if text
+                else f"column {letter} has no header but holds values; they are not read",
             )
     if "exit_date" not in header.columns:
         found.add_header(
