@@ -44,6 +44,7 @@ HEADERS = [
     "Payment Method",
     "bKash",
     "Bank Account",
+    "Date of Exit",
 ]
 AS_OF = date(2025, 3, 31)
 

@@ -6,6 +6,7 @@ commits, once, or rolls back.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ from typing import Any, ClassVar
 
 from flask import current_app, g
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -48,6 +49,7 @@ def make_engine(url: str, *, write_lock_first: bool = False, **kwargs: Any) -> E
     import fund.models  # noqa: F401
 
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -67,6 +69,23 @@ def make_engine(url: str, *, write_lock_first: bool = False, **kwargs: Any) -> E
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Make the SQLite file readable by the app's user only (0600) before the first connect.
+
+    It holds workers' national IDs and wallet numbers. SQLite gives its -wal and -shm files the
+    main file's permissions, so they follow.
+    """
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    if not os.path.exists(path):
+        if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            return  # SQLite reports the missing folder itself, in its own words
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if os.stat(path).st_mode & 0o077:
+        os.chmod(path, 0o600)
 
 
 def session_factory() -> sessionmaker[Session]:

@@ -7,10 +7,12 @@ Headers are compared after normalising case, Unicode form, punctuation and white
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 #: Every canonical field a roll can carry, in the order exports write them.
@@ -111,6 +113,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "national id number",
         "national id card no",
         "smart card no",
+        "nid card no",
+        "nid card",
+        "voter id",
         "জাতীয় পরিচয়পত্র নং",
         "জাতীয় পরিচয়পত্র নম্বর",
         "জাতীয় পরিচয়পত্র",
@@ -208,6 +213,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "phone",
         "phone number",
         "mfs number",
+        "mobile banking no",
+        "mobile banking number",
         "মোবাইল নম্বর",
         "মোবাইল নং",
         "বিকাশ নম্বর",
@@ -291,7 +298,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 
 
 def normalise_header(text: Any) -> str:
-    """Case-, punctuation- and whitespace-insensitive form of a header cell."""
+    """Case-, punctuation- and whitespace-insensitive form of a header cell (saved mappings)."""
     if not isinstance(text, str):
         return ""
     folded = unicodedata.normalize("NFC", text).casefold()
@@ -301,20 +308,147 @@ def normalise_header(text: Any) -> str:
     return " ".join(kept.split())
 
 
-_LOOKUP: dict[str, tuple[str, int]] = {}
+#: Words that mean the same in a header, each folded to one word (the value) before headers are
+#: compared: abbreviations, spellings, Bengali. A value of "" drops the word (filler).
+WORDS: dict[str, str] = {
+    # filler: says nothing about which field
+    "of": "", "the": "", "in": "", "tk": "", "bdt": "", "taka": "", "টাকা": "", "per": "",
+    "month": "", "monthly": "", "pm": "", "amount": "", "amt": "", "এর": "", "চাকরি": "",
+    "চাকুরী": "", "চাকুরি": "", "চাকরির": "", "চাকুরীর": "",
+    # numbers and identifiers
+    "no": "no", "num": "no", "number": "no", "nr": "no", "#": "no", "নং": "no", "নম্বর": "no",
+    "নাম্বার": "no", "নম্বার": "no",
+    # accounts
+    "a/c": "account", "ac": "account", "acc": "account", "acct": "account", "account": "account",
+    "হিসাব": "account",
+    # dates
+    "dt": "date", "date": "date", "তারিখ": "date",
+    "doj": "date join", "doe": "date exit", "dol": "date exit", "dos": "date exit",
+    "join": "join", "joining": "join", "joined": "join", "যোগদান": "join", "যোগদানের": "join",
+    "exit": "exit", "leaving": "exit", "left": "exit", "separation": "exit", "resign": "exit",
+    "resignation": "exit", "resigned": "exit", "termination": "exit", "release": "exit",
+    "ছাড়ার": "exit", "ত্যাগের": "exit", "অব্যাহতি": "exit", "অব্যাহতির": "exit",
+    # people
+    "employee": "worker", "emp": "worker", "empl": "worker", "staff": "worker",
+    "worker": "worker", "workers": "worker", "শ্রমিক": "worker", "শ্রমিকের": "worker",
+    "কর্মী": "worker", "কর্মীর": "worker",
+    # mobile money
+    "bkash": "mfs", "nagad": "mfs", "rocket": "mfs", "upay": "mfs", "mfs": "mfs",
+    "বিকাশ": "mfs", "নগদ": "mfs", "রকেট": "mfs",
+    "mob": "mobile", "mobile": "mobile", "cell": "mobile", "মোবাইল": "mobile",
+    # serial numbers
+    "sl": "serial", "sr": "serial", "sn": "serial", "s/n": "serial", "serial": "serial",
+    "ক্রমিক": "serial", "ক্রঃ": "serial", "ক্রম": "serial",
+}  # fmt: skip
+#: A column that only numbers the rows: ignored on purpose, and reported as such.
+SERIAL_HEADERS: tuple[str, ...] = (
+    "Sl",
+    "Sl. No",
+    "Serial",
+    "Serial No",
+    "S/N",
+    "Sr. No",
+    "ক্রমিক নং",
+)
+
+
+def synonyms_markdown() -> str:
+    """The header synonyms as a Markdown list, as the README prints them."""
+    lines = [
+        f"- `{field}` ({FIELD_LABELS[field]}): " + ", ".join(f"“{name}”" for name in names)
+        for field, names in _SYNONYMS.items()
+    ]
+    lines.append(
+        "- ignored on purpose (serial numbers): " + ", ".join(f"“{h}”" for h in SERIAL_HEADERS)
+    )
+    return "\n".join(lines)
+
+
+_DOTTED = re.compile(r"\b(?:[a-z]\.)+[a-z]\b\.?")
+
+
+def _undotted(match: re.Match[str]) -> str:
+    return match.group(0).replace(".", "")
+
+
+def header_words(text: Any) -> frozenset[str]:
+    """The header as a set of folded words: order, case, punctuation and abbreviations ignored."""
+    if not isinstance(text, str):
+        return frozenset()
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    # "A/C" and "S/N" are one word each; other slashes, dots and brackets separate words.
+    folded = re.sub(r"\b([a-z])/([a-z])\b", r"\1\2", folded)
+    # "D.O.J" and "H.R.A." are the abbreviations "doj" and "hra".
+    folded = _DOTTED.sub(_undotted, folded)
+    folded = folded.replace("#", " # ")
+    kept = "".join(
+        ch if ch == "#" or unicodedata.category(ch)[0] not in "PS" else " " for ch in folded
+    )
+    words: set[str] = set()
+    for word in kept.split():
+        word = {"ac": "a/c", "sn": "s/n"}.get(word, word)
+        words.update(_WORDS.get(word, word).split())
+    return frozenset(words)
+
+
+_WORDS = {unicodedata.normalize("NFKC", key).casefold(): value for key, value in WORDS.items()}
+_LOOKUP: dict[frozenset[str], tuple[str, int]] = {}
 for _field, _names in _SYNONYMS.items():
     for _rank, _name in enumerate(_names):
-        _LOOKUP.setdefault(normalise_header(_name), (_field, _rank))
+        _LOOKUP.setdefault(header_words(_name), (_field, _rank))
+_SERIAL_KEYS = frozenset(header_words(text) for text in SERIAL_HEADERS)
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderMeaning:
+    """What one header cell means: a field (with its rank), a serial column, or nothing."""
+
+    field: str | None = None
+    rank: int = 0
+    serial: bool = False
+    ambiguous: tuple[str, ...] = ()  # two or more fields the header could mean
+    closest: str | None = None  # for a header that means nothing: the nearest field
+
+
+def meaning_of(text: Any, mapping: Mapping[str, str]) -> HeaderMeaning:
+    """What a header cell names; a caller's mapping (normalised header → field) wins."""
+    key = normalise_header(text)
+    if not key:
+        return HeaderMeaning()
+    if key in mapping:
+        return HeaderMeaning(field=mapping[key], rank=-1)
+    words = header_words(text)
+    found = _LOOKUP.get(words)
+    if found is not None:
+        return HeaderMeaning(field=found[0], rank=found[1])
+    if words in _SERIAL_KEYS:
+        return HeaderMeaning(serial=True)
+    # No synonym is the whole header: the fields whose synonyms it contains. One such field is
+    # a near miss (reported, never guessed: "OT Hours" is not overtime money); two or more
+    # make the header ambiguous.
+    inside = {field for synonym, (field, _) in _LOOKUP.items() if synonym and synonym < words}
+    if len(inside) > 1:
+        return HeaderMeaning(ambiguous=tuple(f for f in FIELDS if f in inside))
+    if inside:
+        return HeaderMeaning(closest=next(iter(inside)))
+    return HeaderMeaning(closest=closest_field(key))
+
+
+def closest_field(key: str) -> str | None:
+    """The field whose synonyms look most like the normalised header (for a report only)."""
+    best: tuple[float, str] | None = None
+    for field, names in _SYNONYMS.items():
+        for name in names:
+            ratio = difflib.SequenceMatcher(None, key, normalise_header(name)).ratio()
+            if best is None or ratio > best[0]:
+                best = (ratio, field)
+    return best[1] if best is not None and best[0] >= 0.5 else None
 
 
 def field_for_header(text: Any, mapping: Mapping[str, str]) -> tuple[str, int] | None:
     """The canonical field a header names and its rank (lower wins), or ``None``."""
-    key = normalise_header(text)
-    if not key:
-        return None
-    if key in mapping:
-        return mapping[key], -1
-    return _LOOKUP.get(key)
+    meaning = meaning_of(text, mapping)
+    return (meaning.field, meaning.rank) if meaning.field is not None else None
 
 
 def normalise_mapping(column_mapping: Mapping[str, str] | None) -> dict[str, str]:
@@ -329,11 +463,14 @@ def normalise_mapping(column_mapping: Mapping[str, str] | None) -> dict[str, str
 
 @dataclass(frozen=True, slots=True)
 class HeaderRow:
-    """Where the header row is and which column holds each field."""
+    """Where the header row is, which column holds each field, and what every other column is."""
 
     index: int
     columns: dict[str, int]
     labels: dict[str, str]  # field → header text as in the file
+    #: column → meaning, for every non-empty header cell not chosen for a field.
+    others: dict[int, HeaderMeaning] = dataclass_field(default_factory=dict)
+    texts: dict[int, str] = dataclass_field(default_factory=dict)  # column → header text
 
 
 def find_header(
@@ -343,17 +480,22 @@ def find_header(
     best: HeaderRow | None = None
     for index, row in enumerate(rows[:scan]):
         chosen: dict[str, tuple[int, int]] = {}
+        meanings: dict[int, HeaderMeaning] = {}
         for column, cell in enumerate(row):
-            found = field_for_header(cell, mapping)
-            if found is None:
-                continue
-            field, rank = found
-            if field not in chosen or rank < chosen[field][1]:
-                chosen[field] = (column, rank)
+            if not normalise_header(cell):
+                continue  # a blank header: its column is reported if it holds values
+            meaning = meaning_of(cell, mapping)
+            meanings[column] = meaning
+            field = meaning.field
+            if field is not None and (field not in chosen or meaning.rank < chosen[field][1]):
+                chosen[field] = (column, meaning.rank)
         if len(chosen) >= 2 and (best is None or len(chosen) > len(best.columns)):
             columns = {field: column for field, (column, _) in chosen.items()}
-            labels = {
-                field: " ".join(str(row[column]).split()) for field, column in columns.items()
-            }
-            best = HeaderRow(index=index, columns=columns, labels=labels)
+            used = set(columns.values())
+            texts = {column: " ".join(str(cell).split()) for column, cell in enumerate(row)}
+            labels = {field: texts[column] for field, column in columns.items()}
+            others = {c: m for c, m in meanings.items() if c not in used}
+            best = HeaderRow(
+                index=index, columns=columns, labels=labels, others=others, texts=texts
+            )
     return best

@@ -95,8 +95,9 @@ def parse_national_id(text: str) -> str:
         raise IdentifierRefused(
             "national ID",
             text,
-            f"has {len(digits)} digits: a Bangladeshi NID has 10 digits (smart card) or 13 or 17"
-            " digits (older cards); a birth registration number is not accepted",
+            f"is not a national ID: it has {len(digits)} digits; a Bangladeshi NID has 10 digits"
+            " (smart card) or 13 or 17 digits (older cards); a birth registration number is not"
+            " accepted",
         )
     return digits
 
@@ -116,7 +117,7 @@ def parse_wallet(text: str) -> str:
         raise IdentifierRefused(
             "wallet number",
             text,
-            "is not a Bangladeshi mobile number (11 digits: 01, an operator digit 3-9, 8 digits)",
+            "is not an 11-digit number starting 013 to 019 (a Bangladeshi mobile number)",
         )
     return digits
 
@@ -144,3 +145,23 @@ def parse_routing_number(text: str) -> str:
             f"has {len(digits)} digits; a Bangladesh Bank routing number has 9",
         )
     return digits
+
+
+def national_id_key(text: str) -> str:
+    """The form a stored national ID is compared in: parsed, or (unreadable) without spaces.
+
+    For values already stored (rolls checked before folding existed, payment claims): a value
+    the parser refuses is still compared, by its text, rather than dropped from the comparison.
+    """
+    try:
+        return parse_national_id(text)
+    except IdentifierRefused:
+        return "".join(text.split())
+
+
+def identifier_key(text: str) -> str:
+    """The form a stored wallet or account number is compared in: folded digits, no separators."""
+    try:
+        return digits_of(text, kind="identifier")
+    except IdentifierRefused:
+        return "".join(text.split())

@@ -17,6 +17,8 @@ from itertools import compress, zip_longest
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from imports.headers import (
     FIELD_LABELS,
     FIELDS,
@@ -26,17 +28,20 @@ from imports.headers import (
     normalise_header,
     normalise_mapping,
 )
+from imports.identifiers import BANK_ACCOUNT_LENGTHS
+from imports.identifiers import NATIONAL_ID_LENGTHS as NATIONAL_ID_LENGTHS  # claims use it
 from imports.records import DUE_FIELDS, WAGE_COMPONENTS, Problem, RollRow, Severity
 from imports.sources import Grid, Limits, RollUnreadable, load_grid, read_bytes
 from imports.values import (
     Bad,
     clean_text,
-    digits_only,
+    parse_bank_account_cell,
     parse_date,
     parse_days,
     parse_identifier,
     parse_mobile,
     parse_money,
+    parse_national_id_cell,
     parse_payment_method,
     parse_routing,
     parse_text,
@@ -45,7 +50,6 @@ from imports.values import (
 from ledger.money import format_minor
 
 EARLIEST_DATE = date(1950, 1, 1)
-NATIONAL_ID_LENGTHS = (10, 13, 17)
 MAX_LENGTHS: dict[str, int] = {
     "worker_id": 50,
     "name": 200,
@@ -184,20 +188,6 @@ def _formula_guard(parser: Callable[[Any, str], Any]) -> Callable[[Any, str], An
     return parse
 
 
-def _parse_national_id(value: Any, label: str) -> str | Bad | None:
-    text = parse_identifier(value, label)
-    if not isinstance(text, str):
-        return text
-    digits = digits_only(text)
-    if not digits.isdigit() or len(digits) not in NATIONAL_ID_LENGTHS:
-        return Bad(
-            "bad_national_id",
-            f"{label} {value!r} is not a national ID: a Bangladeshi NID has 10 digits (smart card)"
-            " or 13 or 17 digits (older cards); a birth registration number is not accepted",
-        )
-    return digits
-
-
 def _parse_name(value: Any, label: str) -> str | Bad | None:
     if isinstance(value, float | int):
         return Bad("bad_value", f"{label} {value!r} is a number, not a name")
@@ -213,7 +203,7 @@ _PARSERS: dict[str, Callable[[Any, str], Any]] = {
     for name, parser in {
         "worker_id": parse_identifier,
         "name": _parse_name,
-        "national_id": _parse_national_id,
+        "national_id": parse_national_id_cell,
         "section": _parse_plain,
         "grade": _parse_plain,
         "designation": _parse_plain,
@@ -222,13 +212,14 @@ _PARSERS: dict[str, Callable[[Any, str], Any]] = {
         **dict.fromkeys(MONEY_FIELDS, parse_money),
         "payment_method": parse_payment_method,
         "wallet_number": parse_mobile,
-        "bank_account": parse_identifier,
+        "bank_account": parse_bank_account_cell,
         "routing_number": parse_routing,
         "worker_class": parse_worker_class,
         "earned_leave_days": parse_days,
     }.items()
 }
 _NID_LENGTHS = frozenset(NATIONAL_ID_LENGTHS)
+_ACCOUNT_LENGTHS = frozenset(BANK_ACCOUNT_LENGTHS)
 
 
 def _cleaning(
@@ -256,7 +247,7 @@ def _parse_column(name: str, cells: list[Any], label: str) -> tuple[list[Any], b
             else slow(v)
             for v in cells
         ]
-    elif name in ("worker_id", "bank_account"):
+    elif name == "worker_id":
         out = [
             v
             if v.__class__ is str and v.isascii() and v.isalnum()
@@ -272,6 +263,15 @@ def _parse_column(name: str, cells: list[Any], label: str) -> tuple[list[Any], b
             else slow(v)
             for v in cells
         ]
+    elif name == "bank_account":
+        out = [
+            v
+            if v.__class__ is str and v.isascii() and v.isdigit() and len(v) in _ACCOUNT_LENGTHS
+            else None
+            if v == ""
+            else slow(v)
+            for v in cells
+        ]
     elif name == "national_id":
         out = [
             v
@@ -282,7 +282,12 @@ def _parse_column(name: str, cells: list[Any], label: str) -> tuple[list[Any], b
     elif name == "wallet_number":
         out = [
             v
-            if v.__class__ is str and len(v) == 11 and v.isascii() and v.isdigit() and v[:2] == "01"
+            if v.__class__ is str
+            and len(v) == 11
+            and v.isascii()
+            and v.isdigit()
+            and v[:2] == "01"
+            and v[2] > "2"
             else None
             if v == ""
             else slow(v)
@@ -347,6 +352,12 @@ class _Findings:
         if severity == "error":
             self.rejected.add(index)
 
+    def add_header(
+        self, row: int, column: str | None, severity: Severity, code: str, message: str
+    ) -> None:
+        """A finding about the header row itself (a column read by nothing, or ambiguous)."""
+        self.items.append((row, -1, len(self.items), Problem(row, column, severity, code, message)))
+
     def sorted(self) -> tuple[Problem, ...]:
         return tuple(item[3] for item in sorted(self.items, key=lambda item: item[:3]))
 
@@ -382,6 +393,7 @@ def _check(
     skip = _trailing_totals(rows, keys, blank, fields)
 
     found = _Findings(numbers, labels)
+    _check_header(header, grid.row_numbers[header.index], columns, skip, found)
     live: list[int] = []
     first_seen: dict[tuple[Any, ...], int] = {}
     for index, key in enumerate(keys):
@@ -398,6 +410,12 @@ def _check(
             )
             continue
         live.append(index)
+    if not live:
+        raise RollUnreadable(
+            filename,
+            f"the roll has no workers: nothing under the header in row"
+            f" {grid.row_numbers[header.index]}",
+        )
     is_live = bytearray(count)
     for index in live:
         is_live[index] = 1
@@ -453,6 +471,85 @@ def _check(
         header_row=grid.row_numbers[header.index],
         columns={name: labels[name] for name in fields},
     )
+
+
+def _check_header(
+    header: HeaderRow,
+    row: int,
+    columns: list[tuple[Any, ...]],
+    skip: set[int],
+    found: _Findings,
+) -> None:
+    """Every column is read or reported (DESIGN §4): nothing on a roll is dropped silently."""
+    for column, meaning in sorted(header.others.items()):
+        text = header.texts[column]
+        if meaning.ambiguous:
+            names = " or ".join(FIELD_LABELS[f] for f in meaning.ambiguous)
+            found.add_header(
+                row,
+                text,
+                "error",
+                "ambiguous_header",
+                f"column {text!r} could mean {names}: rename the header or map it to one field",
+            )
+        elif meaning.serial:
+            found.add_header(
+                row,
+                text,
+                "warning",
+                "serial_column",
+                f"column {text!r} numbers the rows; it is not read, on purpose",
+            )
+        elif meaning.field is not None:
+            used = header.labels[meaning.field]
+            found.add_header(
+                row,
+                text,
+                "warning",
+                "unused_column",
+                f"column {text!r} is not read: column {used!r} already gives"
+                f" {FIELD_LABELS[meaning.field]}",
+            )
+        else:
+            closest = (
+                f" (closest field: {FIELD_LABELS[meaning.closest]})"
+                if meaning.closest is not None
+                else ""
+            )
+            found.add_header(
+                row,
+                text,
+                "warning",
+                "unused_column",
+                f"column {text!r} is not read: no field has this header{closest}; map it to a"
+                " field for this factory if it should be read",
+            )
+    read = set(header.columns.values()) | set(header.others)
+    for column, cells in enumerate(columns):
+        if column in read:
+            continue
+        if any(cell not in ("", None) for i, cell in enumerate(cells) if i not in skip):
+            letter = get_column_letter(column + 1)
+            text = header.texts.get(column, "")
+            found.add_header(
+                row,
+                text or f"column {letter}",
+                "warning",
+                "unused_column",
+                f"column {letter} ({text!r}) has no header a field could have, but holds"
+                " values; they are not read"
+                if text
+                else f"column {letter} has no header but holds values; they are not read",
+            )
+    if "exit_date" not in header.columns:
+        found.add_header(
+            row,
+            None,
+            "warning",
+            "no_exit_date_column",
+            "the roll has no exit-date column: every worker on it is taken to be still employed;"
+            " importing it needs the officer to confirm that nobody on it has left",
+        )
 
 
 def _mask(indices: list[int], count: int) -> bytearray:
@@ -536,12 +633,15 @@ def _check_columns(
     for index in [i for i, v in enumerate(methods) if v == "mobile" or v == "bank"]:
         name, what = needs[methods[index]]
         if is_live[index] and parsed[name][index] is None and (index, name) not in bad_cells:
+            # Hold, don't block (DESIGN §4): the worker is computed but kept out of batches
+            # until the details arrive by an approved payee change or a new roll version.
             found.add(
                 index,
                 name,
-                "error",
-                "missing_value",
-                f"payment method {methods[index]} needs {what}",
+                "warning",
+                "missing_payment_details",
+                f"payment method {methods[index]} needs {what}: the worker is held out of"
+                " payment batches until it is given",
             )
 
 
@@ -578,12 +678,15 @@ def _check_duplicates(parsed: dict[str, list[Any]], live: list[int], found: _Fin
             continue  # one worker twice is already a duplicate worker ID
         for index in indices:
             others = ", ".join(str(found.numbers[j]) for j in indices if j != index)
+            # Hold, don't block (DESIGN §5): both import, and entitlements hold every worker
+            # sharing the ID until an officer resolves them.
             found.add(
                 index,
                 "national_id",
-                "error",
+                "warning",
                 "duplicate_national_id",
-                f"national ID {national_id} is also given in row {others} under another worker ID",
+                f"national ID {national_id} is also given in row {others} under another worker"
+                " ID: both are held until an officer resolves them",
             )
 
 

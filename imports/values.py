@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-from imports.identifiers import IdentifierRefused, fold_digits, parse_routing_number
+from imports.identifiers import (
+    IdentifierRefused,
+    fold_digits,
+    parse_bank_account,
+    parse_national_id,
+    parse_routing_number,
+    parse_wallet,
+)
 from ledger.money import MoneyError, to_minor
 
-BENGALI_DIGITS: Final = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 EXCEL_EPOCH: Final = date(1899, 12, 30)  # serial 1 = 1900-01-01, past Excel's 1900 leap bug
 #: Floats at or beyond this lost digits in Excel, which keeps 15 significant digits.
 EXACT_FLOAT_LIMIT: Final = 10**15
@@ -81,12 +88,35 @@ def parse_identifier(value: Any, label: str) -> str | Bad | None:
         return str(int(value))
     if isinstance(value, bool) or not isinstance(value, str | int):
         return Bad("bad_value", f"{label} {value!r} is not an identifier")
-    return str(value).translate(BENGALI_DIGITS)
+    return _folded(str(value), label)
 
 
-def digits_only(text: str) -> str:
-    """Digits of an ID or phone number written with spaces or hyphens."""
-    return text.replace(" ", "").replace("-", "")
+def _folded(text: str, label: str) -> str | Bad:
+    # Digits of every script as ASCII (imports.identifiers), or a Bad saying why not.
+    try:
+        return fold_digits(text, kind=label)
+    except IdentifierRefused as refused:
+        return Bad("bad_digits", f"{label} {text!r} {refused.reason}")
+
+
+def _identifier(value: Any, label: str, parse: Callable[[str], str], code: str) -> str | Bad | None:
+    text = parse_identifier(value, label)
+    if not isinstance(text, str):
+        return text
+    try:
+        return parse(text)
+    except IdentifierRefused as refused:
+        return Bad(code, f"{label} {value!r} {refused.reason}")
+
+
+def parse_national_id_cell(value: Any, label: str) -> str | Bad | None:
+    """A national ID cell, read by the one national ID parser (``imports.identifiers``)."""
+    return _identifier(value, label, parse_national_id, "bad_national_id")
+
+
+def parse_bank_account_cell(value: Any, label: str) -> str | Bad | None:
+    """A bank account cell, read by the one bank account parser."""
+    return _identifier(value, label, parse_bank_account, "bad_bank_account")
 
 
 _DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T]0{1,2}:00(?::00)?)?")
@@ -106,7 +136,9 @@ def parse_date(value: Any, label: str) -> date | Bad | None:
         return _from_serial(value, label)
     if not isinstance(value, str):
         return Bad("bad_date", f"{label} {value!r} is not a date")
-    text = value.translate(BENGALI_DIGITS)
+    text = _folded(value, label)
+    if isinstance(text, Bad):
+        return text
     if match := _DMY.fullmatch(text):
         day, month, year = (int(part) for part in match.groups())
     elif match := _YMD.fullmatch(text):
@@ -149,7 +181,10 @@ def parse_money(value: Any, label: str) -> int | Bad | None:
         return value * 100
     if not isinstance(value, str):
         return Bad("bad_amount", f"{label} {value!r} is not an amount")
-    text = _CURRENCY.sub("", value.translate(BENGALI_DIGITS)).replace(" ", "")
+    folded = _folded(value, label)
+    if isinstance(folded, Bad):
+        return Bad("bad_amount", folded.message)
+    text = _CURRENCY.sub("", folded).replace(" ", "")
     if _GROUPED.fullmatch(text):
         text = text.replace(",", "")
     elif not _PLAIN.fullmatch(text):
@@ -203,23 +238,13 @@ def parse_payment_method(value: Any, label: str) -> str | Bad | None:
 
 
 def parse_mobile(value: Any, label: str) -> str | Bad | None:
-    """An 11-digit Bangladeshi mobile number starting 01 (``+880`` prefix and spaces allowed)."""
+    """A Bangladeshi mobile wallet ``01[3-9]`` + 8 digits (``+880`` prefix and spaces allowed)."""
     if value is None or isinstance(value, Bad):
         return value
     if isinstance(value, float) and value.is_integer() and 10**9 <= value < 2 * 10**9:
         # Excel drops the leading zero of a number typed into a numeric cell: put it back.
-        return "0" + str(int(value))
-    text = parse_identifier(value, label)
-    if not isinstance(text, str):
-        return text
-    digits = digits_only(text)
-    if digits.startswith("+880"):
-        digits = "0" + digits[4:]
-    elif digits.startswith("880") and len(digits) == 13:
-        digits = "0" + digits[3:]
-    if len(digits) != 11 or not digits.isdigit() or not digits.startswith("01"):
-        return Bad("bad_mobile_number", f"{label} {value!r} is not an 11-digit number starting 01")
-    return digits
+        value = "0" + str(int(value))
+    return _identifier(value, label, parse_wallet, "bad_mobile_number")
 
 
 #: What rolls write for each class of worker (Bangladesh Labour Act 2006 s.4(1), in English
@@ -292,12 +317,4 @@ def parse_days(value: Any, label: str) -> int | Bad | None:
 
 def parse_routing(value: Any, label: str) -> str | Bad | None:
     """A Bangladesh Bank routing number (9 digits), via the one routing number parser."""
-    if value is None or isinstance(value, Bad):
-        return value
-    text = parse_identifier(value, label)
-    if not isinstance(text, str):
-        return text
-    try:
-        return parse_routing_number(text)
-    except IdentifierRefused as refused:
-        return Bad("bad_routing_number", f"{label} {refused.reason}")
+    return _identifier(value, label, parse_routing_number, "bad_routing_number")

@@ -30,6 +30,8 @@ import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from imports.identifiers import IdentifierRefused, parse_national_id, parse_wallet
+
 #: Bengali letters and signs → Latin. Consonants carry no inherent vowel (vowels are dropped
 #: from the key anyway); nukta, hasanta and chandrabindu write nothing.
 BENGALI_TO_LATIN: dict[str, str] = {
@@ -140,17 +142,19 @@ def _words_alike(given_key: str, recorded_key: str) -> bool:
 
 
 def national_id_key(text: str) -> str:
-    """The digits of a national ID as typed (spaces, hyphens, Bengali digits allowed)."""
-    ascii_digits = unicodedata.normalize("NFKC", text)
-    return "".join(str(unicodedata.digit(ch)) for ch in ascii_digits if ch.isdigit())
+    """The national ID as the one parser reads it (``imports.identifiers``); ``""`` if refused."""
+    try:
+        return parse_national_id(text)
+    except IdentifierRefused:
+        return ""
 
 
 def phone_key(text: str) -> str:
     """A Bangladeshi mobile number as 11 digits ``01…``: ``+880 1711-000001`` → ``01711000001``."""
-    digits = national_id_key(text)
-    if digits.startswith("880") and len(digits) == 13:
-        digits = digits[2:]
-    return digits
+    try:
+        return parse_wallet(text)
+    except IdentifierRefused:
+        return ""
 
 
 @dataclass(frozen=True, slots=True)

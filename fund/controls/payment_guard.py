@@ -30,6 +30,7 @@ from fund.claims.models import PersonNationalId
 from fund.controls.models import PaymentClaim
 from fund.disbursements.models import PaymentLine
 from fund.events.models import Event
+from imports.identifiers import national_id_key
 
 Span = tuple[date, date]
 
@@ -106,7 +107,11 @@ def plan_claims(
     """What each due line would claim, checked against the factory's live claims."""
     kind = "separation" if event.kind == "closure" else "suspension"
     held: dict[str, list[PaymentClaim]] = defaultdict(list)
-    keys = person_keys(session, (due.national_id for due in dues))
+    # Compared in the one folded form (imports.identifiers), then as the person an officer
+    # confirmed the ID belongs to, as the claims are written.
+    folded = {due.national_id: national_id_key(due.national_id) for due in dues}
+    people = person_keys(session, folded.values())
+    keys = {nid: people[key] for nid, key in folded.items()}
     national_ids = sorted(set(keys.values()))
     for start in range(0, len(national_ids), 1000):
         for claim in session.scalars(
@@ -196,7 +201,7 @@ def write_claims(
     ):
         span = plan.claims.get(entitlement_id)
         if span is not None:
-            person = plan.people.get(entitlement_id, national_ids[entitlement_id])
+            person = plan.people.get(entitlement_id, national_id_key(national_ids[entitlement_id]))
             rows.append((person, event.factory_id, kind, span[0], span[1], event.id, line_id, True))
     insert_rows(session.connection(), _CLAIMS, _COLUMNS, rows)
     return len(rows)

@@ -33,6 +33,7 @@ from fund.events.signals import roll_chosen
 from fund.factories.models import Factory
 from fund.rolls.models import Roll, RollWorker
 from fund.rolls.signals import roll_stored
+from imports.identifiers import identifier_key, national_id_key
 from ledger.money import format_minor
 
 #: Who may acknowledge a finding.
@@ -120,7 +121,7 @@ def compare(
         for entry in current:
             number = getattr(entry, attribute)
             if number:
-                holders[number].append(entry)
+                holders[identifier_key(number)].append(entry)
         for number, sharing in sorted(holders.items()):
             if len(sharing) > 1:
                 found.append(
@@ -133,7 +134,12 @@ def compare(
                     )
                 )
     if elsewhere:
-        seen = [(e, elsewhere[e.national_id]) for e in current if e.national_id in elsewhere]
+        by_key = {national_id_key(n): holder for n, holder in elsewhere.items()}
+        seen = [
+            (e, by_key[national_id_key(e.national_id)])
+            for e in current
+            if national_id_key(e.national_id) in by_key
+        ]
         if seen:
             found.append(
                 Draft(

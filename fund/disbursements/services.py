@@ -61,6 +61,7 @@ from fund.entitlements.services import freeze_policy, latest_run, stored_policy
 from fund.entitlements.words import line_sentences
 from fund.events.models import Event
 from fund.rolls.models import RollWorker
+from fund.rolls.services import payment_details_missing
 from ledger import Account, Entry, InsufficientFunds, Posting, account, post, reverse
 from ledger.models import Account as AccountRow
 from ledger.models import JournalEntry
@@ -333,10 +334,23 @@ def create_batch(
             continue
         if row.amount_minor - already > 0:
             dues.append((row, row.amount_minor - already))
+    # Held, not paid by another method: a bank or mobile worker without the account or wallet
+    # waits for a new roll version or an approved payee change (missing_payment_details).
+    held = payment_details_missing(session, roll_id=run.roll_id)
+    held_out = sorted(row.worker_id for row, _ in dues if row.worker_id in held)
+    if held_out:
+        dues = [(row, due) for row, due in dues if row.worker_id not in held]
+    held_note = (
+        f"held out, missing_payment_details: {len(held_out)} worker(s)"
+        f" ({', '.join(held_out[:20])}{', …' if len(held_out) > 20 else ''})"
+        if held_out
+        else ""
+    )
     if not dues:
         raise NothingToPay(
             f"every eligible worker of event {event.id} is already paid by a live batch"
             + ("" if top_up else " (after a recomputation, make a top-up batch)")
+            + (f"; {held_note}" if held_out else "")
         )
     claims = _plan_claims(session, event=event, run=run, dues=dues, committed=committed)
     payees = _payees(session, run)
@@ -399,6 +413,7 @@ def create_batch(
         after="draft",
         actor=actor,
         action="batches.create",
+        note=held_note,
         facts={
             "event": event.id,
             "run": run.id,
@@ -406,6 +421,7 @@ def create_batch(
             "lines": len(rows),
             "total": format_minor(total, batch.currency),
             "payment_claims": claimed,
+            "held_missing_payment_details": held_out,
         },
     )
     return batch

@@ -26,6 +26,7 @@ from fractions import Fraction
 from typing import Any, Literal, NamedTuple, Protocol
 
 from fund.entitlements.policy import AMOUNT_FIELDS, LineRule, Pay, Policy
+from imports.identifiers import national_id_key
 from imports.records import RollRow
 from ledger.money import minor_digits
 
@@ -673,7 +674,8 @@ def collector_paused() -> Iterator[None]:
 
 
 def _national_id_key(national_id: str) -> str:
-    return "".join(national_id.split())
+    # One meaning per identifier: digits of every script folded (imports.identifiers).
+    return national_id_key(national_id)
 
 
 class Outcome(Protocol):

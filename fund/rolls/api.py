@@ -18,6 +18,7 @@ from fund.db import get_session
 from fund.rolls.models import Roll, RollWorker
 from fund.rolls.schemas import SEES_NATIONAL_IDS, roll_out, worker_out
 from fund.rolls.services import (
+    ExitDatesUnconfirmed,
     RollAlreadyImported,
     RollRejected,
     RollUnreadable,
@@ -83,11 +84,16 @@ def import_roll_file(code: str) -> Response | tuple[Response, int]:
             filename=upload.filename,
             as_of=as_of,
             actor=acting_user(),
+            nobody_left=request.form.get("nobody_left", "").lower() in ("1", "true", "yes", "on"),
         )
     except RollUnreadable as error:
         return error_response(422, "roll_unreadable", str(error), "file")
     except RollRejected as rejected:
         return jsonify(problems_as_json(rejected.reading)), 422
+    except ExitDatesUnconfirmed as unconfirmed:
+        return error_response(
+            422, "no_exit_date_column", f"{unconfirmed}; send nobody_left=true", "nobody_left"
+        )
     except RollAlreadyImported as already:
         return error_response(409, "already_imported", str(already), "file")
     return jsonify(roll_out(roll)), 201

@@ -16,6 +16,7 @@ from fund.auth.models import User
 from fund.cli_options import calendar_date, write_whole
 from fund.db import unit_of_work
 from fund.rolls.services import (
+    ExitDatesUnconfirmed,
     RollAlreadyImported,
     RollRejected,
     factory_by_code,
@@ -101,7 +102,14 @@ def check(file: Path, as_json: bool, report: Path | None, as_of_text: str | None
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--as-of", "as_of_text", required=True, help="The roll's date (YYYY-MM-DD).")
 @click.option("--as", "username", help="The acting user (recorded in the audit log).")
-def import_command(factory_code: str, file: Path, as_of_text: str, username: str | None) -> None:
+@click.option(
+    "--nobody-left",
+    is_flag=True,
+    help="The roll has no exit-date column: confirm that nobody on it has left (audited).",
+)
+def import_command(
+    factory_code: str, file: Path, as_of_text: str, username: str | None, nobody_left: bool
+) -> None:
     """Store FILE as FACTORY's next roll version: all rows or, on any error, nothing."""
     as_of = calendar_date(as_of_text, "--as-of")
     assert as_of is not None
@@ -136,6 +144,7 @@ def import_command(factory_code: str, file: Path, as_of_text: str, username: str
                     as_of=as_of,
                     actor=actor,
                     progress=advance,
+                    nobody_left=nobody_left,
                 )
             summary = (
                 f"imported {factory.code} roll version {roll.version} as of {as_of:%d/%m/%Y}:"
@@ -147,6 +156,9 @@ def import_command(factory_code: str, file: Path, as_of_text: str, username: str
     except RollRejected as rejected:
         click.echo(_problem_table(rejected.problems), err=True)
         click.echo(f"{_summary(rejected.reading)}; nothing was stored", err=True)
+        raise SystemExit(EXIT_REJECTED) from None
+    except ExitDatesUnconfirmed as unconfirmed:
+        click.echo(f"{unconfirmed}; with the CLI: --nobody-left. Nothing was stored.", err=True)
         raise SystemExit(EXIT_REJECTED) from None
     except RollAlreadyImported as already:
         click.echo(str(already), err=True)

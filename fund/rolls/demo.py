@@ -45,6 +45,7 @@ def demo_roll_csv(code: str, workers: int, nid_prefix: int) -> bytes:
             "Payment Method",
             "bKash",
             "Bank Account",
+            "Date of Exit",
         ]
     )
     for n in range(1, workers + 1):
@@ -68,6 +69,7 @@ def demo_roll_csv(code: str, workers: int, nid_prefix: int) -> bytes:
                 method,
                 f"017{nid_prefix % 100:02d}{n:06d}" if method == "bkash" else "",
                 f"0123{n:08d}" if method == "bank" else "",
+                "",
             ]
         )
     return out.getvalue().encode("utf-8")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
 
 # SelectChoice is WTForms 3.3 (tuple choices are deprecated); types-WTForms does not know it yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from imports import FIELD_LABELS
 
@@ -27,6 +27,15 @@ class ConfirmForm(FlaskForm):  # type: ignore[misc]
     sha256 = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
     filename = HiddenField(validators=[DataRequired(), Length(max=255)])
     as_of = HiddenField(validators=[DataRequired(), Regexp(r"^\d{4}-\d{2}-\d{2}$")])
+    nobody_left = BooleanField(
+        _l("This roll has no exit-date column: I confirm that nobody on it has left.")
+    )
+
+
+class DiscardForm(FlaskForm):  # type: ignore[misc]
+    """Delete a checked upload that will not be stored."""
+
+    sha256 = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
 
 
 class MappingForm(FlaskForm):  # type: ignore[misc]
@@ -37,3 +46,7 @@ class MappingForm(FlaskForm):  # type: ignore[misc]
         _l("Means"),
         choices=[SelectChoice(name, label) for name, label in FIELD_LABELS.items()],
     )
+    # Set when the mapping is made from a check page: the same upload is checked again.
+    sha256 = HiddenField(validators=[Optional(), Regexp(r"^[0-9a-f]{64}$")])
+    filename = HiddenField(validators=[Optional(), Length(max=255)])
+    as_of = HiddenField(validators=[Optional(), Regexp(r"^\d{4}-\d{2}-\d{2}$")])

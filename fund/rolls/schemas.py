@@ -74,6 +74,13 @@ class RollWorkerOut(Schema):
     food = fields.String(required=True)
     gross = fields.String(allow_none=True, required=True)
     payment_method = fields.String(allow_none=True, required=True)
+    # Optional roll fields (null: the roll did not give them).
+    routing_number = fields.String(allow_none=True, required=True)
+    worker_class = fields.String(allow_none=True, required=True)
+    arrears_due = fields.String(allow_none=True, required=True)
+    earned_leave_days = fields.Integer(allow_none=True, required=True)
+    festival_bonus_due = fields.String(allow_none=True, required=True)
+    overtime_due = fields.String(allow_none=True, required=True)
 
 
 def worker_out(worker: RollWorker, *, full_national_id: bool) -> dict[str, Any]:
@@ -100,6 +107,12 @@ def worker_out(worker: RollWorker, *, full_national_id: bool) -> dict[str, Any]:
             "food": money(worker.food),
             "gross": money(worker.gross),
             "payment_method": worker.payment_method,
+            "routing_number": worker.routing_number,
+            "worker_class": worker.worker_class,
+            "arrears_due": money(worker.arrears_due),
+            "earned_leave_days": worker.earned_leave_days,
+            "festival_bonus_due": money(worker.festival_bonus_due),
+            "overtime_due": money(worker.overtime_due),
         }
     )
     return dumped
@@ -194,6 +207,13 @@ def add_roll_paths(
                                 "properties": {
                                     "file": {"type": "string", "format": "binary"},
                                     "as_of": {"type": "string", "format": "date"},
+                                    "nobody_left": {
+                                        "type": "boolean",
+                                        "description": "the roll has no exit-date column and"
+                                        " the officer confirms nobody on it has left (audited);"
+                                        " without it such a roll is refused (422"
+                                        " no_exit_date_column)",
+                                    },
                                 },
                             }
                         }

@@ -21,6 +21,7 @@ from fund.rolls.models import ColumnMapping, Roll, RollWorker
 from fund.rolls.signals import roll_stored
 from imports import FIELDS, Limits, Problem, RollReading, RollRow, RollUnreadable, read_roll
 from imports.headers import normalise_header
+from imports.identifiers import national_id_key
 from imports.sources import read_bytes
 
 #: Rows per INSERT batch: big enough to be fast, small enough for a moving progress bar.
@@ -38,6 +39,23 @@ class RollRejected(Exception):
         super().__init__(f"roll rejected: {errors} error(s) in {reading.rejected} row(s)")
         self.reading = reading
         self.problems: tuple[Problem, ...] = reading.problems
+
+
+class ExitDatesUnconfirmed(Exception):
+    """The roll has no exit-date column and the officer has not confirmed that nobody left."""
+
+    def __init__(self, reading: RollReading) -> None:
+        super().__init__(
+            "the roll has no exit-date column: confirm that nobody on it has left"
+            " (or add the column), then import it again"
+        )
+        self.reading = reading
+        self.problems: tuple[Problem, ...] = reading.problems
+
+
+def lacks_exit_dates(reading: RollReading) -> bool:
+    """Whether importing the roll needs the officer's word that nobody on it has left."""
+    return any(problem.code == "no_exit_date_column" for problem in reading.problems)
 
 
 class RollAlreadyImported(Exception):
@@ -153,7 +171,7 @@ def _against_other_factories(
         .where(RollWorker.roll_id.in_(elsewhere))
     )
     for national_id, worker_id, code in session.execute(query):
-        taken[national_id] = (code, worker_id)
+        taken[national_id_key(national_id)] = (code, worker_id)
     if not taken:
         return reading
     column = reading.columns.get("national_id", "National ID")
@@ -195,10 +213,13 @@ def import_roll(
     actor: User | None,
     limits: Limits | None = None,
     progress: Callable[[int, int], None] | None = None,
+    nobody_left: bool = False,
 ) -> Roll:
     """Check the whole file, then store it as the factory's next roll version, or store nothing.
 
-    Raises ``RollUnreadable`` (not a roll), ``RollRejected`` (errors) or ``RollAlreadyImported``.
+    Raises ``RollUnreadable`` (not a roll), ``RollRejected`` (errors), ``RollAlreadyImported``,
+    or ``ExitDatesUnconfirmed`` (no exit-date column and ``nobody_left`` not confirmed: a
+    worker who had left would be paid as if still employed).
     ``progress(stored, total)`` is called after each batch of workers is stored.
     """
     limits = limits or Limits()
@@ -218,6 +239,9 @@ def import_roll(
     )
     if reading.has_errors:
         raise RollRejected(reading)
+    without_exits = lacks_exit_dates(reading)
+    if without_exits and not nobody_left:
+        raise ExitDatesUnconfirmed(reading)
     roll = Roll(
         factory_id=factory.id,
         version=(current.version + 1) if current is not None else 1,
@@ -246,6 +270,8 @@ def import_roll(
             "sha256": digest,
             "workers": roll.worker_count,
             "warnings": roll.warning_count,
+            # The officer's word stands in for the missing column: recorded with the import.
+            **({"confirmed_nobody_left": True} if without_exits else {}),
         },
     )
     # The controls review it now (fund/rolls/signals.py), so findings are on the roll's page
@@ -280,6 +306,21 @@ def roll_rows(session: Session, roll_id: int) -> list[RollRow]:
     return [RollRow(*values) for values in workers]
 
 
+def payment_details_missing(session: Session, *, roll_id: int | None) -> set[str]:
+    """Worker IDs on the roll paid by bank or mobile without the account or wallet (held)."""
+    if roll_id is None:
+        return set()
+    return set(
+        session.scalars(
+            select(RollWorker.worker_id).where(
+                RollWorker.roll_id == roll_id,
+                ((RollWorker.payment_method == "bank") & RollWorker.bank_account.is_(None))
+                | ((RollWorker.payment_method == "mobile") & RollWorker.wallet_number.is_(None)),
+            )
+        )
+    )
+
+
 def problems_as_json(reading: RollReading) -> dict[str, Any]:
     """The ``fund rolls check --json`` body (DESIGN §4); the API's 422 uses the same shape."""
     return {
@@ -298,6 +339,7 @@ def mapping_fields() -> Mapping[str, str]:
 
 
 __all__ = [
+    "ExitDatesUnconfirmed",
     "RollAlreadyImported",
     "RollRejected",
     "RollUnreadable",
@@ -305,6 +347,8 @@ __all__ = [
     "current_roll",
     "factory_by_code",
     "import_roll",
+    "lacks_exit_dates",
+    "payment_details_missing",
     "problems_as_json",
     "roll_rows",
     "save_mapping",

@@ -1,14 +1,18 @@
 """Roll pages: a factory's versions, upload → check → confirm, and one roll's workers.
 
 Between check and confirm the uploaded bytes wait in the instance folder, named by their
-SHA-256, so the file confirmed is exactly the file checked.
+SHA-256, so the file confirmed is exactly the file checked. They are private to the app's user
+(folder 0700, file 0600) and deleted when the check ends: stored, discarded, or left unconfirmed
+for ``UPLOAD_TTL`` seconds (swept at the next upload).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
+import time
 from datetime import date
 from pathlib import Path
 
@@ -37,20 +41,23 @@ from fund.controls.roll_review import ACKNOWLEDGERS, findings
 from fund.db import get_session
 from fund.events.life import events_wanting
 from fund.factories.models import Factory
-from fund.rolls.forms import ConfirmForm, MappingForm, UploadForm
+from fund.rolls.forms import ConfirmForm, DiscardForm, MappingForm, UploadForm
 from fund.rolls.models import Roll, RollWorker
 from fund.rolls.schemas import SEES_NATIONAL_IDS, masked
 from fund.rolls.services import (
+    ExitDatesUnconfirmed,
     RollAlreadyImported,
     RollRejected,
     RollUnreadable,
     check_roll,
     factory_by_code,
     import_roll,
+    lacks_exit_dates,
     save_mapping,
     saved_mapping,
 )
 from imports import FIELD_LABELS, RollReading, error_report_xlsx
+from imports.headers import meaning_of
 from ledger.money import format_minor
 
 bp = Blueprint("rolls", __name__)
@@ -59,6 +66,8 @@ IMPORTERS = (Role.ADMIN, Role.OFFICER)
 WORKERS_PER_PAGE = 100
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Seconds an unconfirmed upload is kept (for the error report and the confirm button).
+UPLOAD_TTL = 3600
 
 
 def _factory(code: str) -> Factory:
@@ -72,8 +81,22 @@ def _upload_path(digest: str) -> Path:
     if not _SHA256.match(digest):
         abort(404)
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "rolls"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder / f"{digest}.upload"
+
+
+def _keep_upload(digest: str, data: bytes) -> None:
+    """Write the checked bytes readable by the app's user only; sweep expired uploads."""
+    path = _upload_path(digest)
+    os.chmod(path.parent, 0o700)
+    limit = time.time() - current_app.config.get("UPLOAD_TTL", UPLOAD_TTL)
+    for old in path.parent.glob("*.upload"):
+        if old.stat().st_mtime < limit:
+            old.unlink(missing_ok=True)
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
 
 
 def _can_import() -> bool:
@@ -103,7 +126,7 @@ def index(code: str) -> str:
 
 @bp.route("/factories/<code>/rolls/mappings", methods=["POST"])
 @allow(*IMPORTERS)
-def add_mapping(code: str) -> WerkzeugResponse:
+def add_mapping(code: str) -> WerkzeugResponse | tuple[str, int]:
     factory = _factory(code)
     form = MappingForm()
     if form.validate_on_submit():
@@ -122,8 +145,46 @@ def add_mapping(code: str) -> WerkzeugResponse:
             ),
             "success",
         )
+        again = _recheck(factory, form)
+        if again is not None:
+            return again
     else:
         flash(_("Give the header text as it appears in the file, and the field it means."), "error")
+    return redirect(url_for("rolls.index", code=factory.code))
+
+
+def _recheck(factory: Factory, form: MappingForm) -> tuple[str, int] | None:
+    """The check page again for the upload the mapping was made from, if it is still kept."""
+    digest = str(form.sha256.data or "")
+    if not digest:
+        return None
+    path = _upload_path(digest)
+    try:
+        as_of = date.fromisoformat(str(form.as_of.data or ""))
+    except ValueError:
+        return None
+    if not path.is_file():
+        flash(_("That upload has expired: please upload the file again."), "error")
+        return None
+    filename = secure_filename(str(form.filename.data or "roll")) or "roll"
+    return _check_page(factory, path.read_bytes(), digest, filename, as_of)
+
+
+def _closest(header: str) -> str:
+    # The field the check names as closest to the header (else the first field).
+    meaning = meaning_of(header, {})
+    return meaning.field or meaning.closest or next(iter(FIELD_LABELS))
+
+
+@bp.route("/factories/<code>/rolls/discard", methods=["POST"])
+@allow(*IMPORTERS)
+def discard(code: str) -> WerkzeugResponse:
+    factory = _factory(code)
+    form = DiscardForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _upload_path(str(form.sha256.data)).unlink(missing_ok=True)
+    flash(_("The upload was discarded; nothing was stored."), "success")
     return redirect(url_for("rolls.index", code=factory.code))
 
 
@@ -150,7 +211,7 @@ def check(code: str) -> tuple[str, int] | str:
     as_of: date | None = form.as_of.data
     assert as_of is not None  # DataRequired
     digest = hashlib.sha256(data).hexdigest()
-    _upload_path(digest).write_bytes(data)
+    _keep_upload(digest, data)
     return _check_page(factory, data, digest, filename, as_of)
 
 
@@ -165,6 +226,26 @@ def _check_page(
     except RollUnreadable as error:
         reading, unreadable = None, str(error)
     confirm = ConfirmForm(formdata=None, sha256=digest, filename=filename, as_of=as_of.isoformat())
+    # Each column no field reads gets a form to map it for this factory, then check again.
+    map_forms = [
+        (
+            problem,
+            MappingForm(
+                formdata=None,
+                prefix=f"map{number}",
+                header=problem.column,
+                field=_closest(problem.column),
+                sha256=digest,
+                filename=filename,
+                as_of=as_of.isoformat(),
+            ),
+        )
+        for number, problem in enumerate(reading.problems if reading is not None else ())
+        if problem.code == "unused_column"
+        and problem.column
+        and problem.row is not None
+        and not problem.column.startswith("column ")
+    ]
     page = render_template(
         "rolls/check.html",
         factory=factory,
@@ -174,6 +255,9 @@ def _check_page(
         filename=filename,
         as_of=as_of,
         confirm=confirm,
+        needs_nobody_left=reading is not None and lacks_exit_dates(reading),
+        map_forms=map_forms,
+        discard=DiscardForm(formdata=None, sha256=digest),
     )
     if reading is None or reading.has_errors:
         status = 422
@@ -233,9 +317,16 @@ def confirm(code: str) -> WerkzeugResponse | tuple[str, int]:
             filename=filename,
             as_of=as_of,
             actor=acting_user(),
+            nobody_left=bool(form.nobody_left.data),
         )
     except (RollRejected, RollUnreadable):
         return _check_page(factory, data, digest, filename, as_of)
+    except ExitDatesUnconfirmed:
+        flash(
+            _("This roll has no exit-date column: tick the box to confirm nobody on it has left."),
+            "error",
+        )
+        return _check_page(factory, data, digest, filename, as_of, status=422)
     except RollAlreadyImported as already:
         flash(str(already), "error")
         return redirect(url_for("rolls.detail", roll_id=already.roll.id))

@@ -79,7 +79,11 @@ def test_the_officer_journey_through_the_api_keeps_the_books(
         "/factories/DHK-1/rolls",
         201,
         officer,
-        data={"as_of": "2024-02-29", "file": (io.BytesIO(ROLL.encode()), "payroll.csv")},
+        data={
+            "as_of": "2024-02-29",
+            "nobody_left": "true",
+            "file": (io.BytesIO(ROLL.encode()), "payroll.csv"),
+        },
         content_type="multipart/form-data",
     )
     assert roll["worker_count"] == 2

@@ -141,7 +141,7 @@ def test_officer_pays_a_suspension_and_reissues_a_failed_payment(tab: Any, tmp_p
     tab.click("text=Check the file")
     tab.wait_for_load_state()
     summary = tab.locator("main > p").first.inner_text()
-    assert summary == "7 rows read: 4 accepted, 3 rejected, 2 warning(s)."
+    assert summary == "7 rows read: 4 accepted, 3 rejected, 3 warning(s)."
     problems = {
         tuple(cell.strip() for cell in row.locator("td").all_inner_texts())
         for row in tab.locator("table.problems tbody tr").all()
@@ -157,6 +157,13 @@ def test_officer_pays_a_suspension_and_reissues_a_failed_payment(tab: Any, tmp_p
             "Gross Salary 14,000.00 differs from the components' sum 13,775.00",
         ),
         ("11", "", "warning", "row 11 repeats row 4 exactly; the repeat is skipped"),
+        (
+            "3",
+            "",
+            "warning",
+            "the roll has no exit-date column: every worker on it is taken to be still"
+            " employed; importing it needs the officer to confirm that nobody on it has left",
+        ),
     }
     shot(tab, "roll-problems")
     report = download(tab, "Download the error report", tmp_path)
@@ -174,9 +181,11 @@ def test_officer_pays_a_suspension_and_reissues_a_failed_payment(tab: Any, tmp_p
     tab.click("text=Check the file")
     tab.wait_for_load_state()
     assert tab.locator("main > p").first.inner_text() == (
-        "7 rows read: 7 accepted, 0 rejected, 2 warning(s)."
+        "7 rows read: 7 accepted, 0 rejected, 3 warning(s)."
     )
     shot(tab, "roll-warnings-only")
+    # The roll has no exit-date column: the officer vouches that nobody on it has left.
+    tab.check("input[name=nobody_left]")
     tab.click("text=Store as the next roll version (7 workers)")
     tab.wait_for_load_state()
     assert "Stored roll version 1: 7 workers." in flashes(tab)

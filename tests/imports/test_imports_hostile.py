@@ -28,9 +28,10 @@ def test_empty_and_whitespace_files() -> None:
     refuse(b"  \r\n\r\n", "the file is empty")
 
 
-def test_only_a_header_reads_as_an_empty_roll() -> None:
-    reading = read_roll(csv_bytes([HEADER]), filename="roll.csv", as_of=AS_OF)
-    assert (reading.rows, reading.problems, reading.rows_read) == ((), (), 0)
+def test_only_a_header_is_refused() -> None:
+    # Issue 15: a header-only file was stored as a roll version with 0 workers.
+    refuse(csv_bytes([HEADER]), "the roll has no workers", "roll.csv")
+    refuse(csv_bytes([HEADER, [], ["Total", "", "", "", "", "8000"]]), "no workers", "roll.csv")
 
 
 def test_no_header_at_all() -> None:

@@ -50,7 +50,7 @@ def rolls(draw: st.DrawFn) -> list[RollRow]:
                 exit_date=draw(st.sampled_from([None, join])),
                 payment_method=method,
                 wallet_number=f"017{ident:08d}" if method == "mobile" else None,
-                bank_account=f"00{ident}" if method == "bank" else None,
+                bank_account=f"0012{ident:06d}" if method == "bank" else None,
             )
         )
     return result

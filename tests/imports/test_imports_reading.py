@@ -99,6 +99,7 @@ def test_bengali_headers() -> None:
         "গ্রেড",
         "পদবী",
         "যোগদানের তারিখ",
+        "অব্যাহতির তারিখ",
         "মূল বেতন",
         "বাড়ি ভাড়া",
         "চিকিৎসা ভাতা",
@@ -114,6 +115,7 @@ def test_bengali_headers() -> None:
         "৫",
         "অপারেটর",
         "০১/০৩/২০১৯",
+        None,
         "৮০০০",
         "৪০০০",
         "৭৫০",
@@ -159,13 +161,14 @@ def test_duplicates_rows_worker_ids_and_national_ids() -> None:
     ]
     reading = read(xlsx(rows))
     assert codes(reading) == [
-        (2, "NID", "error", "duplicate_national_id"),
+        (2, "NID", "warning", "duplicate_national_id"),
         (3, None, "warning", "duplicate_row"),
         (5, "Card No", "error", "duplicate_worker_id"),
-        (6, "NID", "error", "duplicate_national_id"),
+        (6, "NID", "warning", "duplicate_national_id"),
     ]
-    assert [r.worker_id for r in reading.rows] == ["W0002"]
-    assert (reading.rows_read, reading.rejected) == (4, 3)
+    # Sharing a national ID holds both workers (entitlements), it does not reject them.
+    assert [r.worker_id for r in reading.rows] == ["W0001", "W0002", "W0004"]
+    assert (reading.rows_read, reading.rejected) == (4, 1)
 
 
 def test_every_cell_check_is_located() -> None:
@@ -203,12 +206,12 @@ def test_every_cell_check_is_located() -> None:
         (13, "Worker Name", "error", "missing_value"),
         # A real formula (openpyxl saves it without a cached value) is named as a formula.
         (14, "Basic Salary", "error", "formula"),
-        (15, "bKash", "error", "missing_value"),
+        (15, "bKash", "warning", "missing_payment_details"),
         (16, "Basic Salary", "error", "bad_amount"),
     ]
-    assert [r.worker_id for r in reading.rows] == ["W0008"]
+    assert [r.worker_id for r in reading.rows] == ["W0008", "W0013"]
     assert reading.has_errors
-    assert (reading.rows_read, reading.rejected) == (14, 13)
+    assert (reading.rows_read, reading.rejected) == (14, 12)
 
 
 def test_exit_before_join_and_exit_date_synonym() -> None:
@@ -316,9 +319,12 @@ def test_formulas_with_cached_values_are_refused_but_a_sum_totals_row_is_skipped
     sheet.write_formula(4, 4, "=SUM(E3:E4)", None, 16000)
     book.close()
     reading = read(out.getvalue())
-    assert codes(reading) == [(4, "House Rent", "error", "formula")]
+    assert codes(reading) == [
+        (2, None, "warning", "no_exit_date_column"),
+        (4, "House Rent", "error", "formula"),
+    ]
     assert [r.worker_id for r in reading.rows] == ["A1"]
-    assert "=E4/2" in reading.problems[0].message
+    assert "=E4/2" in reading.problems[1].message
 
 
 def test_a_workbook_declaring_xml_entities_is_refused() -> None:

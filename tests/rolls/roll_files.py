@@ -17,6 +17,7 @@ HEADER = [
     "House Rent",
     "Payment Method",
     "bKash",
+    "Date of Exit",
 ]
 
 
@@ -41,6 +42,7 @@ def roll_csv(
                 "6250",
                 "bKash",
                 f"0171{n:07d}",
+                "",
             ]
         )
     return out.getvalue().encode("utf-8")

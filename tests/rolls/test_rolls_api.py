@@ -52,6 +52,9 @@ def test_import_list_and_read_a_roll(
     assert len(one["items"]) == 2
     assert one["items"][0]["national_id"] == "1990000000001"
     assert one["items"][0]["basic"] == "12500.00"
+    # Optional roll fields the file did not give are null, never a guessed 0.
+    assert one["items"][0]["arrears_due"] is None
+    assert one["items"][0]["worker_class"] is None
     approver = bearer(users, api_token, Role.APPROVER)
     masked = client.get(f"/api/v1/rolls/{body['id']}", headers=approver).json
     assert masked is not None
