@@ -45,8 +45,10 @@ from fund.disbursements.schemas import (
     ReissueIn,
 )
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
+from fund.disbursements.step_dates import StepDateRefused
 from fund.events.models import Event
 from ledger import InsufficientFunds, LedgerError
+from ledger.errors import AmountTooLarge, FutureDate
 from ledger.money import MoneyError, to_minor
 
 PREPARERS = tuple(services.PREPARERS)
@@ -86,10 +88,21 @@ def refusal(error: Exception) -> Response:
         return error_response(409, "unknown_workers", str(error), "workers")
     if isinstance(error, ResultFileInvalid):
         return error_response(422, "result_file_invalid", str(error), "file")
+    if isinstance(error, StepDateRefused | FutureDate):
+        # 409, not 422: the body is well formed; the rules refuse the date it names.
+        return error_response(409, "bad_date", str(error), "on")
+    if isinstance(error, AmountTooLarge):
+        return error_response(422, "amount_too_large", str(error))
     return error_response(409, "refused", str(error))
 
 
-REFUSALS = (services.BatchRefused, InsufficientFunds, LedgerError, ResultFileInvalid)
+REFUSALS = (
+    services.BatchRefused,
+    InsufficientFunds,
+    LedgerError,
+    ResultFileInvalid,
+    StepDateRefused,
+)
 
 
 def _dump_batch(batch: DisbursementBatch, status: int = 200) -> tuple[Response, int]:
@@ -410,7 +423,8 @@ def add_batch_paths(
         "409": error_answer(
             "refused by the rules: the batch or line is in another state, the fund lacks the"
             " money, nothing is left to pay, the workers named are not paid by the event, the"
-            " roll has unacknowledged high findings, or a worker is already paid (double payment)"
+            " roll has unacknowledged high findings, a worker is already paid (double payment),"
+            " or the date is after today or before the step it follows (bad_date)"
         ),
         "422": error_answer("the body (or the uploaded file) cannot be read"),
     }

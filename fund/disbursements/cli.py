@@ -27,6 +27,7 @@ from fund.disbursements.receipt_checks import check_receipt
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.reconciliation import ResultFileInvalid
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
+from fund.disbursements.step_dates import StepDateRefused
 from fund.events.models import Event
 from ledger import InsufficientFunds, LedgerError
 from ledger.money import MoneyError, format_minor, to_minor
@@ -59,7 +60,7 @@ def _summary(batch: DisbursementBatch) -> str:
     )
 
 
-_REFUSALS = (services.BatchRefused, InsufficientFunds, LedgerError)
+_REFUSALS = (services.BatchRefused, InsufficientFunds, LedgerError, StepDateRefused)
 
 as_option = click.option("--as", "username", help="The acting user (required).")
 on_option = click.option("--on", "on_text", help="Effective date of the posting (default today).")

@@ -44,7 +44,7 @@ from fund.controls.guards import refused_by_payment_guard
 from fund.controls.models import BatchApproval
 from fund.controls.roll_review import unacknowledged_high
 from fund.db import utcnow
-from fund.disbursements import reconciliation
+from fund.disbursements import reconciliation, step_dates
 from fund.disbursements.models import (
     BatchTransition,
     DisbursementBatch,
@@ -548,6 +548,7 @@ def approve(
     if already is not None and batch.state in ("submitted", "approved", "paid"):
         return batch  # a repeated click or command: already done, nothing more is posted
     _require(batch, "submitted")
+    step_dates.approval_date(session, batch, on)
     if batch.submitted_by_id == actor.id:
         raise SelfApprovalRefused(
             f"batch {batch.id}: the approver must be someone other than the submitter"
@@ -634,6 +635,7 @@ def cancel(
     if batch.state == "approved":
         if on is None:
             raise BatchRefused(f"batch {batch.id} is approved: say on which day to reverse it")
+        step_dates.payment_date(session, batch, on)
         original = session.get(JournalEntry, batch.approval_entry_id)
         assert original is not None
         if not reason.strip():
@@ -679,6 +681,7 @@ def pay(
     if batch.state == "paid":
         return batch  # a retry: the money left once
     _require(batch, "approved")
+    step_dates.payment_date(session, batch, on)
     by_cash: dict[str, int] = defaultdict(int)
     for method, total in session.execute(
         select(PaymentLine.method, func.sum(PaymentLine.amount_minor))
@@ -765,6 +768,7 @@ def mark_paid(
     if line.state == "paid":
         return line
     _require_line(line, "pending")
+    step_dates.settlement_date(session, line, on)
     line.settled_on = on
     line.provider_reference = provider_reference or line.provider_reference
     _line_moved(session, line, "paid", actor, provider_reference=provider_reference)
@@ -779,6 +783,7 @@ def mark_failed(
     if line.state == "failed":
         return line
     _require_line(line, "pending")
+    step_dates.settlement_date(session, line, on)
     _post_returns(session, [line], on=on, key=f"line:{line.id}:failed")
     line.settled_on = on
     line.failure_reason = reason[:200]
@@ -830,6 +835,7 @@ def mark_unclaimed(session: Session, *, line: PaymentLine, actor: User, on: date
     if line.state == "unclaimed":
         return line
     _require_line(line, "failed")
+    step_dates.after_failure_date(line, on, "the unclaimed move")
     if line.payable_code != "2000":  # pragma: no cover - only reissues of unclaimed carry 2100
         raise BatchStateError(f"payment line {line.id} is already owed from unclaimed payouts")
     currency = line.batch.currency
@@ -890,6 +896,7 @@ def reissue(
     """Pay a failed or unclaimed line again as a new line (maybe to a new wallet); cash goes out."""
     _check_role(actor, PAYERS, "reissue payments")
     _require_line(line, "failed", "unclaimed")
+    step_dates.after_failure_date(line, on, "the reissue")
     chosen = method or line.method
     if chosen not in CASH_FOR_METHOD:
         raise BatchRefused(f"payment method {chosen!r} is not mobile, bank or cash")
@@ -1009,6 +1016,7 @@ def reconcile(
             mismatches=[m for m in earlier.mismatches.splitlines() if m],
         )
     _require(batch, "paid")
+    step_dates.reconciliation_date(session, batch, on)
     results = reconciliation.parse_results(data, filename=filename)
     lines = {
         line.receipt_number: line

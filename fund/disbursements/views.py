@@ -48,6 +48,7 @@ from fund.disbursements.receipt_checks import check_receipt
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.reconciliation import ResultFileInvalid
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
+from fund.disbursements.step_dates import StepDateRefused
 from fund.entitlements.services import latest_run
 from fund.events.models import Event
 from ledger import InsufficientFunds, LedgerError
@@ -60,7 +61,13 @@ APPROVERS = tuple(services.APPROVERS)
 PAYERS = tuple(services.PAYERS)
 CLOSERS = tuple(services.PREPARERS | services.APPROVERS)
 FILE_READERS = (*PAYERS, Role.AUDITOR)
-REFUSALS = (services.BatchRefused, InsufficientFunds, LedgerError, ResultFileInvalid)
+REFUSALS = (
+    services.BatchRefused,
+    InsufficientFunds,
+    LedgerError,
+    ResultFileInvalid,
+    StepDateRefused,
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
