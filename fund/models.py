@@ -16,6 +16,7 @@ from fund.controls.models import (
 from fund.disbursements.models import (
     BatchTransition,
     DisbursementBatch,
+    PayeeChange,
     PaymentLine,
     ResultImport,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "Event",
     "EventExtension",
     "Factory",
+    "PayeeChange",
     "PaymentClaim",
     "PaymentLine",
     "Pledge",

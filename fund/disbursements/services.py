@@ -44,7 +44,7 @@ from fund.controls.guards import refused_by_payment_guard
 from fund.controls.models import BatchApproval
 from fund.controls.roll_review import unacknowledged_high
 from fund.db import utcnow
-from fund.disbursements import reconciliation, step_dates
+from fund.disbursements import payees, reconciliation, step_dates
 from fund.disbursements.models import (
     BatchTransition,
     DisbursementBatch,
@@ -73,6 +73,7 @@ __all__ = [
     "InsufficientFunds",
     "NotAllowed",
     "NothingToPay",
+    "PayeeChangeNeeded",
     "SelfApprovalRefused",
     "UnknownPaymentLine",
     "UnknownWorkers",
@@ -882,6 +883,10 @@ def expire_unclaimed(
     return [mark_unclaimed(session, line=line, actor=actor, on=on) for line in stale]
 
 
+class PayeeChangeNeeded(BatchRefused):
+    """Paying a line to other details than the approved ones needs an approved payee change."""
+
+
 def reissue(
     session: Session,
     *,
@@ -893,19 +898,50 @@ def reissue(
     wallet_number: str | None = None,
     bank_account: str | None = None,
 ) -> PaymentLine:
-    """Pay a failed or unclaimed line again as a new line (maybe to a new wallet); cash goes out."""
+    """Pay a failed or unclaimed line again, to the same details; cash goes out.
+
+    Other details (a new wallet, account or method) are a payee change: requested, then
+    approved by someone else (``fund.disbursements.payee_changes``); this refuses them.
+    """
     _check_role(actor, PAYERS, "reissue payments")
     _require_line(line, "failed", "unclaimed")
+    current = payees.approved(line)
+    try:
+        wanted = payees.parse_payee(
+            current=current, method=method, wallet_number=wallet_number, bank_account=bank_account
+        )
+    except payees.PayeeDetailsInvalid as error:
+        raise BatchRefused(str(error)) from error
+    if wanted != current:
+        raise PayeeChangeNeeded(
+            f"payment line {line.id} ({line.receipt_number}) is approved to pay "
+            f"{payees.describe(current)}; paying {payees.describe(wanted)} is a payee change: "
+            "request it, and an approver other than you approves it before any money moves"
+        )
+    return pay_again(session, line=line, actor=actor, on=on, secret_key=secret_key, payee=wanted)
+
+
+def pay_again(
+    session: Session,
+    *,
+    line: PaymentLine,
+    actor: User,
+    on: date,
+    secret_key: str,
+    payee: payees.Payee,
+    facts: Mapping[str, Any] | None = None,
+    note: str = "",
+) -> PaymentLine:
+    """The reissue itself, to ``payee``: callers have checked who may and to which details.
+
+    Called by ``reissue`` (same details, a payer) and by the payee change service (other
+    details, once an approver other than the requester approved them) only.
+    """
+    _require_line(line, "failed", "unclaimed")
     step_dates.after_failure_date(line, on, "the reissue")
-    chosen = method or line.method
-    if chosen not in CASH_FOR_METHOD:
-        raise BatchRefused(f"payment method {chosen!r} is not mobile, bank or cash")
-    wallet = wallet_number if wallet_number is not None else line.wallet_number
-    bank = bank_account if bank_account is not None else line.bank_account
-    if chosen == "mobile" and not wallet:
-        raise BatchRefused("a mobile payment needs a wallet number")
-    if chosen == "bank" and not bank:
-        raise BatchRefused("a bank payment needs a bank account")
+    chosen = payee.method
+    wallet = payee.wallet_number if chosen == "mobile" else line.wallet_number
+    bank = payee.bank_account if chosen == "bank" else line.bank_account
     old_state = line.state
     line.state = "reissued"
     session.flush()  # the old line leaves the live set before the new one joins it
@@ -963,8 +999,8 @@ def reissue(
         no_overdraft=[cash],
     )
     _transition(
-        session, batch, before=old_state, after="reissued", actor=actor, line=line,
-        facts={"new_line": fresh.id, "method": chosen},
+        session, batch, before=old_state, after="reissued", actor=actor, line=line, note=note,
+        facts={"new_line": fresh.id, "method": chosen, **(facts or {})},
     )  # fmt: skip
     _transition(session, batch, before=None, after="pending", actor=actor, line=fresh)
     return fresh
