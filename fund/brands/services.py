@@ -16,6 +16,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fund import money_limits
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.auth.roles import Role
@@ -112,13 +113,17 @@ def atomic(service: Callable[Concatenate[Session, P], R]) -> Callable[Concatenat
     return run
 
 
-def _check_amount(amount: int, currency: str) -> None:
+def _check_amount(amount: int, currency: str, *, limit: int, what: str) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise BrandRecordRefused("amount must be a positive whole number of minor units")
     if currency not in CURRENCIES:
         raise BrandRecordRefused(
             f"currency must be one of {', '.join(CURRENCIES)}, not {currency!r}"
         )
+    try:
+        money_limits.check(amount, limit, what=what, currency=currency)
+    except money_limits.AmountTooLarge as error:
+        raise BrandRecordRefused(str(error)) from error
 
 
 def _pledge_facts(pledge: Pledge) -> dict[str, Any]:
@@ -150,7 +155,7 @@ def record_pledge(
 
     The same reference with the same content returns the first pledge (a safe retry).
     """
-    _check_amount(amount, currency)
+    _check_amount(amount, currency, limit=money_limits.PLEDGE, what="a pledge")
     reference = reference.strip()
     if not reference:
         raise BrandRecordRefused("a pledge needs a reference (its letter or agreement)")
@@ -236,7 +241,7 @@ def record_contribution(
 
     The same bank reference with the same content returns the first record (a safe retry).
     """
-    _check_amount(amount, currency)
+    _check_amount(amount, currency, limit=money_limits.CONTRIBUTION, what="a contribution")
     bank_reference = bank_reference.strip()
     if not bank_reference:
         raise BrandRecordRefused("a contribution needs the bank's reference")
@@ -311,7 +316,7 @@ def convert_usd_to_bdt(
     The taka amount is rounded half-up to the poisha by the ledger; the rate is kept on the
     entry. A retry with the same deal reference and content returns the first conversion.
     """
-    _check_amount(amount, "USD")
+    _check_amount(amount, "USD", limit=money_limits.CONVERSION, what="a conversion")
     if not isinstance(rate, Decimal) or not rate.is_finite() or rate <= 0:
         raise BrandRecordRefused("the rate must be a positive decimal (taka per dollar)")
     reference = reference.strip()

@@ -197,7 +197,8 @@ class FloatIn(OnIn):
     amount = fields.String(
         required=True,
         validate=validate.Regexp(
-            r"^[0-9]{1,12}([.][0-9]{1,2})?$", error="an amount like 500000.00 (taka)"
+            r"^[0-9]{1,10}([.][0-9]{1,2})?$",
+            error="an amount like 500000.00 (taka), at most 9999999999.99",
         ),
         metadata={"format": "decimal", "example": "500000.00"},
     )

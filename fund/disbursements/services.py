@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
+from fund import money_limits
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.auth.roles import Role
@@ -337,6 +338,7 @@ def create_batch(
             f"every eligible worker of event {event.id} is already paid by a live batch"
             + ("" if top_up else " (after a recomputation, make a top-up batch)")
         )
+    _check_sizes(dues)
     claims = _plan_claims(session, event=event, run=run, dues=dues, committed=committed)
     payees = _payees(session, run)
     batch = DisbursementBatch(
@@ -408,6 +410,24 @@ def create_batch(
         },
     )
     return batch
+
+
+def _check_sizes(dues: Sequence[tuple[Any, int]]) -> None:
+    """Refuse a line or a batch past the documented maxima (``fund.money_limits``)."""
+    try:
+        for row, due in dues:
+            money_limits.check(
+                due, money_limits.WORKER_LINE, what=f"the payment to {row.worker_id}",
+                currency=PAYOUT_CURRENCY,
+            )  # fmt: skip
+        money_limits.check(
+            sum(due for _, due in dues), money_limits.BATCH, what="the batch",
+            currency=PAYOUT_CURRENCY,
+        )  # fmt: skip
+    except money_limits.AmountTooLarge as error:
+        raise BatchRefused(
+            f"{error}: split the batch (choose the workers) or check the roll"
+        ) from error
 
 
 def _plan_claims(
@@ -1310,6 +1330,12 @@ def transfer_to_float(
     _check_role(actor, PAYERS, "fund the mobile-money float")
     if amount_minor <= 0:
         raise BatchRefused("the amount to move must be positive")
+    try:
+        money_limits.check(
+            amount_minor, money_limits.BATCH, what="a float transfer", currency="BDT"
+        )
+    except money_limits.AmountTooLarge as error:
+        raise BatchRefused(str(error)) from error
     bank = account(session, "1010")
     entry = post(
         session,

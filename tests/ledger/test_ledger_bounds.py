@@ -207,3 +207,10 @@ def _post_kind_or_refused(
     except InsufficientFunds:
         after = connection.exec_driver_sql("SELECT count(*) FROM ledger_postings").scalar()
         assert after == before
+
+
+def test_any_int_reads_back_as_an_amount() -> None:
+    # Messages about refused giant amounts must not fail themselves (28-digit Decimal default).
+    from ledger.money import from_minor
+
+    assert from_minor(10**40 + 5, "USD") == Decimal(10**40 + 5).scaleb(-2)
