@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fund import money_limits
@@ -25,6 +25,7 @@ from fund.brands.statement import BrandStatement
 from fund.reports.services import fund_charts
 from fund.reports.statements import statement_pdf
 from ledger import Entry, InsufficientFunds, LedgerError, Posting, account, convert, post
+from ledger.models import JournalEntry
 from ledger.money import from_minor, to_minor
 
 
@@ -56,11 +57,24 @@ class PeriodInvalid(ValueError):
     """A statement period that starts after it ends."""
 
 
+def first_entry_date(session: Session) -> date | None:
+    """The effective date of the fund's first posted entry (None before any)."""
+    return session.scalar(
+        select(func.min(JournalEntry.effective_date)).where(JournalEntry.status == "posted")
+    )
+
+
 def statement_period(
-    start: date | None, end: date | None, *, today: date
+    start: date | None, end: date | None, *, today: date, first: date | None = None
 ) -> tuple[date | None, date]:
-    """A statement's period: no end means through ``today``; a start after the end is refused."""
+    """A statement's period, bounded by the books: it ends on or before ``today`` (no end:
+    today) and a start before the fund's ``first`` entry is moved to it, so a request cannot
+    ask for centuries of empty months; a start after the end is refused."""
     end = end or today
+    if end > today:
+        raise PeriodInvalid(f"the period cannot end after today ({today})")
+    if start is not None and first is not None and start < first:
+        start = first  # nothing was posted before: the same figures, a bounded period
     if start is not None and start > end:
         raise PeriodInvalid("the period starts after it ends")
     return start, end
