@@ -16,6 +16,7 @@ from fund.controls.models import (
 from fund.disbursements.models import (
     BatchTransition,
     DisbursementBatch,
+    PayeeChange,
     PaymentLine,
     ResultImport,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "EventExtension",
     "Factory",
     "Job",
+    "PayeeChange",
     "PaymentClaim",
     "PaymentLine",
     "Pledge",

@@ -31,6 +31,14 @@ class PeriodClosed(LedgerError):
     """The effective date falls in a closed period."""
 
 
+class FutureDate(LedgerError):
+    """An effective date after today: the books record what has happened."""
+
+
+class AmountTooLarge(LedgerError):
+    """A posting, or an account's total, past what the databases sum safely."""
+
+
 class InsufficientFunds(LedgerError):
     """The entry would take a protected account below zero."""
 

@@ -6,7 +6,7 @@ floats are refused so that a binary fraction can never reach the books.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Final
 
@@ -103,7 +103,10 @@ def from_minor(minor: int, currency: str) -> Decimal:
     if isinstance(minor, bool) or not isinstance(minor, int):
         raise MoneyError(f"minor units must be an int, not {type(minor).__name__}")
     digits = minor_digits(currency)
-    return Decimal(minor).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
+    # Enough precision for any int: the default 28 digits would fail past 10**26 minor units.
+    with localcontext() as context:
+        context.prec = max(28, len(str(abs(minor))) + digits + 1)
+        return Decimal(minor).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
 
 
 def format_minor(minor: int, currency: str, *, grouping: bool = True) -> str:

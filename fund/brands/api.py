@@ -33,6 +33,7 @@ from fund.brands.services import (
     PeriodInvalid,
     RecordConflict,
     brand_for,
+    first_entry_date,
     record_contribution,
     record_pledge,
     statement_pdf_file,
@@ -113,7 +114,9 @@ def statement(code: str) -> dict[str, Any]:
 def _statement(code: str) -> BrandStatement:
     brand = _brand(code)
     try:
-        start, end = statement_period(_day("from"), _day("to"), today=utcnow().date())
+        start, end = statement_period(
+            _day("from"), _day("to"), today=utcnow().date(), first=first_entry_date(get_session())
+        )
     except PeriodInvalid as invalid:
         abort(400, description=str(invalid))
     return brand_statement(get_session(), brand=brand, start=start, end=end)

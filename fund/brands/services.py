@@ -16,6 +16,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fund import money_limits
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.auth.roles import Role
@@ -56,11 +57,24 @@ class PeriodInvalid(ValueError):
     """A statement period that starts after it ends."""
 
 
+def first_entry_date(session: Session) -> date | None:
+    """The effective date of the fund's first posted entry (None before any)."""
+    return session.scalar(
+        select(func.min(JournalEntry.effective_date)).where(JournalEntry.status == "posted")
+    )
+
+
 def statement_period(
-    start: date | None, end: date | None, *, today: date
+    start: date | None, end: date | None, *, today: date, first: date | None = None
 ) -> tuple[date | None, date]:
-    """A statement's period: no end means through ``today``; a start after the end is refused."""
+    """A statement's period, bounded by the books: it ends on or before ``today`` (no end:
+    today) and a start before the fund's ``first`` entry is moved to it, so a request cannot
+    ask for centuries of empty months; a start after the end is refused."""
     end = end or today
+    if end > today:
+        raise PeriodInvalid(f"the period cannot end after today ({today})")
+    if start is not None and first is not None and start < first:
+        start = first  # nothing was posted before: the same figures, a bounded period
     if start is not None and start > end:
         raise PeriodInvalid("the period starts after it ends")
     return start, end
@@ -119,13 +133,17 @@ def atomic(service: Callable[Concatenate[Session, P], R]) -> Callable[Concatenat
     return run
 
 
-def _check_amount(amount: int, currency: str) -> None:
+def _check_amount(amount: int, currency: str, *, limit: int, what: str) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise BrandRecordRefused("amount must be a positive whole number of minor units")
     if currency not in CURRENCIES:
         raise BrandRecordRefused(
             f"currency must be one of {', '.join(CURRENCIES)}, not {currency!r}"
         )
+    try:
+        money_limits.check(amount, limit, what=what, currency=currency)
+    except money_limits.AmountTooLarge as error:
+        raise BrandRecordRefused(str(error)) from error
 
 
 Recorded = TypeVar("Recorded", Pledge, Contribution)
@@ -208,7 +226,7 @@ def record_pledge(
 
     The same reference with the same content returns the first pledge (a safe retry).
     """
-    _check_amount(amount, currency)
+    _check_amount(amount, currency, limit=money_limits.PLEDGE, what="a pledge")
     reference = reference.strip()
     if not reference:
         raise BrandRecordRefused("a pledge needs a reference (its letter or agreement)")
@@ -278,7 +296,7 @@ def record_contribution(
 
     The same bank reference with the same content returns the first record (a safe retry).
     """
-    _check_amount(amount, currency)
+    _check_amount(amount, currency, limit=money_limits.CONTRIBUTION, what="a contribution")
     bank_reference = bank_reference.strip()
     if not bank_reference:
         raise BrandRecordRefused("a contribution needs the bank's reference")
@@ -335,7 +353,7 @@ def convert_usd_to_bdt(
     The taka amount is rounded half-up to the poisha by the ledger; the rate is kept on the
     entry. A retry with the same deal reference and content returns the first conversion.
     """
-    _check_amount(amount, "USD")
+    _check_amount(amount, "USD", limit=money_limits.CONVERSION, what="a conversion")
     if not isinstance(rate, Decimal) or not rate.is_finite() or rate <= 0:
         raise BrandRecordRefused("the rate must be a positive decimal (taka per dollar)")
     reference = reference.strip()

@@ -36,6 +36,7 @@ from fund.brands.services import (
     BrandRecordRefused,
     PeriodInvalid,
     brand_for,
+    first_entry_date,
     record_contribution,
     record_pledge,
     statement_months,
@@ -66,7 +67,12 @@ def _period() -> tuple[date | None, date]:
         except ValueError:
             abort(400, description=f"{name} must be a date like 2026-03-31")
     try:
-        return statement_period(values["from"], values["to"], today=utcnow().date())
+        return statement_period(
+            values["from"],
+            values["to"],
+            today=utcnow().date(),
+            first=first_entry_date(get_session()),
+        )
     except PeriodInvalid as invalid:
         abort(400, description=str(invalid))
 

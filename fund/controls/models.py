@@ -117,6 +117,8 @@ class VerificationDraw(Base):
     batch_id: Mapped[int] = mapped_column(ForeignKey("disbursement_batches.id"), unique=True)
     size: Mapped[int]
     paid_lines: Mapped[int]  # how many paid lines the sample was drawn from
+    # 128 bits from ``secrets``, kept so an auditor can draw the same sample again
+    seed: Mapped[str | None] = mapped_column(String(40))
     drawn_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     drawn_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -367,6 +367,12 @@ def acknowledge(session: Session, *, finding: RollFinding, actor: User, note: st
     if finding.acknowledged_at is not None:
         who = finding.acknowledged_by.username if finding.acknowledged_by else "someone"
         raise FindingRefused(f"finding {finding.id} was already acknowledged by {who}")
+    if finding.severity == "high" and finding.roll.imported_by_id == actor.id:
+        # Segregation of duties: whoever brought the roll in does not clear its red flags.
+        raise FindingRefused(
+            f"{actor.username} imported roll {finding.roll_id}: someone else acknowledges its "
+            "high findings"
+        )
     finding.acknowledged_by_id = actor.id
     finding.acknowledged_at = utcnow()
     finding.acknowledgement = note[:1000]

@@ -1,7 +1,11 @@
 """Verification after payout: the helpline calls a sample of each batch's paid workers.
 
-The sample is random but reproducible: seeded by the batch id, so drawing it again (or an
-auditor re-running it) gives the same workers. It is stratified by payment method (mobile,
+The sample cannot be steered from inside: its seed is 128 bits from ``secrets`` (the operating
+system's cryptographic source), drawn at the moment of the draw and recorded with it, so an
+auditor can re-run it and get the same workers but nobody can know it beforehand; the draw is
+made by someone other than the batch's preparer and submitter; and the sample is never smaller
+than ``sample_floor`` (5 workers plus one per 50 paid lines, or every line of a small batch),
+whatever size is asked. It is stratified by payment method (mobile,
 bank, cash in proportion, each method with at least one worker when the size allows), drawn
 once per batch. Each answer is recorded (received in full, partly, not received, unreachable)
 and written to the audit log; "not received" waits for the claims desk
@@ -12,7 +16,9 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import random
+import secrets
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +36,9 @@ from imports.writing import neutralise
 from ledger.money import format_minor
 
 DEFAULT_SAMPLE_SIZE = 20
+#: The smallest sample: this many workers, plus one for every ``SAMPLE_FLOOR_PER`` paid lines.
+SAMPLE_FLOOR_BASE = 5
+SAMPLE_FLOOR_PER = 50
 #: Who draws samples and records what the workers said (the helpline sits with the officers).
 CALLERS = frozenset({Role.ADMIN, Role.OFFICER})
 OUTCOME_WORDS = {
@@ -70,7 +79,12 @@ def allocate(strata: dict[str, int], size: int) -> dict[str, int]:
     return shares
 
 
-def draw_lines(lines: Sequence[tuple[int, str]], *, size: int, seed: int) -> list[int]:
+def sample_floor(paid_lines: int) -> int:
+    """The fewest workers called for a batch of ``paid_lines``: 5 + 1 per 50, at most all."""
+    return min(paid_lines, SAMPLE_FLOOR_BASE + math.ceil(paid_lines / SAMPLE_FLOOR_PER))
+
+
+def draw_lines(lines: Sequence[tuple[int, str]], *, size: int, seed: int | str) -> list[int]:
     """Line ids sampled from (line id, method) pairs, stratified by method, seeded."""
     by_method: dict[str, list[int]] = defaultdict(list)
     for line_id, method in sorted(lines):
@@ -96,6 +110,11 @@ def draw_sample(
         raise VerificationRefused(
             f"batch {batch.id} is {batch.state}: only paid batches are verified"
         )
+    if actor.id in (batch.created_by_id, batch.submitted_by_id):
+        raise VerificationRefused(
+            f"{actor.username} prepared or submitted batch {batch.id}: someone else draws its "
+            "verification sample"
+        )
     if size < 1:
         raise VerificationRefused("the sample needs at least one worker")
     lines = (
@@ -109,10 +128,15 @@ def draw_sample(
     )
     if not lines:
         raise VerificationRefused(f"batch {batch.id} has no line confirmed paid yet")
-    chosen = draw_lines(lines, size=size, seed=batch.id)
+    seed = secrets.token_hex(16)
+    chosen = draw_lines(lines, size=max(size, sample_floor(len(lines))), seed=seed)
     methods = dict(lines)
     draw = VerificationDraw(
-        batch_id=batch.id, size=len(chosen), paid_lines=len(lines), drawn_by_id=actor.id
+        batch_id=batch.id,
+        size=len(chosen),
+        paid_lines=len(lines),
+        drawn_by_id=actor.id,
+        seed=seed,
     )
     session.add(draw)
     session.flush()
@@ -134,7 +158,8 @@ def draw_sample(
             "sample": len(chosen),
             "paid_lines": len(lines),
             "by_method": dict(Counter(methods[i] for i in chosen)),
-            "seed": batch.id,
+            "seed": seed,
+            "asked": size,
         },
     )
     return draw

@@ -26,7 +26,7 @@ from fund.auth.access import allow, allowed_user
 from fund.auth.roles import STAFF, Role
 from fund.controls.approvals import bands_from_config
 from fund.db import get_session, utcnow
-from fund.disbursements import services
+from fund.disbursements import payee_changes, services
 from fund.disbursements.models import DisbursementBatch, PaymentLine
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.reconciliation import ResultFileInvalid
@@ -39,14 +39,18 @@ from fund.disbursements.schemas import (
     FloatOut,
     LineActionIn,
     OnIn,
+    PayeeChangeIn,
+    PayeeChangeOut,
     PaymentLineOut,
     ReasonIn,
     ReconciliationOut,
     ReissueIn,
 )
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
+from fund.disbursements.step_dates import StepDateRefused
 from fund.events.models import Event
 from ledger import InsufficientFunds, LedgerError
+from ledger.errors import AmountTooLarge, FutureDate
 from ledger.money import MoneyError, to_minor
 
 PREPARERS = tuple(services.PREPARERS)
@@ -70,6 +74,8 @@ def refusal(error: Exception) -> Response:
     get_session().rollback()
     if isinstance(error, services.SelfApprovalRefused):
         return error_response(403, "self_approval", str(error))
+    if isinstance(error, services.PayeeChangeNeeded):
+        return error_response(409, "payee_change_needed", str(error))
     if isinstance(error, services.NotAllowed):
         return error_response(403, "not_allowed", str(error))
     if isinstance(error, services.BatchStateError):
@@ -86,10 +92,21 @@ def refusal(error: Exception) -> Response:
         return error_response(409, "unknown_workers", str(error), "workers")
     if isinstance(error, ResultFileInvalid):
         return error_response(422, "result_file_invalid", str(error), "file")
+    if isinstance(error, StepDateRefused | FutureDate):
+        # 409, not 422: the body is well formed; the rules refuse the date it names.
+        return error_response(409, "bad_date", str(error), "on")
+    if isinstance(error, AmountTooLarge):
+        return error_response(422, "amount_too_large", str(error))
     return error_response(409, "refused", str(error))
 
 
-REFUSALS = (services.BatchRefused, InsufficientFunds, LedgerError, ResultFileInvalid)
+REFUSALS = (
+    services.BatchRefused,
+    InsufficientFunds,
+    LedgerError,
+    ResultFileInvalid,
+    StepDateRefused,
+)
 
 
 def _dump_batch(batch: DisbursementBatch, status: int = 200) -> tuple[Response, int]:
@@ -272,6 +289,56 @@ def line_action(batch_id: int, line_id: int, action: str) -> Response | tuple[Re
     return jsonify(PaymentLineOut().dump(line)), 200
 
 
+def request_payee_change(batch_id: int, line_id: int) -> Response | tuple[Response, int]:
+    session = get_session()
+    batch = _batch(batch_id)
+    try:
+        line = services.get_line(session, batch=batch, line_id=line_id)
+    except services.UnknownPaymentLine as error:
+        abort(404, description=str(error))
+    args = load_body(PayeeChangeIn())
+    try:
+        change = payee_changes.request_payee_change(
+            session,
+            line=line,
+            actor=allowed_user(),
+            reason=args["reason"],
+            method=args["method"],
+            wallet_number=args["wallet_number"],
+            bank_account=args["bank_account"],
+        )
+    except REFUSALS as error:
+        return refusal(error)
+    return jsonify(PayeeChangeOut().dump(change)), 201
+
+
+def decide_payee_change(change_id: int, decision: str) -> Response | tuple[Response, int]:
+    if decision not in ("approve", "reject"):
+        abort(404, description=f"no payee change decision {decision!r}")
+    session = get_session()
+    try:
+        change = payee_changes.get_change(session, change_id)
+    except payee_changes.UnknownPayeeChange as error:
+        abort(404, description=str(error))
+    actor = allowed_user()
+    try:
+        if decision == "approve":
+            on = load_body(OnIn())["on"] or utcnow().date()
+            line = payee_changes.approve_payee_change(
+                session,
+                change=change,
+                actor=actor,
+                on=on,
+                secret_key=current_app.config["SECRET_KEY"],
+            )
+            return jsonify(PaymentLineOut().dump(line)), 200
+        reason = load_body(ReasonIn())["reason"]
+        payee_changes.reject_payee_change(session, change=change, actor=actor, note=reason)
+    except REFUSALS as error:
+        return refusal(error)
+    return jsonify(PayeeChangeOut().dump(change)), 200
+
+
 def _send(data: bytes, mimetype: str, name: str) -> Response:
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
@@ -345,6 +412,18 @@ def register(bp: Blueprint) -> None:
         methods=["POST"],
     )
     bp.add_url_rule(
+        "/batches/<int:batch_id>/lines/<int:line_id>/payee-change",
+        "batch_line_payee_change",
+        allow(*payee_changes.REQUESTERS)(request_payee_change),
+        methods=["POST"],
+    )
+    bp.add_url_rule(
+        "/payee-changes/<int:change_id>/<decision>",
+        "payee_change_decision",
+        allow(*payee_changes.DECIDERS)(decide_payee_change),
+        methods=["POST"],
+    )
+    bp.add_url_rule(
         "/batches/<int:batch_id>/lines/<int:line_id>/<action>",
         "batch_line_action",
         allow(*PAYERS)(line_action),
@@ -384,6 +463,8 @@ def add_batch_paths(
         "Reason": ReasonIn,
         "Reissue": ReissueIn,
         "LineAction": LineActionIn,
+        "PayeeChangeIn": PayeeChangeIn,
+        "PayeeChange": PayeeChangeOut,
         "Expire": ExpireIn,
         "FloatIn": FloatIn,
         "FloatOut": FloatOut,
@@ -410,7 +491,8 @@ def add_batch_paths(
         "409": error_answer(
             "refused by the rules: the batch or line is in another state, the fund lacks the"
             " money, nothing is left to pay, the workers named are not paid by the event, the"
-            " roll has unacknowledged high findings, or a worker is already paid (double payment)"
+            " roll has unacknowledged high findings, a worker is already paid (double payment),"
+            " or the date is after today or before the step it follows (bad_date)"
         ),
         "422": error_answer("the body (or the uploaded file) cannot be read"),
     }
@@ -597,6 +679,57 @@ def add_batch_paths(
                     "200": {
                         "description": "the line (a reissue: the new line)",
                         **json_content(schema_ref("PaymentLine")),
+                    },
+                    **errors,
+                    **refusals,
+                    **not_found,
+                },
+            }
+        },
+    )
+
+    spec.path(
+        "/batches/{batch_id}/lines/{line_id}/payee-change",
+        operations={
+            "post": {
+                "summary": "Ask to pay a failed line to another wallet, account or method;"
+                " an approver other than you approves it before any money moves",
+                "parameters": [batch_id, integer("line_id")],
+                "requestBody": {"required": True, **json_content(schema_ref("PayeeChangeIn"))},
+                "responses": {
+                    "201": {
+                        "description": "the request",
+                        **json_content(schema_ref("PayeeChange")),
+                    },
+                    **errors,
+                    **refusals,
+                    **not_found,
+                },
+            }
+        },
+    )
+    spec.path(
+        "/payee-changes/{change_id}/{decision}",
+        operations={
+            "post": {
+                "summary": "Approve (body: on; the line is reissued to the new details) or"
+                " reject (body: reason) a payee change; never by its requester",
+                "parameters": [
+                    integer("change_id"),
+                    {
+                        "name": "decision",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": ["approve", "reject"]},
+                    },
+                ],
+                "requestBody": {"required": False, **json_content(schema_ref("Reason"))},
+                "responses": {
+                    "200": {
+                        "description": "approve: the new line; reject: the change",
+                        **json_content(
+                            {"anyOf": [schema_ref("PaymentLine"), schema_ref("PayeeChange")]}
+                        ),
                     },
                     **errors,
                     **refusals,

@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session
 from fund.cli_options import acting_user, calendar_date, fail, write_whole
 from fund.controls.approvals import bands_from_config
 from fund.db import get_session, unit_of_work, utcnow
-from fund.disbursements import services
+from fund.disbursements import payee_changes, services
 from fund.disbursements.models import DisbursementBatch, PaymentLine
 from fund.disbursements.receipt_checks import check_receipt
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.reconciliation import ResultFileInvalid
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
+from fund.disbursements.step_dates import StepDateRefused
 from fund.events.models import Event
 from ledger import InsufficientFunds, LedgerError
 from ledger.money import MoneyError, format_minor, to_minor
@@ -58,7 +59,7 @@ def _summary(batch: DisbursementBatch) -> str:
     )
 
 
-_REFUSALS = (services.BatchRefused, InsufficientFunds, LedgerError)
+_REFUSALS = (services.BatchRefused, InsufficientFunds, LedgerError, StepDateRefused)
 
 as_option = click.option("--as", "username", help="The acting user (required).")
 on_option = click.option("--on", "on_text", help="Effective date of the posting (default today).")
@@ -305,6 +306,74 @@ def line_command(
                     bank_account=bank_account,
                 )
             click.echo(f"{line.receipt_number}: {line.state}")
+    except _REFUSALS as error:
+        fail(str(error), REFUSED)
+
+
+@batches_cli.command("payee-change")
+@click.argument("batch_id", type=int)
+@click.argument("receipt")
+@click.option("--reason", required=True, help="Who asked for the new details, how checked.")
+@click.option("--method", type=click.Choice(["mobile", "bank", "cash"]), help="Pay by this.")
+@click.option("--wallet", help="Pay to this wallet number (checked like the roll's).")
+@click.option("--bank-account", help="Pay to this bank account (checked like the roll's).")
+@as_option
+def payee_change(
+    batch_id: int,
+    receipt: str,
+    reason: str,
+    method: str | None,
+    wallet: str | None,
+    bank_account: str | None,
+    username: str | None,
+) -> None:
+    """Ask to pay a failed line to other details; another approver must approve it."""
+    try:
+        with unit_of_work() as session:
+            line = _line(session, _batch(session, batch_id), receipt)
+            change = payee_changes.request_payee_change(
+                session,
+                line=line,
+                actor=acting_user(session, username),
+                reason=reason,
+                method=method,
+                wallet_number=wallet,
+                bank_account=bank_account,
+            )
+            click.echo(f"payee change {change.id} requested for {receipt}: waiting for an approver")
+    except _REFUSALS as error:
+        fail(str(error), REFUSED)
+
+
+@batches_cli.command("payee-change-decide")
+@click.argument("change_id", type=int)
+@click.option("--approve", "decision", flag_value="approve", help="Approve and reissue.")
+@click.option("--reject", "decision", flag_value="reject", help="Turn it down.")
+@click.option("--reason", default="", help="Why it is turned down.")
+@on_option
+@as_option
+def payee_change_decide(
+    change_id: int, decision: str | None, reason: str, on_text: str | None, username: str | None
+) -> None:
+    """Approve a payee change (the line is reissued to it) or reject it; never the requester."""
+    if decision is None:
+        fail("say --approve or --reject")
+    try:
+        with unit_of_work() as session:
+            change = payee_changes.get_change(session, change_id)
+            actor = acting_user(session, username)
+            if decision == "approve":
+                line = payee_changes.approve_payee_change(
+                    session,
+                    change=change,
+                    actor=actor,
+                    on=_on(on_text),
+                    secret_key=current_app.config["SECRET_KEY"],
+                )
+                click.echo(f"payee change {change_id} approved: {line.receipt_number} pending")
+            else:
+                payee_changes.reject_payee_change(session, change=change, actor=actor, note=reason)
+                click.echo(f"payee change {change_id} rejected")
     except _REFUSALS as error:
         fail(str(error), REFUSED)
 

@@ -14,7 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 #: The browser holds a form until its box is ticked, so nothing typed is lost to a round trip;
 #: the views still check the tick for every other client.
@@ -67,12 +67,20 @@ class LineForm(FlaskForm):  # type: ignore[misc]
         choices=["", "mobile", "bank", "cash"],  # type: ignore[list-item]
         validators=[Optional()],
     )
-    wallet = StringField(
-        _l("New wallet"),
-        validators=[Optional(), Regexp(r"^01\d{9}$", message=_l("11 digits, 01…"))],
-    )
+    # Checked by the roll import's parser in the service (digits of any script folded).
+    wallet = StringField(_l("New wallet"), validators=[Optional(), Length(max=40)])
     bank_account = StringField(_l("New bank account"), validators=[Optional(), Length(max=50)])
     confirm = BooleanField(_l("I confirm this payment's new state"), render_kw=CONFIRM_IN_BROWSER)
+
+
+class PayeeDecisionForm(FlaskForm):  # type: ignore[misc]
+    """Approve or reject a payee change (never your own request)."""
+
+    decision = SelectField(
+        _l("Decision"),
+        choices=["approve", "reject"],  # type: ignore[list-item]
+    )
+    note = StringField(_l("Why (a rejection)"), validators=[Optional(), Length(max=500)])
 
 
 class ExpireForm(FlaskForm):  # type: ignore[misc]

@@ -160,3 +160,51 @@ class ResultImport(Base):
     mismatches: Mapped[str] = mapped_column(Text, default="")  # one per line, as reported
     imported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PayeeChange(Base):
+    """A request to pay a line to other details than the approved ones, and who decided it.
+
+    Four eyes: the approver is never the requester (here and in a CHECK constraint). An
+    approved change is carried out once, as the reissue it names (``new_line_id``).
+    """
+
+    __tablename__ = "payee_changes"
+    __table_args__ = (
+        CheckConstraint("state IN ('requested', 'approved', 'rejected')", name="state"),
+        CheckConstraint("method IN ('mobile', 'bank', 'cash')", name="method"),
+        CheckConstraint(
+            "decided_by_id IS NULL OR decided_by_id <> requested_by_id", name="four_eyes"
+        ),
+        CheckConstraint(
+            "(state = 'requested') = (decided_by_id IS NULL)", name="decided_when_closed"
+        ),
+        # One open request per line: a second waits until the first is decided.
+        Index(
+            "uq_payee_changes_line_open",
+            "line_id",
+            unique=True,
+            sqlite_where=text("state = 'requested'"),
+            postgresql_where=text("state = 'requested'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("disbursement_batches.id"), index=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("payment_lines.id"), index=True)
+    state: Mapped[str] = mapped_column(String(10), default="requested")
+    method: Mapped[str] = mapped_column(String(10))
+    wallet_number: Mapped[str | None] = mapped_column(String(11))
+    bank_account: Mapped[str | None] = mapped_column(String(50))
+    reason: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(20), default="staff")  # staff, claims desk, …
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
+    new_line_id: Mapped[int | None] = mapped_column(ForeignKey("payment_lines.id"))
+
+    line: Mapped[PaymentLine] = relationship(foreign_keys=[line_id])
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

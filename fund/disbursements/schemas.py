@@ -165,6 +165,39 @@ class LineActionIn(ReissueIn):
     )
 
 
+class PayeeChangeIn(_In):
+    """Pay a failed line to other details: a request an approver other than you approves.
+
+    The wallet or account is read by the roll import's parser (digits of any script folded).
+    """
+
+    method = fields.String(validate=validate.OneOf(["mobile", "bank", "cash"]), load_default=None)
+    wallet_number = fields.String(validate=validate.Length(min=1, max=40), load_default=None)
+    bank_account = fields.String(validate=validate.Length(min=1, max=50), load_default=None)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class PayeeChangeOut(Schema):
+    """A payee change: what was asked, by whom, and who decided it."""
+
+    id = fields.Integer(required=True)
+    batch_id = fields.Integer(required=True)
+    line_id = fields.Integer(required=True)
+    state = fields.String(
+        required=True, validate=validate.OneOf(["requested", "approved", "rejected"])
+    )
+    method = fields.String(required=True)
+    wallet_number = fields.String(required=True, allow_none=True)
+    bank_account = fields.String(required=True, allow_none=True)
+    reason = fields.String(required=True)
+    source = fields.String(required=True)
+    requested_by = fields.Function(lambda c: c.requested_by.username, required=True)
+    decided_by = fields.Function(
+        lambda c: c.decided_by.username if c.decided_by else None, required=True, allow_none=True
+    )
+    new_line_id = fields.Integer(required=True, allow_none=True)
+
+
 class ExpireIn(OnIn):
     """Failed lines not reissued within this many days go unclaimed (default: the config's)."""
 
@@ -177,7 +210,8 @@ class FloatIn(OnIn):
     amount = fields.String(
         required=True,
         validate=validate.Regexp(
-            r"^[0-9]{1,12}([.][0-9]{1,2})?$", error="an amount like 500000.00 (taka)"
+            r"^[0-9]{1,10}([.][0-9]{1,2})?$",
+            error="an amount like 500000.00 (taka), at most 9999999999.99",
         ),
         metadata={"format": "decimal", "example": "500000.00"},
     )

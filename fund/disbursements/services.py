@@ -36,6 +36,7 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from dbtools.bulk import insert_rows
+from fund import money_limits
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.auth.roles import Role
@@ -45,7 +46,7 @@ from fund.controls.guards import refused_by_payment_guard
 from fund.controls.models import BatchApproval
 from fund.controls.roll_review import unacknowledged_high
 from fund.db import utcnow
-from fund.disbursements import reconciliation
+from fund.disbursements import payees, reconciliation, step_dates
 from fund.disbursements.models import (
     BatchTransition,
     DisbursementBatch,
@@ -76,6 +77,7 @@ __all__ = [
     "InsufficientFunds",
     "NotAllowed",
     "NothingToPay",
+    "PayeeChangeNeeded",
     "SelfApprovalRefused",
     "UnknownPaymentLine",
     "UnknownWorkers",
@@ -352,6 +354,7 @@ def create_batch(
             + ("" if top_up else " (after a recomputation, make a top-up batch)")
             + (f"; {held_note}" if held_out else "")
         )
+    _check_sizes(dues)
     claims = _plan_claims(session, event=event, run=run, dues=dues, committed=committed)
     payees = _payees(session, run)
     batch = DisbursementBatch(
@@ -425,6 +428,24 @@ def create_batch(
         },
     )
     return batch
+
+
+def _check_sizes(dues: Sequence[tuple[Any, int]]) -> None:
+    """Refuse a line or a batch past the documented maxima (``fund.money_limits``)."""
+    try:
+        for row, due in dues:
+            money_limits.check(
+                due, money_limits.WORKER_LINE, what=f"the payment to {row.worker_id}",
+                currency=PAYOUT_CURRENCY,
+            )  # fmt: skip
+        money_limits.check(
+            sum(due for _, due in dues), money_limits.BATCH, what="the batch",
+            currency=PAYOUT_CURRENCY,
+        )  # fmt: skip
+    except money_limits.AmountTooLarge as error:
+        raise BatchRefused(
+            f"{error}: split the batch (choose the workers) or check the roll"
+        ) from error
 
 
 def _plan_claims(
@@ -566,6 +587,7 @@ def approve(
     if already is not None and batch.state in ("submitted", "approved", "paid"):
         return batch  # a repeated click or command: already done, nothing more is posted
     _require(batch, "submitted")
+    step_dates.approval_date(session, batch, on)
     if batch.submitted_by_id == actor.id:
         raise SelfApprovalRefused(
             f"batch {batch.id}: the approver must be someone other than the submitter"
@@ -653,6 +675,7 @@ def cancel(
     if batch.state == "approved":
         if on is None:
             raise BatchRefused(f"batch {batch.id} is approved: say on which day to reverse it")
+        step_dates.payment_date(session, batch, on)
         original = session.get(JournalEntry, batch.approval_entry_id)
         assert original is not None
         if not reason.strip():
@@ -698,6 +721,7 @@ def pay(
     if batch.state == "paid":
         return batch  # a retry: the money left once
     _require(batch, "approved")
+    step_dates.payment_date(session, batch, on)
     by_cash: dict[str, int] = defaultdict(int)
     for method, total in session.execute(
         select(PaymentLine.method, func.sum(PaymentLine.amount_minor))
@@ -784,6 +808,7 @@ def mark_paid(
     if line.state == "paid":
         return line
     _require_line(line, "pending")
+    step_dates.settlement_date(session, line, on)
     line.settled_on = on
     line.provider_reference = provider_reference or line.provider_reference
     _line_moved(session, line, "paid", actor, provider_reference=provider_reference)
@@ -798,6 +823,7 @@ def mark_failed(
     if line.state == "failed":
         return line
     _require_line(line, "pending")
+    step_dates.settlement_date(session, line, on)
     _post_returns(session, [line], on=on, key=f"line:{line.id}:failed")
     line.settled_on = on
     line.failure_reason = reason[:200]
@@ -849,6 +875,7 @@ def mark_unclaimed(session: Session, *, line: PaymentLine, actor: User, on: date
     if line.state == "unclaimed":
         return line
     _require_line(line, "failed")
+    step_dates.after_failure_date(line, on, "the unclaimed move")
     if line.payable_code != "2000":  # pragma: no cover - only reissues of unclaimed carry 2100
         raise BatchStateError(f"payment line {line.id} is already owed from unclaimed payouts")
     currency = line.batch.currency
@@ -895,6 +922,10 @@ def expire_unclaimed(
     return [mark_unclaimed(session, line=line, actor=actor, on=on) for line in stale]
 
 
+class PayeeChangeNeeded(BatchRefused):
+    """Paying a line to other details than the approved ones needs an approved payee change."""
+
+
 def reissue(
     session: Session,
     *,
@@ -906,18 +937,50 @@ def reissue(
     wallet_number: str | None = None,
     bank_account: str | None = None,
 ) -> PaymentLine:
-    """Pay a failed or unclaimed line again as a new line (maybe to a new wallet); cash goes out."""
+    """Pay a failed or unclaimed line again, to the same details; cash goes out.
+
+    Other details (a new wallet, account or method) are a payee change: requested, then
+    approved by someone else (``fund.disbursements.payee_changes``); this refuses them.
+    """
     _check_role(actor, PAYERS, "reissue payments")
     _require_line(line, "failed", "unclaimed")
-    chosen = method or line.method
-    if chosen not in CASH_FOR_METHOD:
-        raise BatchRefused(f"payment method {chosen!r} is not mobile, bank or cash")
-    wallet = wallet_number if wallet_number is not None else line.wallet_number
-    bank = bank_account if bank_account is not None else line.bank_account
-    if chosen == "mobile" and not wallet:
-        raise BatchRefused("a mobile payment needs a wallet number")
-    if chosen == "bank" and not bank:
-        raise BatchRefused("a bank payment needs a bank account")
+    current = payees.approved(line)
+    try:
+        wanted = payees.parse_payee(
+            current=current, method=method, wallet_number=wallet_number, bank_account=bank_account
+        )
+    except payees.PayeeDetailsInvalid as error:
+        raise BatchRefused(str(error)) from error
+    if wanted != current:
+        raise PayeeChangeNeeded(
+            f"payment line {line.id} ({line.receipt_number}) is approved to pay "
+            f"{payees.describe(current)}; paying {payees.describe(wanted)} is a payee change: "
+            "request it, and an approver other than you approves it before any money moves"
+        )
+    return pay_again(session, line=line, actor=actor, on=on, secret_key=secret_key, payee=wanted)
+
+
+def pay_again(
+    session: Session,
+    *,
+    line: PaymentLine,
+    actor: User,
+    on: date,
+    secret_key: str,
+    payee: payees.Payee,
+    facts: Mapping[str, Any] | None = None,
+    note: str = "",
+) -> PaymentLine:
+    """The reissue itself, to ``payee``: callers have checked who may and to which details.
+
+    Called by ``reissue`` (same details, a payer) and by the payee change service (other
+    details, once an approver other than the requester approved them) only.
+    """
+    _require_line(line, "failed", "unclaimed")
+    step_dates.after_failure_date(line, on, "the reissue")
+    chosen = payee.method
+    wallet = payee.wallet_number if chosen == "mobile" else line.wallet_number
+    bank = payee.bank_account if chosen == "bank" else line.bank_account
     old_state = line.state
     line.state = "reissued"
     session.flush()  # the old line leaves the live set before the new one joins it
@@ -975,8 +1038,8 @@ def reissue(
         no_overdraft=[cash],
     )
     _transition(
-        session, batch, before=old_state, after="reissued", actor=actor, line=line,
-        facts={"new_line": fresh.id, "method": chosen},
+        session, batch, before=old_state, after="reissued", actor=actor, line=line, note=note,
+        facts={"new_line": fresh.id, "method": chosen, **(facts or {})},
     )  # fmt: skip
     _transition(session, batch, before=None, after="pending", actor=actor, line=fresh)
     return fresh
@@ -1028,6 +1091,7 @@ def reconcile(
             mismatches=[m for m in earlier.mismatches.splitlines() if m],
         )
     _require(batch, "paid")
+    step_dates.reconciliation_date(session, batch, on)
     results = reconciliation.parse_results(data, filename=filename)
     lines = {
         line.receipt_number: line
@@ -1333,6 +1397,12 @@ def transfer_to_float(
     _check_role(actor, PAYERS, "fund the mobile-money float")
     if amount_minor <= 0:
         raise BatchRefused("the amount to move must be positive")
+    try:
+        money_limits.check(
+            amount_minor, money_limits.BATCH, what="a float transfer", currency="BDT"
+        )
+    except money_limits.AmountTooLarge as error:
+        raise BatchRefused(str(error)) from error
     bank = account(session, "1010")
     entry = post(
         session,

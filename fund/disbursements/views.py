@@ -33,13 +33,14 @@ from fund.auth.roles import STAFF, Role
 from fund.claims.provenance import claims_in_batch
 from fund.controls.approvals import approvers, bands_from_config
 from fund.db import get_session, utcnow
-from fund.disbursements import services
+from fund.disbursements import payee_changes, services
 from fund.disbursements.decision import decision, shown_state, shown_states
 from fund.disbursements.forms import (
     CreateBatchForm,
     ExpireForm,
     FloatForm,
     LineForm,
+    PayeeDecisionForm,
     ReasonForm,
     ReconcileForm,
     StepForm,
@@ -49,6 +50,7 @@ from fund.disbursements.receipt_checks import check_receipt
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.reconciliation import ResultFileInvalid
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
+from fund.disbursements.step_dates import StepDateRefused
 from fund.entitlements.services import latest_run
 from fund.events.models import Event
 from fund.jobs.services import start_job
@@ -62,7 +64,13 @@ APPROVERS = tuple(services.APPROVERS)
 PAYERS = tuple(services.PAYERS)
 CLOSERS = tuple(services.PREPARERS | services.APPROVERS)
 FILE_READERS = (*PAYERS, Role.AUDITOR)
-REFUSALS = (services.BatchRefused, InsufficientFunds, LedgerError, ResultFileInvalid)
+REFUSALS = (
+    services.BatchRefused,
+    InsufficientFunds,
+    LedgerError,
+    ResultFileInvalid,
+    StepDateRefused,
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -223,6 +231,10 @@ def detail(batch_id: int) -> str:
         decision=decision(session, batch),
         shown_state=shown_state(session, batch),
         from_claims=claims_in_batch(session, batch_id=batch.id),
+        payee_changes=payee_changes.open_changes(session, batch_id=batch.id),
+        may_decide_payee_changes=role in payee_changes.DECIDERS,
+        payee_form=PayeeDecisionForm(),
+        me_id=me.id,
     )
 
 
@@ -365,16 +377,40 @@ def line(batch_id: int, line_id: int) -> Response:
         elif form.action.data == "unclaimed":
             services.mark_unclaimed(session, line=target, actor=me, on=on)
         else:
-            target = services.reissue(
-                session,
-                line=target,
-                actor=me,
-                on=on,
-                secret_key=current_app.config["SECRET_KEY"],
-                method=form.method.data or None,
-                wallet_number=form.wallet.data or None,
-                bank_account=form.bank_account.data or None,
-            )
+            details: dict[str, str | None] = {
+                "method": form.method.data or None,
+                "wallet_number": form.wallet.data or None,
+                "bank_account": form.bank_account.data or None,
+            }
+            try:
+                target = services.reissue(
+                    session,
+                    line=target,
+                    actor=me,
+                    on=on,
+                    secret_key=current_app.config["SECRET_KEY"],
+                    **details,
+                )
+            except services.PayeeChangeNeeded:
+                # Other details: a request for another approver, not a payment.
+                change = payee_changes.request_payee_change(
+                    session,
+                    line=target,
+                    actor=me,
+                    reason=form.reason.data or "",
+                    method=details["method"],
+                    wallet_number=details["wallet_number"],
+                    bank_account=details["bank_account"],
+                )
+                flash(
+                    _(
+                        "Payee change %(id)s requested: an approver other than you approves it "
+                        "before any money moves.",
+                        id=change.id,
+                    ),
+                    "success",
+                )
+                return _back(batch)
     except REFUSALS as error:
         _refused(error)
         return _back(batch)
@@ -382,6 +418,39 @@ def line(batch_id: int, line_id: int) -> Response:
         _("%(receipt)s is %(state)s.", receipt=target.receipt_number, state=target.state),
         "success",
     )
+    return _back(batch)
+
+
+@bp.route("/<int:batch_id>/payee-changes/<int:change_id>", methods=["POST"])
+@allow(*payee_changes.DECIDERS)
+def payee_change(batch_id: int, change_id: int) -> Response:
+    session = get_session()
+    batch = _batch(batch_id)
+    form = PayeeDecisionForm()
+    if not form.validate_on_submit():
+        flash(_("Say approve or reject."), "error")
+        return _back(batch)
+    me = allowed_user()
+    try:
+        change = payee_changes.get_change(session, change_id)
+        if change.batch_id != batch.id:
+            abort(404)
+        if form.decision.data == "approve":
+            fresh = payee_changes.approve_payee_change(
+                session,
+                change=change,
+                actor=me,
+                on=utcnow().date(),
+                secret_key=current_app.config["SECRET_KEY"],
+            )
+            flash(_("%(receipt)s is pending.", receipt=fresh.receipt_number), "success")
+        else:
+            payee_changes.reject_payee_change(
+                session, change=change, actor=me, note=form.note.data or ""
+            )
+            flash(_("Payee change %(id)s rejected.", id=change.id), "success")
+    except REFUSALS as error:
+        _refused(error)
     return _back(batch)
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, String, cast, func, literal, select
 from sqlalchemy.orm import Session
 
+from fund.disbursements.models import DisbursementBatch
 from ledger.models import Account, JournalEntry, Posting
 
 #: The fund's cash: its bank accounts and the mobile-money float.
@@ -65,7 +66,7 @@ class FundUse:
     factory: str
     event: str
     compensation: int  # worker compensation recognised (5000, debit net)
-    paid: int  # entitlements settled (debits to 2000 for the event)
+    paid: int  # paid out to workers: cash sent for the event, net of returns (paid_out_by_event)
 
 
 def fund_use(session: Session, *, start: date | None, end: date | None) -> list[FundUse]:
@@ -78,23 +79,58 @@ def fund_use(session: Session, *, start: date | None, end: date | None) -> list[
         end=end,
         currency="BDT",
     )
-    paid_by_event = {
-        event: int(total)
-        for event, total in _sums(
-            session,
-            (Account.event,),
-            codes=("2000",),
-            start=start,
-            end=end,
-            sign="debit",
-            currency="BDT",
-        )
-    }
+    paid_by_event = paid_out_by_event(session, start=start, end=end)
     rows = [
         FundUse(str(factory), str(event), int(total), paid_by_event.get(str(event), 0))
         for factory, event, total in spent
     ]
     return sorted(rows, key=lambda row: (row.factory, _event_order(row.event)))
+
+
+def paid_out_by_event(session: Session, *, start: date | None, end: date | None) -> dict[str, int]:
+    """BDT that left the fund's cash for each event's workers, net of money that came back.
+
+    Only entries that move cash count: payments out (Dr 2000 / Cr 1010, 1020), reissues (from
+    2000, or from 2100 for an unclaimed line) and returns of failed lines (Dr cash / Cr the
+    payable, subtracted). Moves to unclaimed payouts (2000 → 2100), approvals and their
+    reversals move no cash and do not count, so nothing is counted twice; fees are not paid
+    to workers and are not counted either.
+    """
+    cash_entries = (
+        select(Posting.entry_id)
+        .join(Account, Account.id == Posting.account_id)
+        .where(Account.code.in_(("1010", "1020")))
+    )
+
+    def payable(code: str, event: Any, *joins: Any) -> dict[str, int]:
+        query = (
+            select(event, func.sum(Posting.amount))
+            .join(Account, Account.id == Posting.account_id)
+            .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        )
+        for target, condition in joins:
+            query = query.join(target, condition)
+        query = query.where(
+            Account.code == code,
+            Account.currency == "BDT",
+            Posting.entry_id.in_(cash_entries),
+        ).group_by(event)
+        return {
+            str(key): int(total)
+            for key, total in session.execute(_posted_between(query, start, end))
+            if key is not None
+        }
+
+    paid = payable("2000", Account.event)
+    # 2100 is kept without an event: the reissue's entry names its batch, the batch its event.
+    batch_reference = literal("batch:") + cast(DisbursementBatch.id, String)
+    for event, total in payable(
+        "2100",
+        DisbursementBatch.event_id,
+        (DisbursementBatch, JournalEntry.reference == batch_reference),
+    ).items():
+        paid[event] = paid.get(event, 0) + total
+    return paid
 
 
 def _event_order(event: str) -> tuple[int, str]:

@@ -2,7 +2,7 @@
 claims the worker's language, late filing, reopening, callbacks and referral outcomes
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-02 16:41:15.704462
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

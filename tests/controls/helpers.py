@@ -31,10 +31,22 @@ PADDED_ROLL = ROLL + "".join(
 )
 
 
-def padded_event(session: Session, factory: Factory, actor: User) -> Event:
-    """Roll v1 (four real workers), v2 padded with three ghosts; an event computed on v2."""
+def padded_event(
+    session: Session, factory: Factory, actor: User, *, importer: User | None = None
+) -> Event:
+    """Roll v1 (four real workers), v2 padded with three ghosts (imported by ``importer``);
+    an event computed on v2."""
+    from fund.rolls.services import import_roll
+
     stored_roll(session, factory, ROLL)
-    padded = stored_roll(session, factory, PADDED_ROLL)
+    padded = import_roll(
+        session,
+        factory=factory,
+        source=PADDED_ROLL.encode("utf-8"),
+        filename="roll.csv",
+        as_of=date(2024, 2, 29),
+        actor=importer,
+    )
     event = create_event(
         session,
         factory=factory,

@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fund.audit.models import AuditEvent
+from fund.auth.models import User
 from fund.auth.roles import Role
 from fund.controls.models import RollFinding
 from fund.controls.roll_review import (
@@ -239,3 +241,25 @@ def test_submit_refusal_on_the_web_and_the_api(
     roll_page = client.get(f"/rolls/{event.roll.id}").get_data(as_text=True)
     assert "Findings of the roll comparison" in roll_page
     assert "G-2 Ghost 2" in roll_page
+
+
+def test_the_importer_of_a_roll_does_not_acknowledge_its_high_findings(
+    session: Session, users: People, client: FlaskClient, api_token: Callable[[User], str]
+) -> None:
+    officer = users.by_role[Role.OFFICER]
+    event = padded_event(session, users.factories["DHK-1"], users.admin, importer=officer)
+    assert event.roll is not None
+    assert event.roll.imported_by_id == officer.id
+    high = unacknowledged_high(session, event.roll.id)
+    with pytest.raises(FindingRefused, match="someone else acknowledges"):
+        acknowledge(session, finding=high[0], actor=officer, note="looked")
+    # Through the API too: the same service refuses it.
+    token = {"Authorization": f"Bearer {api_token(officer)}"}
+    answer = client.post(
+        f"/api/v1/findings/{high[0].id}/acknowledge", json={"note": "looked"}, headers=token
+    )
+    assert answer.status_code in (403, 409), answer.json
+    assert high[0].acknowledged_at is None
+    colleague = users.make("officer2", Role.OFFICER)
+    acknowledge(session, finding=high[0], actor=colleague, note="visited the factory")
+    assert high[0].acknowledged_by_id == colleague.id

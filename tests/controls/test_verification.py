@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -62,11 +63,20 @@ def test_answers_are_recorded_and_not_received_waits_for_a_claim(world: World) -
     batch = paid_batch(world)
     with pytest.raises(verification.VerificationRefused, match="may not"):
         verification.draw_sample(session, batch=batch, actor=world.accountant)
-    draw = verification.draw_sample(session, batch=batch, actor=world.officer, size=3)
-    assert draw.size == 3
+    # The officer prepared and submitted it: someone else draws (and cannot steer the sample).
+    with pytest.raises(verification.VerificationRefused, match="someone else draws"):
+        verification.draw_sample(session, batch=batch, actor=world.officer, size=4)
+    drawer = world.people.admin
+    draw = verification.draw_sample(session, batch=batch, actor=drawer, size=1)
+    # Asked for 1, drawn at least the floor: 5 + 1 per 50 paid lines, here all 4 lines.
+    assert draw.size == verification.sample_floor(4) == 4
     assert {c.method for c in draw.calls} == {"mobile", "bank", "cash"}  # one of each method
-    assert verification.draw_sample(session, batch=batch, actor=world.officer, size=4) is draw
-    first, second, third = draw.calls
+    assert draw.seed is not None
+    assert re.fullmatch(r"[0-9a-f]{32}", draw.seed)  # 128 bits from secrets, kept with the draw
+    paid = [(line.id, line.method) for line in batch.lines]
+    assert verification.draw_lines(paid, size=4, seed=draw.seed) == [c.line_id for c in draw.calls]
+    assert verification.draw_sample(session, batch=batch, actor=drawer, size=4) is draw
+    first, second, third, _ = draw.calls
     verification.record_answer(session, call=first, actor=world.officer, outcome="received_full")
     verification.record_answer(
         session, call=second, actor=world.officer, outcome="not_received", note="never came"
@@ -74,7 +84,7 @@ def test_answers_are_recorded_and_not_received_waits_for_a_claim(world: World) -
     with pytest.raises(verification.VerificationRefused, match="one of"):
         verification.record_answer(session, call=third, actor=world.officer, outcome="maybe")
     summary = verification.summary(session, batch.id)
-    assert (summary.sampled, summary.answered) == (3, 2)
+    assert (summary.sampled, summary.answered) == (4, 2)
     assert summary.outcomes["not_received"] == 1
     waiting = verification.not_received_answers(session, batch)
     assert waiting == [second]
@@ -97,11 +107,11 @@ def test_answers_are_recorded_and_not_received_waits_for_a_claim(world: World) -
     rows = verification.call_list_rows(session, batch)
     listed = list(csv.reader(io.StringIO(verification.call_list_csv(rows).decode("utf-8-sig"))))
     assert listed[0][:3] == ["Position", "Receipt", "Worker ID"]
-    assert len(listed) == 4
+    assert len(listed) == 5
     assert "'@Rina Das" in {row[3] for row in listed}  # a formula-looking name is neutralised
     sheet = load_workbook(io.BytesIO(verification.call_list_xlsx(rows))).active
     assert sheet is not None
-    assert sheet.max_row == 4
+    assert sheet.max_row == 5
 
 
 def test_verification_on_the_web_and_the_api(
@@ -109,7 +119,7 @@ def test_verification_on_the_web_and_the_api(
 ) -> None:
     batch = paid_batch(world)
     client = app.test_client()
-    login(client, "officer")
+    login(client, "admin")  # the officer prepared the batch: another user draws
     page = client.get(f"/controls/batches/{batch.id}/verification")
     assert page.status_code == 200
     drawn = client.post(
@@ -117,7 +127,7 @@ def test_verification_on_the_web_and_the_api(
         data={"csrf_token": csrf_token_from(page.get_data(as_text=True)), "size": "2"},
         follow_redirects=True,
     )
-    assert "2 worker(s) to call" in drawn.get_data(as_text=True)
+    assert "4 worker(s) to call" in drawn.get_data(as_text=True)  # the floor, not the 2 asked
     listing = client.get(f"/controls/batches/{batch.id}/call-list.csv")
     assert listing.status_code == 200
     assert listing.mimetype == "text/csv"
@@ -132,7 +142,7 @@ def test_verification_on_the_web_and_the_api(
     spec = api.get("/api/v1/openapi.json").json
     got = api.get(f"/api/v1/batches/{batch.id}/verification", headers=token)
     check_against_spec(spec, "/batches/{batch_id}/verification", "get", 200, got.json)
-    assert got.json["sampled"] == 2  # type: ignore[index]
+    assert got.json["sampled"] == 4  # type: ignore[index]
     call_id = got.json["calls"][0]["id"]  # type: ignore[index]
     answered = api.post(
         f"/api/v1/verification-calls/{call_id}/answer",
@@ -151,7 +161,7 @@ def test_verification_on_the_web_and_the_api(
     again = api.post(f"/api/v1/batches/{batch.id}/verification", headers=token, json={})
     check_against_spec(spec, "/batches/{batch_id}/verification", "post", 201, again.json)
     after = api.get(f"/api/v1/batches/{batch.id}/verification", headers=token).json
-    assert after["rate"] == "0.5000"  # type: ignore[index]
+    assert after["rate"] == "0.2500"  # type: ignore[index]  # 1 not received of 4 called
     brand = {"Authorization": f"Bearer {api_token(world.people.nord)}"}
     assert api.get(f"/api/v1/batches/{batch.id}/verification", headers=brand).status_code == 403
     assert client.get("/controls/batches/999999/verification").status_code == 404

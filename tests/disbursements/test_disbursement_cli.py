@@ -101,3 +101,57 @@ def test_batches_from_the_command_line(fund: Fund, database: Session, tmp_path: 
     second = fund("batches", "reconcile", "1", str(result), "--as", "accountant").output
     assert "imported before: nothing changed" in second
     assert "ledger intact" in fund("ledger", "verify").output
+
+
+def test_payee_changes_from_the_command_line(fund: Fund, database: Session) -> None:  # noqa: F811
+    fund("init-db")
+    fund("demo")
+    database.expire_all()
+    receipt = database.scalar(
+        select(PaymentLine.receipt_number)
+        .where(
+            PaymentLine.batch_id == 1,
+            PaymentLine.state == "pending",
+            # its money comes back to the bank, where a bank payment goes out of
+            PaymentLine.method.in_(("bank", "cash")),
+        )
+        .order_by(PaymentLine.id)
+    )
+    assert receipt is not None
+    fund(
+        "batches",
+        "line",
+        "1",
+        receipt,
+        "--mark",
+        "failed",
+        "--reason",
+        "closed",
+        "--as",
+        "accountant",
+    )
+    for typed in ("hello", "=HYPERLINK(1)"):
+        refused = fund(
+            "batches", "line", "1", receipt, "--mark", "reissue", "--wallet", typed,
+            "--as", "accountant", expect=1,
+        )  # fmt: skip
+        assert "wallet number" in refused.stderr
+    redirected = fund(
+        "batches", "line", "1", receipt, "--mark", "reissue", "--wallet", "01999999999",
+        "--as", "accountant", expect=1,
+    )  # fmt: skip
+    assert "payee change" in redirected.stderr
+    asked = fund(
+        "batches", "payee-change", "1", receipt, "--bank-account", "৯৮৭৬৫৪৩২১০",
+        "--reason", "helpline call", "--as", "accountant",
+    ).output  # fmt: skip
+    change_id = asked.split()[2]
+    fund("batches", "payee-change-decide", change_id, "--approve", "--as", "accountant", expect=1)
+    done = fund("batches", "payee-change-decide", change_id, "--approve", "--as", "approver")
+    assert f"{receipt}-R1 pending" in done.output
+    database.rollback()  # end the read snapshot taken by the first look
+    fresh = database.scalar(
+        select(PaymentLine).where(PaymentLine.receipt_number == f"{receipt}-R1")
+    )
+    assert fresh is not None
+    assert (fresh.method, fresh.bank_account) == ("bank", "9876543210")

@@ -11,11 +11,13 @@ from sqlalchemy import func, select
 
 from fund.audit.models import AuditEvent
 from fund.disbursements.models import BatchTransition, PaymentLine
+from fund.disbursements.payee_changes import approve_payee_change, request_payee_change
 from fund.disbursements.payment_files import build_payment_file
 from fund.disbursements.services import (
     BatchStateError,
     InsufficientFunds,
     NothingToPay,
+    PayeeChangeNeeded,
     SelfApprovalRefused,
     UnknownWorkers,
     approve,
@@ -166,14 +168,19 @@ def test_the_whole_journey_keeps_the_books(world: World) -> None:
     assert "already settled (paid)" in late.mismatches[0]
 
     mark_paid(s, line=lines["C-3"], actor=world.accountant, on=PAID_ON)  # the cash desk
-    # M-4 gets a new wallet: a new line, its money out of the float again.
-    fresh = reissue(
-        s,
-        line=lines["M-4"],
-        actor=world.accountant,
-        on=PAID_ON,
-        secret_key=SECRET,
+    # M-4 gets a new wallet: a payee change the accountant asks for and an approver approves;
+    # then a new line, its money out of the float again.
+    with pytest.raises(PayeeChangeNeeded):
+        reissue(
+            s, line=lines["M-4"], actor=world.accountant, on=PAID_ON, secret_key=SECRET,
+            wallet_number="01911000004",
+        )  # fmt: skip
+    change = request_payee_change(
+        s, line=lines["M-4"], actor=world.accountant, reason="worker called the helpline",
         wallet_number="01911000004",
+    )  # fmt: skip
+    fresh = approve_payee_change(
+        s, change=change, actor=world.approver, on=PAID_ON, secret_key=SECRET
     )
     assert (fresh.state, fresh.wallet_number, fresh.reissue_of_id) == (
         "pending",
@@ -200,10 +207,12 @@ def test_the_whole_journey_keeps_the_books(world: World) -> None:
     world.books_sound()
 
     # The worker turns up: reissued from unclaimed payouts, by cash.
-    last = reissue(
-        s, line=fresh, actor=world.accountant, on=later + timedelta(days=40), secret_key=SECRET,
-        method="cash",
-    )  # fmt: skip
+    by_cash = request_payee_change(
+        s, line=fresh, actor=world.accountant, reason="came to the office", method="cash"
+    )
+    last = approve_payee_change(
+        s, change=by_cash, actor=world.approver, on=later + timedelta(days=40), secret_key=SECRET
+    )
     assert last.payable_code == "2100"
     assert last.receipt_number == f"{ref['M-4']}-R2"
     # the cash comes from the bank; the failed mobile money still sits in the float

@@ -52,6 +52,8 @@ def test_brands_get_403_on_every_batch_page_and_endpoint(
         "batch_id": batch.id,
         "event_id": world.event.id,
         "line_id": 1,
+        "change_id": 1,
+        "decision": "approve",
         "file_format": "xlsx",
         "action": "paid",
     }

@@ -200,14 +200,15 @@ def test_closed_periods_refuse_postings_and_reopen_is_recorded(
 
 
 def test_balances_as_of_effective_date_and_by_dimension(
-    session: Session, bank: Account, post_lines: PostFn
+    session: Session, bank: Account, fund_balance: Account, post_lines: PostFn
 ) -> None:
+    post_lines("seed", (bank, 1_000), (fund_balance, -1_000), on=date(2026, 4, 30))
     for factory, day, amount in [("A", 1, 100), ("B", 2, 250), ("A", 3, 50)]:
         expense = account(session, "5000", currency="BDT", factory=factory, event="9")
         post_lines(
             f"pay-{factory}-{day}", (expense, amount), (bank, -amount), on=date(2026, 5, day)
         )
-    assert balance(session, bank, as_of=date(2026, 5, 2)) == -350
+    assert balance(session, bank, as_of=date(2026, 5, 2)) == 1_000 - 350
     assert balances_by_dimension(session, "5000", "factory", currency="BDT") == {"A": 150, "B": 250}
     assert balances_by_dimension(
         session, "5000", "factory", currency="BDT", as_of=date(2026, 5, 1)

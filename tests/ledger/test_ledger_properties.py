@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ledger import (
     Account,
     Entry,
+    InsufficientFunds,
     JournalEntry,
     LedgerError,
     Posting,
@@ -81,6 +82,22 @@ class Books(RuleBasedStateMachine):
         self.keys += 1
         return f"key-{self.keys}"
 
+    def _overdraws(self, change: dict[int, int]) -> bool:
+        """Whether ``change`` takes a cash account below zero (entries are never backdated here)."""
+        cash = {self.bdt[0].id, self.bdt[1].id, self.usd[0].id}
+        return any(
+            delta < 0 and self.expected[account_id] + delta < 0
+            for account_id, delta in change.items()
+            if account_id in cash
+        )
+
+    def _refused(self, request: Entry, *, many: list[Entry] | None = None) -> None:
+        """Post what the ledger must refuse (cash below zero) and check nothing changed."""
+        before = self._snapshot()
+        with pytest.raises(InsufficientFunds):
+            post_many(self.session, many) if many is not None else post(self.session, request)
+        assert self._snapshot() == before
+
     def _snapshot(self) -> tuple[int, int]:
         row = self.connection.execute(
             text(
@@ -107,6 +124,9 @@ class Books(RuleBasedStateMachine):
             change[self.bdt[debit].id] += amount
             change[self.bdt[credit].id] -= amount
         request = Entry(self.day, "transfer", self._key(), tuple(lines))
+        if self._overdraws(change):
+            self._refused(request)
+            return
         entry = post(self.session, request)
         self.requests.append((request, entry.id))
         self.entries.append((entry, dict(change)))
@@ -157,6 +177,12 @@ class Books(RuleBasedStateMachine):
         assume(self.closed is None or self.day > self.closed)
         entry, change = self.entries[pick % len(self.entries)]
         assume(entry.id not in self.reversed)
+        if self._overdraws({account_id: -amount for account_id, amount in change.items()}):
+            before = self._snapshot()
+            with pytest.raises(InsufficientFunds):
+                reverse(self.session, entry, effective_date=self.day)
+            assert self._snapshot() == before
+            return
         self.reversals.append(reverse(self.session, entry, effective_date=self.day))
         self.reversed.add(entry.id)
         for account_id, amount in change.items():
@@ -188,6 +214,13 @@ class Books(RuleBasedStateMachine):
             )
             for debit, credit, amount in batch
         ]
+        total: dict[int, int] = defaultdict(int)
+        for debit, credit, amount in batch:
+            total[self.bdt[debit].id] += amount
+            total[self.bdt[credit].id] -= amount
+        if self._overdraws(total):
+            self._refused(requests[0], many=requests)
+            return
         ids = post_many(self.session, requests)
         for request, entry_id, (debit, credit, amount) in zip(requests, ids, batch, strict=True):
             self.requests.append((request, entry_id))

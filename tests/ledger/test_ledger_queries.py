@@ -213,8 +213,9 @@ def test_an_accounts_dimensions_never_change(session: Session, connection: Conne
 
 
 def test_balances_by_dimension_filtered_by_another(
-    session: Session, bank: Account, post_lines: PostFn
+    session: Session, bank: Account, fund_balance: Account, post_lines: PostFn
 ) -> None:
+    post_lines("seed", (bank, 1_000), (fund_balance, -1_000))
     for factory, event, amount in [("A", "1", 10), ("A", "2", 20), ("B", "2", 40)]:
         expense = account(session, "5000", currency="BDT", factory=factory, event=event)
         post_lines(f"d-{factory}-{event}", (expense, amount), (bank, -amount))
@@ -298,13 +299,15 @@ def test_post_many_refuses_the_whole_batch(
 def test_money_into_an_overdrawn_account_is_never_refused(
     session: Session, bank: Account, fund_balance: Account, post_lines: PostFn
 ) -> None:
-    # Unprotected, the bank went below zero (a fee taken before the gift arrived).
+    # Unprotected, an asset went below zero (1900: exchanged before the deal settled); cash
+    # accounts cannot, whoever posts (tests/ledger/test_ledger_bounds.py).
     fees = account(session, "5100", currency="BDT")
-    post_lines("fee", (fees, 50), (bank, -50))
-    post_lines("gift", (bank, 20), (fund_balance, -20), no_overdraft=[bank])
-    assert balance(session, bank) == -30
+    exchange = account(session, "1900", currency="BDT")
+    post_lines("fee", (fees, 50), (exchange, -50))
+    post_lines("gift", (exchange, 20), (fund_balance, -20), no_overdraft=[exchange])
+    assert balance(session, exchange) == -30
     with pytest.raises(InsufficientFunds, match=r"holds -0\.30 BDT; 0\.01 BDT is needed"):
-        post_lines("more fees", (fees, 1), (bank, -1), no_overdraft=[bank])
+        post_lines("more fees", (fees, 1), (exchange, -1), no_overdraft=[exchange])
 
 
 def test_balances_by_an_unknown_dimension_are_refused(session: Session) -> None:
