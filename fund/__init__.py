@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, ServiceUna
 from werkzeug.routing import IntegerConverter, Map
 
 from fund import models  # noqa: F401  (every table registered before first use)
+from fund.auth.lifetimes import register_session_lifetimes
 from fund.config import load_config
 from fund.db import close_session, make_engine
 from fund.extensions import babel, csrf, login_manager
@@ -55,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_error_pages(app)
     _register_security_headers(app)
     _register_input_guard(app)
+    register_session_lifetimes(app)
     _register_template_helpers(app)
     return app
 

@@ -10,12 +10,13 @@ from flask_login import login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from fund.auth.access import acting_user, allow, public
+from fund.auth.access import acting_user, allow, allowed_user, public
 from fund.auth.errors import AuthError, WrongPassword
 from fund.auth.forms import LoginForm, NewUserForm, PasswordForm, RoleForm
 from fund.auth.models import User
 from fund.auth.roles import EVERYONE, Role
-from fund.auth.services import change_password, change_role, create_user, sign_in
+from fund.auth.lifetimes import start_session_clock
+from fund.auth.services import change_password, change_role, create_user, sign_in, sign_out
 from fund.db import get_session
 
 bp = Blueprint("auth", __name__)
@@ -37,7 +38,10 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         user = sign_in(
-            get_session(), username=form.username.data or "", password=form.password.data or ""
+            get_session(),
+            username=form.username.data or "",
+            password=form.password.data or "",
+            address=request.remote_addr,
         )
         if user is None:
             # One message for every failure (unknown, wrong, inactive, locked): nothing leaks.
@@ -47,6 +51,7 @@ def login() -> str | Response:
         # A fresh session on sign-in: nothing set before it (session fixation) survives.
         session.clear()
         login_user(user)
+        start_session_clock()
         if user.must_change_password:
             flash(_("Please choose your own password before you go on."), "info")
             return redirect(url_for("auth.password"))
@@ -57,6 +62,7 @@ def login() -> str | Response:
 @bp.route("/logout", methods=["POST"])
 @allow(EVERYONE)
 def logout() -> Response:
+    sign_out(get_session(), user=allowed_user())  # the server forgets it: a kept cookie is dead
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
