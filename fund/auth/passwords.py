@@ -19,8 +19,24 @@ MIN_PASSWORD_LENGTH = 12
 #: SP 800-63B: verifiers SHOULD permit at least 64 characters; a bound keeps hashing cheap.
 MAX_PASSWORD_LENGTH = 256
 _LIST = Path(__file__).with_name("common-passwords.txt")
-# Decoration guessers add around a common word: digits, punctuation, spaces.
+# Decoration guessers add around a common word: digits, punctuation, spaces ...
 _DECORATION = re.compile(r"[\d\W_]+")
+_ENDS = re.compile(r"^[\d\W_]+|[\d\W_]+$")
+# ... and the look-alike digits and signs they put inside it ("p@ssw0rd").
+_LOOK_ALIKES = str.maketrans(
+    {
+        "@": "a",
+        "4": "a",
+        "0": "o",
+        "1": "i",
+        "!": "i",
+        "3": "e",
+        "5": "s",
+        "$": "s",
+        "7": "t",
+        "+": "t",
+    }
+)
 _SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm")
 
 
@@ -50,8 +66,9 @@ def check_strength(password: str, *, username: str = "") -> None:
         raise PasswordTooWeak(f"a password may have at most {MAX_PASSWORD_LENGTH} characters")
     folded = _fold(password)
     core = _DECORATION.sub("", folded)
+    word = _DECORATION.sub("", _ENDS.sub("", folded).translate(_LOOK_ALIKES))
     listed = common_passwords()
-    if folded in listed or core in listed or _is_sequence(folded) or _is_sequence(core or "x"):
+    if listed & {folded, core, word} or _is_sequence(folded) or _is_sequence(core or "x"):
         raise PasswordTooWeak(
             "this password is one of those guessers try first (common, repeated or in sequence):"
             " choose a longer phrase of unrelated words"
