@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 
 from fund.api.describe import error_answer, json_content, schema_ref
 from fund.api.pagination import MAX_PAGE
-from fund.auth.schemas import UserOut
+from fund.auth.schemas import StepUpIn, StepUpOut, UserOut
 from fund.brands.api import add_brand_paths
 from fund.brands.schemas import BrandOut
 from fund.claims.api import add_claim_paths
@@ -83,6 +83,8 @@ def build_spec() -> dict[str, Any]:
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for name, schema in {
         "User": UserOut,
+        "StepUpIn": StepUpIn,
+        "StepUpOut": StepUpOut,
         "Brand": BrandOut,
         "Factory": FactoryOut,
         "EntitlementLine": EntitlementLineOut,
@@ -93,6 +95,22 @@ def build_spec() -> dict[str, Any]:
     }.items():
         spec.components.schema(name, schema=schema)
     code_parameter = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+    spec.path(
+        "/tokens/step-up",
+        operations={
+            "post": {
+                "summary": "Trade a second-factor code for a step-up token (approve, pay, roles)",
+                "description": "With FUND_REQUIRE_SECOND_FACTOR on, approve and pay accept only"
+                " a token of scope 'money'; it lives ten minutes.",
+                "requestBody": {"required": True, **json_content(schema_ref("StepUpIn"))},
+                "responses": {
+                    "201": {"description": "the token", **json_content(schema_ref("StepUpOut"))},
+                    "422": error_answer("the body does not fit the schema"),
+                    **_ERRORS,
+                },
+            }
+        },
+    )
     spec.path(
         "/me",
         operations={

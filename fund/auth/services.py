@@ -183,9 +183,9 @@ def sign_in(
     user = session.scalar(select(User).where(User.username == username))
     user_key = f"user:{username[:80]}"
     address_key = f"address:{address}" if address else None
-    allowed = _take_attempt(session, user_key, MAX_FAILED_SIGN_INS)
+    allowed = take_attempt(session, user_key, MAX_FAILED_SIGN_INS)
     if allowed and address_key is not None:
-        allowed = _take_attempt(session, address_key, MAX_FAILED_PER_ADDRESS)
+        allowed = take_attempt(session, address_key, MAX_FAILED_PER_ADDRESS)
         if not allowed:
             _give_back(session, user_key)
     if not allowed:
@@ -196,7 +196,7 @@ def sign_in(
         signed_in = authenticate(session, username=username, password=password)
         reason = "unknown user" if user is None else "wrong password or inactive"
     if signed_in is not None:
-        _reset(session, user_key)
+        reset_attempts(session, user_key)
         if address_key is not None:
             _give_back(session, address_key)
         record(
@@ -221,7 +221,7 @@ def sign_in(
     return None
 
 
-def _take_attempt(session: Session, key: str, limit: int) -> bool:
+def take_attempt(session: Session, key: str, limit: int) -> bool:
     """Count one attempt against ``key``, atomically; False when its allowance is used up."""
     now = utcnow()
     stale = SignInThrottle.last_attempt_at < now - LOCKOUT
@@ -263,7 +263,8 @@ def _give_back(session: Session, key: str) -> None:
     )
 
 
-def _reset(session: Session, key: str) -> None:
+def reset_attempts(session: Session, key: str) -> None:
+    """Forget the attempts counted against ``key`` (after a good password or code)."""
     session.execute(
         update(SignInThrottle)
         .where(SignInThrottle.key == key)
@@ -278,7 +279,7 @@ def check_password(session: Session, *, user: User, password: str) -> None:
     Wrong guesses count against the same allowance as failed sign-ins.
     """
     key = f"user:{user.username[:80]}"
-    if not _take_attempt(session, key, MAX_FAILED_SIGN_INS):
+    if not take_attempt(session, key, MAX_FAILED_SIGN_INS):
         check_password_hash(_DUMMY_HASH, password)
         raise TooManyAttempts(
             f"too many wrong passwords: try again in {LOCKOUT.seconds // 60} minutes"
@@ -292,7 +293,7 @@ def check_password(session: Session, *, user: User, password: str) -> None:
             object_id=user.id,
         )
         raise WrongPassword("the current password is not right")
-    _reset(session, key)
+    reset_attempts(session, key)
 
 
 def change_password(session: Session, *, user: User, current: str, new: str) -> None:
@@ -334,11 +335,23 @@ class IssuedToken:
 
 
 def issue_token(
-    session: Session, *, user: User, name: str, actor: User | None = None
+    session: Session,
+    *,
+    user: User,
+    name: str,
+    actor: User | None = None,
+    scope: str | None = None,
+    lifetime: timedelta | None = None,
 ) -> IssuedToken:
-    """Create an API token for ``user``."""
+    """Create an API token for ``user`` (``scope`` and ``lifetime`` for a step-up token)."""
     secret = "wf_" + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, token_hash=_token_digest(secret))
+    token = ApiToken(
+        user=user,
+        name=name,
+        token_hash=_token_digest(secret),
+        scope=scope,
+        expires_at=utcnow() + lifetime if lifetime is not None else None,
+    )
     session.add(token)
     session.flush()
     record(
@@ -347,7 +360,7 @@ def issue_token(
         action="api_token.issue",
         object_type="api_token",
         object_id=token.id,
-        after={"user": user.username, "name": name},
+        after={"user": user.username, "name": name, "scope": scope},
     )
     return IssuedToken(token=token, secret=secret)
 
@@ -376,9 +389,21 @@ def revoke_tokens(
 
 
 def user_for_token(session: Session, secret: str) -> User | None:
-    """The active user an unrevoked API token belongs to, or None."""
+    """The active user an unrevoked, unexpired API token belongs to, or None."""
+    token = live_token(session, secret)
+    return token.user if token is not None else None
+
+
+def live_token(session: Session, secret: str) -> ApiToken | None:
+    """The unrevoked, unexpired token of an active user with this secret (its use noted)."""
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
+    if token.expires_at is not None:
+        expires = token.expires_at
+        if expires.tzinfo is None:  # SQLite hands back naive UTC
+            expires = expires.replace(tzinfo=UTC)
+        if expires <= utcnow():
+            return None
     token.last_used_at = utcnow()
-    return token.user
+    return token

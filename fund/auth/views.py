@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -10,9 +11,17 @@ from flask_login import login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from fund.auth.access import acting_user, allow, allowed_user, public
-from fund.auth.errors import AuthError, WrongPassword
-from fund.auth.forms import LoginForm, NewUserForm, PasswordForm, RoleForm
+from fund.auth.access import (
+    acting_user,
+    allow,
+    allowed_user,
+    public,
+    second_factor_required,
+    step_up,
+)
+from fund.auth.errors import AuthError, SecondFactorRefused, WrongPassword
+from fund.auth import second_factor
+from fund.auth.forms import LoginForm, NewUserForm, PasswordForm, RoleForm, SecondFactorForm
 from fund.auth.models import User
 from fund.auth.roles import EVERYONE, Role
 from fund.auth.lifetimes import start_session_clock
@@ -55,6 +64,8 @@ def login() -> str | Response:
         if user.must_change_password:
             flash(_("Please choose your own password before you go on."), "info")
             return redirect(url_for("auth.password"))
+        if second_factor_required(user):
+            return redirect(url_for("auth.second_factor", next=request.args.get("next")))
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -93,6 +104,7 @@ def password() -> str | Response:
 
 @bp.route("/users", methods=["GET", "POST"])
 @allow(Role.ADMIN)
+@step_up
 def users() -> str:
     db = get_session()
     form = NewUserForm()
@@ -119,8 +131,46 @@ def users() -> str:
     )
 
 
+@bp.route("/account/second-factor", methods=["GET", "POST"], endpoint="second_factor")
+@allow(EVERYONE)
+def second_factor_page() -> str | Response:
+    """Give a code (sign-in, step-up), or enrol first: QR code, first code, recovery codes."""
+    db = get_session()
+    user = allowed_user()
+    form = SecondFactorForm()
+    enrolling = not second_factor.enrolled(user)
+    if enrolling and user.totp_secret is None:
+        second_factor.start_enrolment(db, user=user)
+    if form.validate_on_submit():
+        code = form.code.data or ""
+        try:
+            if enrolling:
+                recovery = second_factor.confirm_enrolment(db, user=user, code=code)
+            else:
+                second_factor.verify(db, user=user, code=code)
+        except SecondFactorRefused as error:
+            form.code.errors = [str(error)]
+        else:
+            session["second_factor_at"] = int(time.time())
+            target = _safe_next(request.args.get("next"))
+            if enrolling:
+                return render_template(
+                    "auth/recovery_codes.html", codes=recovery, next_url=target
+                )
+            return redirect(target)
+    uri = second_factor.provisioning_uri(user) if enrolling else None
+    return render_template(
+        "auth/second_factor.html",
+        form=form,
+        enrolling=enrolling,
+        qr=second_factor.qr_svg(uri) if uri else None,
+        secret=user.totp_secret if enrolling else None,
+    )
+
+
 @bp.route("/users/role", methods=["POST"])
 @allow(Role.ADMIN)
+@step_up
 def user_role() -> Response | tuple[str, int]:
     db = get_session()
     form = RoleForm(prefix="change")

@@ -22,7 +22,7 @@ from fund.api.describe import error_answer, json_content, schema_ref
 from fund.api.errors import error_response
 from fund.api.pagination import paginate
 from fund.arguments import MAX_ID
-from fund.auth.access import allow, allowed_user
+from fund.auth.access import allow, allowed_user, step_up
 from fund.auth.roles import STAFF, Role
 from fund.controls.approvals import bands_from_config
 from fund.db import get_session, utcnow
@@ -326,10 +326,13 @@ def register(bp: Blueprint) -> None:
         ("cancel", CLOSERS),
         ("pay", PAYERS),
     ):
+        action = _action(name)
+        if name in ("approve", "pay"):
+            action = step_up(action)  # money moves: a fresh second factor (step-up token)
         bp.add_url_rule(
             f"/batches/<int:batch_id>/{name}",
             f"batch_{name}",
-            allow(*roles)(_action(name)),
+            allow(*roles)(action),
             methods=["POST"],
         )
     bp.add_url_rule(

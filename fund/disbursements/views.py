@@ -28,7 +28,7 @@ from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
 from fund.arguments import id_argument
-from fund.auth.access import allow, allowed_user
+from fund.auth.access import allow, allowed_user, step_up
 from fund.auth.roles import STAFF, Role
 from fund.controls.approvals import approvers, bands_from_config
 from fund.db import get_session, utcnow
@@ -251,12 +251,14 @@ def submit(batch_id: int) -> Response:
 
 @bp.route("/<int:batch_id>/approve", methods=["POST"])
 @allow(*APPROVERS)
+@step_up
 def approve(batch_id: int) -> Response:
     return _step(batch_id, "approve", confirmed=True)
 
 
 @bp.route("/<int:batch_id>/pay", methods=["POST"])
 @allow(*PAYERS)
+@step_up
 def pay(batch_id: int) -> Response:
     return _step(batch_id, "pay", confirmed=True)
 
