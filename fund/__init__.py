@@ -8,7 +8,6 @@ flush. The libraries ``ledger`` and ``imports`` know nothing of Flask.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -211,22 +210,31 @@ def _register_security_headers(app: Flask) -> None:
         return response
 
 
-#: C0 control characters but tab and line breaks: none belongs in a fund record, and
-#: PostgreSQL cannot store a NUL at all (the API's schemas refuse the same, field by field).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _register_input_guard(app: Flask) -> None:
+    from fund.api.errors import error_response
+    from fund.text import control_characters_in, has_control_character, refusal
+
     @app.before_request
-    def refuse_control_characters() -> None:
-        if request.path.startswith("/api/"):
-            return
+    def refuse_control_characters() -> Response | None:
+        # The fund's one text rule (fund/text.py) for every value a request brings: path
+        # values, query arguments, form fields, JSON strings; before any view or database.
+        api = request.path.startswith("/api/")
+        found: list[str] = [
+            name
+            for name, value in (request.view_args or {}).items()
+            if isinstance(value, str) and has_control_character(value)
+        ]
         for source in (request.args, request.form):
             for name, value in source.items(multi=True):
-                if _CONTROL.search(name) or _CONTROL.search(value):
-                    abort(
-                        400, description=f"{name!r} holds a control character: nothing was stored."
-                    )
+                if has_control_character(name) or has_control_character(value):
+                    found.append(name)
+        if api and request.is_json:
+            found.extend(control_characters_in(request.get_json(silent=True)))
+        if not found:
+            return None
+        if not api:
+            abort(400, description=refusal(found[0]))
+        return error_response(422, "invalid", refusal(found[0]), found[0])
 
 
 def _register_template_helpers(app: Flask) -> None:

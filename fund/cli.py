@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import subprocess
 import sys
 
 import click
@@ -18,6 +17,7 @@ from fund.auth.roles import Role
 from fund.auth.services import create_user
 from fund.db import get_session, unit_of_work
 from fund.migrate import upgrade
+from fund.text import TEXT
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
@@ -68,7 +68,11 @@ def serve(host: str, port: int, production: bool, workers: int) -> None:
             f"{host}:{port}",
             "fund:create_app()",
         ]
-        raise SystemExit(subprocess.call(command, env=os.environ.copy()))  # noqa: S603
+        # Become gunicorn (same process id): a stop signal sent to `fund serve` reaches the
+        # server itself, and nothing is left running behind a parent that went away.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, command)  # noqa: S606
     # app.run() refuses to start from inside the flask CLI; werkzeug's server is what it wraps.
     from werkzeug.serving import run_simple
 
@@ -202,4 +206,15 @@ def _register_area_commands() -> None:
         main.add_command(getattr(importlib.import_module(module_name), attribute))
 
 
+def _text_rule_on_every_option(command: click.Command) -> None:
+    """Every plain-text option and argument of every command follows the fund's text rule."""
+    for param in command.params:
+        if param.type is click.STRING:
+            param.type = TEXT
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _text_rule_on_every_option(sub)
+
+
 _register_area_commands()
+_text_rule_on_every_option(main)
