@@ -199,6 +199,18 @@ def _register_error_pages(app: Flask) -> None:
         return render_template("errors.html", error=None), 500
 
 
+#: Scripts and styles from our own static files only: no inline script, no inline style, no
+#: eval, nothing from elsewhere; forms post only here; no one frames us. QR codes and charts
+#: are inline SVG elements (markup, not script), so they need nothing more.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'"
+)
+#: A year of HTTPS only, once a browser has seen the fund over HTTPS.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+
+
 def _register_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -207,6 +219,16 @@ def _register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+        if request.endpoint != "static":
+            # Pages, sheets, payment files and API answers carry personal data: no copy is to
+            # stay in a browser's or a proxy's cache (no-cache would still store one).
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.pop("Expires", None)
+            response.headers.pop("ETag", None)
+            response.headers.pop("Last-Modified", None)
         return response
 
 

@@ -74,9 +74,19 @@ def serve(host: str, port: int, production: bool, workers: int) -> None:
         sys.stderr.flush()
         os.execv(sys.executable, command)  # noqa: S606
     # app.run() refuses to start from inside the flask CLI; werkzeug's server is what it wraps.
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import WSGIRequestHandler, run_simple
 
-    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+    class QuietServer(WSGIRequestHandler):
+        def version_string(self) -> str:
+            return "Worker Fund"  # no server or Python version for an attacker to look up
+
+    run_simple(
+        host,
+        port,
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        threaded=True,
+        request_handler=QuietServer,
+    )
 
 
 users = AppGroup("users", help="People who sign in.")

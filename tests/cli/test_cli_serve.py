@@ -92,9 +92,18 @@ def sign_in_over_http(base: str) -> str:
     return body
 
 
+def names_no_version(base: str) -> None:
+    """The Server header says what serves, never which version (nothing to look up)."""
+    with urllib.request.urlopen(f"{base}/health", timeout=10) as answer:  # noqa: S310
+        server = answer.headers.get("Server", "")
+    assert not re.search(r"\d", server), server
+    assert "Python" not in server
+
+
 def test_the_development_server_serves_sign_in_and_the_demo(environment: dict[str, str]) -> None:
     for base in serve([], environment):
         assert "Welcome, Ayesha Rahman" in sign_in_over_http(base)
+        names_no_version(base)
 
 
 def test_the_production_server_runs_under_gunicorn(environment: dict[str, str]) -> None:
@@ -109,6 +118,7 @@ def test_the_production_server_runs_under_gunicorn(environment: dict[str, str]) 
         assert "Secure" in cookie
         assert "HttpOnly" in cookie
         assert "SameSite=Lax" in cookie
+        names_no_version(base)
     # `fund serve` became gunicorn: the stop signal it got stopped the server, workers and all.
     assert stopped
     deadline = time.monotonic() + 30
