@@ -26,8 +26,6 @@ from fund.rolls.models import ColumnMapping, Roll, RollWorker
 
 __all__ = [
     "ApiToken",
-    "RecoveryCode",
-    "SignInThrottle",
     "AuditChainHead",
     "AuditEvent",
     "BatchApproval",
@@ -50,10 +48,12 @@ __all__ = [
     "PaymentLine",
     "Pledge",
     "PolicyVersion",
+    "RecoveryCode",
     "ResultImport",
     "Roll",
     "RollFinding",
     "RollWorker",
+    "SignInThrottle",
     "User",
     "VerificationCall",
     "VerificationDraw",

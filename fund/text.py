@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    _ParamType = click.ParamType[str]
+else:  # generic only in the newest click; plain at run time in every version we accept
+    _ParamType = click.ParamType
 
 #: One character the rule allows / refuses, as a regex class (the OpenAPI pattern uses it).
 ALLOWED_CHARACTER = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
@@ -47,7 +52,7 @@ def control_characters_in(value: Any, where: str = "") -> Iterator[str]:
             yield from control_characters_in(item, f"{where}.{index}" if where else str(index))
 
 
-class Text(click.ParamType):
+class Text(_ParamType):
     """A command option's text under the same rule as the web and the API."""
 
     name = "text"

@@ -9,10 +9,10 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from fund.api.body import load_body
 from fund.api.errors import validation_error
 from fund.api.openapi import build_spec
 from fund.api.pagination import paginate
-from fund.api.body import load_body
 from fund.auth import second_factor
 from fund.auth.access import STEP_UP_SCOPE, acting_user, allow, allowed_user, public
 from fund.auth.errors import SecondFactorRefused

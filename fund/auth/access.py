@@ -154,8 +154,7 @@ def step_up(view: View) -> View:
                     )
             elif not recent_second_factor():
                 flash(
-                    _("Confirm it is you with a code from your authenticator app, then do it again."),
-                    "info",
+                    _("Confirm with a code from your authenticator app, then do it again."), "info"
                 )
                 return redirect(url_for("auth.second_factor", next=_here()))
         return view(*args, **kwargs)

@@ -93,9 +93,7 @@ def confirm_enrolment(session: Session, *, user: User, code: str) -> list[str]:
 def _new_recovery_codes(session: Session, user: User) -> list[str]:
     for old in session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         session.delete(old)
-    codes = [
-        f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)
-    ]
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
     session.add_all(RecoveryCode(user_id=user.id, code_hash=_digest(code)) for code in codes)
     session.flush()
     return codes
@@ -122,7 +120,7 @@ def _totp_matches(session: Session, user: User, code: str) -> bool:
 
 def verify(session: Session, *, user: User, code: str) -> None:
     """Check a TOTP or recovery code for ``user`` (throttled); raises ``SecondFactorRefused``."""
-    from fund.auth.services import take_attempt, reset_attempts
+    from fund.auth.services import reset_attempts, take_attempt
 
     if not enrolled(user):
         raise SecondFactorRefused("no second factor is enrolled for this account")

@@ -11,6 +11,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from fund.auth import second_factor
 from fund.auth.access import (
     acting_user,
     allow,
@@ -20,11 +21,10 @@ from fund.auth.access import (
     step_up,
 )
 from fund.auth.errors import AuthError, SecondFactorRefused, WrongPassword
-from fund.auth import second_factor
 from fund.auth.forms import LoginForm, NewUserForm, PasswordForm, RoleForm, SecondFactorForm
+from fund.auth.lifetimes import start_session_clock
 from fund.auth.models import User
 from fund.auth.roles import EVERYONE, Role
-from fund.auth.lifetimes import start_session_clock
 from fund.auth.services import change_password, change_role, create_user, sign_in, sign_out
 from fund.db import get_session
 
@@ -154,9 +154,7 @@ def second_factor_page() -> str | Response:
             session["second_factor_at"] = int(time.time())
             target = _safe_next(request.args.get("next"))
             if enrolling:
-                return render_template(
-                    "auth/recovery_codes.html", codes=recovery, next_url=target
-                )
+                return render_template("auth/recovery_codes.html", codes=recovery, next_url=target)
             return redirect(target)
     uri = second_factor.provisioning_uri(user) if enrolling else None
     return render_template(

@@ -86,7 +86,7 @@ def test_parallel_wrong_passwords_get_exactly_the_limit_checked(committed_engine
                 start.wait(timeout=30)
                 assert sign_in(mine, username="approver", password=f"guess {n}") is None
                 mine.commit()
-        except BaseException as error:  # noqa: BLE001  (reported below, in the test's thread)
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=guess, args=(n,)) for n in range(guesses)]
@@ -115,9 +115,9 @@ def test_one_address_is_locked_after_its_own_limit_across_usernames(users: Peopl
     assert sign_in(session, username="officer", password=GOOD, address="192.0.2.7") is None
     assert sign_in(session, username="officer", password=GOOD, address="192.0.2.8") is not None
     last = session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "user.login_failed").order_by(
-            AuditEvent.id.desc()
-        )
+        select(AuditEvent)
+        .where(AuditEvent.action == "user.login_failed")
+        .order_by(AuditEvent.id.desc())
     ).first()
     assert last is not None
     assert last.after == {"username": "officer", "reason": "locked", "address": "192.0.2.7"}
