@@ -236,27 +236,29 @@ def _register_input_guard(app: Flask) -> None:
     from fund.api.errors import error_response
     from fund.text import control_characters_in, has_control_character, refusal
 
+    def first_refused() -> str | None:
+        # Path values first: they need no parsing, and a bad one answers before the body is read.
+        for name, value in (request.view_args or {}).items():
+            if isinstance(value, str) and has_control_character(value):
+                return name
+        for source in (request.args, request.form):
+            for name, value in source.items(multi=True):
+                if has_control_character(name) or has_control_character(value):
+                    return name
+        if request.path.startswith("/api/") and request.is_json:
+            return next(control_characters_in(request.get_json(silent=True)), None)
+        return None
+
     @app.before_request
     def refuse_control_characters() -> Response | None:
         # The fund's one text rule (fund/text.py) for every value a request brings: path
         # values, query arguments, form fields, JSON strings; before any view or database.
-        api = request.path.startswith("/api/")
-        found: list[str] = [
-            name
-            for name, value in (request.view_args or {}).items()
-            if isinstance(value, str) and has_control_character(value)
-        ]
-        for source in (request.args, request.form):
-            for name, value in source.items(multi=True):
-                if has_control_character(name) or has_control_character(value):
-                    found.append(name)
-        if api and request.is_json:
-            found.extend(control_characters_in(request.get_json(silent=True)))
-        if not found:
+        field = first_refused()
+        if field is None:
             return None
-        if not api:
-            abort(400, description=refusal(found[0]))
-        return error_response(422, "invalid", refusal(found[0]), found[0])
+        if not request.path.startswith("/api/"):
+            abort(400, description=refusal(field))
+        return error_response(422, "invalid", refusal(field), field)
 
 
 def _register_template_helpers(app: Flask) -> None:

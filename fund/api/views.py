@@ -16,7 +16,7 @@ from fund.api.pagination import paginate
 from fund.auth import second_factor
 from fund.auth.access import STEP_UP_SCOPE, acting_user, allow, allowed_user, public
 from fund.auth.errors import SecondFactorRefused
-from fund.auth.roles import EVERYONE, STAFF, STAFF_AND_BRANDS, Role
+from fund.auth.roles import EVERYONE, MONEY_AND_ACCESS, STAFF, STAFF_AND_BRANDS, Role
 from fund.auth.schemas import StepUpIn, StepUpOut, UserOut
 from fund.auth.services import issue_token, live_token
 from fund.brands.api import register as register_brand_endpoints
@@ -68,7 +68,7 @@ def openapi() -> Response:
 
 
 @bp.route("/tokens/step-up", methods=["POST"])
-@allow(EVERYONE)
+@allow(MONEY_AND_ACCESS)
 def step_up_token() -> tuple[dict[str, Any], int]:
     """Trade a second-factor code for a short-lived token scoped to approve, pay, role changes."""
     db = get_session()

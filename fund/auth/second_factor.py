@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from fund.audit.services import record
 from fund.auth.errors import SecondFactorRefused
 from fund.auth.models import RecoveryCode, User
-from fund.auth.roles import Role
+from fund.auth.roles import MONEY_AND_ACCESS, Role
 from fund.db import utcnow
 
 ISSUER = "Worker Fund"
@@ -38,7 +38,7 @@ MAX_FAILED_CODES = 5
 
 def required_for(user: User, *, officers: bool = False) -> bool:
     """Whether ``user``'s role must use a second factor."""
-    roles = SECOND_FACTOR_ROLES | {Role.OFFICER} if officers else SECOND_FACTOR_ROLES
+    roles = MONEY_AND_ACCESS if officers else SECOND_FACTOR_ROLES
     return user.role_enum in roles
 
 

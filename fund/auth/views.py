@@ -24,7 +24,7 @@ from fund.auth.errors import AuthError, SecondFactorRefused, WrongPassword
 from fund.auth.forms import LoginForm, NewUserForm, PasswordForm, RoleForm, SecondFactorForm
 from fund.auth.lifetimes import start_session_clock
 from fund.auth.models import User
-from fund.auth.roles import EVERYONE, Role
+from fund.auth.roles import EVERYONE, MONEY_AND_ACCESS, Role
 from fund.auth.services import change_password, change_role, create_user, sign_in, sign_out
 from fund.db import get_session
 
@@ -132,7 +132,7 @@ def users() -> str:
 
 
 @bp.route("/account/second-factor", methods=["GET", "POST"], endpoint="second_factor")
-@allow(EVERYONE)
+@allow(MONEY_AND_ACCESS)
 def second_factor_page() -> str | Response:
     """Give a code (sign-in, step-up), or enrol first: QR code, first code, recovery codes."""
     db = get_session()
