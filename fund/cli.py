@@ -138,6 +138,52 @@ def users_set_role(username: str, role: str) -> None:
     click.echo(f"{username} is now {role}")
 
 
+@users.command("deactivate")
+@click.argument("username")
+def users_deactivate(username: str) -> None:
+    """Close USERNAME's account: every session and API token stops working at once."""
+    _set_active(username, active=False)
+    click.echo(f"{username} is deactivated; every session and token has ended")
+
+
+@users.command("activate")
+@click.argument("username")
+def users_activate(username: str) -> None:
+    """Open USERNAME's account again (new sessions only; old tokens stay revoked)."""
+    _set_active(username, active=True)
+    click.echo(f"{username} is active")
+
+
+def _set_active(username: str, *, active: bool) -> None:
+    from sqlalchemy import select
+
+    from fund.auth.models import User
+    from fund.auth.services import set_active
+
+    with unit_of_work() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.UsageError(f"no user {username!r}")
+        set_active(session, user=user, active=active, actor=None)
+
+
+@users.command("reset-second-factor")
+@click.argument("username")
+def users_reset_second_factor(username: str) -> None:
+    """Take USERNAME's authenticator and recovery codes away (a lost phone); they enrol anew."""
+    from sqlalchemy import select
+
+    from fund.auth import second_factor
+    from fund.auth.models import User
+
+    with unit_of_work() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.UsageError(f"no user {username!r}")
+        second_factor.remove(session, user=user, actor=None)
+    click.echo(f"{username} enrols a new second factor at the next sign-in")
+
+
 @users.command("token")
 @click.argument("username")
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")
