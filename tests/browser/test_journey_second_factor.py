@@ -48,9 +48,9 @@ def test_enrolment_then_step_up_before_a_role_change(strict_tab: Any) -> None:
     violations: list[str] = []
     tab.on(
         "console",
-        lambda message: violations.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
 
     # 1. The password alone leads to the enrolment page, with a QR code and the key.
