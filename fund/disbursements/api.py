@@ -351,7 +351,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule(
         "/batches/<int:batch_id>/lines/<int:line_id>/<action>",
         "batch_line_action",
-        allow(*PAYERS)(line_action),
+        allow(*PAYERS)(step_up(line_action)),  # reissue may pay another account
         methods=["POST"],
     )
     bp.add_url_rule(

@@ -338,6 +338,7 @@ def reconcile(batch_id: int) -> Response:
 
 @bp.route("/<int:batch_id>/lines/<int:line_id>", methods=["POST"])
 @allow(*PAYERS)
+@step_up  # settling a payment, or reissuing it to another wallet or account, moves money
 def line(batch_id: int, line_id: int) -> Response:
     session = get_session()
     batch = _batch(batch_id)

@@ -152,7 +152,11 @@ def test_every_route_that_approves_pays_or_grants_roles_asks_for_a_step_up(
         rule.rule
         for rule in strict.url_map.iter_rules()
         if "POST" in (rule.methods or set())
-        and (rule.rule.endswith(("/approve", "/pay")) or rule.rule in ("/users", "/users/role"))
+        and (
+            rule.rule.endswith(("/approve", "/pay"))
+            or "/lines/<int:line_id>" in rule.rule
+            or rule.rule in ("/users", "/users/role")
+        )
     }
     assert money
     assert money <= guarded
