@@ -234,7 +234,7 @@ def _register_security_headers(app: Flask) -> None:
 
 def _register_input_guard(app: Flask) -> None:
     from fund.api.errors import error_response
-    from fund.text import control_characters_in, has_control_character, refusal
+    from fund.text import has_control_character, refusal
 
     def first_refused() -> str | None:
         # Path values first: they need no parsing, and a bad one answers before the body is read.
@@ -245,14 +245,14 @@ def _register_input_guard(app: Flask) -> None:
             for name, value in source.items(multi=True):
                 if has_control_character(name) or has_control_character(value):
                     return name
-        if request.path.startswith("/api/") and request.is_json:
-            return next(control_characters_in(request.get_json(silent=True)), None)
+        # API JSON bodies: ``load_body`` applies the rule to the fields a schema takes (fields a
+        # schema ignores are never stored, and the OpenAPI document lets a client send them).
         return None
 
     @app.before_request
     def refuse_control_characters() -> Response | None:
-        # The fund's one text rule (fund/text.py) for every value a request brings: path
-        # values, query arguments, form fields, JSON strings; before any view or database.
+        # The fund's one text rule (fund/text.py) for path values, query arguments and form
+        # fields, before any view or database.
         field = first_refused()
         if field is None:
             return None

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 import pytest
 from click.testing import CliRunner
+from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
@@ -33,14 +34,7 @@ def audit_count(users: People) -> int:
 @pytest.mark.parametrize(
     ("method", "path", "body", "field"),
     [
-        ("post", "/api/v1/batches/1/reject", {"reason": "no\x00thing"}, "reason"),
-        ("post", "/api/v1/batches/1/cancel", {"reason": "\x07bell"}, "reason"),
-        (
-            "post",
-            "/api/v1/batches/1/lines/1/reissue",
-            {"method": "bank", "bank_account": "12\x0034"},
-            "bank_account",
-        ),
+        ("post", "/api/v1/tokens/step-up", {"code": "12\x0034"}, "code"),
         (
             "post",
             "/api/v1/brands/NORD/pledges",
@@ -53,7 +47,6 @@ def audit_count(users: People) -> int:
             {"bank_reference": "TT\x7f", "amount": "1.00", "currency": "USD"},
             "bank_reference",
         ),
-        ("post", "/api/v1/brands/NORD/pledges", {"nested": [{"n\x00": 1}]}, "nested.0.n\x00"),
         ("get", "/api/v1/brands/NO%00RD", None, "code"),
         ("get", "/api/v1/brands/NORD/statement?on=%01", None, "on"),
     ],
@@ -75,6 +68,29 @@ def test_the_api_refuses_control_characters_with_422_naming_the_field(
     assert error["field"] == field
     assert "control character" in error["message"]
     assert audit_count(users) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"reason": "no\x00thing"}, "reason"),
+        ({"reason": "\x07bell", "on": "2026-01-05"}, "reason"),
+    ],
+)
+def test_every_body_a_schema_takes_follows_the_rule(
+    app: Flask, body: dict[str, object], field: str
+) -> None:
+    from marshmallow import ValidationError
+
+    from fund.api.body import load_body
+    from fund.disbursements.schemas import ReasonIn, ReissueIn
+
+    with app.test_request_context(json=body), pytest.raises(ValidationError) as caught:
+        load_body(ReasonIn())
+    assert field in caught.value.normalized_messages()  # type: ignore[no-untyped-call]
+    extra = {"bank_account": "12\x0034", "extra\x00": 1}  # the ignored extra is no matter
+    with app.test_request_context(json=extra), pytest.raises(ValidationError, match="bank_acc"):
+        load_body(ReissueIn())
 
 
 def test_tabs_and_line_breaks_are_text(
