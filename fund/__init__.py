@@ -241,7 +241,12 @@ def _register_input_guard(app: Flask) -> None:
         for name, value in (request.view_args or {}).items():
             if isinstance(value, str) and has_control_character(value):
                 return name
-        for source in (request.args, request.form):
+        # On the API the form of an upload holds only the file and parsed values (a date), and
+        # the OpenAPI document lets a client add fields the view ignores; the web stores fields.
+        sources = (
+            (request.args,) if request.path.startswith("/api/") else (request.args, request.form)
+        )
+        for source in sources:
             for name, value in source.items(multi=True):
                 if has_control_character(name) or has_control_character(value):
                     return name
