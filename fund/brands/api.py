@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, request, send_file
 from sqlalchemy import select
 
+from fund.api.body import load_body
 from fund.api.errors import error_response
 from fund.auth.access import acting_user, allow
 from fund.auth.roles import STAFF_AND_BRANDS
@@ -155,7 +156,7 @@ def _pledge_json(pledge: Pledge) -> dict[str, Any]:
 
 def add_pledge(code: str) -> Response | tuple[Response, int]:
     brand = _brand(code)
-    data = PledgeIn().load(request.get_json(silent=True) or {})
+    data = load_body(PledgeIn())
     try:
         amount = to_minor(data["amount"], data["currency"])
         instalments = [
@@ -186,7 +187,7 @@ def add_pledge(code: str) -> Response | tuple[Response, int]:
 def add_contribution(code: str) -> Response | tuple[Response, int]:
     session = get_session()
     brand = _brand(code)
-    data = ContributionIn().load(request.get_json(silent=True) or {})
+    data = load_body(ContributionIn())
     pledge = None
     if data["pledge_reference"]:
         pledge = session.scalar(

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from apispec import APISpec
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Blueprint, Response, abort, jsonify
 
+from fund.api.body import load_body
 from fund.api.errors import refusal
 from fund.auth.access import acting_user, allow
 from fund.db import get_session
@@ -26,8 +27,7 @@ def resolve(entitlement_id: int) -> Response | tuple[Response, int]:
     entitlement = session.get(Entitlement, entitlement_id)
     if entitlement is None:
         abort(404, description=f"no entitlement {entitlement_id}")
-    payload = request.get_json(silent=True)
-    args = ResolveIn().load(payload if isinstance(payload, dict) else {})
+    args = load_body(ResolveIn())
     try:
         resolution = resolve_held(
             session, entitlement=entitlement, note=args["note"], actor=acting_user()
