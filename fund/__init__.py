@@ -8,7 +8,6 @@ flush. The libraries ``ledger`` and ``imports`` know nothing of Flask.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from sqlalchemy.orm import sessionmaker
 
     from fund import models  # noqa: F401  (every table registered before first use)
+    from fund.auth.lifetimes import register_session_lifetimes
     from fund.config import load_config
     from fund.db import make_engine
     from fund.extensions import babel, csrf, login_manager
@@ -60,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_error_pages(app)
     _register_security_headers(app)
     _register_input_guard(app)
+    register_session_lifetimes(app)
     _register_template_helpers(app)
     return app
 
@@ -212,6 +213,18 @@ def _register_error_pages(app: Flask) -> None:
         return render_template("errors.html", error=None), 500
 
 
+#: Scripts and styles from our own static files only: no inline script, no inline style, no
+#: eval, nothing from elsewhere; forms post only here; no one frames us. QR codes and charts
+#: are inline SVG elements (markup, not script), so they need nothing more.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'"
+)
+#: A year of HTTPS only, once a browser has seen the fund over HTTPS.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+
+
 def _register_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -220,25 +233,51 @@ def _register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+        if request.endpoint != "static":
+            # Pages, sheets, payment files and API answers carry personal data: no copy is to
+            # stay in a browser's or a proxy's cache (no-cache would still store one).
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.pop("Expires", None)
+            response.headers.pop("ETag", None)
+            response.headers.pop("Last-Modified", None)
         return response
 
 
-#: C0 control characters but tab and line breaks: none belongs in a fund record, and
-#: PostgreSQL cannot store a NUL at all (the API's schemas refuse the same, field by field).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _register_input_guard(app: Flask) -> None:
-    @app.before_request
-    def refuse_control_characters() -> None:
-        if request.path.startswith("/api/"):
-            return
-        for source in (request.args, request.form):
+    from fund.api.errors import error_response
+    from fund.text import has_control_character, refusal
+
+    def first_refused() -> str | None:
+        # Path values first: they need no parsing, and a bad one answers before the body is read.
+        for name, value in (request.view_args or {}).items():
+            if isinstance(value, str) and has_control_character(value):
+                return name
+        # On the API the form of an upload holds only the file and parsed values (a date), and
+        # the OpenAPI document lets a client add fields the view ignores; the web stores fields.
+        sources = (
+            (request.args,) if request.path.startswith("/api/") else (request.args, request.form)
+        )
+        for source in sources:
             for name, value in source.items(multi=True):
-                if _CONTROL.search(name) or _CONTROL.search(value):
-                    abort(
-                        400, description=f"{name!r} holds a control character: nothing was stored."
-                    )
+                if has_control_character(name) or has_control_character(value):
+                    return name
+        # API JSON bodies: ``load_body`` applies the rule to the fields a schema takes (fields a
+        # schema ignores are never stored, and the OpenAPI document lets a client send them).
+        return None
+
+    @app.before_request
+    def refuse_control_characters() -> Response | None:
+        # The fund's one text rule (fund/text.py) for path values, query arguments and form
+        # fields, before any view or database.
+        field = first_refused()
+        if field is None:
+            return None
+        if not request.path.startswith("/api/"):
+            abort(400, description=refusal(field))
+        return error_response(422, "invalid", refusal(field), field)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import subprocess
 import sys
 
 import click
@@ -19,6 +18,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 
 from fund.auth.roles import Role
+from fund.text import TEXT
 
 #: Each area's command group: name, (module, attribute), and its one-line help for the list.
 AREA_COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -51,6 +51,7 @@ class FundGroup(FlaskGroup):
             return None
         module_name, attribute, _ = AREA_COMMANDS[name]
         command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        _text_rule_on_every_option(command)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -117,11 +118,25 @@ def serve(host: str, port: int, production: bool, workers: int) -> None:
             f"{host}:{port}",
             "fund:create_app()",
         ]
-        raise SystemExit(subprocess.call(command, env=os.environ.copy()))  # noqa: S603
+        # Become gunicorn (same process id): a stop signal sent to `fund serve` reaches the
+        # server itself, and nothing is left running behind a parent that went away.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, command)  # noqa: S606
     # app.run() refuses to start from inside the flask CLI; werkzeug's server is what it wraps.
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import WSGIRequestHandler, run_simple
 
-    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+    class QuietServer(WSGIRequestHandler):
+        def version_string(self) -> str:
+            return "Worker Fund"  # no server or Python version for an attacker to look up
+
+    run_simple(
+        host,
+        port,
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        threaded=True,
+        request_handler=QuietServer,
+    )
 
 
 users = AppGroup("users", help="People who sign in.")
@@ -177,6 +192,54 @@ def users_set_role(username: str, role: str) -> None:
         click.echo(f"refused: {error}", err=True)
         raise SystemExit(1) from error
     click.echo(f"{username} is now {role}")
+
+
+@users.command("deactivate")
+@click.argument("username")
+def users_deactivate(username: str) -> None:
+    """Close USERNAME's account: every session and API token stops working at once."""
+    _set_active(username, active=False)
+    click.echo(f"{username} is deactivated; every session and token has ended")
+
+
+@users.command("activate")
+@click.argument("username")
+def users_activate(username: str) -> None:
+    """Open USERNAME's account again (new sessions only; old tokens stay revoked)."""
+    _set_active(username, active=True)
+    click.echo(f"{username} is active")
+
+
+def _set_active(username: str, *, active: bool) -> None:
+    from sqlalchemy import select
+
+    from fund.auth.models import User
+    from fund.auth.services import set_active
+    from fund.db import unit_of_work
+
+    with unit_of_work() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.UsageError(f"no user {username!r}")
+        set_active(session, user=user, active=active, actor=None)
+
+
+@users.command("reset-second-factor")
+@click.argument("username")
+def users_reset_second_factor(username: str) -> None:
+    """Take USERNAME's authenticator and recovery codes away (a lost phone); they enrol anew."""
+    from sqlalchemy import select
+
+    from fund.auth import second_factor
+    from fund.auth.models import User
+    from fund.db import unit_of_work
+
+    with unit_of_work() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.UsageError(f"no user {username!r}")
+        second_factor.remove(session, user=user, actor=None)
+    click.echo(f"{username} enrols a new second factor at the next sign-in")
 
 
 @users.command("token")
@@ -242,3 +305,16 @@ def audit_verify(as_json: bool) -> None:
         click.echo(f"audit log broken at event {result.first_bad_event}: {result.reason}", err=True)
     if not result.ok:
         raise SystemExit(1)
+
+
+def _text_rule_on_every_option(command: click.Command) -> None:
+    """Every plain-text option and argument of every command follows the fund's text rule."""
+    for param in command.params:
+        if param.type is click.STRING:
+            param.type = TEXT
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _text_rule_on_every_option(sub)
+
+
+_text_rule_on_every_option(main)

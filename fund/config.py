@@ -50,6 +50,12 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dic
     config.update(_jobs_from_environment(instance_path))
     config["PAYMENT_FILE_BOM"] = _payment_file_bom()
     config.update(_policies_from_environment())
+    # The second factor for roles that move money or grant access: on in production, off by
+    # default on the development server and in tests (demo users sign in with a password).
+    config["REQUIRE_SECOND_FACTOR"] = _switch(
+        "FUND_REQUIRE_SECOND_FACTOR", not development and not overrides.get("TESTING")
+    )
+    config["SECOND_FACTOR_FOR_OFFICERS"] = _switch("FUND_SECOND_FACTOR_FOR_OFFICERS", False)
     if "SECRET_KEY" not in overrides:
         config["SECRET_KEY"] = _secret_key(instance_path)
     config.update(overrides)
@@ -102,12 +108,36 @@ def _jobs_from_environment(instance_path: Path) -> dict[str, Any]:
     return found
 
 
+def _whole_number(name: str, default: int) -> int:
+    """A positive whole number from the environment variable ``name``, else ``default``."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdecimal() or int(value) < 1:
+        raise ConfigInvalid(f"{name}: {value!r} is not a whole number of at least 1")
+    return int(value)
+
+
+def _switch(name: str, default: bool) -> bool:
+    """An on/off setting from the environment variable ``name``, else ``default``."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in ("1", "0", "true", "false", "on", "off", "yes", "no"):
+        raise ConfigInvalid(f"{name}: {value!r} is not on/off (1/0, true/false, yes/no)")
+    return value in ("1", "true", "on", "yes")
+
+
 def _policies_from_environment() -> dict[str, Any]:
     """The fund's own policies an operator sets without code; a bad value stops the start."""
+    from fund.auth.lifetimes import DEFAULT_IDLE_MINUTES, DEFAULT_MAX_HOURS
     from fund.claims.models import CLAIM_KINDS
     from fund.controls.approvals import bands_from_text
 
-    found: dict[str, Any] = {}
+    found: dict[str, Any] = {
+        "SESSION_IDLE_MINUTES": _whole_number("FUND_SESSION_IDLE_MINUTES", DEFAULT_IDLE_MINUTES),
+        "SESSION_MAX_HOURS": _whole_number("FUND_SESSION_MAX_HOURS", DEFAULT_MAX_HOURS),
+    }
     helpline = os.environ.get("FUND_CLAIMS_HELPLINE", "").strip()
     if helpline:
         found["CLAIMS_HELPLINE"] = helpline

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fund.audit.models import AuditChainHead, AuditEvent
-from fund.auth.models import ApiToken, User
+from fund.auth.models import ApiToken, RecoveryCode, SignInThrottle, User
 from fund.brands.models import Brand, Contribution, Conversion, Pledge
 from fund.claims.models import Claim, ClaimAttachment
 from fund.controls.models import (
@@ -52,10 +52,12 @@ __all__ = [
     "PaymentLine",
     "Pledge",
     "PolicyVersion",
+    "RecoveryCode",
     "ResultImport",
     "Roll",
     "RollFinding",
     "RollWorker",
+    "SignInThrottle",
     "User",
     "VerificationCall",
     "VerificationDraw",

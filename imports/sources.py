@@ -143,6 +143,33 @@ def check_xlsx_archive(data: bytes, *, filename: str, limits: Limits) -> None:
                     f"{member.filename} is compressed {ratio:,.0f} to 1, far beyond any real"
                     " sheet (a zip bomb?)",
                 )
+    refuse_xml_declarations(data, filename=filename)
+
+
+_XML_MEMBERS = (".xml", ".rels", ".vml")
+_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def refuse_xml_declarations(data: bytes, *, filename: str) -> None:
+    """Refuse a workbook whose XML declares a DTD or entities: Excel never writes one.
+
+    Entity expansion (billion laughs) and external entities are how XML parsers get attacked;
+    whether or not a reader would expand them, such a file is not a roll the fund accepts.
+    Run after the size checks, so reading every XML member is bounded.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.infolist():
+            if not member.filename.lower().endswith(_XML_MEMBERS):
+                continue
+            xml = archive.read(member)
+            if xml.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 hides the ASCII bytes
+                xml = xml.decode("utf-16", errors="replace").encode()
+            if _DECLARATIONS.search(xml):
+                raise RollUnreadable(
+                    filename,
+                    f"{member.filename} declares entities or a DTD, which no Excel workbook"
+                    " holds: refused (save it again from Excel, or send a CSV)",
+                )
 
 
 def _load_xlsx(data: bytes, *, filename: str, limits: Limits) -> Grid:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -27,11 +28,21 @@ if TYPE_CHECKING:
 # openpyxl is imported by the functions that write (it costs a program's start a lot).
 
 _FORMULA_STARTS = ("=", "+", "-", "@")
+# Whitespace of any script and C0/C1 control characters a spreadsheet passes over.
+_LEADING_BLANKS = re.compile(r"^[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff]+")
 
 
 def neutralise(text: str) -> str:
-    """Text safe to put in a spreadsheet cell: a leading ``= + - @`` gets a quote before it."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    """Text safe to put in a spreadsheet cell: one that starts a formula gets a quote before it.
+
+    Spreadsheets skip leading spaces, tabs, line breaks and other control characters before
+    they read ``= + - @`` (a tab before ``=HYPERLINK(...)`` still runs), so the check looks
+    past them; a cell that starts with a tab or carriage return is quoted as well (OWASP).
+    """
+    first = _LEADING_BLANKS.sub("", text)
+    if first.startswith(_FORMULA_STARTS) or text.startswith(("\t", "\r")):
+        return "'" + text
+    return text
 
 
 def _export_value(row: RollRow, name: str) -> Any:

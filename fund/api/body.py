@@ -8,6 +8,8 @@ from typing import Any
 from flask import abort, request
 from marshmallow import Schema, ValidationError
 
+from fund.text import control_characters_in, refusal
+
 
 def load_body(schema: Schema) -> dict[str, Any]:
     """The body as ``schema`` loads it; no body, ``null``, or anything but a JSON object is 422.
@@ -23,6 +25,10 @@ def load_body(schema: Schema) -> dict[str, Any]:
             {"body": ["the body must be a JSON object (Content-Type: application/json)"]}
         )
     loaded: dict[str, Any] = schema.load(payload)
+    # The fund's one text rule (fund/text.py) over every string the schema took, at any depth.
+    refused = {where: [refusal(where)] for where in control_characters_in(loaded)}
+    if refused:
+        raise ValidationError(refused)
     return loaded
 
 

@@ -6,9 +6,10 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-# No control characters (PostgreSQL refuses NUL in text; none belongs in a fund record); tabs
-# and line breaks are fine. One pattern each, so the OpenAPI document can state it.
-_ANY = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+from fund.text import ALLOWED_CHARACTER
+
+# The fund's one text rule (fund/text.py), as patterns the OpenAPI document can state.
+_ANY = ALLOWED_CHARACTER
 _VISIBLE = r"[^\s\x00-\x1f\x7f]"
 _PRINTABLE = validate.Regexp(f"^{_ANY}*$", error="must not hold control characters")
 _NOT_BLANK = validate.Regexp(

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 
 from fund.api.describe import error_answer, json_content, schema_ref
 from fund.api.pagination import MAX_PAGE
-from fund.auth.schemas import UserOut
+from fund.auth.schemas import StepUpIn, StepUpOut, UserOut
 from fund.brands.api import add_brand_paths
 from fund.brands.schemas import BrandOut
 from fund.claims.api import add_claim_paths
@@ -22,6 +22,7 @@ from fund.events.api import add_event_paths
 from fund.factories.schemas import FactoryOut
 from fund.reports.api import add_ledger_paths
 from fund.rolls.schemas import add_roll_paths
+from fund.text import ALLOWED_CHARACTER
 
 
 class ErrorItem(Schema):
@@ -83,6 +84,8 @@ def build_spec() -> dict[str, Any]:
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for name, schema in {
         "User": UserOut,
+        "StepUpIn": StepUpIn,
+        "StepUpOut": StepUpOut,
         "Brand": BrandOut,
         "Factory": FactoryOut,
         "EntitlementLine": EntitlementLineOut,
@@ -93,6 +96,22 @@ def build_spec() -> dict[str, Any]:
     }.items():
         spec.components.schema(name, schema=schema)
     code_parameter = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+    spec.path(
+        "/tokens/step-up",
+        operations={
+            "post": {
+                "summary": "Trade a second-factor code for a step-up token (approve, pay, roles)",
+                "description": "With FUND_REQUIRE_SECOND_FACTOR on, approve and pay accept only"
+                " a token of scope 'money'; it lives ten minutes.",
+                "requestBody": {"required": True, **json_content(schema_ref("StepUpIn"))},
+                "responses": {
+                    "201": {"description": "the token", **json_content(schema_ref("StepUpOut"))},
+                    "422": error_answer("the body does not fit the schema"),
+                    **_ERRORS,
+                },
+            }
+        },
+    )
     spec.path(
         "/me",
         operations={
@@ -173,7 +192,42 @@ def build_spec() -> dict[str, Any]:
     add_control_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
     document: dict[str, Any] = spec.to_dict()
     _document_page_errors(document)
+    _document_text_rule(document)
     return document
+
+
+#: The fund's text rule as a JSON-schema pattern (fund/text.py).
+TEXT_PATTERN = f"^{ALLOWED_CHARACTER}*$"
+
+
+def _document_text_rule(document: dict[str, Any]) -> None:
+    """Every string a client sends follows the text rule: state it, and its 422, everywhere.
+
+    Parameters (path, query) and the request schemas (components named ``…In``) get the
+    pattern where they have none (nor an enum or a format); every operation that takes input
+    lists the 422.
+    """
+    invalid = error_answer("a field does not fit the schema or holds a control character")
+
+    def constrain(schema: dict[str, Any]) -> None:
+        if schema.get("type") == "string" and not {"pattern", "enum", "format"} & schema.keys():
+            schema["pattern"] = TEXT_PATTERN
+        for inner in schema.get("properties", {}).values():
+            constrain(inner)
+        if isinstance(schema.get("items"), dict):
+            constrain(schema["items"])
+
+    for name, schema in document.get("components", {}).get("schemas", {}).items():
+        if name.endswith("In"):
+            constrain(schema)
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            parameters = operation.get("parameters", [])
+            for parameter in parameters:
+                if isinstance(parameter, dict) and isinstance(parameter.get("schema"), dict):
+                    constrain(parameter["schema"])
+            if parameters or "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault("422", invalid)
 
 
 def _document_page_errors(document: dict[str, Any]) -> None:

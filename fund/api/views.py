@@ -9,13 +9,16 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from fund.api.body import load_body
 from fund.api.errors import validation_error
 from fund.api.openapi import build_spec
 from fund.api.pagination import paginate
-from fund.auth.access import acting_user, allow, public
-from fund.auth.roles import EVERYONE, STAFF, STAFF_AND_BRANDS, Role
-from fund.auth.schemas import UserOut
-from fund.auth.services import user_for_token
+from fund.auth import second_factor
+from fund.auth.access import STEP_UP_SCOPE, acting_user, allow, allowed_user, public
+from fund.auth.errors import SecondFactorRefused
+from fund.auth.roles import EVERYONE, MONEY_AND_ACCESS, STAFF, STAFF_AND_BRANDS, Role
+from fund.auth.schemas import StepUpIn, StepUpOut, UserOut
+from fund.auth.services import issue_token, live_token
 from fund.brands.api import register as register_brand_endpoints
 from fund.brands.models import Brand
 from fund.brands.schemas import BrandOut
@@ -47,7 +50,10 @@ def authenticate_token() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() == "bearer" and secret:
-        g.api_user = user_for_token(get_session(), secret.strip())
+        token = live_token(get_session(), secret.strip())
+        if token is not None:
+            g.api_token = token
+            g.api_user = token.user
 
 
 @bp.errorhandler(ValidationError)
@@ -59,6 +65,34 @@ def handle_validation_error(error: ValidationError) -> Response:
 @public
 def openapi() -> Response:
     return jsonify(build_spec())
+
+
+@bp.route("/tokens/step-up", methods=["POST"])
+@allow(MONEY_AND_ACCESS)
+def step_up_token() -> tuple[dict[str, Any], int]:
+    """Trade a second-factor code for a short-lived token scoped to approve, pay, role changes."""
+    db = get_session()
+    user = allowed_user()
+    code = load_body(StepUpIn())["code"]
+    try:
+        second_factor.verify(db, user=user, code=code)
+    except SecondFactorRefused as error:
+        # The unit of work rolls back an error answer, but a wrong code must still count
+        # against the allowance (else guessing is free): keep that much, then refuse.
+        db.commit()
+        abort(403, description=str(error))
+    issued = issue_token(
+        db,
+        user=user,
+        name="step-up",
+        actor=user,
+        scope=STEP_UP_SCOPE,
+        lifetime=second_factor.STEP_UP_TOKEN_LIFETIME,
+    )
+    body: dict[str, Any] = StepUpOut().dump(
+        {"token": issued.secret, "scope": STEP_UP_SCOPE, "expires_at": issued.token.expires_at}
+    )
+    return body, 201
 
 
 @bp.route("/me")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from fund.auth.models import User
@@ -20,6 +22,12 @@ ALLOWED_ROLES = "allowed_roles"
 PUBLIC: frozenset[Role] = frozenset()
 #: What a user who must choose a new password may still reach on the web.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.logout"})
+#: What a user who still owes the second factor (enrolment or a code) may reach.
+SECOND_FACTOR_ENDPOINTS = PASSWORD_CHANGE_ENDPOINTS | {"auth.second_factor"}
+#: The scope of a step-up API token: approve, pay, role changes.
+STEP_UP_SCOPE = "money"
+#: Attribute a view carries when it needs a recent second factor (read by the tests).
+STEP_UP = "requires_step_up"
 
 
 def public(view: View) -> View:
@@ -73,6 +81,14 @@ def allow(*roles: Role | Iterable[Role]) -> Callable[[View], View]:
             ):
                 # A one-time password opens one door only: choosing one's own.
                 return redirect(url_for("auth.password"))
+            if (
+                not g.get("api_request")
+                and second_factor_required(user)
+                and session.get("second_factor_at") is None
+                and request.endpoint not in SECOND_FACTOR_ENDPOINTS
+            ):
+                # Signed in with the password only: the code (or enrolment) comes first.
+                return redirect(url_for("auth.second_factor", next=_here()))
             return view(*args, **kwargs)
 
         setattr(guarded, ALLOWED_ROLES, frozen)
@@ -85,3 +101,64 @@ def require_own_brand(user: User, brand_id: int) -> None:
     """A brand user may see only its own brand: anything else is 'not found'."""
     if user.role_enum is Role.BRAND and user.brand_id != brand_id:
         abort(404)
+
+
+def second_factor_required(user: User) -> bool:
+    """Whether ``user`` must sign in with a second factor under this fund's settings."""
+    from fund.auth.second_factor import required_for
+
+    if not current_app.config.get("REQUIRE_SECOND_FACTOR"):
+        return False
+    return required_for(user, officers=bool(current_app.config.get("SECOND_FACTOR_FOR_OFFICERS")))
+
+
+def _here() -> str:
+    """Where to come back to after the code: this page for a GET, the referring page otherwise."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = request.referrer or ""
+    host = request.host_url.rstrip("/")
+    return referrer[len(host) :] if referrer.startswith(host + "/") else "/"
+
+
+def recent_second_factor() -> bool:
+    """Whether this web session gave a second-factor code within the step-up window."""
+    from fund.auth.second_factor import STEP_UP_WINDOW
+
+    window = float(current_app.config.get("STEP_UP_SECONDS", STEP_UP_WINDOW.total_seconds()))
+    given = session.get("second_factor_at")
+    return isinstance(given, int) and time.time() - given <= window
+
+
+def step_up(view: View) -> View:
+    """Ask again for the second factor before ``view`` moves money or grants access.
+
+    On the web the code must be at most ``STEP_UP_WINDOW`` old, else the user is sent to give
+    one and comes back to the page to do it again. On the API the bearer token must be a
+    step-up token (scope ``money``, short-lived; ``POST /api/v1/tokens/step-up``). Reading
+    (GET) is not asked; off when ``REQUIRE_SECOND_FACTOR`` is off. Put it under ``@allow``.
+    """
+
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        user = acting_user()
+        changes = request.method not in ("GET", "HEAD", "OPTIONS")
+        if user is not None and changes and current_app.config.get("REQUIRE_SECOND_FACTOR"):
+            if g.get("api_request"):
+                token = g.get("api_token")
+                if token is None or token.scope != STEP_UP_SCOPE:
+                    abort(
+                        403,
+                        description="this action needs a step-up token: POST a second-factor"
+                        " code to /api/v1/tokens/step-up and use the short-lived token it"
+                        " returns",
+                    )
+            elif not recent_second_factor():
+                flash(
+                    _("Confirm with a code from your authenticator app, then do it again."), "info"
+                )
+                return redirect(url_for("auth.second_factor", next=_here()))
+        return view(*args, **kwargs)
+
+    setattr(guarded, STEP_UP, True)
+    return cast(View, guarded)

@@ -25,3 +25,11 @@ class WrongPassword(AuthError):
 
 class RoleRefused(AuthError):
     """A role change the rules refuse (segregation of duties, a brand's tie)."""
+
+
+class TooManyAttempts(WrongPassword):
+    """Too many wrong passwords or codes in a row: the account waits before checking more."""
+
+
+class SecondFactorRefused(AuthError):
+    """A second-factor code that is wrong, used already, or not enrolled."""

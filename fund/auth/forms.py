@@ -47,3 +47,13 @@ class RoleForm(FlaskForm):
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
     role = SelectField(_l("New role"), choices=[role.value for role in Role])  # type: ignore[misc]
+
+
+class SecondFactorForm(FlaskForm):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        _l("Code from your authenticator app (or a recovery code)"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )

@@ -37,8 +37,15 @@ class User(UserMixin, Base):
     brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id"))
     active: Mapped[bool] = mapped_column(default=True)
     must_change_password: Mapped[bool] = mapped_column(default=True)
-    # Bumped on password change: every session signed with the old value stops working.
+    # Bumped on sign-out, password change, role change and deactivation: every session signed
+    # with the old value stops working at once (a captured cookie replays into nothing).
     session_version: Mapped[int] = mapped_column(default=1)
+    # TOTP second factor: the shared secret (base32) while enrolling and after; confirmed once the
+    # user typed a first good code. Only a confirmed factor is asked for at sign-in.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None]
+    # The last time step a code was accepted for: a code is good once (no replay within 30 s).
+    totp_last_step: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     brand: Mapped[Brand | None] = relationship()
@@ -69,5 +76,33 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # A step-up token (scope "money"): issued against a fresh second-factor code, good for
+    # approve, pay and role changes until ``expires_at``. Plain tokens have neither.
+    scope: Mapped[str | None] = mapped_column(String(20))
+    expires_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the second factor; only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+
+class SignInThrottle(Base):
+    """Guesses counted per user or per address; one row each, changed by one atomic UPDATE."""
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (CheckConstraint("attempts >= 0", name="attempts_not_negative"),)
+
+    # "user:<username>" or "address:<ip>": unknown usernames are counted too (nothing leaks).
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_attempt_at: Mapped[datetime | None]

@@ -35,3 +35,8 @@ ATTACHMENT_READERS: frozenset[Role] = frozenset(
 )
 #: Everyone with an account.
 EVERYONE: frozenset[Role] = frozenset(Role)
+#: Who moves money or grants access, and so may hold a second factor and step up (officers
+#: must only when the fund says so: FUND_SECOND_FACTOR_FOR_OFFICERS).
+MONEY_AND_ACCESS: frozenset[Role] = frozenset(
+    {Role.ADMIN, Role.OFFICER, Role.APPROVER, Role.ACCOUNTANT}
+)

@@ -5,30 +5,35 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from fund.audit.models import AuditEvent
 from fund.audit.services import record
 from fund.auth.errors import (
     BrandRequired,
     PasswordTooWeak,
     RoleRefused,
+    TooManyAttempts,
     UsernameTaken,
     WrongPassword,
 )
-from fund.auth.models import ApiToken, User
+from fund.auth.models import ApiToken, SignInThrottle, User
+from fund.auth.passwords import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH
+from fund.auth.passwords import check_strength
 from fund.auth.roles import Role
 from fund.brands.models import Brand
 from fund.db import utcnow
 
-MIN_PASSWORD_LENGTH = 12
 #: After this many failed sign-ins in a row an account refuses even the right password ...
 MAX_FAILED_SIGN_INS = 5
-#: ... until this long has passed without another attempt.
+#: ... and one address after this many failures (an office behind one NAT has many users) ...
+MAX_FAILED_PER_ADDRESS = 25
+#: ... until this long has passed since the last attempt that was checked.
 LOCKOUT = timedelta(minutes=15)
 # Checked against when the username is unknown, so a miss costs as much time as a hit.
 _DUMMY_HASH = generate_password_hash("not a real password")
@@ -70,7 +75,7 @@ def create_user(
     one_time = password is None
     if password is None:
         password = secrets.token_urlsafe(12)
-    _check_strength(password)
+    check_strength(password, username=username)
     user = User(
         username=username,
         display_name=display_name or username,
@@ -124,9 +129,33 @@ def change_role(session: Session, *, user: User, role: Role, actor: User | None)
     return user
 
 
-def _check_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordTooWeak(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+def set_active(session: Session, *, user: User, active: bool, actor: User | None) -> User:
+    """Open or close ``user``'s account; closing it ends every session and API token at once."""
+    if user.active is active:
+        return user
+    before = _user_snapshot(user)
+    user.active = active
+    user.session_version += 1
+    if not active:
+        revoke_tokens(session, user=user, actor=actor)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="user.activate" if active else "user.deactivate",
+        object_type="user",
+        object_id=user.id,
+        before=before,
+        after=_user_snapshot(user),
+    )
+    return user
+
+
+def sign_out(session: Session, *, user: User) -> None:
+    """End every session of ``user`` on the server: a cookie kept from before opens nothing."""
+    user.session_version += 1
+    session.flush()
+    record(session, actor=user, action="user.logout", object_type="user", object_id=user.id)
 
 
 def authenticate(session: Session, *, username: str, password: str) -> User | None:
@@ -140,16 +169,26 @@ def authenticate(session: Session, *, username: str, password: str) -> User | No
     return user
 
 
-def sign_in(session: Session, *, username: str, password: str) -> User | None:
-    """``authenticate`` with a lockout; every attempt, good or bad, is in the audit log.
+def sign_in(
+    session: Session, *, username: str, password: str, address: str | None = None
+) -> User | None:
+    """``authenticate`` behind a lockout per user and per address; every attempt is audited.
 
-    Failures are recorded for unknown usernames too, so that neither the answer nor the work
-    done tells a guesser which accounts exist. An account whose last ``MAX_FAILED_SIGN_INS``
-    attempts failed stays shut until ``LOCKOUT`` has passed since the latest of them.
+    Each attempt first takes one of the allowance of its username (known or not, so the answer
+    tells a guesser nothing) and of its address, in one atomic UPDATE each: parallel guesses
+    cannot all slip past a count read before any of them was written. A good password gives
+    the user's allowance back; the address keeps counting only failures.
     """
     username = username.strip()
     user = session.scalar(select(User).where(User.username == username))
-    if user is not None and _locked_out(session, user):
+    user_key = f"user:{username[:80]}"
+    address_key = f"address:{address}" if address else None
+    allowed = take_attempt(session, user_key, MAX_FAILED_SIGN_INS)
+    if allowed and address_key is not None:
+        allowed = take_attempt(session, address_key, MAX_FAILED_PER_ADDRESS)
+        if not allowed:
+            _give_back(session, user_key)
+    if not allowed:
         check_password_hash(_DUMMY_HASH, password)  # the same cost as a real check
         signed_in = None
         reason = "locked"
@@ -157,6 +196,9 @@ def sign_in(session: Session, *, username: str, password: str) -> User | None:
         signed_in = authenticate(session, username=username, password=password)
         reason = "unknown user" if user is None else "wrong password or inactive"
     if signed_in is not None:
+        reset_attempts(session, user_key)
+        if address_key is not None:
+            _give_back(session, address_key)
         record(
             session,
             actor=signed_in,
@@ -165,43 +207,101 @@ def sign_in(session: Session, *, username: str, password: str) -> User | None:
             object_id=signed_in.id,
         )
         return signed_in
+    failure: dict[str, object] = {"username": username[:80], "reason": reason}
+    if address:
+        failure["address"] = address
     record(
         session,
         actor=None,
         action="user.login_failed",
         object_type="user",
         object_id=user.id if user is not None else "unknown",
-        after={"username": username[:80], "reason": reason},
+        after=failure,
     )
     return None
 
 
-def _locked_out(session: Session, user: User) -> bool:
-    recent = session.execute(
-        select(AuditEvent.action, AuditEvent.occurred_at)
+def take_attempt(session: Session, key: str, limit: int) -> bool:
+    """Count one attempt against ``key``, atomically; False when its allowance is used up."""
+    now = utcnow()
+    stale = SignInThrottle.last_attempt_at < now - LOCKOUT
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(SignInThrottle)
+        .values(key=key, attempts=0, last_attempt_at=None)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    # One statement reads and writes the count: on PostgreSQL a parallel UPDATE waits for the
+    # row lock and then re-checks the WHERE against the committed count, so exactly ``limit``
+    # attempts get through; SQLite has one writer at a time anyway.
+    taken = session.execute(
+        update(SignInThrottle)
         .where(
-            AuditEvent.object_type == "user",
-            AuditEvent.object_id == str(user.id),
-            AuditEvent.action.in_(["user.login", "user.login_failed"]),
+            SignInThrottle.key == key,
+            or_(
+                SignInThrottle.attempts < limit,
+                SignInThrottle.last_attempt_at.is_(None),
+                stale,
+            ),
         )
-        .order_by(AuditEvent.id.desc())
-        .limit(MAX_FAILED_SIGN_INS)
-    ).all()
-    if len(recent) < MAX_FAILED_SIGN_INS or any(a != "user.login_failed" for a, _ in recent):
-        return False
-    latest: datetime = recent[0].occurred_at
-    if latest.tzinfo is None:  # SQLite hands back naive UTC
-        latest = latest.replace(tzinfo=UTC)
-    return utcnow() - latest < LOCKOUT
+        .values(
+            attempts=case((stale, 1), else_=SignInThrottle.attempts + 1),
+            last_attempt_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _give_back(session: Session, key: str) -> None:
+    session.execute(
+        update(SignInThrottle)
+        .where(SignInThrottle.key == key, SignInThrottle.attempts > 0)
+        .values(attempts=SignInThrottle.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def reset_attempts(session: Session, key: str) -> None:
+    """Forget the attempts counted against ``key`` (after a good password or code)."""
+    session.execute(
+        update(SignInThrottle)
+        .where(SignInThrottle.key == key)
+        .values(attempts=0)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def check_password(session: Session, *, user: User, password: str) -> None:
+    """Confirm ``user``'s own password (to change it, to step up), with the sign-in lockout.
+
+    Wrong guesses count against the same allowance as failed sign-ins.
+    """
+    key = f"user:{user.username[:80]}"
+    if not take_attempt(session, key, MAX_FAILED_SIGN_INS):
+        check_password_hash(_DUMMY_HASH, password)
+        raise TooManyAttempts(
+            f"too many wrong passwords: try again in {LOCKOUT.seconds // 60} minutes"
+        )
+    if not check_password_hash(user.password_hash, password):
+        record(
+            session,
+            actor=user,
+            action="user.password_check_failed",
+            object_type="user",
+            object_id=user.id,
+        )
+        raise WrongPassword("the current password is not right")
+    reset_attempts(session, key)
 
 
 def change_password(session: Session, *, user: User, current: str, new: str) -> None:
     """Set a new password; every existing session of the user stops working."""
-    if not check_password_hash(user.password_hash, current):
-        raise WrongPassword("the current password is not right")
+    check_password(session, user=user, password=current)
     if new == current:
         raise PasswordTooWeak("the new password must differ from the current one")
-    _check_strength(new)
+    check_strength(new, username=user.username)
     user.password_hash = generate_password_hash(new)
     user.must_change_password = False
     user.session_version += 1
@@ -235,11 +335,23 @@ class IssuedToken:
 
 
 def issue_token(
-    session: Session, *, user: User, name: str, actor: User | None = None
+    session: Session,
+    *,
+    user: User,
+    name: str,
+    actor: User | None = None,
+    scope: str | None = None,
+    lifetime: timedelta | None = None,
 ) -> IssuedToken:
-    """Create an API token for ``user``."""
+    """Create an API token for ``user`` (``scope`` and ``lifetime`` for a step-up token)."""
     secret = "wf_" + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, token_hash=_token_digest(secret))
+    token = ApiToken(
+        user=user,
+        name=name,
+        token_hash=_token_digest(secret),
+        scope=scope,
+        expires_at=utcnow() + lifetime if lifetime is not None else None,
+    )
     session.add(token)
     session.flush()
     record(
@@ -248,7 +360,7 @@ def issue_token(
         action="api_token.issue",
         object_type="api_token",
         object_id=token.id,
-        after={"user": user.username, "name": name},
+        after={"user": user.username, "name": name, "scope": scope},
     )
     return IssuedToken(token=token, secret=secret)
 
@@ -277,9 +389,21 @@ def revoke_tokens(
 
 
 def user_for_token(session: Session, secret: str) -> User | None:
-    """The active user an unrevoked API token belongs to, or None."""
+    """The active user an unrevoked, unexpired API token belongs to, or None."""
+    token = live_token(session, secret)
+    return token.user if token is not None else None
+
+
+def live_token(session: Session, secret: str) -> ApiToken | None:
+    """The unrevoked, unexpired token of an active user with this secret (its use noted)."""
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
+    if token.expires_at is not None:
+        expires = token.expires_at
+        if expires.tzinfo is None:  # SQLite hands back naive UTC
+            expires = expires.replace(tzinfo=UTC)
+        if expires <= utcnow():
+            return None
     token.last_used_at = utcnow()
-    return token.user
+    return token

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -10,12 +11,21 @@ from flask_login import login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from fund.auth.access import acting_user, allow, public
-from fund.auth.errors import AuthError, WrongPassword
-from fund.auth.forms import LoginForm, NewUserForm, PasswordForm, RoleForm
+from fund.auth import second_factor
+from fund.auth.access import (
+    acting_user,
+    allow,
+    allowed_user,
+    public,
+    second_factor_required,
+    step_up,
+)
+from fund.auth.errors import AuthError, SecondFactorRefused, WrongPassword
+from fund.auth.forms import LoginForm, NewUserForm, PasswordForm, RoleForm, SecondFactorForm
+from fund.auth.lifetimes import start_session_clock
 from fund.auth.models import User
-from fund.auth.roles import EVERYONE, Role
-from fund.auth.services import change_password, change_role, create_user, sign_in
+from fund.auth.roles import EVERYONE, MONEY_AND_ACCESS, Role
+from fund.auth.services import change_password, change_role, create_user, sign_in, sign_out
 from fund.db import get_session
 
 bp = Blueprint("auth", __name__)
@@ -37,7 +47,10 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         user = sign_in(
-            get_session(), username=form.username.data or "", password=form.password.data or ""
+            get_session(),
+            username=form.username.data or "",
+            password=form.password.data or "",
+            address=request.remote_addr,
         )
         if user is None:
             # One message for every failure (unknown, wrong, inactive, locked): nothing leaks.
@@ -47,9 +60,12 @@ def login() -> str | Response:
         # A fresh session on sign-in: nothing set before it (session fixation) survives.
         session.clear()
         login_user(user)
+        start_session_clock()
         if user.must_change_password:
             flash(_("Please choose your own password before you go on."), "info")
             return redirect(url_for("auth.password"))
+        if second_factor_required(user):
+            return redirect(url_for("auth.second_factor", next=request.args.get("next")))
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -57,6 +73,7 @@ def login() -> str | Response:
 @bp.route("/logout", methods=["POST"])
 @allow(EVERYONE)
 def logout() -> Response:
+    sign_out(get_session(), user=allowed_user())  # the server forgets it: a kept cookie is dead
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
@@ -87,6 +104,7 @@ def password() -> str | Response:
 
 @bp.route("/users", methods=["GET", "POST"])
 @allow(Role.ADMIN)
+@step_up
 def users() -> str:
     db = get_session()
     form = NewUserForm()
@@ -113,8 +131,44 @@ def users() -> str:
     )
 
 
+@bp.route("/account/second-factor", methods=["GET", "POST"], endpoint="second_factor")
+@allow(MONEY_AND_ACCESS)
+def second_factor_page() -> str | Response:
+    """Give a code (sign-in, step-up), or enrol first: QR code, first code, recovery codes."""
+    db = get_session()
+    user = allowed_user()
+    form = SecondFactorForm()
+    enrolling = not second_factor.enrolled(user)
+    if enrolling and user.totp_secret is None:
+        second_factor.start_enrolment(db, user=user)
+    if form.validate_on_submit():
+        code = form.code.data or ""
+        try:
+            if enrolling:
+                recovery = second_factor.confirm_enrolment(db, user=user, code=code)
+            else:
+                second_factor.verify(db, user=user, code=code)
+        except SecondFactorRefused as error:
+            form.code.errors = [str(error)]
+        else:
+            session["second_factor_at"] = int(time.time())
+            target = _safe_next(request.args.get("next"))
+            if enrolling:
+                return render_template("auth/recovery_codes.html", codes=recovery, next_url=target)
+            return redirect(target)
+    uri = second_factor.provisioning_uri(user) if enrolling else None
+    return render_template(
+        "auth/second_factor.html",
+        form=form,
+        enrolling=enrolling,
+        qr=second_factor.qr_svg(uri) if uri else None,
+        secret=user.totp_secret if enrolling else None,
+    )
+
+
 @bp.route("/users/role", methods=["POST"])
 @allow(Role.ADMIN)
+@step_up
 def user_role() -> Response | tuple[str, int]:
     db = get_session()
     form = RoleForm(prefix="change")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from fund.api.fields import text
+
 
 def amount_field() -> fields.Decimal:
     """An exact amount in major units, sent as decimal text (``"12500.00"``), never a float."""
@@ -32,7 +34,7 @@ class InstalmentIn(Schema):
 class PledgeIn(Schema):
     """A pledge to record; the reference is its natural key (a retry repeats it)."""
 
-    reference = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    reference = text(120, blank=False, required=True)
     amount = amount_field()
     currency = fields.String(required=True, validate=validate.OneOf(["USD", "BDT"]))
     pledged_on = fields.Date(required=True)
@@ -56,11 +58,11 @@ class PledgeOut(Schema):
 class ContributionIn(Schema):
     """A payment received; the bank reference is its natural key."""
 
-    bank_reference = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    bank_reference = text(120, blank=False, required=True)
     amount = amount_field()
     currency = fields.String(required=True, validate=validate.OneOf(["USD", "BDT"]))
     value_date = fields.Date(required=True)
-    pledge_reference = fields.String(load_default=None)
+    pledge_reference = text(120, load_default=None)
 
 
 class ContributionOut(Schema):

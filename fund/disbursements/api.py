@@ -22,7 +22,7 @@ from fund.api.describe import error_answer, json_content, schema_ref
 from fund.api.errors import error_response
 from fund.api.pagination import paginate
 from fund.arguments import MAX_ID
-from fund.auth.access import allow, allowed_user
+from fund.auth.access import allow, allowed_user, step_up
 from fund.auth.roles import STAFF, Role
 from fund.controls.approvals import bands_from_config
 from fund.db import get_session, utcnow
@@ -392,10 +392,13 @@ def register(bp: Blueprint) -> None:
         ("cancel", CLOSERS),
         ("pay", PAYERS),
     ):
+        action = _action(name)
+        if name in ("approve", "pay"):
+            action = step_up(action)  # money moves: a fresh second factor (step-up token)
         bp.add_url_rule(
             f"/batches/<int:batch_id>/{name}",
             f"batch_{name}",
-            allow(*roles)(_action(name)),
+            allow(*roles)(action),
             methods=["POST"],
         )
     bp.add_url_rule(
@@ -414,19 +417,19 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule(
         "/batches/<int:batch_id>/lines/<int:line_id>/payee-change",
         "batch_line_payee_change",
-        allow(*payee_changes.REQUESTERS)(request_payee_change),
+        allow(*payee_changes.REQUESTERS)(step_up(request_payee_change)),
         methods=["POST"],
     )
     bp.add_url_rule(
         "/payee-changes/<int:change_id>/<decision>",
         "payee_change_decision",
-        allow(*payee_changes.DECIDERS)(decide_payee_change),
+        allow(*payee_changes.DECIDERS)(step_up(decide_payee_change)),  # who gets paid
         methods=["POST"],
     )
     bp.add_url_rule(
         "/batches/<int:batch_id>/lines/<int:line_id>/<action>",
         "batch_line_action",
-        allow(*PAYERS)(line_action),
+        allow(*PAYERS)(step_up(line_action)),  # reissue may pay another account
         methods=["POST"],
     )
     bp.add_url_rule(

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_dump, validate
 
+from fund.api.fields import text
 from fund.brands.schemas import amount_field
 from fund.disbursements.models import BATCH_STATES, LINE_STATES
 from ledger.money import from_minor
@@ -122,7 +123,7 @@ class CreateBatchIn(_In):
     """Which workers (default: every eligible one not yet paid) and whether it is a top-up."""
 
     workers = fields.List(
-        fields.String(validate=validate.Length(min=1, max=50)),
+        text(50, blank=False),
         validate=validate.Length(min=1, max=100_000),
         load_default=None,
     )
@@ -138,7 +139,7 @@ class OnIn(_In):
 class ReasonIn(OnIn):
     """Why (rejections, cancellations, failures)."""
 
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = text(500, blank=False, required=True)
 
 
 class ReissueIn(OnIn):
@@ -149,7 +150,7 @@ class ReissueIn(OnIn):
         validate=validate.Regexp(r"^01\d{9}$", error="an 11-digit number starting 01"),
         load_default=None,
     )
-    bank_account = fields.String(validate=validate.Length(min=1, max=50), load_default=None)
+    bank_account = text(50, blank=False, load_default=None)
 
 
 class LineActionIn(ReissueIn):

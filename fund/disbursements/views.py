@@ -28,7 +28,7 @@ from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
 from fund.arguments import id_argument
-from fund.auth.access import allow, allowed_user
+from fund.auth.access import allow, allowed_user, step_up
 from fund.auth.roles import STAFF, Role
 from fund.claims.provenance import claims_in_batch
 from fund.controls.approvals import approvers, bands_from_config
@@ -269,12 +269,14 @@ def submit(batch_id: int) -> Response:
 
 @bp.route("/<int:batch_id>/approve", methods=["POST"])
 @allow(*APPROVERS)
+@step_up
 def approve(batch_id: int) -> Response:
     return _step(batch_id, "approve", confirmed=True)
 
 
 @bp.route("/<int:batch_id>/pay", methods=["POST"])
 @allow(*PAYERS)
+@step_up
 def pay(batch_id: int) -> Response:
     return _step(batch_id, "pay", confirmed=True)
 
@@ -354,6 +356,7 @@ def reconcile(batch_id: int) -> Response:
 
 @bp.route("/<int:batch_id>/lines/<int:line_id>", methods=["POST"])
 @allow(*PAYERS)
+@step_up  # settling a payment, or reissuing it to another wallet or account, moves money
 def line(batch_id: int, line_id: int) -> Response:
     session = get_session()
     batch = _batch(batch_id)
@@ -423,6 +426,7 @@ def line(batch_id: int, line_id: int) -> Response:
 
 @bp.route("/<int:batch_id>/payee-changes/<int:change_id>", methods=["POST"])
 @allow(*payee_changes.DECIDERS)
+@step_up  # approving a payee change decides who gets paid
 def payee_change(batch_id: int, change_id: int) -> Response:
     session = get_session()
     batch = _batch(batch_id)

@@ -40,7 +40,15 @@ VIEWPORT = {"width": 1280, "height": 800}
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app served over HTTP on a free port, with the demo data committed."""
+    """The app served over HTTP on a free port, with the demo data committed.
+
+    The second factor is off, as on the development server: journeys sign in with a password.
+    """
+    yield from serve_demo(tmp_path_factory, REQUIRE_SECOND_FACTOR=False)
+
+
+def serve_demo(tmp_path_factory: pytest.TempPathFactory, **settings: Any) -> Iterator[str]:
+    """Serve the demo data on a free port with ``settings`` over the defaults; yield its URL."""
     from sqlalchemy.orm import Session
 
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'fund.sqlite'}"
@@ -58,6 +66,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "PREFERRED_URL_SCHEME": "http",
             "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
             "CLAIM_FILES": str(tmp_path_factory.mktemp("claim-files")),
+            **settings,
         }
     )
     server = make_server("127.0.0.1", 0, app, threaded=True)

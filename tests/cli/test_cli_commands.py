@@ -239,3 +239,35 @@ def test_a_revoked_token_stops_opening_the_api(fund: Fund, cli_database_url: str
     assert status(keep) == 401
     assert "revoked 0 token(s)" in fund("users", "revoke-token", "auditor").output
     assert "no user 'ghost'" in fund("users", "revoke-token", "ghost", expect=2).output
+
+
+def test_deactivation_ends_sessions_and_tokens_and_a_lost_phone_is_reset(
+    fund: Fund, database: Session
+) -> None:
+    from fund.auth.services import user_for_token
+
+    fund("init-db")
+    fund("demo")
+    secret = fund("users", "token", "accountant").output.strip()
+    before = database.scalar(select(User.session_version).where(User.username == "accountant"))
+    assert "deactivated" in fund("users", "deactivate", "accountant").output
+    database.rollback()  # a fresh snapshot: the command committed
+    accountant = database.scalar(select(User).where(User.username == "accountant"))
+    assert accountant is not None
+    assert not accountant.active
+    assert accountant.session_version == (before or 0) + 1
+    assert user_for_token(database, secret) is None
+    assert authenticate(database, username="accountant", password=DEMO_PASSWORD) is None
+    database.rollback()
+    fund("users", "activate", "accountant")
+    assert authenticate(database, username="accountant", password=DEMO_PASSWORD) is not None
+    assert user_for_token(database, secret) is None  # revoked tokens stay revoked
+    database.rollback()
+    accountant = database.scalar(select(User).where(User.username == "accountant"))
+    assert accountant is not None
+    accountant.totp_secret = "JBSWY3DPEHPK3PXP"
+    database.commit()
+    fund("users", "reset-second-factor", "accountant")
+    database.rollback()  # a fresh snapshot: the command committed
+    assert database.scalar(select(User.totp_secret).where(User.username == "accountant")) is None
+    fund("users", "deactivate", "nobody", expect=2)

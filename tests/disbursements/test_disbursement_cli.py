@@ -75,7 +75,7 @@ def test_batches_from_the_command_line(fund: Fund, database: Session, tmp_path: 
 
     mobile = tmp_path / "mobile.csv"
     fund("batches", "payment-file", "1", "--output", str(mobile))
-    sent = list(csv.DictReader(io.StringIO(mobile.read_text(encoding="utf-8"))))
+    sent = list(csv.DictReader(io.StringIO(mobile.read_text(encoding="utf-8-sig"))))
     pending_mobile = database.scalar(
         select(func.count(PaymentLine.id)).where(
             PaymentLine.batch_id == 1, PaymentLine.method == "mobile"
