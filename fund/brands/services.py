@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.auth.roles import Role
+from fund.brands.fund_use_events import helped
 from fund.brands.models import Brand, Contribution, Conversion, Pledge
 from fund.brands.statement import BrandStatement
 from fund.brands.statement_files import statement_pdf
@@ -68,7 +69,8 @@ def statement_period(
 def statement_pdf_file(session: Session, statement: BrandStatement) -> bytes:
     """The statement as PDF, with the fund's charts but none that shows other brands' money."""
     charts = fund_charts(session, end=statement.end, with_brands=False)
-    return statement_pdf(statement, charts)
+    reached = helped(session, statement)
+    return statement_pdf(statement, charts, events=reached.events, workers_helped=reached.workers)
 
 
 # --- Pledges, contributions received and conversions: each posts one ledger entry ---

@@ -7,17 +7,18 @@ names a worker: the fund's use of money is shown by factory and event only.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from fund.brands.fund_use_events import UseEvent
 from fund.brands.statement import BrandStatement
+from fund.pdf import LATIN, LATIN_BOLD, markup, paragraph_style, register_fonts
 from fund.reports.charts import Chart, drawing
 from fund.reports.exports import Book, excel_date, major
 from imports.writing import neutralise
@@ -29,25 +30,48 @@ def period_text(start: date | None, end: date) -> str:
     return f"{start} to {end}" if start is not None else f"up to {end}"
 
 
-def _table(rows: list[list[str]], numeric_from: int) -> Table:
-    table = Table(rows, repeatRows=1, hAlign="LEFT")
+def _table(
+    rows: Sequence[Sequence[str | Paragraph]],
+    numeric_from: int,
+    widths: Sequence[float | None] | None = None,
+) -> Table:
+    table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=widths)
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
-                ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
+                ("FONT", (0, 0), (-1, 0), LATIN_BOLD, 8),
+                ("FONT", (0, 1), (-1, -1), LATIN, 8),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
                 ("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"),
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ]
         )
     )
     return table
 
 
-def statement_pdf(statement: BrandStatement, charts: Sequence[Chart] = ()) -> bytes:
-    """The statement as an A4 PDF: totals, pledges, payments, fund use, then the charts."""
-    styles = getSampleStyleSheet()
+def statement_pdf(
+    statement: BrandStatement,
+    charts: Sequence[Chart] = (),
+    *,
+    events: Mapping[str, UseEvent] | None = None,
+    workers_helped: int | None = None,
+) -> bytes:
+    """The statement as an A4 PDF: totals, pledges, payments, fund use, then the charts.
+
+    ``events`` names the fund-use lines' events (by the ledger's event id) and counts the
+    workers each paid; ``workers_helped`` is the total. Every font is embedded (``fund.pdf``).
+    """
+    register_fonts()
+    styles = {
+        "Title": paragraph_style("Title", 18, bold=True, spaceAfter=6),
+        "Heading2": paragraph_style("Heading2", 13, bold=True, spaceAfter=4),
+        "Heading3": paragraph_style("Heading3", 11, bold=True, spaceBefore=4, spaceAfter=4),
+        "Body": paragraph_style("Body", 9),
+        "Cell": paragraph_style("Cell", 8),
+    }
+    events = events or {}
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -56,9 +80,10 @@ def statement_pdf(statement: BrandStatement, charts: Sequence[Chart] = ()) -> by
         rightMargin=15 * mm,
         title=f"{statement.brand_name} statement",
         author="Worker Fund",
+        initialFontName=LATIN,
     )
     story: list[Flowable] = [
-        Paragraph(f"{_safe(statement.brand_name)} ({statement.brand_code})", styles["Title"]),
+        Paragraph(f"{markup(statement.brand_name)} ({statement.brand_code})", styles["Title"]),
         Paragraph(f"Statement {period_text(statement.start, statement.end)}", styles["Heading2"]),
     ]
     rows = [["Currency", "Pledged", "Received", "Outstanding", "Overdue"]]
@@ -79,7 +104,7 @@ def statement_pdf(statement: BrandStatement, charts: Sequence[Chart] = ()) -> by
         c = pledge.currency
         rows.append(
             [
-                pledge.reference,
+                Paragraph(markup(pledge.reference), styles["Cell"]),
                 str(pledge.pledged_on),
                 str(pledge.due_date),
                 c,
@@ -99,8 +124,8 @@ def statement_pdf(statement: BrandStatement, charts: Sequence[Chart] = ()) -> by
         rows.append(
             [
                 str(payment.value_date),
-                payment.bank_reference,
-                payment.pledge_reference or "",
+                Paragraph(markup(payment.bank_reference), styles["Cell"]),
+                Paragraph(markup(payment.pledge_reference or ""), styles["Cell"]),
                 payment.currency,
                 format_minor(payment.amount, payment.currency),
             ]
@@ -110,12 +135,23 @@ def statement_pdf(statement: BrandStatement, charts: Sequence[Chart] = ()) -> by
         Spacer(1, 6 * mm),
         Paragraph("How the fund used money (all members' contributions)", styles["Heading3"]),
     ]
-    rows = [["Factory", "Event", "Compensation (BDT)", "Paid out (BDT)"]]
+    if workers_helped is not None:
+        story.append(
+            Paragraph(
+                f"Workers helped in the period: {workers_helped:,} (paid, as the payment "
+                "provider confirmed; counts only, no worker is named).",
+                styles["Body"],
+            )
+        )
+        story.append(Spacer(1, 2 * mm))
+    rows = [["Factory", "Event", "Workers helped", "Compensation (BDT)", "Paid out (BDT)"]]
     for use in statement.fund_use:
+        named = events.get(use.event)
         rows.append(
             [
-                use.factory,
-                use.event,
+                Paragraph(markup(named.factory if named else use.factory), styles["Cell"]),
+                Paragraph(markup(named.title if named else f"Event {use.event}"), styles["Cell"]),
+                f"{named.workers_helped:,}" if named else "",
                 format_minor(use.compensation, "BDT"),
                 format_minor(use.paid, "BDT"),
             ]
@@ -124,21 +160,17 @@ def statement_pdf(statement: BrandStatement, charts: Sequence[Chart] = ()) -> by
         [
             "Total",
             "",
+            f"{workers_helped:,}" if workers_helped is not None else "",
             format_minor(statement.compensation_total, "BDT"),
             format_minor(statement.paid_total, "BDT"),
         ]
     )
-    story.append(_table(rows, 2))
+    story.append(_table(rows, 2, widths=(45 * mm, 62 * mm, None, None, None)))
     for chart in charts:
         if not chart.empty:
             story += [Spacer(1, 6 * mm), drawing(chart)]
     document.build(story)
     return buffer.getvalue()
-
-
-def _safe(text: str) -> str:
-    # Paragraph reads a small markup language: a brand name must not be read as tags.
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def statement_xlsx(statement: BrandStatement) -> bytes:

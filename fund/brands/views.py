@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from fund.auth.access import allow, allowed_user
 from fund.auth.roles import STAFF, STAFF_AND_BRANDS
 from fund.brands.forms import NO_PLEDGE, ContributionForm, PledgeForm
+from fund.brands.fund_use_events import country_name, helped
 from fund.brands.models import Brand, Pledge
 from fund.brands.services import (
     CASH_RECORDERS,
@@ -110,10 +111,14 @@ def _detail_page(
         contribution_form = ContributionForm(formdata=None)
         contribution_form.pledge.choices = _pledge_choices(brand)
     charts = fund_charts(session, end=statement.end, with_brands=False)
+    reached = helped(session, statement)
     return render_template(
         "brands/detail.html",
         brand=brand,
+        country=country_name(brand.country),
         statement=statement,
+        events=reached.events,
+        workers_helped=reached.workers,
         charts=charts,
         pledge_form=pledge_form,
         contribution_form=contribution_form,

@@ -2,8 +2,8 @@
 
 ``render_receipts(receipts) -> bytes`` is a pure builder: plain ``Receipt`` values in, PDF bytes
 out, drawn straight on a reportlab canvas (10,000 pages in seconds). Names and any other text
-in Bengali script are drawn in Noto Sans Bengali with HarfBuzz shaping, Latin in Noto Sans; both
-fonts are bundled in ``fund/fonts`` with their OFL licence. The verification code is an HMAC of
+in Bengali script are drawn in Noto Sans Bengali with HarfBuzz shaping and extract as written,
+Latin in Noto Sans; both fonts are embedded (``fund.pdf``). The verification code is an HMAC of
 the receipt's facts under the app's secret key, passed in, so nothing here needs Flask.
 """
 
@@ -12,37 +12,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
-from pathlib import Path
 
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont, shapeStr
-from reportlab.pdfgen.canvas import Canvas
 
+from fund.pdf import LATIN, LATIN_BOLD, draw_text, new_canvas
 from ledger.money import format_minor
-
-FONTS = Path(__file__).resolve().parent.parent / "fonts"
-LATIN = "NotoSans"
-LATIN_BOLD = "NotoSans-Bold"
-BENGALI = "NotoSansBengali"
-# Bengali block, plus the joiners that shaping needs inside a Bengali run.
-_BENGALI_RUN = re.compile(r"([\u0980-\u09FF\u200C\u200D]+(?:\s+[\u0980-\u09FF\u200C\u200D]+)*)")
-
-
-@cache
-def register_fonts() -> None:
-    """Register the bundled fonts with reportlab (once per process)."""
-    for name, filename in (
-        (LATIN, "NotoSans-Regular.ttf"),
-        (LATIN_BOLD, "NotoSans-Bold.ttf"),
-        (BENGALI, "NotoSansBengali-Regular.ttf"),
-    ):
-        pdfmetrics.registerFont(TTFont(name, str(FONTS / filename)))
 
 
 def verification_code(
@@ -107,45 +85,6 @@ def standing(batch_state: str, line_state: str) -> str:
     return "draft"
 
 
-def runs(text: str) -> Iterator[tuple[str, str]]:
-    """Split text into (font, piece) runs: Bengali pieces in the Bengali font, the rest Latin."""
-    for number, piece in enumerate(_BENGALI_RUN.split(text)):
-        if piece:
-            yield (BENGALI if number % 2 else LATIN), piece
-
-
-def draw_text(
-    canvas: Canvas, x: float, y: float, text: str, size: float, bold: bool = False
-) -> float:
-    """Draw mixed Latin/Bengali text from ``x``; the x where it ends."""
-    for font, piece in runs(text):
-        if font == BENGALI:
-            shaped, width = _shaped(piece, size)
-            # A text object draws a shaped string glyph by glyph, as HarfBuzz placed them.
-            # (canvas.drawString(shaping=1) needs the optional rlbidi package to shape.)
-            text_object = canvas.beginText(x, y)
-            text_object.setFont(BENGALI, size)
-            text_object.textOut(shaped)
-            canvas.drawText(text_object)
-            x += width
-        else:
-            name = LATIN_BOLD if bold else LATIN
-            canvas.setFont(name, size)
-            canvas.drawString(x, y, piece)
-            x += pdfmetrics.stringWidth(piece, name, size)
-    return x
-
-
-@cache
-def _shaped(piece: str, size: float) -> tuple[str, float]:
-    """The run shaped by HarfBuzz (glyphs reordered and placed) and its width in points."""
-    shaped = shapeStr(piece, BENGALI, size, force=True)
-    data = getattr(shaped, "__shapeData__", None)
-    if data is None:  # pragma: no cover - HarfBuzz left it unchanged
-        return piece, pdfmetrics.stringWidth(piece, BENGALI, size)
-    return shaped, sum(glyph.x_advance for glyph in data) * size / 1000
-
-
 def _wrap(text: str, width: float, size: float) -> list[str]:
     words, lines, current = text.split(), [], ""
     for word in words:
@@ -165,10 +104,9 @@ METHOD_WORDS = {"mobile": "Mobile money", "bank": "Bank transfer", "cash": "Cash
 
 def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fund") -> bytes:
     """One A5 landscape page per receipt, in the order given."""
-    register_fonts()
     buffer = io.BytesIO()
     page_width, page_height = landscape(A5)
-    canvas = Canvas(buffer, pagesize=(page_width, page_height), pageCompression=1)
+    canvas = new_canvas(buffer, (page_width, page_height))
     canvas.setTitle(f"{fund_name} receipts")
     margin = 36.0
     for receipt in receipts:

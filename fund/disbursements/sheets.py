@@ -15,9 +15,8 @@ from dataclasses import dataclass
 
 import xlsxwriter
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.pdfgen.canvas import Canvas
 
-from fund.disbursements.receipts import LATIN, LATIN_BOLD, draw_text, register_fonts
+from fund.pdf import LATIN, LATIN_BOLD, draw_text, new_canvas
 from imports.writing import neutralise
 from ledger.money import format_minor, from_minor
 
@@ -141,10 +140,9 @@ def build_sheet_xlsx(header: SheetHeader, rows: Sequence[SheetRow]) -> bytes:
 
 def build_sheet_pdf(header: SheetHeader, rows: Sequence[SheetRow], *, per_page: int = 24) -> bytes:
     """The disbursement sheet as a landscape PDF with page totals and a signature column."""
-    register_fonts()
     buffer = io.BytesIO()
     width, height = landscape(A4)
-    canvas = Canvas(buffer, pagesize=(width, height), pageCompression=1)
+    canvas = new_canvas(buffer, (width, height))
     canvas.setTitle(f"Disbursement sheet, batch {header.batch_id}")
     margin = 28.0
     # x of each column's left edge; the amount is right-aligned to the next edge
