@@ -134,7 +134,7 @@ def svg(chart: Chart, *, width: int = 640, height: int = 260) -> Markup:
 def drawing(chart: Chart, *, width: int = 480, height: int = 200) -> Drawing:
     """The chart as a reportlab drawing for a PDF (whole currency units on the axis)."""
     register_fonts()
-    canvas = Drawing(width, height + 30)
+    canvas = Drawing(width, height + 30, initialFontName=LATIN)  # else Times-Roman, unembedded
     # Titles name their currency already ("... (BDT)"); say it only where one does not.
     title = chart.title if chart.currency in chart.title else f"{chart.title} ({chart.currency})"
     canvas.add(String(0, height + 16, title, fontName=LATIN_BOLD, fontSize=11))
