@@ -19,6 +19,7 @@ from datetime import date
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.pdfbase import pdfmetrics
 
+from fund.disbursements import bengali
 from fund.pdf import LATIN, LATIN_BOLD, draw_text, new_canvas
 from ledger.money import format_minor
 
@@ -103,19 +104,30 @@ METHOD_WORDS = {"mobile": "Mobile money", "bank": "Bank transfer", "cash": "Cash
 
 
 def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fund") -> bytes:
-    """One A5 landscape page per receipt, in the order given."""
+    """One A5 landscape page per receipt, in the order given, in English and Bengali."""
     buffer = io.BytesIO()
     page_width, page_height = landscape(A5)
     canvas = new_canvas(buffer, (page_width, page_height))
     canvas.setTitle(f"{fund_name} receipts")
     margin = 36.0
+    values_at = margin + 122  # room for "Label / লেবেল" at 8 points
     for receipt in receipts:
         y = page_height - margin - 6
-        says, title = STANDING.get(receipt.status, STANDING["draft"])
+        standing_key = receipt.status if receipt.status in STANDING else "draft"
+        says, title = STANDING[standing_key]
+        says_bn, title_bn = bengali.STANDING[standing_key]
         draw_text(canvas, margin, y, f"{fund_name} — {title}", 14, bold=True)
         canvas.setFont(LATIN, 9)
         canvas.drawRightString(page_width - margin, y, f"Receipt {receipt.receipt_number}")
-        y -= 22
+        y -= 17
+        draw_text(canvas, margin, y, title_bn, 11)
+        y -= 20
+        method = METHOD_WORDS.get(receipt.method, receipt.method)
+        method_bn = bengali.METHODS.get(receipt.method)
+        dated = "—"
+        if receipt.dated:
+            english = receipt.dated.strftime("%d %b %Y").lstrip("0")
+            dated = f"{english} ({bengali.date_words(receipt.dated)})"
         facts = (
             ("Factory", receipt.factory),
             ("Event", receipt.event),
@@ -126,37 +138,50 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
             (
                 "Paid by",
                 " ".join(
-                    p
-                    for p in (METHOD_WORDS.get(receipt.method, receipt.method), receipt.account)
-                    if p
+                    p for p in (method, f"({method_bn})" if method_bn else "", receipt.account) if p
                 ),
             ),
             ("Service", receipt.service),
             ("Batch", str(receipt.batch_id)),
-            ("Dated", receipt.dated.strftime("%d %b %Y").lstrip("0") if receipt.dated else "—"),
+            ("Dated", dated),
         )
         for label, value in facts:
-            canvas.setFont(LATIN_BOLD, 9)
-            canvas.drawString(margin, y, label)
-            draw_text(canvas, margin + 70, y, value, 10)
+            draw_text(canvas, margin, y, bengali.bilingual(label), 8, bold=True)
+            draw_text(canvas, values_at, y, value, 10)
             y -= 15
         y -= 4
-        canvas.setFont(LATIN_BOLD, 9)
-        canvas.drawString(margin, y, "How the amount is worked out")
+        draw_text(
+            canvas, margin, y, bengali.bilingual("How the amount is worked out"), 9, bold=True
+        )
         y -= 13
         canvas.setFont(LATIN, 8)
         for sentence in receipt.explanation:
             for line in _wrap(sentence, page_width - 2 * margin - 10, 8):
-                if y < margin + 60:
+                if y < margin + 80:
                     break
                 canvas.drawString(margin + 10, y, line)
                 y -= 11
         amount = f"{format_minor(receipt.amount_minor, receipt.currency)} {receipt.currency}"
+        draw_text(
+            canvas,
+            margin,
+            margin + 56,
+            f"{says_bn}: {bengali.amount_words(receipt.amount_minor, receipt.currency)}",
+            12,
+        )
         canvas.setFont(LATIN_BOLD, 16)
         canvas.drawString(margin, margin + 34, f"{says}: {amount}")
-        canvas.setFont(LATIN, 9)
-        canvas.drawString(margin, margin + 16, f"Verification code: {receipt.verification_code}")
-        canvas.drawRightString(page_width - margin, margin + 16, "Received by (signature / thumb)")
+        draw_text(
+            canvas,
+            margin,
+            margin + 16,
+            f"{bengali.bilingual('Verification code')}: {receipt.verification_code}",
+            9,
+        )
+        signature = "Received by (signature / thumb)"
+        canvas.setFont(LATIN, 8)
+        canvas.drawString(page_width - margin - 170, margin + 20, signature)
+        draw_text(canvas, page_width - margin - 170, margin + 8, bengali.LABELS[signature], 8)
         canvas.line(page_width - margin - 170, margin + 32, page_width - margin, margin + 32)
         canvas.showPage()
     canvas.save()
