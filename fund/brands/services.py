@@ -22,7 +22,7 @@ from fund.auth.roles import Role
 from fund.brands.fund_use_events import helped
 from fund.brands.models import Brand, Contribution, Conversion, Pledge
 from fund.brands.statement import BrandStatement
-from fund.brands.statement_files import statement_pdf
+from fund.brands.statement_files import statement_pdf, statement_xlsx
 from fund.reports.services import fund_charts
 from ledger import Entry, InsufficientFunds, LedgerError, Posting, account, convert, post
 from ledger.money import from_minor, to_minor
@@ -71,6 +71,12 @@ def statement_pdf_file(session: Session, statement: BrandStatement) -> bytes:
     charts = fund_charts(session, end=statement.end, with_brands=False)
     reached = helped(session, statement)
     return statement_pdf(statement, charts, events=reached.events, workers_helped=reached.workers)
+
+
+def statement_xlsx_file(session: Session, statement: BrandStatement) -> bytes:
+    """The statement as XLSX, its fund use with events by name and workers helped."""
+    reached = helped(session, statement)
+    return statement_xlsx(statement, events=reached.events, workers_helped=reached.workers)
 
 
 # --- Pledges, contributions received and conversions: each posts one ledger entry ---

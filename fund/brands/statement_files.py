@@ -173,8 +173,14 @@ def statement_pdf(
     return buffer.getvalue()
 
 
-def statement_xlsx(statement: BrandStatement) -> bytes:
+def statement_xlsx(
+    statement: BrandStatement,
+    *,
+    events: Mapping[str, UseEvent] | None = None,
+    workers_helped: int | None = None,
+) -> bytes:
     """The statement as a workbook: a summary sheet, pledges, payments and fund use."""
+    events = events or {}
     buffer = io.BytesIO()
     book = Book(buffer)
     summary = book.sheet(
@@ -243,17 +249,28 @@ def statement_xlsx(statement: BrandStatement) -> bytes:
 
     use = book.sheet(
         "Fund use",
-        [("Factory", 14), ("Event", 10), ("Compensation (BDT)", 20), ("Paid out (BDT)", 20)],
+        [
+            ("Factory", 30),
+            ("Event", 48),
+            ("Workers helped", 15),
+            ("Compensation (BDT)", 20),
+            ("Paid out (BDT)", 20),
+        ],
     )
     row = 0
     for row, line in enumerate(statement.fund_use, start=1):
-        use.write_string(row, 0, neutralise(line.factory))
-        use.write_string(row, 1, neutralise(line.event))
-        use.write_number(row, 2, major(line.compensation, "BDT"), book.money)
-        use.write_number(row, 3, major(line.paid, "BDT"), book.money)
-    use.autofilter(0, 0, max(row, 1), 3)
+        named = events.get(line.event)
+        use.write_string(row, 0, neutralise(named.factory if named else line.factory))
+        use.write_string(row, 1, neutralise(named.title if named else f"Event {line.event}"))
+        if named:
+            use.write_number(row, 2, named.workers_helped, book.integer)
+        use.write_number(row, 3, major(line.compensation, "BDT"), book.money)
+        use.write_number(row, 4, major(line.paid, "BDT"), book.money)
+    use.autofilter(0, 0, max(row, 1), 4)
     use.write_string(row + 1, 0, "Total", book.bold)
-    use.write_number(row + 1, 2, major(statement.compensation_total, "BDT"), book.money_bold)
-    use.write_number(row + 1, 3, major(statement.paid_total, "BDT"), book.money_bold)
+    if workers_helped is not None:
+        use.write_number(row + 1, 2, workers_helped, book.integer)
+    use.write_number(row + 1, 3, major(statement.compensation_total, "BDT"), book.money_bold)
+    use.write_number(row + 1, 4, major(statement.paid_total, "BDT"), book.money_bold)
     book.close()
     return buffer.getvalue()

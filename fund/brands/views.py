@@ -31,10 +31,10 @@ from fund.brands.services import (
     record_pledge,
     statement_pdf_file,
     statement_period,
+    statement_xlsx_file,
     visible_brands,
 )
 from fund.brands.statement import BrandStatement, brand_statement
-from fund.brands.statement_files import statement_xlsx
 from fund.db import get_session, utcnow
 from fund.reports.services import fund_charts
 from ledger.money import MoneyError, to_minor
@@ -147,7 +147,7 @@ def statement_pdf_download(code: str) -> Response:
 def statement_xlsx_download(code: str) -> Response:
     statement = _statement(code)
     return Response(
-        statement_xlsx(statement),
+        statement_xlsx_file(get_session(), statement),
         mimetype=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{code}-statement.xlsx"'},
     )

@@ -3,10 +3,12 @@ embedded font family in the PDF, chart titles that say their currency once."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -100,6 +102,18 @@ def test_the_page_and_pdf_name_events_and_count_workers_and_no_one_by_name(
     assert "Suspension of DHK-1 from 2024-03-01 to 2024-04-29" in extracted
     assert f"Workers helped in the period: {paid}" in extracted
     assert not any(name in extracted for name in NAMES)
+    book = openpyxl.load_workbook(
+        io.BytesIO(nord.get("/brands/NORD/statement.xlsx?to=2024-12-31").data)
+    )
+    rows = list(book["Fund use"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("Factory", "Event", "Workers helped")
+    assert rows[1][:3] == (
+        "Rupali Knit (DHK-1)",
+        "Suspension of DHK-1 from 2024-03-01 to 2024-04-29",
+        paid,
+    )
+    assert rows[-1][0] == "Total"
+    assert rows[-1][2] == paid
 
 
 def test_the_statement_pdf_embeds_one_font_family_and_says_bdt_once(
