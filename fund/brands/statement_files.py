@@ -144,7 +144,16 @@ def statement_pdf(
             )
         )
         story.append(Spacer(1, 2 * mm))
-    rows = [["Factory", "Event", "Workers helped", "Compensation (BDT)", "Paid out (BDT)"]]
+    heading = paragraph_style("Heading cell", 8, bold=True, alignment=2)  # right, as the figures
+    rows = [
+        [
+            "Factory",
+            "Event",
+            Paragraph("Workers helped", heading),
+            Paragraph("Compensation (BDT)", heading),
+            Paragraph("Paid out (BDT)", heading),
+        ]
+    ]
     for use in statement.fund_use:
         named = events.get(use.event)
         rows.append(
@@ -165,7 +174,7 @@ def statement_pdf(
             format_minor(statement.paid_total, "BDT"),
         ]
     )
-    story.append(_table(rows, 2, widths=(45 * mm, 62 * mm, None, None, None)))
+    story.append(_table(rows, 2, widths=(40 * mm, 56 * mm, 22 * mm, 31 * mm, 31 * mm)))
     for chart in charts:
         if not chart.empty:
             story += [Spacer(1, 6 * mm), drawing(chart)]

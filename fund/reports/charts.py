@@ -151,7 +151,8 @@ def drawing(chart: Chart, *, width: int = 480, height: int = 200) -> Drawing:
     plot.valueAxis.labels.fontName = LATIN
     plot.valueAxis.labels.fontSize = 7
     plot.valueAxis.forceZero = 1
-    plot.valueAxis.labelTextFormat = "{:,}".format
+    # Ticks arrive as floats (20000000.0): shown as whole units with separators, axis only.
+    plot.valueAxis.labelTextFormat = _whole_tick
     for number in range(len(data)):
         colour = colors.HexColor(PALETTE[number % len(PALETTE)])
         if isinstance(plot, VerticalBarChart):
@@ -174,6 +175,10 @@ def drawing(chart: Chart, *, width: int = 480, height: int = 200) -> Drawing:
     ]
     canvas.add(legend)
     return canvas
+
+
+def _whole_tick(value: float) -> str:
+    return f"{round(value):,}"
 
 
 def series_from_table(
