@@ -1,8 +1,10 @@
 """Who the fund's use of money reached, in words a brand can read: events by name, head counts.
 
 The statement's fund-use figures come from the ledger by event id (``fund.reports.books``);
-this module only names those events (factory, kind, dates) and counts the workers the fund
-paid for each. Counts only: a brand never sees a worker's name, ID or amount.
+this module only names those events (factory code, kind, dates, as ``Event.title`` writes them)
+and counts the workers the fund paid for each. Counts only: a brand never sees a worker's name,
+ID or amount. Factories stay by code, as the statement showed them before: the pool pays
+factories a brand may not source from.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from fund.events.models import Event
 class UseEvent:
     """An event as a brand's statement names it, and how many workers it paid."""
 
-    factory: str  # "Rupali Knit Composite Ltd (DHK-017)"
     title: str  # "Suspension of DHK-017 from 2026-01-05 to 2026-02-28"
     workers_helped: int  # distinct workers with a payment settled paid in the period
 
@@ -60,7 +61,6 @@ def use_events(
     helped = {int(event_id): int(count) for event_id, count in rows.tuples()}
     return {
         str(event.id): UseEvent(
-            factory=f"{event.factory.name} ({event.factory.code})",
             title=event.title,
             workers_helped=helped.get(event.id, 0),
         )

@@ -158,7 +158,7 @@ def statement_pdf(
         named = events.get(use.event)
         rows.append(
             [
-                Paragraph(markup(named.factory if named else use.factory), styles["Cell"]),
+                Paragraph(markup(use.factory), styles["Cell"]),
                 Paragraph(markup(named.title if named else f"Event {use.event}"), styles["Cell"]),
                 f"{named.workers_helped:,}" if named else "",
                 format_minor(use.compensation, "BDT"),
@@ -269,7 +269,7 @@ def statement_xlsx(
     row = 0
     for row, line in enumerate(statement.fund_use, start=1):
         named = events.get(line.event)
-        use.write_string(row, 0, neutralise(named.factory if named else line.factory))
+        use.write_string(row, 0, neutralise(line.factory))
         use.write_string(row, 1, neutralise(named.title if named else f"Event {line.event}"))
         if named:
             use.write_number(row, 2, named.workers_helped, book.integer)
