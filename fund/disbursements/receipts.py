@@ -18,6 +18,7 @@ from datetime import date
 
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
 
 from fund.disbursements import bengali
 from fund.pdf import LATIN, LATIN_BOLD, draw_text, new_canvas
@@ -103,6 +104,37 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
 METHOD_WORDS = {"mobile": "Mobile money", "bank": "Bank transfer", "cash": "Cash"}
 
 
+def _slip_form(
+    canvas: Canvas, standing_key: str, fund_name: str, size: tuple[float, float], margin: float
+) -> str:
+    """The words every slip of a standing shares, drawn once as a form each page reuses."""
+    name = f"slip-{standing_key}"
+    if canvas.hasForm(name):
+        return name
+    page_width, page_height = size
+    canvas.beginForm(name)
+    y = page_height - margin - 6
+    draw_text(canvas, margin, y, f"{fund_name} — {STANDING[standing_key][1]}", 14, bold=True)
+    draw_text(canvas, margin, y - 17, bengali.STANDING[standing_key][1], 11)
+    y -= 37
+    for label in FACT_LABELS:
+        draw_text(canvas, margin, y, bengali.bilingual(label), 8, bold=True)
+        y -= 15
+    draw_text(
+        canvas, margin, y - 4, bengali.bilingual("How the amount is worked out"), 9, bold=True
+    )
+    signature = "Received by (signature / thumb)"
+    canvas.setFont(LATIN, 8)
+    canvas.drawString(page_width - margin - 170, margin + 20, signature)
+    draw_text(canvas, page_width - margin - 170, margin + 8, bengali.LABELS[signature], 8)
+    canvas.line(page_width - margin - 170, margin + 32, page_width - margin, margin + 32)
+    canvas.endForm()
+    return name
+
+
+FACT_LABELS = ("Factory", "Event", "Worker", "Paid by", "Service", "Batch", "Dated")
+
+
 def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fund") -> bytes:
     """One A5 landscape page per receipt, in the order given, in English and Bengali."""
     buffer = io.BytesIO()
@@ -112,48 +144,39 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
     margin = 36.0
     values_at = margin + 122  # room for "Label / লেবেল" at 8 points
     for receipt in receipts:
-        y = page_height - margin - 6
         standing_key = receipt.status if receipt.status in STANDING else "draft"
-        says, title = STANDING[standing_key]
-        says_bn, title_bn = bengali.STANDING[standing_key]
-        draw_text(canvas, margin, y, f"{fund_name} — {title}", 14, bold=True)
+        says = STANDING[standing_key][0]
+        says_bn = bengali.STANDING[standing_key][0]
+        # Titles, labels and the signature box are the same on every slip of a standing: one
+        # form, drawn once, keeps 10,000 bilingual pages fast and the file small.
+        canvas.doForm(
+            _slip_form(canvas, standing_key, fund_name, (page_width, page_height), margin)
+        )
+        y = page_height - margin - 6
         canvas.setFont(LATIN, 9)
         canvas.drawRightString(page_width - margin, y, f"Receipt {receipt.receipt_number}")
-        y -= 17
-        draw_text(canvas, margin, y, title_bn, 11)
-        y -= 20
+        y -= 37
         method = METHOD_WORDS.get(receipt.method, receipt.method)
         method_bn = bengali.METHODS.get(receipt.method)
         dated = "—"
         if receipt.dated:
             english = receipt.dated.strftime("%d %b %Y").lstrip("0")
             dated = f"{english} ({bengali.date_words(receipt.dated)})"
-        facts = (
-            ("Factory", receipt.factory),
-            ("Event", receipt.event),
-            (
-                "Worker",
-                f"{receipt.name}  (ID {receipt.worker_id}, NID {receipt.national_id_masked})",
+        values = (
+            receipt.factory,
+            receipt.event,
+            f"{receipt.name}  (ID {receipt.worker_id}, NID {receipt.national_id_masked})",
+            " ".join(
+                p for p in (method, f"({method_bn})" if method_bn else "", receipt.account) if p
             ),
-            (
-                "Paid by",
-                " ".join(
-                    p for p in (method, f"({method_bn})" if method_bn else "", receipt.account) if p
-                ),
-            ),
-            ("Service", receipt.service),
-            ("Batch", str(receipt.batch_id)),
-            ("Dated", dated),
+            receipt.service,
+            str(receipt.batch_id),
+            dated,
         )
-        for label, value in facts:
-            draw_text(canvas, margin, y, bengali.bilingual(label), 8, bold=True)
+        for value in values:
             draw_text(canvas, values_at, y, value, 10)
             y -= 15
-        y -= 4
-        draw_text(
-            canvas, margin, y, bengali.bilingual("How the amount is worked out"), 9, bold=True
-        )
-        y -= 13
+        y -= 17
         canvas.setFont(LATIN, 8)
         for sentence in receipt.explanation:
             for line in _wrap(sentence, page_width - 2 * margin - 10, 8):
@@ -178,11 +201,6 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
             f"{bengali.bilingual('Verification code')}: {receipt.verification_code}",
             9,
         )
-        signature = "Received by (signature / thumb)"
-        canvas.setFont(LATIN, 8)
-        canvas.drawString(page_width - margin - 170, margin + 20, signature)
-        draw_text(canvas, page_width - margin - 170, margin + 8, bengali.LABELS[signature], 8)
-        canvas.line(page_width - margin - 170, margin + 32, page_width - margin, margin + 32)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
