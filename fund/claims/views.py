@@ -39,7 +39,6 @@ from fund.auth.roles import (
 )
 from fund.claims import services
 from fund.claims.forms import AcceptForm, AttachmentForm, ClaimForm, ReferForm, RejectForm
-from fund.claims.letter_bn import letter_bn, letter_date
 from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, Claim, ClaimAttachment
 from fund.controls.approvals import bands_from_config
 from fund.controls.models import VerificationCall
@@ -224,8 +223,6 @@ def letter(claim_id: int) -> str:
     return render_template(
         "claims/letter.html",
         claim=claim,
-        bn=letter_bn(claim, helpline=helpline_number()),
-        dated=letter_date(claim),
         sms=services.outcome_text(claim, helpline=helpline_number()),
         helpline=helpline_number(),
     )
