@@ -8,6 +8,8 @@ become glyphs that have no character of their own, so a PDF reader would extract
 characters. Each shaped run is therefore wrapped in marked content carrying ``/ActualText``
 (ISO 32000-1, 14.9.4): the text as it was imported, which readers (poppler's pdftotext, Acrobat)
 extract and copy in place of the glyphs.
+
+reportlab is imported where a PDF is made, not at import, so the ``fund`` command starts cheaply.
 """
 
 from __future__ import annotations
@@ -16,12 +18,11 @@ import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont, shapeStr
-from reportlab.pdfgen.canvas import Canvas
+if TYPE_CHECKING:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfgen.canvas import Canvas
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 LATIN = "NotoSans"
@@ -34,6 +35,9 @@ _BENGALI_RUN = re.compile(r"([\u0980-\u09FF\u200C\u200D]+(?:\s+[\u0980-\u09FF\u2
 @cache
 def register_fonts() -> None:
     """Register the bundled fonts with reportlab (once per process)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
     for name, filename in (
         (LATIN, "NotoSans-Regular.ttf"),
         (LATIN_BOLD, "NotoSans-Bold.ttf"),
@@ -62,6 +66,8 @@ def draw_text(
     canvas: Canvas, x: float, y: float, text: str, size: float, bold: bool = False
 ) -> float:
     """Draw mixed Latin/Bengali text from ``x``; the x where it ends."""
+    from reportlab.pdfbase import pdfmetrics
+
     for font, piece in runs(text):
         if font == BENGALI:
             shaped, width = _shaped(piece, size)
@@ -85,6 +91,9 @@ def draw_text(
 @cache
 def _shaped(piece: str, size: float) -> tuple[str, float]:
     """The run shaped by HarfBuzz (glyphs reordered and placed) and its width in points."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import shapeStr
+
     shaped = shapeStr(piece, BENGALI, size, force=True)
     data = getattr(shaped, "__shapeData__", None)
     if data is None:  # pragma: no cover - HarfBuzz left it unchanged
@@ -94,6 +103,8 @@ def _shaped(piece: str, size: float) -> tuple[str, float]:
 
 def new_canvas(buffer: BinaryIO, pagesize: tuple[float, float]) -> Canvas:
     """A compressed canvas whose pages start in Noto Sans (reportlab's default is Helvetica)."""
+    from reportlab.pdfgen.canvas import Canvas
+
     register_fonts()
     return Canvas(buffer, pagesize=pagesize, pageCompression=1, initialFontName=LATIN)
 
@@ -111,6 +122,8 @@ def paragraph_style(
     name: str, size: float, *, bold: bool = False, **more: object
 ) -> ParagraphStyle:
     """A Paragraph style in Noto Sans, shaped (so Bengali runs from ``markup`` join properly)."""
+    from reportlab.lib.styles import ParagraphStyle
+
     register_fonts()
     return ParagraphStyle(
         name,

@@ -9,12 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 from datetime import date
-
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from reportlab.platypus.flowables import Flowable
+from typing import TYPE_CHECKING
 
 from fund.brands.fund_use_events import UseEvent
 from fund.brands.statement import BrandStatement
@@ -23,6 +18,10 @@ from fund.reports.charts import Chart, drawing
 from fund.reports.exports import Book, excel_date, major
 from imports.writing import neutralise
 from ledger.money import format_minor
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Paragraph, Table
+    from reportlab.platypus.flowables import Flowable
 
 
 def period_text(start: date | None, end: date) -> str:
@@ -35,6 +34,9 @@ def _table(
     numeric_from: int,
     widths: Sequence[float | None] | None = None,
 ) -> Table:
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
     table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=widths)
     table.setStyle(
         TableStyle(
@@ -63,6 +65,10 @@ def statement_pdf(
     ``events`` names the fund-use lines' events (by the ledger's event id) and counts the
     workers each paid; ``workers_helped`` is the total. Every font is embedded (``fund.pdf``).
     """
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
     register_fonts()
     styles = {
         "Title": paragraph_style("Title", 18, bold=True, spaceAfter=6),

@@ -15,14 +15,14 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-
-from reportlab.lib.pagesizes import A5, landscape
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen.canvas import Canvas
+from typing import TYPE_CHECKING
 
 from fund.disbursements import bengali
 from fund.pdf import LATIN, LATIN_BOLD, draw_text, new_canvas
 from ledger.money import format_minor
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 
 def verification_code(
@@ -88,6 +88,8 @@ def standing(batch_state: str, line_state: str) -> str:
 
 
 def _wrap(text: str, width: float, size: float) -> list[str]:
+    from reportlab.pdfbase import pdfmetrics
+
     words, lines, current = text.split(), [], ""
     for word in words:
         trial = f"{current} {word}".strip()
@@ -137,6 +139,8 @@ FACT_LABELS = ("Factory", "Event", "Worker", "Paid by", "Service", "Batch", "Dat
 
 def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fund") -> bytes:
     """One A5 landscape page per receipt, in the order given, in English and Bengali."""
+    from reportlab.lib.pagesizes import A5, landscape
+
     buffer = io.BytesIO()
     page_width, page_height = landscape(A5)
     canvas = new_canvas(buffer, (page_width, page_height))

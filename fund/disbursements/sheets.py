@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import xlsxwriter
-from reportlab.lib.pagesizes import A4, landscape
 
 from fund.pdf import LATIN, LATIN_BOLD, draw_text, new_canvas
 from imports.writing import neutralise
@@ -140,6 +139,8 @@ def build_sheet_xlsx(header: SheetHeader, rows: Sequence[SheetRow]) -> bytes:
 
 def build_sheet_pdf(header: SheetHeader, rows: Sequence[SheetRow], *, per_page: int = 24) -> bytes:
     """The disbursement sheet as a landscape PDF with page totals and a signature column."""
+    from reportlab.lib.pagesizes import A4, landscape
+
     buffer = io.BytesIO()
     width, height = landscape(A4)
     canvas = new_canvas(buffer, (width, height))

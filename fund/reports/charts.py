@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
-from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing, String
-from reportlab.lib import colors
 
 from fund.pdf import LATIN, LATIN_BOLD, register_fonts
 from ledger.money import MINOR_DIGITS, format_minor
+
+if TYPE_CHECKING:
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.graphics.charts.linecharts import HorizontalLineChart
+    from reportlab.graphics.shapes import Drawing
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
@@ -133,6 +134,12 @@ def svg(chart: Chart, *, width: int = 640, height: int = 260) -> Markup:
 
 def drawing(chart: Chart, *, width: int = 480, height: int = 200) -> Drawing:
     """The chart as a reportlab drawing for a PDF (whole currency units on the axis)."""
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.graphics.charts.legends import Legend
+    from reportlab.graphics.charts.linecharts import HorizontalLineChart
+    from reportlab.graphics.shapes import Drawing, String
+    from reportlab.lib import colors
+
     register_fonts()
     canvas = Drawing(width, height + 30, initialFontName=LATIN)  # else Times-Roman, unembedded
     # Titles name their currency already ("... (BDT)"); say it only where one does not.
