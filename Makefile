@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/worker_fund_test
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-fast test-sqlite test-postgres lint bench browser clean messages catalogue translations
+.PHONY: run test test-fast test-sqlite test-postgres lint bench browser pdf-tools clean messages catalogue translations
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -56,13 +56,17 @@ lint: $(INSTALLED)
 browser:
 	@bash scripts/ensure-chromium
 
-## test: lint, then the whole suite on SQLite and on PostgreSQL
-test: lint browser test-sqlite test-postgres
+## pdf-tools: Debian's poppler-utils (pdffonts, pdftotext), which the PDF tests read PDFs with
+pdf-tools:
+	@bash scripts/ensure-pdf-tools
 
-test-sqlite: $(INSTALLED)
+## test: lint, then the whole suite on SQLite and on PostgreSQL
+test: lint browser pdf-tools test-sqlite test-postgres
+
+test-sqlite: $(INSTALLED) pdf-tools
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
-test-postgres: $(INSTALLED)
+test-postgres: $(INSTALLED) pdf-tools
 	@if $(BIN)/python scripts/postgres_answers.py "$(PG_URL)"; then \
 		TEST_DATABASE_URL="$(PG_URL)" $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not browser"; \
 	elif [ "$$CI" = "true" ]; then \
@@ -72,7 +76,7 @@ test-postgres: $(INSTALLED)
 	fi
 
 ## test-fast: the quick local loop (SQLite, no slow or browser tests)
-test-fast: $(INSTALLED)
+test-fast: $(INSTALLED) pdf-tools
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not slow and not browser"
 
 ## bench: print performance figures (never asserted)

@@ -38,9 +38,9 @@ from fund.brands.services import (
     record_pledge,
     statement_pdf_file,
     statement_period,
+    statement_xlsx_file,
 )
 from fund.brands.statement import BrandStatement, brand_statement
-from fund.brands.statement_files import statement_xlsx
 from fund.db import get_session, utcnow
 from ledger.money import MoneyError, from_minor, to_minor
 
@@ -134,7 +134,11 @@ def statement_pdf_download(code: str) -> Response:
 
 def statement_xlsx_download(code: str) -> Response:
     statement = _statement(code)
-    return _send(statement_xlsx(statement), XLSX, f"{statement.brand_code}-statement.xlsx")
+    return _send(
+        statement_xlsx_file(get_session(), statement),
+        XLSX,
+        f"{statement.brand_code}-statement.xlsx",
+    )
 
 
 def _pledge_json(pledge: Pledge) -> dict[str, Any]:

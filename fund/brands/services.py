@@ -20,9 +20,10 @@ from fund import money_limits
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.auth.roles import Role
+from fund.brands.fund_use_events import helped
 from fund.brands.models import Brand, Contribution, Conversion, Pledge
 from fund.brands.statement import BrandStatement
-from fund.brands.statement_files import statement_pdf
+from fund.brands.statement_files import statement_pdf, statement_xlsx
 from fund.reports.services import fund_charts
 from ledger import Entry, InsufficientFunds, LedgerError, Posting, account, convert, post
 from ledger.models import JournalEntry
@@ -89,7 +90,14 @@ def statement_months(session: Session, *, start: date | None, end: date) -> int:
 def statement_pdf_file(session: Session, statement: BrandStatement) -> bytes:
     """The statement as PDF, with the fund's charts but none that shows other brands' money."""
     charts = fund_charts(session, end=statement.end, with_brands=False)
-    return statement_pdf(statement, charts)
+    reached = helped(session, statement)
+    return statement_pdf(statement, charts, events=reached.events, workers_helped=reached.workers)
+
+
+def statement_xlsx_file(session: Session, statement: BrandStatement) -> bytes:
+    """The statement as XLSX, its fund use with events by name and workers helped."""
+    reached = helped(session, statement)
+    return statement_xlsx(statement, events=reached.events, workers_helped=reached.workers)
 
 
 # --- Pledges, contributions received and conversions: each posts one ledger entry ---

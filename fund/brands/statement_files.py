@@ -7,18 +7,20 @@ names a worker: the fund's use of money is shown by factory and event only.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from fund.brands.fund_use_events import UseEvent
 from fund.brands.statement import BrandStatement
+from fund.pdf import LATIN, LATIN_BOLD, markup, paragraph_style, register_fonts
 from fund.reports.charts import Chart, drawing
 from fund.reports.exports import Book, excel_date, major
 from imports.writing import neutralise
 from ledger.money import format_minor
 
 if TYPE_CHECKING:
-    from reportlab.platypus import Table
+    from reportlab.platypus import Paragraph, Table
     from reportlab.platypus.flowables import Flowable
 
 
@@ -27,33 +29,55 @@ def period_text(start: date | None, end: date) -> str:
     return f"{start} to {end}" if start is not None else f"up to {end}"
 
 
-def _table(rows: list[list[str]], numeric_from: int) -> Table:
+def _table(
+    rows: Sequence[Sequence[str | Paragraph]],
+    numeric_from: int,
+    widths: Sequence[float | None] | None = None,
+) -> Table:
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
-    table = Table(rows, repeatRows=1, hAlign="LEFT")
+    table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=widths)
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
-                ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
+                ("FONT", (0, 0), (-1, 0), LATIN_BOLD, 8),
+                ("FONT", (0, 1), (-1, -1), LATIN, 8),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
                 ("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"),
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ]
         )
     )
     return table
 
 
-def statement_pdf(statement: BrandStatement, charts: Sequence[Chart] = ()) -> bytes:
-    """The statement as an A4 PDF: totals, pledges, payments, fund use, then the charts."""
+def statement_pdf(
+    statement: BrandStatement,
+    charts: Sequence[Chart] = (),
+    *,
+    events: Mapping[str, UseEvent] | None = None,
+    workers_helped: int | None = None,
+) -> bytes:
+    """The statement as an A4 PDF: totals, pledges, payments, fund use, then the charts.
+
+    ``events`` names the fund-use lines' events (by the ledger's event id) and counts the
+    workers each paid; ``workers_helped`` is the total. Every font is embedded (``fund.pdf``).
+    """
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-    styles = getSampleStyleSheet()
+    register_fonts()
+    styles = {
+        "Title": paragraph_style("Title", 18, bold=True, spaceAfter=6),
+        "Heading2": paragraph_style("Heading2", 13, bold=True, spaceAfter=4),
+        "Heading3": paragraph_style("Heading3", 11, bold=True, spaceBefore=4, spaceAfter=4),
+        "Body": paragraph_style("Body", 9),
+        "Cell": paragraph_style("Cell", 8),
+    }
+    events = events or {}
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -62,9 +86,10 @@ def statement_pdf(statement: BrandStatement, charts: Sequence[Chart] = ()) -> by
         rightMargin=15 * mm,
         title=f"{statement.brand_name} statement",
         author="Worker Fund",
+        initialFontName=LATIN,
     )
     story: list[Flowable] = [
-        Paragraph(f"{_safe(statement.brand_name)} ({statement.brand_code})", styles["Title"]),
+        Paragraph(f"{markup(statement.brand_name)} ({statement.brand_code})", styles["Title"]),
         Paragraph(f"Statement {period_text(statement.start, statement.end)}", styles["Heading2"]),
     ]
     rows = [["Currency", "Pledged", "Received", "Outstanding", "Overdue"]]
@@ -85,7 +110,7 @@ def statement_pdf(statement: BrandStatement, charts: Sequence[Chart] = ()) -> by
         c = pledge.currency
         rows.append(
             [
-                pledge.reference,
+                Paragraph(markup(pledge.reference), styles["Cell"]),
                 str(pledge.pledged_on),
                 str(pledge.due_date),
                 c,
@@ -105,8 +130,8 @@ def statement_pdf(statement: BrandStatement, charts: Sequence[Chart] = ()) -> by
         rows.append(
             [
                 str(payment.value_date),
-                payment.bank_reference,
-                payment.pledge_reference or "",
+                Paragraph(markup(payment.bank_reference), styles["Cell"]),
+                Paragraph(markup(payment.pledge_reference or ""), styles["Cell"]),
                 payment.currency,
                 format_minor(payment.amount, payment.currency),
             ]
@@ -116,12 +141,32 @@ def statement_pdf(statement: BrandStatement, charts: Sequence[Chart] = ()) -> by
         Spacer(1, 6 * mm),
         Paragraph("How the fund used money (all members' contributions)", styles["Heading3"]),
     ]
-    rows = [["Factory", "Event", "Compensation (BDT)", "Paid out (BDT)"]]
+    if workers_helped is not None:
+        story.append(
+            Paragraph(
+                f"Workers helped in the period: {workers_helped:,} (paid, as the payment "
+                "provider confirmed; counts only, no worker is named).",
+                styles["Body"],
+            )
+        )
+        story.append(Spacer(1, 2 * mm))
+    heading = paragraph_style("Heading cell", 8, bold=True, alignment=2)  # right, as the figures
+    rows = [
+        [
+            "Factory",
+            "Event",
+            Paragraph("Workers helped", heading),
+            Paragraph("Compensation (BDT)", heading),
+            Paragraph("Paid out (BDT)", heading),
+        ]
+    ]
     for use in statement.fund_use:
+        named = events.get(use.event)
         rows.append(
             [
-                use.factory,
-                use.event,
+                Paragraph(markup(use.factory), styles["Cell"]),
+                Paragraph(markup(named.title if named else f"Event {use.event}"), styles["Cell"]),
+                f"{named.workers_helped:,}" if named else "",
                 format_minor(use.compensation, "BDT"),
                 format_minor(use.paid, "BDT"),
             ]
@@ -130,11 +175,12 @@ def statement_pdf(statement: BrandStatement, charts: Sequence[Chart] = ()) -> by
         [
             "Total",
             "",
+            f"{workers_helped:,}" if workers_helped is not None else "",
             format_minor(statement.compensation_total, "BDT"),
             format_minor(statement.paid_total, "BDT"),
         ]
     )
-    story.append(_table(rows, 2))
+    story.append(_table(rows, 2, widths=(40 * mm, 56 * mm, 22 * mm, 31 * mm, 31 * mm)))
     for chart in charts:
         if not chart.empty:
             story += [Spacer(1, 6 * mm), drawing(chart)]
@@ -142,13 +188,14 @@ def statement_pdf(statement: BrandStatement, charts: Sequence[Chart] = ()) -> by
     return buffer.getvalue()
 
 
-def _safe(text: str) -> str:
-    # Paragraph reads a small markup language: a brand name must not be read as tags.
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def statement_xlsx(statement: BrandStatement) -> bytes:
+def statement_xlsx(
+    statement: BrandStatement,
+    *,
+    events: Mapping[str, UseEvent] | None = None,
+    workers_helped: int | None = None,
+) -> bytes:
     """The statement as a workbook: a summary sheet, pledges, payments and fund use."""
+    events = events or {}
     buffer = io.BytesIO()
     book = Book(buffer)
     summary = book.sheet(
@@ -217,17 +264,28 @@ def statement_xlsx(statement: BrandStatement) -> bytes:
 
     use = book.sheet(
         "Fund use",
-        [("Factory", 14), ("Event", 10), ("Compensation (BDT)", 20), ("Paid out (BDT)", 20)],
+        [
+            ("Factory", 30),
+            ("Event", 48),
+            ("Workers helped", 15),
+            ("Compensation (BDT)", 20),
+            ("Paid out (BDT)", 20),
+        ],
     )
     row = 0
     for row, line in enumerate(statement.fund_use, start=1):
+        named = events.get(line.event)
         use.write_string(row, 0, neutralise(line.factory))
-        use.write_string(row, 1, neutralise(line.event))
-        use.write_number(row, 2, major(line.compensation, "BDT"), book.money)
-        use.write_number(row, 3, major(line.paid, "BDT"), book.money)
-    use.autofilter(0, 0, max(row, 1), 3)
+        use.write_string(row, 1, neutralise(named.title if named else f"Event {line.event}"))
+        if named:
+            use.write_number(row, 2, named.workers_helped, book.integer)
+        use.write_number(row, 3, major(line.compensation, "BDT"), book.money)
+        use.write_number(row, 4, major(line.paid, "BDT"), book.money)
+    use.autofilter(0, 0, max(row, 1), 4)
     use.write_string(row + 1, 0, "Total", book.bold)
-    use.write_number(row + 1, 2, major(statement.compensation_total, "BDT"), book.money_bold)
-    use.write_number(row + 1, 3, major(statement.paid_total, "BDT"), book.money_bold)
+    if workers_helped is not None:
+        use.write_number(row + 1, 2, workers_helped, book.integer)
+    use.write_number(row + 1, 3, major(statement.compensation_total, "BDT"), book.money_bold)
+    use.write_number(row + 1, 4, major(statement.paid_total, "BDT"), book.money_bold)
     book.close()
     return buffer.getvalue()

@@ -28,6 +28,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from fund.auth.access import allow, allowed_user
 from fund.auth.roles import STAFF, STAFF_AND_BRANDS
 from fund.brands.forms import NO_PLEDGE, ContributionForm, PledgeForm
+from fund.brands.fund_use_events import country_name, helped
 from fund.brands.models import Brand, Pledge
 from fund.brands.services import (
     CASH_RECORDERS,
@@ -42,10 +43,10 @@ from fund.brands.services import (
     statement_months,
     statement_pdf_file,
     statement_period,
+    statement_xlsx_file,
     visible_brands,
 )
 from fund.brands.statement import BrandStatement, brand_statement
-from fund.brands.statement_files import statement_xlsx
 from fund.db import get_session, utcnow
 from fund.jobs.services import start_job
 from fund.reports.services import fund_charts
@@ -128,10 +129,14 @@ def _detail_page(
         contribution_form = ContributionForm(formdata=None)
         contribution_form.pledge.choices = _pledge_choices(brand)
     charts = fund_charts(session, end=statement.end, with_brands=False)
+    reached = helped(session, statement)
     return render_template(
         "brands/detail.html",
         brand=brand,
+        country=country_name(brand.country),
         statement=statement,
+        events=reached.events,
+        workers_helped=reached.workers,
         charts=charts,
         pledge_form=pledge_form,
         contribution_form=contribution_form,
@@ -188,7 +193,7 @@ def statement_xlsx_download(code: str) -> BaseResponse:
         return later
     statement = _statement(code)
     return Response(
-        statement_xlsx(statement),
+        statement_xlsx_file(get_session(), statement),
         mimetype=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{code}-statement.xlsx"'},
     )

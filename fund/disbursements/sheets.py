@@ -13,7 +13,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from fund.disbursements.receipts import LATIN, LATIN_BOLD, draw_text, register_fonts
+from fund.pdf import LATIN, LATIN_BOLD, draw_text, new_canvas
 from imports.writing import neutralise
 from ledger.money import format_minor, from_minor
 
@@ -151,12 +151,10 @@ def build_sheet_xlsx(header: SheetHeader, rows: Sequence[SheetRow]) -> bytes:
 def build_sheet_pdf(header: SheetHeader, rows: Sequence[SheetRow], *, per_page: int = 24) -> bytes:
     """The disbursement sheet as a landscape PDF with page totals and a signature column."""
     from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.pdfgen.canvas import Canvas
 
-    register_fonts()
     buffer = io.BytesIO()
     width, height = landscape(A4)
-    canvas = Canvas(buffer, pagesize=(width, height), pageCompression=1)
+    canvas = new_canvas(buffer, (width, height))
     canvas.setTitle(f"Disbursement sheet, batch {header.batch_id}")
     margin = 28.0
     # x of each column's left edge; the amount is right-aligned to the next edge

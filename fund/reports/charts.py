@@ -2,6 +2,7 @@
 
 Values are integer minor units; bar heights are computed in integer pixels, so no float ever
 touches an amount. Labels are escaped; the SVG is returned as ``Markup`` ready for Jinja.
+PDF charts draw in the embedded Noto Sans family (``fund.pdf``).
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
+from fund.pdf import LATIN, LATIN_BOLD, register_fonts
 from ledger.money import MINOR_DIGITS, format_minor
 
 if TYPE_CHECKING:
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.charts.linecharts import HorizontalLineChart
     from reportlab.graphics.shapes import Drawing
-
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
@@ -139,8 +140,11 @@ def drawing(chart: Chart, *, width: int = 480, height: int = 200) -> Drawing:
     from reportlab.graphics.shapes import Drawing, String
     from reportlab.lib import colors
 
-    canvas = Drawing(width, height + 30)
-    canvas.add(String(0, height + 16, f"{chart.title} ({chart.currency})", fontSize=11))
+    register_fonts()
+    canvas = Drawing(width, height + 30, initialFontName=LATIN)  # else Times-Roman, unembedded
+    # Titles name their currency already ("... (BDT)"); say it only where one does not.
+    title = chart.title if chart.currency in chart.title else f"{chart.title} ({chart.currency})"
+    canvas.add(String(0, height + 16, title, fontName=LATIN_BOLD, fontSize=11))
     data = [
         tuple(whole_units(value, chart.currency) for value in values) for _, values in chart.series
     ]
@@ -149,10 +153,13 @@ def drawing(chart: Chart, *, width: int = 480, height: int = 200) -> Drawing:
     plot.x, plot.y, plot.width, plot.height = 60, 40, width - 80, height - 50
     plot.data = data or [(0,)]
     plot.categoryAxis.categoryNames = list(chart.labels)
+    plot.categoryAxis.labels.fontName = LATIN
     plot.categoryAxis.labels.fontSize = 7
+    plot.valueAxis.labels.fontName = LATIN
     plot.valueAxis.labels.fontSize = 7
     plot.valueAxis.forceZero = 1
-    plot.valueAxis.labelTextFormat = "{:,}".format
+    # Ticks arrive as floats (20000000.0): shown as whole units with separators, axis only.
+    plot.valueAxis.labelTextFormat = _whole_tick
     for number in range(len(data)):
         colour = colors.HexColor(PALETTE[number % len(PALETTE)])
         if isinstance(plot, VerticalBarChart):
@@ -164,6 +171,7 @@ def drawing(chart: Chart, *, width: int = 480, height: int = 200) -> Drawing:
     canvas.add(plot)
     legend = Legend()
     legend.x, legend.y = 60, 12
+    legend.fontName = LATIN
     legend.fontSize = 7
     legend.columnMaximum = 1
     legend.deltax = 90
@@ -174,6 +182,10 @@ def drawing(chart: Chart, *, width: int = 480, height: int = 200) -> Drawing:
     ]
     canvas.add(legend)
     return canvas
+
+
+def _whole_tick(value: float) -> str:
+    return f"{round(value):,}"
 
 
 def series_from_table(

@@ -84,8 +84,18 @@ def test_a_brand_reads_its_statement_and_nothing_else(tab: Any, tmp_path: Path) 
     # The fund's use of money, by factory and event only: no worker anywhere.
     use = tab.locator("table", has=tab.locator("th", has_text="Compensation (BDT)"))
     rows = [row.locator("td").all_inner_texts() for row in use.locator("tbody tr").all()][:-1]
-    # the demo suspension (event 1), paid in full; the last row is the total
-    assert rows == [["DHK-017", "1", "1,777,230.00", "1,777,230.00"]]
+    # the demo suspension, by name, paid in full; the last row is the total. Its payments are
+    # released but no provider has confirmed them yet, so no worker counts as helped so far.
+    assert rows == [
+        [
+            "DHK-017",
+            "Suspension of DHK-017 from 2025-04-01 to 2025-06-29",
+            "0",
+            "1,777,230.00",
+            "1,777,230.00",
+        ]
+    ]
+    assert "Member brand based in Sweden." in tab.locator("main").inner_text()
     charts = tab.locator("figure svg")
     assert charts.count() >= 1
     page = tab.content()

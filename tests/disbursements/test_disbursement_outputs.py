@@ -13,13 +13,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from fund.disbursements.receipts import (
-    BENGALI,
-    _shaped,
-    register_fonts,
-    render_receipts,
-    verification_code,
-)
+from fund.disbursements.receipts import render_receipts, verification_code
 from fund.disbursements.reconciliation import (
     Expected,
     ResultFileInvalid,
@@ -35,6 +29,7 @@ from fund.disbursements.services import (
     submit,
 )
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
+from fund.pdf import BENGALI, _shaped, register_fonts
 from ledger.models import JournalEntry, Posting
 from tests.disbursements.conftest import EACH, SECRET, World
 from tests.entitlements.helpers import taka

@@ -1,0 +1,166 @@
+"""Receipts and sheets read back with poppler: every font embedded, Bengali names extract as
+they were imported (conjuncts and reordered vowel signs included), and only once."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session
+
+from fund.auth.roles import Role
+from fund.disbursements import bengali
+from fund.disbursements.receipts import render_receipts
+from fund.disbursements.services import (
+    mark_paid,
+    mobile_needed,
+    pay,
+    receipts,
+    sheet_header,
+    sheet_rows,
+    transfer_to_float,
+)
+from fund.disbursements.sheets import build_sheet_pdf
+from fund.pdf import BENGALI, _shaped, draw_text, new_canvas
+from ledger.money import format_minor
+from tests.conftest import People
+from tests.disbursements.bengali import NAMES, approved_bengali_batch
+from tests.pdf_tools import fonts, text
+
+
+def test_receipts_extract_each_imported_name_exactly_once(session: Session, users: People) -> None:
+    batch = approved_bengali_batch(session, users)
+    found = receipts(session, batch)
+    assert sorted(receipt.name for receipt in found) == sorted(NAMES)
+    data = render_receipts(found)
+    pages = text(data).split("\f")
+    for receipt, page in zip(found, pages, strict=False):
+        # The name as imported, once: the shaped glyphs add no private-use or second copy.
+        assert page.count(receipt.name) == 1, (receipt.name, page)
+    whole = "".join(pages)
+    assert not any("\ue000" <= ch <= "\uf8ff" for ch in whole)  # no private-use characters
+    for name in NAMES:
+        assert whole.count(name) == 1
+
+
+def test_the_sheet_extracts_the_names_too(session: Session, users: People) -> None:
+    batch = approved_bengali_batch(session, users)
+    data = build_sheet_pdf(sheet_header(batch), sheet_rows(session, batch))
+    extracted = text(data)
+    for name in NAMES:
+        assert extracted.count(name) == 1
+
+
+def test_without_actual_text_the_shaped_glyphs_do_not_extract() -> None:
+    # The control: drawn as the glyphs alone, a conjunct name comes out as something else,
+    # so the tests above can fail.
+    buffer = io.BytesIO()
+    canvas = new_canvas(buffer, (400, 100))
+    shaped, _ = _shaped(NAMES[0], 12)
+    text_object = canvas.beginText(10, 50)
+    text_object.setFont(BENGALI, 12)
+    text_object.textOut(shaped)
+    canvas.drawText(text_object)
+    canvas.showPage()
+    canvas.save()
+    assert NAMES[0] not in text(buffer.getvalue())
+
+
+def test_every_font_in_receipts_and_sheets_is_embedded(session: Session, users: People) -> None:
+    batch = approved_bengali_batch(session, users)
+    for data in (
+        render_receipts(receipts(session, batch)),
+        build_sheet_pdf(sheet_header(batch), sheet_rows(session, batch)),
+    ):
+        listed = fonts(data)
+        assert {name.split("+", 1)[1] for name, _ in listed} == {
+            "NotoSans-Regular",
+            "NotoSans-Bold",
+            "NotoSansBengali-Regular",
+        }
+        assert all(embedded for _, embedded in listed), listed
+
+
+PAID_ON = date(2024, 5, 10)
+CONSONANTS = "কখগঘঙচছজঝঞটঠডঢণতথদধনপফবভমযরলশষসহ"
+SIGNS = ("", "\u09be", "\u09bf", "\u09c0", "\u09c1", "\u09c7", "\u09c8", "\u09cb", "\u09cc")
+VIRAMA = "\u09cd"
+syllable = st.builds(
+    lambda first, second, joined, sign: first + (VIRAMA + second if joined else "") + sign,
+    st.sampled_from(CONSONANTS),
+    st.sampled_from(CONSONANTS),
+    st.booleans(),
+    st.sampled_from(SIGNS),
+)
+word = st.lists(syllable, min_size=1, max_size=4).map("".join)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(word, min_size=1, max_size=3).map(" ".join))
+def test_any_bengali_name_extracts_as_written(name: str) -> None:
+    buffer = io.BytesIO()
+    canvas = new_canvas(buffer, (600, 100))
+    draw_text(canvas, 10, 50, f"Worker {name} (ID 7)", 12)
+    canvas.showPage()
+    canvas.save()
+    assert text(buffer.getvalue()).strip() == f"Worker {name} (ID 7)"
+
+
+def test_slips_are_bilingual_dated_and_say_approved_until_paid(
+    session: Session, users: People
+) -> None:
+    batch = approved_bengali_batch(session, users)
+    found = receipts(session, batch)
+    pages = text(render_receipts(found)).split("\f")
+    for receipt, page in zip(found, pages, strict=False):
+        flat = " ".join(page.split())
+        english = f"{format_minor(receipt.amount_minor, 'BDT')} BDT"
+        assert f"Amount approved: {english}" in flat
+        assert f"অনুমোদিত টাকা: {bengali.amount_words(receipt.amount_minor, 'BDT')}" in flat
+        assert "approval slip: not yet paid" in flat
+        assert "অনুমোদন স্লিপ: এখনো পরিশোধ হয়নি" in flat
+        assert "Dated / তারিখ" in flat
+        assert receipt.dated is not None  # approved: the approval's day
+        day = f"{receipt.dated.day} {receipt.dated:%b %Y}"
+        assert f"{day} ({bengali.date_words(receipt.dated)})" in flat
+        assert "পরিশোধিত" not in flat  # an approval slip never says paid, in either language
+        assert "Amount paid" not in flat
+    accountant = users.by_role[Role.ACCOUNTANT]
+    transfer_to_float(
+        session, amount_minor=mobile_needed(session, batch), actor=accountant, on=PAID_ON
+    )
+    pay(session, batch=batch, actor=accountant, on=PAID_ON)
+    first = min(batch.lines, key=lambda line: line.id)
+    mark_paid(session, line=first, actor=accountant, on=PAID_ON)
+    slips = {r.receipt_number: r for r in receipts(session, batch)}
+    paid_page = " ".join(text(render_receipts([slips[first.receipt_number]])).split())
+    assert "payment receipt" in paid_page
+    assert f"পরিশোধিত টাকা: {bengali.amount_words(first.amount_minor, 'BDT')}" in paid_page
+    assert "10 May 2024 (১০ মে ২০২৪)" in paid_page  # settled on
+    other = next(r for number, r in slips.items() if number != first.receipt_number)
+    sent_page = " ".join(text(render_receipts([other])).split())
+    assert "Amount sent" in sent_page
+    assert "পাঠানো টাকা" in sent_page
+    assert "পরিশোধিত" not in sent_page
+
+
+@given(st.integers(min_value=-(10**13), max_value=10**13))
+def test_bengali_amounts_read_back_to_the_same_minor_units(minor: int) -> None:
+    words = bengali.amount_words(minor, "BDT")
+    number, currency = words.rsplit(" ", 1)
+    assert currency == "টাকা"
+    ascii_number = number.translate(str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789"))
+    whole, _ = ascii_number.lstrip("-").split(".")
+    groups = whole.split(",")
+    # South Asian grouping: the last group three digits, the others two (the first 1-2).
+    assert all(len(group) == 2 for group in groups[1:-1])
+    assert len(groups[-1]) == 3 or len(groups) == 1
+    assert int(ascii_number.replace(",", "").replace(".", "")) == minor
+
+
+def test_lakh_and_crore_grouping() -> None:
+    assert bengali.amount_words(123_456_789_00, "BDT") == "১২,৩৪,৫৬,৭৮৯.০০ টাকা"  # 12 crore
+    assert bengali.amount_words(2_500_000, "BDT") == "২৫,০০০.০০ টাকা"
+    assert bengali.amount_words(5, "BDT") == "০.০৫ টাকা"
