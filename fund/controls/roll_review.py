@@ -304,6 +304,7 @@ def review_roll(
             select(RollFinding.code, RollFinding.subject).where(RollFinding.roll_id == roll.id)
         ).tuples()
     )
+    settled = _acknowledged_before(session, previous_roll)
     stored = []
     for draft in drafts:
         if (draft.code, draft.subject) in known:
@@ -316,6 +317,17 @@ def review_roll(
             message=draft.message[:500],
             workers=list(draft.workers),
         )
+        earlier = settled.get((draft.code, draft.subject))
+        if earlier is not None and _same_workers(earlier.workers, draft.workers):
+            # The same account shared by the same workers, already checked by someone on the
+            # previous version: carried, so acknowledging it does not become a routine click.
+            # One more worker on the account (or one fewer) is a new finding.
+            finding.acknowledged_by_id = earlier.acknowledged_by_id
+            finding.acknowledged_at = utcnow()
+            finding.acknowledgement = (
+                f"carried from roll version {previous_roll.version if previous_roll else '?'}: "
+                f"{earlier.acknowledgement}"
+            )[:1000]
         session.add(finding)
         session.flush()
         record(
@@ -330,10 +342,37 @@ def review_roll(
                 "severity": draft.severity,
                 "message": finding.message,
                 "workers": [w["worker_id"] for w in draft.workers],
+                "carried_from_finding": finding.acknowledged_at and earlier and earlier.id,
             },
         )
         stored.append(finding)
     return stored
+
+
+#: Findings about a standing fact (an account several workers share) rather than a change:
+#: acknowledged once, they stay acknowledged on later versions while the fact is unchanged.
+CARRIED_CODES = ("shared_account",)
+
+
+def _acknowledged_before(
+    session: Session, previous_roll: Roll | None
+) -> dict[tuple[str, str], RollFinding]:
+    if previous_roll is None:
+        return {}
+    return {
+        (f.code, f.subject): f
+        for f in session.scalars(
+            select(RollFinding).where(
+                RollFinding.roll_id == previous_roll.id,
+                RollFinding.code.in_(CARRIED_CODES),
+                RollFinding.acknowledged_at.is_not(None),
+            )
+        )
+    }
+
+
+def _same_workers(earlier: Sequence[Mapping[str, Any]], now: Sequence[Mapping[str, Any]]) -> bool:
+    return sorted(w["worker_id"] for w in earlier) == sorted(w["worker_id"] for w in now)
 
 
 def findings(session: Session, roll_id: int) -> list[RollFinding]:

@@ -100,3 +100,46 @@ def test_a_review_that_fails_fails_the_import(session: Session, users: People) -
             stored_roll(session, users.factories["DHK-1"], ROLL)
     finally:
         roll_stored.disconnect(broken)
+
+
+def shared_finding(session: Session, roll: Roll) -> RollFinding:
+    found = session.scalar(
+        select(RollFinding).where(
+            RollFinding.roll_id == roll.id, RollFinding.code == "shared_account"
+        )
+    )
+    assert found is not None
+    return found
+
+
+def test_a_shared_account_checked_once_is_carried_while_nothing_changes(
+    session: Session, users: People
+) -> None:
+    from fund.controls.roll_review import acknowledge, unacknowledged_high
+
+    factory = users.factories["DHK-1"]
+    stored_roll(session, factory, ROLL)
+    padded = stored_roll(session, factory, PADDED_ROLL)
+    first = shared_finding(session, padded)
+    acknowledge(session, finding=first, actor=users.admin, note="Three sisters, one phone")
+
+    # The same workers on the same wallet in the next version: acknowledged already, by the
+    # same person, saying where it came from; nothing new blocks a batch.
+    again = stored_roll(session, factory, PADDED_ROLL + "\n")  # another file, the same workers
+    carried = shared_finding(session, again)
+    assert carried.acknowledged_by_id == users.admin.id
+    assert carried.acknowledgement == (
+        f"carried from roll version {padded.version}: Three sisters, one phone"
+    )
+    assert carried not in unacknowledged_high(session, again.id)
+
+    # One more worker on that wallet is a new fact: asked again.
+    grown = stored_roll(
+        session,
+        factory,
+        PADDED_ROLL + f"G-4,Ghost 4,1990000000104,Sewing,2024-02-25,,6700,3350,750,450,1250,bkash,"
+        f"{GHOST_WALLET},\n",
+    )
+    fresh = shared_finding(session, grown)
+    assert fresh.acknowledged_at is None
+    assert fresh in unacknowledged_high(session, grown.id)
