@@ -35,7 +35,7 @@ PICKS = [
     ("accountant", "march-closed"),
     ("claims", "helpline-sees-the-reference-and-sms"),
     ("claims", "claim-accepted-top-up-held"),
-    ("claims", "officer-acknowledges-the-finding"),
+    ("claims", "admin-acknowledges-the-finding"),
 ]
 
 

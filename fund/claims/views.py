@@ -30,6 +30,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3
 
+from fund.arguments import page_number
 from fund.auth.access import allow, allowed_user
 from fund.auth.models import User
 from fund.auth.roles import (
@@ -114,7 +115,7 @@ def index() -> str:
     status = request.args.get("status", "")
     kind = request.args.get("kind", "")
     text = request.args.get("q", "").strip()[:100]
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number()
     found = cases.search(
         get_session(),
         text=text,

@@ -5,8 +5,8 @@ The helpline operator files a ``not_on_roll`` claim for Nasrin about DHK-017's d
 SMS text, and cannot open staff pages. The officer opens the claim, finds nobody on the roll
 who is her, and accepts it with her roll line as the factory confirmed it. She joined three
 weeks before the suspension, so the new roll version has a high finding and the top-up is held
-as a draft: the officer acknowledges the finding on the roll's page and submits the batch, and
-the approver approves it.
+as a draft: the administrator (not the officer, who brought that roll version in) acknowledges
+the finding on the roll's page, the officer submits the batch, and the approver approves it.
 """
 
 from __future__ import annotations
@@ -187,7 +187,8 @@ def test_a_worker_missing_from_the_roll_is_paid_through_a_claim(tab: Any) -> Non
     assert "top-up" in tab.locator("h1").inner_text()
     assert f"{TOP_UP} BDT" in tab.locator("dl").inner_text()
 
-    # 4. The officer reads the findings on the new roll version, acknowledges them, submits.
+    # 4. The officer reads the findings on the new roll version; the admin acknowledges them;
+    # the officer submits.
     # Her join date is measured against the roll's date and against the suspension's start:
     # two high findings, each to be looked into.
     tab.click("nav >> text=Controls")
@@ -202,6 +203,12 @@ def test_a_worker_missing_from_the_roll_is_paid_through_a_claim(tab: Any) -> Non
     assert high.count() == 2
     for text in high.all_inner_texts():
         assert f"{NEW_WORKER} নাসরিন আক্তার — joined 2025-03-10" in text
+    # The officer brought this roll version in (accepting the claim): someone else clears its
+    # red flags (segregation of duties), here the administrator.
+    roll_url = tab.url
+    sign_out(tab)
+    sign_in(tab, "admin")
+    tab.goto(roll_url)
     for _ in range(2):
         open_finding = high.filter(has=tab.locator("button:text('Acknowledge')")).first
         open_finding.locator("textarea, input[type=text]").first.fill(
@@ -211,9 +218,11 @@ def test_a_worker_missing_from_the_roll_is_paid_through_a_claim(tab: Any) -> Non
         tab.wait_for_load_state()
         assert "acknowledged" in flashes(tab)
     for text in high.all_inner_texts():
-        assert "by officer on" in text
+        assert "by admin on" in text
     scroll_to(tab, "#findings")
-    shot(tab, "officer-acknowledges-the-finding")
+    shot(tab, "admin-acknowledges-the-finding")
+    sign_out(tab)
+    sign_in(tab, "officer")
     tab.goto(batch_url)
     tab.click("button:text('Submit for approval')")
     tab.wait_for_load_state()

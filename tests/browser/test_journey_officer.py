@@ -264,7 +264,7 @@ def test_officer_pays_a_suspension_and_reissues_a_failed_payment(tab: Any, tmp_p
     assert set(PAID) <= set(cells)
     assert TOTAL in cells
     payment_file = download(tab, "mobile-money file (CSV)", tmp_path)
-    payments = list(csv.DictReader(io.StringIO(payment_file.read_text(encoding="utf-8"))))
+    payments = list(csv.DictReader(io.StringIO(payment_file.read_text(encoding="utf-8-sig"))))
     assert len(payments) == 7
     assert sum(int(row["Amount"].split(".")[0]) for row in payments) == TOTAL
 
@@ -319,10 +319,24 @@ def test_officer_pays_a_suspension_and_reissues_a_failed_payment(tab: Any, tmp_p
     failed.locator("select[name=action]").select_option("reissue")
     failed.locator("select[name=method]").select_option("mobile")
     failed.locator("input[name=wallet]").fill(NEW_WALLET)
+    failed.locator("input[name=reason]").fill("She called: new bKash wallet, checked with her NID")
     failed.locator("input[name=confirm]").check()
     failed.locator("button:text('Save')").click()
     tab.wait_for_load_state()
+    # Paying other details than the approved ones is a request another person approves.
+    assert "requested: an approver other than you approves it" in flashes(tab)
+    batch_page = tab.url
+    sign_out(tab)
+    sign_in(tab, "approver")
+    tab.goto(batch_page)
+    waiting = tab.locator("tr", has_text=NEW_WALLET).first
+    waiting.locator("select[name=decision]").select_option("approve")
+    waiting.locator("button:text('Decide')").click()
+    tab.wait_for_load_state()
     assert f"{failed_reference}-R1 is pending." in flashes(tab)
+    sign_out(tab)
+    sign_in(tab, "officer")
+    tab.goto(batch_page)
     reissued = line_row(tab, FAILED, "pending")
     assert NEW_WALLET in reissued.inner_text()
     assert taka(PAID[FAILED]) in reissued.inner_text()
