@@ -67,7 +67,7 @@ def test_a_worker_missing_from_the_roll_is_paid_through_a_claim(tab: Any) -> Non
     # 1. The helpline sees the claims desk and nothing else.
     sign_in(tab, "helpline")
     assert "Nothing waits for you" in tab.locator("main").inner_text()  # no claim due yet
-    assert nav_links(tab) == ["Claims", "File a claim"]
+    assert nav_links(tab) == ["Home", "Call log", "Claims", "File a claim"]
     tab.click("nav >> text=Claims")
     assert "No claims." in tab.locator("main").inner_text()
     tab.click("nav >> text=File a claim")
