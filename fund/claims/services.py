@@ -43,6 +43,7 @@ from fund.controls.approvals import DEFAULT_BANDS, Band
 from fund.controls.models import VerificationCall
 from fund.controls.verification import claim_opened
 from fund.db import utcnow
+from fund.disbursements import approving, making
 from fund.disbursements import services as batches
 from fund.disbursements.models import DisbursementBatch, PaymentLine
 from fund.entitlements.models import Entitlement, EntitlementRun
@@ -830,7 +831,7 @@ def _top_up(
             f"worker {worker_id} is not entitled to a payment for this event: {reason}"
         )
     try:
-        batch = batches.create_batch(
+        batch = making.create_batch(
             session,
             event=claim.event,
             actor=actor,
@@ -846,7 +847,7 @@ def _top_up(
     except batches.BatchRefused as error:
         raise ClaimRefused(str(error)) from None
     try:
-        return batches.submit(session, batch=batch, actor=actor, bands=bands)
+        return approving.submit(session, batch=batch, actor=actor, bands=bands)
     except batches.FindingsNotAcknowledged:
         # The control holds the money, not the decision: an officer acknowledges the new roll
         # version's high findings on its page, then submits the draft like any batch.

@@ -15,7 +15,7 @@ from fund.claims import persons, services
 from fund.claims.models import Claim, PersonNationalId
 from fund.controls import payment_guard
 from fund.controls.models import PaymentClaim
-from fund.disbursements import services as batches
+from fund.disbursements import approving, making, paying
 from fund.disbursements.models import DisbursementBatch, PaymentLine
 from fund.rolls.models import Roll
 from tests.claims.conftest import (
@@ -245,12 +245,12 @@ def test_not_received_is_not_refused_by_a_paid_top_up_while_the_main_payment_is_
     from tests.claims.conftest import fund
 
     fund(world)
-    main = batches.create_batch(
+    main = making.create_batch(
         session, event=world.event, actor=world.officer, secret_key=SECRET, selection=["M-4"]
     )
-    batches.submit(session, batch=main, actor=world.officer)
-    batches.approve(session, batch=main, actor=world.approver, on=date(2024, 5, 6))
-    batches.pay(session, batch=main, actor=world.accountant, on=date(2024, 5, 6))
+    approving.submit(session, batch=main, actor=world.officer)
+    approving.approve(session, batch=main, actor=world.approver, on=date(2024, 5, 6))
+    paying.pay(session, batch=main, actor=world.accountant, on=date(2024, 5, 6))
     assert [line.state for line in main.lines] == ["pending"]
     # A wrong-amount claim tops her up, and the small top-up is paid first.
     wrong = nasrin_claim(
@@ -275,7 +275,7 @@ def test_not_received_is_not_refused_by_a_paid_top_up_while_the_main_payment_is_
     assert claim.status == "open"
     # Once the main payment is paid too, the same claim is refused, naming the main receipt.
     services.reject_claim(session, claim=claim, actor=world.officer, reason="Found it")
-    batches.mark_paid(session, line=main.lines[0], actor=world.accountant, on=date(2024, 5, 7))
+    paying.mark_paid(session, line=main.lines[0], actor=world.accountant, on=date(2024, 5, 7))
     with pytest.raises(services.AlreadyPaid, match=main.lines[0].receipt_number):
         nasrin_claim(
             world, session, users, kind="not_received", worker_name="Salma Akter",

@@ -12,6 +12,7 @@ from fund.audit.models import AuditEvent
 from fund.auth.roles import Role
 from fund.claims import services
 from fund.claims.models import Claim
+from fund.disbursements import approving, making
 from fund.disbursements import services as batches
 from fund.disbursements.models import DisbursementBatch, PaymentLine
 from fund.entitlements.models import Entitlement
@@ -78,7 +79,7 @@ def test_a_worker_never_on_the_roll_ends_up_paid_exactly_once(
     assert batch.lines[0].worker_id == "M-9"
     assert batch.lines[0].amount_minor == EACH == claim.amount_minor
     with pytest.raises(batches.SelfApprovalRefused):
-        batches.approve(session, batch=batch, actor=world.officer, on=date(2024, 5, 20))
+        approving.approve(session, batch=batch, actor=world.officer, on=date(2024, 5, 20))
     settle(world, batch)
     assert batch.state == "paid"
 
@@ -91,7 +92,7 @@ def test_a_worker_never_on_the_roll_ends_up_paid_exactly_once(
     assert sorted(held) == sorted([(w, EACH) for w in ("M-1", "B-2", "C-3", "M-4", "M-9")])
     # A second top-up finds nothing to pay, for her or anyone.
     with pytest.raises(batches.NothingToPay):
-        batches.create_batch(
+        making.create_batch(
             session, event=world.event, actor=world.officer, secret_key=SECRET, top_up=True
         )
     # And a second claim that she is missing or unpaid is refused, saying why.

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from fund.disbursements.services import NothingToPay, cancel, create_batch, overpayments
+from fund.disbursements.approving import cancel
+from fund.disbursements.making import create_batch, overpayments
+from fund.disbursements.services import NothingToPay
 from fund.entitlements.services import compute_for_event, policy_for
 from fund.events.services import change_end
 from tests.disbursements.conftest import EACH, SECRET, World

@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from fund.auth.models import Role
-from fund.disbursements.services import approve, create_batch, submit
+from fund.disbursements.approving import approve, submit
+from fund.disbursements.making import create_batch
 from fund.entitlements.copayment import (
     FactoryPaymentRefused,
     factory_share_statement,
@@ -146,7 +147,7 @@ def test_the_sheet_shows_the_factory_part(session: Session, users: People) -> No
     from openpyxl import load_workbook
 
     from fund.disbursements.models import DisbursementBatch
-    from fund.disbursements.services import sheet_header, sheet_rows
+    from fund.disbursements.outputs import sheet_header, sheet_rows
     from fund.disbursements.sheets import build_sheet_xlsx
 
     fund_the_bank(session, taka(100_000))
