@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from fund.auth.roles import Role
+from fund.claims.filing import file_claim
 from fund.claims.models import Claim
-from fund.claims.services import file_claim
 from fund.disbursements import approving, making, paying
 from fund.disbursements import services as batches
 from imports import RollRow

@@ -194,7 +194,7 @@ def test_a_released_batch_is_paid_only_once_its_lines_settle(world: World) -> No
 
 
 def test_the_helpline_sees_claims_coming_due_oldest_deadline_first(world: World) -> None:
-    from fund.claims.services import file_claim
+    from fund.claims.filing import file_claim
 
     s = world.session
     helpline = world.people.by_role[Role.HELPLINE]
