@@ -36,7 +36,8 @@ from fund.disbursements.outputs import receipts, sheet_header, sheet_rows
 from fund.disbursements.paying import pay, transfer_to_float
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
-from fund.entitlements.services import compute_for_event, install_shipped_policies
+from fund.entitlements.policy_versions import install_shipped_policies
+from fund.entitlements.services import compute_for_event
 from fund.events.services import create_event
 from fund.factories.models import Factory
 from fund.migrate import upgrade

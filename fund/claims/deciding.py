@@ -37,8 +37,9 @@ from fund.disbursements import approving, making
 from fund.disbursements import services as batches
 from fund.disbursements.models import DisbursementBatch
 from fund.entitlements.models import Entitlement, EntitlementRun
+from fund.entitlements.policy_versions import policy_for
 from fund.entitlements.rules import REASONS, EntitlementError
-from fund.entitlements.services import compute_for_event, latest_run, policy_for
+from fund.entitlements.services import compute_for_event, latest_run
 from fund.events.models import Event
 from fund.events.services import set_roll
 from fund.rolls.services import RollRejected, import_roll, roll_rows

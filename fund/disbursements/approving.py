@@ -47,7 +47,7 @@ from fund.disbursements.services import (
     transition,
 )
 from fund.entitlements.copayment import post_factory_share
-from fund.entitlements.services import freeze_policy
+from fund.entitlements.policy_versions import freeze_policy
 from ledger import Account, Entry, InsufficientFunds, Posting, account, post, reverse
 from ledger.models import Account as AccountRow
 from ledger.models import JournalEntry

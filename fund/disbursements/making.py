@@ -43,7 +43,8 @@ from fund.disbursements.services import (
     transition,
 )
 from fund.entitlements.models import Entitlement, EntitlementRun
-from fund.entitlements.services import latest_run, stored_policy
+from fund.entitlements.policy_versions import stored_policy
+from fund.entitlements.services import latest_run
 from fund.events.models import Event
 from fund.rolls.models import RollWorker
 from fund.rolls.services import payment_details_missing

@@ -11,7 +11,8 @@ from fund.disbursements.approving import approve, submit
 from fund.disbursements.making import create_batch
 from fund.disbursements.models import DisbursementBatch
 from fund.disbursements.paying import mark_paid, pay, transfer_to_float
-from fund.entitlements.services import compute_for_event, policy_for
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event
 from fund.events.models import Event
 from fund.events.services import create_event
 from fund.factories.models import Factory

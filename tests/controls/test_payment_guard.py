@@ -20,7 +20,8 @@ from fund.disbursements.approving import cancel, submit
 from fund.disbursements.making import create_batch
 from fund.disbursements.models import DisbursementBatch
 from fund.disbursements.services import DoublePaymentRefused
-from fund.entitlements.services import compute_for_event, policy_for
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event
 from fund.events.models import Event
 from fund.events.services import change_end, create_event
 from tests.disbursements.conftest import SECRET, World

@@ -10,7 +10,8 @@ from fund.auth.roles import Role
 from fund.disbursements.approving import approve, submit
 from fund.disbursements.making import create_batch
 from fund.disbursements.models import DisbursementBatch
-from fund.entitlements.services import compute_for_event, policy_for
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event
 from fund.events.services import create_event
 from tests.conftest import People
 from tests.disbursements.conftest import SECRET, World

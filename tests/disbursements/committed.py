@@ -23,7 +23,8 @@ from fund.disbursements.approving import approve, submit
 from fund.disbursements.making import create_batch
 from fund.disbursements.models import DisbursementBatch, PaymentLine
 from fund.disbursements.paying import pay
-from fund.entitlements.services import compute_for_event, install_shipped_policies
+from fund.entitlements.policy_versions import install_shipped_policies
+from fund.entitlements.services import compute_for_event
 from fund.events.models import Event
 from fund.events.services import create_event
 from fund.factories.models import Factory

@@ -27,7 +27,8 @@ from fund.disbursements.models import (
 )
 from fund.disbursements.services import DoublePaymentRefused, InsufficientFunds, NothingToPay
 from fund.disbursements.settling import ReconciliationResult, reconcile
-from fund.entitlements.services import compute_for_event, policy_for
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event
 from fund.events.models import Event
 from fund.events.services import create_event
 from ledger import verify

@@ -26,7 +26,8 @@ from fund.disbursements.services import (
     UnknownWorkers,
 )
 from fund.disbursements.settling import reconcile
-from fund.entitlements.services import compute_for_event, policy_for
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event
 from fund.events.services import change_end
 from tests.disbursements.conftest import EACH, SECRET, World
 from tests.entitlements.helpers import taka

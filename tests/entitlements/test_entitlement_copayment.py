@@ -22,7 +22,8 @@ from fund.entitlements.copayment import (
     factory_share_statement,
     record_factory_payment,
 )
-from fund.entitlements.services import compute_for_event, policy_for
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event
 from fund.events.services import create_event
 from ledger import account
 from ledger.queries import balance, trial_balance
@@ -51,7 +52,7 @@ def shared_event(session: Session, users: People, policy_text: str | None = None
     if policy_text is None:
         version = policy_for(session, "alliance-wage-share")
     else:
-        from fund.entitlements.services import register_policy
+        from fund.entitlements.policy_versions import register_policy
 
         version = register_policy(session, text=policy_text, actor=users.admin)
     compute_for_event(
