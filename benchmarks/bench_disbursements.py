@@ -29,20 +29,15 @@ from benchmarks.scratch import scratch_database
 from fund.auth.roles import Role
 from fund.auth.services import create_user
 from fund.db import make_engine
+from fund.disbursements.approving import approve, submit
+from fund.disbursements.making import create_batch
 from fund.disbursements.models import DisbursementBatch
+from fund.disbursements.outputs import receipts, sheet_header, sheet_rows
+from fund.disbursements.paying import pay, transfer_to_float
 from fund.disbursements.receipts import render_receipts
-from fund.disbursements.services import (
-    approve,
-    create_batch,
-    pay,
-    receipts,
-    sheet_header,
-    sheet_rows,
-    submit,
-    transfer_to_float,
-)
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
-from fund.entitlements.services import compute_for_event, install_shipped_policies
+from fund.entitlements.policy_versions import install_shipped_policies
+from fund.entitlements.services import compute_for_event
 from fund.events.services import create_event
 from fund.factories.models import Factory
 from fund.migrate import upgrade

@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session
 
 from fund.db import make_engine
 from fund.entitlements.policy import load_policy
+from fund.entitlements.policy_versions import install_shipped_policies
 from fund.entitlements.rules import EventTerms, compute_all, summarise
-from fund.entitlements.services import compute_for_event, install_shipped_policies
+from fund.entitlements.services import compute_for_event
 from fund.events.services import create_event
 from fund.factories.models import Factory
 from fund.migrate import upgrade

@@ -407,7 +407,8 @@ def _add_batch_event(url: str) -> int:
     from sqlalchemy.orm import Session
 
     from fund.db import make_engine
-    from fund.entitlements.services import compute_for_event, policy_for
+    from fund.entitlements.policy_versions import policy_for
+    from fund.entitlements.services import compute_for_event
     from fund.events.services import create_event
     from fund.factories.models import Factory
     from imports.records import RollRow

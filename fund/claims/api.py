@@ -22,7 +22,7 @@ from fund.api.errors import error_response
 from fund.api.pagination import paginate
 from fund.auth.access import allow, allowed_user
 from fund.auth.roles import CLAIM_DECIDERS, CLAIM_FILERS, CLAIM_READERS, STAFF
-from fund.claims import messages, services
+from fund.claims import attachments, deciding, filing, messages, reporting, searching, services
 from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, Claim
 from fund.claims.schemas import (
     AcceptIn,
@@ -93,7 +93,7 @@ def file() -> Response | tuple[Response, int]:
     if event is None:
         return error_response(409, "invalid", "no such event", "event_id")
     try:
-        claim = services.file_claim(
+        claim = filing.file_claim(
             session, event=event, actor=allowed_user(), deadlines=deadlines(), **args
         )
     except services.ClaimRefused as error:
@@ -106,13 +106,13 @@ def detail(claim_id: int) -> tuple[Response, int]:
 
 
 def candidates(claim_id: int) -> Response:
-    found = services.candidates(get_session(), _claim(claim_id))
+    found = searching.candidates(get_session(), _claim(claim_id))
     return jsonify({"items": CandidateOut().dump(found, many=True)})
 
 
 def message(claim_id: int) -> Response:
     claim = _claim(claim_id)
-    text = services.outcome_text(claim, helpline=helpline_number())
+    text = reporting.outcome_text(claim, helpline=helpline_number())
     counted = messages.count(text)
     return jsonify(
         MessageOut().dump(
@@ -135,7 +135,7 @@ def attach(claim_id: int) -> Response | tuple[Response, int]:
     if upload is None or not upload.filename:
         return error_response(400, "missing_file", "send the file as field 'file'", "file")
     try:
-        attachment = services.add_attachment(
+        attachment = attachments.add_attachment(
             get_session(),
             claim=claim,
             data=upload.read(),
@@ -160,7 +160,7 @@ def accept(claim_id: int) -> Response | tuple[Response, int]:
         worker = None
         if args["worker"] is not None:
             line = args["worker"]
-            worker = services.roll_line(
+            worker = deciding.roll_line(
                 **{
                     **line,
                     **{
@@ -169,7 +169,7 @@ def accept(claim_id: int) -> Response | tuple[Response, int]:
                     },
                 }
             )
-        services.accept_claim(
+        deciding.accept_claim(
             get_session(),
             claim=claim,
             actor=allowed_user(),
@@ -189,7 +189,7 @@ def reject(claim_id: int) -> Response | tuple[Response, int]:
     claim = _claim(claim_id)
     args = load_body(RejectIn())
     try:
-        services.reject_claim(
+        deciding.reject_claim(
             get_session(), claim=claim, actor=allowed_user(), reason=args["reason"]
         )
     except services.ClaimRefused as error:
@@ -201,14 +201,14 @@ def refer(claim_id: int) -> Response | tuple[Response, int]:
     claim = _claim(claim_id)
     args = load_body(ReferIn())
     try:
-        services.refer_claim(get_session(), claim=claim, actor=allowed_user(), **args)
+        deciding.refer_claim(get_session(), claim=claim, actor=allowed_user(), **args)
     except services.ClaimRefused as error:
         return refusal(error)
     return _dump(claim)
 
 
 def report() -> Response:
-    found = services.report(get_session(), today=utcnow().date())
+    found = reporting.report(get_session(), today=utcnow().date())
     body = ReportOut().dump(found)
     body["deadlines"] = deadlines()
     return jsonify(body)

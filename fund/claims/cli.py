@@ -15,7 +15,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fund.claims import services
+from fund.claims import deciding, filing, reporting, services
 from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, RAISED_BY, Claim
 from fund.claims.schemas import ReportOut
 from fund.cli_options import acting_user, fail
@@ -82,7 +82,7 @@ def file_claim(
             event = session.get(Event, event_id)
             if event is None:
                 fail(f"no event {event_id}")
-            claim = services.file_claim(
+            claim = filing.file_claim(
                 session,
                 event=event,
                 kind=kind,
@@ -144,14 +144,14 @@ def list_claims(status: str | None, overdue: bool, as_json: bool) -> None:
 @click.argument("claim_id", type=int)
 def message(claim_id: int) -> None:
     """The outcome as a text of at most 160 characters, for the SMS gateway."""
-    click.echo(services.outcome_text(_claim(get_session(), claim_id), helpline=_helpline()))
+    click.echo(reporting.outcome_text(_claim(get_session(), claim_id), helpline=_helpline()))
 
 
 def _decide(claim_id: int, username: str | None, action: str, **kwargs: object) -> None:
     try:
         with unit_of_work() as session:
             claim = _claim(session, claim_id)
-            getattr(services, action)(
+            getattr(deciding, action)(
                 session, claim=claim, actor=acting_user(session, username), **kwargs
             )
             click.echo(_line(claim))
@@ -208,7 +208,7 @@ def refer(claim_id: int, referred_to: str, note: str, username: str | None) -> N
 @click.option("--json", "as_json", is_flag=True)
 def report(as_json: bool) -> None:
     """Claims by factory, kind, status and age; the share decided by the deadline."""
-    found = services.report(get_session(), today=utcnow().date())
+    found = reporting.report(get_session(), today=utcnow().date())
     if as_json:
         click.echo(
             json.dumps(ReportOut().dump(found) | {"deadlines": dict(services.DEADLINE_DAYS)})

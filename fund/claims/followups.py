@@ -1,5 +1,5 @@
 """Claims that grow out of earlier contact: a logged call whose worker's ID is found, and a
-decided claim reopened. Both file through ``services.file_claim`` (every filing rule applies)
+decided claim reopened. Both file through ``filing.file_claim`` (every filing rule applies)
 and keep the history linked: the calls point at the claim, the new claim at the one it reopens.
 """
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.auth.roles import CLAIM_DECIDERS
-from fund.claims import services
+from fund.claims import filing, services
 from fund.claims.cases import CaseRefused
 from fund.claims.models import Claim, ClaimCall
 from fund.events.models import Event
@@ -39,7 +39,7 @@ def claim_from_call(
         raise CaseRefused(f"call {call.id} already belongs to a claim")
     if call.factory_id is not None and call.factory_id != event.factory_id:
         raise CaseRefused(f"call {call.id} was about another factory")
-    claim = services.file_claim(
+    claim = filing.file_claim(
         session,
         event=event,
         kind=kind,
@@ -101,7 +101,7 @@ def reopen_claim(
     later = session.scalar(select(Claim).where(Claim.reopened_from_id == claim.id))
     if later is not None:
         raise CaseRefused(f"claim {claim.reference} was already reopened as {later.reference}")
-    return services.file_claim(
+    return filing.file_claim(
         session,
         event=claim.event,
         kind=claim.kind,

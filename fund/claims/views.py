@@ -40,7 +40,18 @@ from fund.auth.roles import (
     CLAIM_READERS,
     STAFF,
 )
-from fund.claims import cases, followups, messages, persons, services
+from fund.claims import (
+    attachments,
+    cases,
+    deciding,
+    filing,
+    followups,
+    messages,
+    persons,
+    reporting,
+    searching,
+    services,
+)
 from fund.claims.forms import (
     AcceptForm,
     AttachmentForm,
@@ -89,7 +100,9 @@ def files_folder() -> Path:
 
 def max_attachment_bytes() -> int:
     """The attachment size limit (config ``CLAIM_ATTACHMENT_MAX_BYTES``, default 5 MB)."""
-    return int(current_app.config.get("CLAIM_ATTACHMENT_MAX_BYTES", services.MAX_ATTACHMENT_BYTES))
+    return int(
+        current_app.config.get("CLAIM_ATTACHMENT_MAX_BYTES", attachments.MAX_ATTACHMENT_BYTES)
+    )
 
 
 def helpline_number() -> str:
@@ -151,7 +164,7 @@ def new() -> str | Response | tuple[str, int]:
         event = session.get(Event, form.event.data) or abort(404)
         upload: FileStorage | None = form.file.data
         try:
-            claim = services.file_claim(
+            claim = filing.file_claim(
                 session,
                 event=event,
                 kind=form.kind.data or "",
@@ -167,7 +180,7 @@ def new() -> str | Response | tuple[str, int]:
                 deadlines=deadlines(),
             )
             if upload is not None and upload.filename:
-                services.add_attachment(
+                attachments.add_attachment(
                     session,
                     claim=claim,
                     data=upload.read(),
@@ -213,21 +226,21 @@ def _detail_page(
 ) -> str:
     session = get_session()
     me = allowed_user()
-    deciding = me.role_enum in CLAIM_DECIDERS and claim.status == "open"
+    may_decide = me.role_enum in CLAIM_DECIDERS and claim.status == "open"
     staff = me.role_enum in STAFF
     # Candidates show other workers' roll data: fund staff only, not the helpline. Found once:
     # matching reads the whole roll.
-    best = services.candidates(session, claim) if staff else None
+    best = searching.candidates(session, claim) if staff else None
     linked = (
         persons.roll_worker(session, event=claim.event, worker_id=claim.worker_id)
         if claim.worker_id
         else None
     )
-    if deciding and accept is None:
+    if may_decide and accept is None:
         accept = AcceptForm()
         if request.method == "GET":
             _prefill(accept, linked or _best_on_roll(session, claim, best))
-    sms = services.outcome_text(claim, helpline=helpline_number())
+    sms = reporting.outcome_text(claim, helpline=helpline_number())
     window = cases.filing_window(session, event=claim.event)
     return render_template(
         "claims/detail.html",
@@ -251,9 +264,9 @@ def _detail_page(
         window=window,
         reopened_as=session.scalar(select(Claim).where(Claim.reopened_from_id == claim.id)),
         reopens=session.get(Claim, claim.reopened_from_id) if claim.reopened_from_id else None,
-        accept=accept if deciding else None,
-        reject=(reject or RejectForm()) if deciding else None,
-        refer=(refer or ReferForm()) if deciding else None,
+        accept=accept if may_decide else None,
+        reject=(reject or RejectForm()) if may_decide else None,
+        refer=(refer or ReferForm()) if may_decide else None,
         attach=(attach or AttachmentForm()) if me.role_enum in CLAIM_FILERS else None,
         can_open_files=me.role_enum in ATTACHMENT_READERS
         and cases.handles(session, claim=claim, user=me),
@@ -270,7 +283,7 @@ def _detail_page(
 
 
 def _best_on_roll(
-    session: Session, claim: Claim, best: list[services.Candidate] | None
+    session: Session, claim: Claim, best: list[searching.Candidate] | None
 ) -> RollWorker | None:
     """The best candidate's roll line, when its national ID is the claimant's."""
     for candidate in best or []:
@@ -319,7 +332,7 @@ def detail(claim_id: int) -> str:
 def letter(claim_id: int) -> str:
     """The outcome on one printable page, in plain words, for the worker."""
     claim = _claim(claim_id)
-    sms = services.outcome_text(claim, helpline=helpline_number())
+    sms = reporting.outcome_text(claim, helpline=helpline_number())
     return render_template(
         "claims/letter.html",
         claim=claim,
@@ -338,7 +351,7 @@ def attach(claim_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            services.add_attachment(
+            attachments.add_attachment(
                 get_session(),
                 claim=claim,
                 data=upload.read(),
@@ -370,7 +383,7 @@ def attachment(claim_id: int, attachment_id: int) -> FlaskResponse:
     except cases.CaseRefused:
         abort(403)
     try:
-        path = services.attachment_path(files_folder(), found)
+        path = attachments.attachment_path(files_folder(), found)
     except LookupError:
         abort(404)
     if not path.is_file():
@@ -402,7 +415,7 @@ def from_verification(call_id: int) -> Response:
     if call is None:
         abort(404)
     try:
-        claim = services.claim_from_verification(
+        claim = filing.claim_from_verification(
             session, call=call, actor=allowed_user(), deadlines=deadlines()
         )
     except services.ClaimRefused as error:
@@ -426,7 +439,7 @@ def accept(claim_id: int) -> Response | tuple[str, int]:
     try:
         worker = None
         if form.with_roll_line.data:
-            worker = services.roll_line(
+            worker = deciding.roll_line(
                 worker_id=form.worker_id.data or "",
                 name=form.name.data or claim.worker_name,
                 national_id=form.national_id.data or claim.national_id,
@@ -441,7 +454,7 @@ def accept(claim_id: int) -> Response | tuple[str, int]:
                 wallet_number=form.wallet_number.data,
                 bank_account=form.bank_account.data,
             )
-        services.accept_claim(
+        deciding.accept_claim(
             session,
             claim=claim,
             actor=allowed_user(),
@@ -492,7 +505,7 @@ def reject(claim_id: int) -> Response | tuple[str, int]:
         form.confirm.errors = [_("Tick to confirm.")]
     elif form.validate_on_submit():
         try:
-            services.reject_claim(
+            deciding.reject_claim(
                 get_session(), claim=claim, actor=allowed_user(), reason=form.reason.data or ""
             )
         except services.ClaimRefused as error:
@@ -510,7 +523,7 @@ def refer(claim_id: int) -> Response | tuple[str, int]:
     form = ReferForm()
     if form.validate_on_submit():
         try:
-            services.refer_claim(
+            deciding.refer_claim(
                 get_session(),
                 claim=claim,
                 actor=allowed_user(),
@@ -531,9 +544,9 @@ def report() -> str:
     today = utcnow().date()
     return render_template(
         "claims/report.html",
-        report=services.report(get_session(), today=today),
+        report=reporting.report(get_session(), today=today),
         deadlines=deadlines(),
-        overdue=services.overdue(get_session(), today=today),
+        overdue=reporting.overdue(get_session(), today=today),
         kinds=CLAIM_KINDS,
         statuses=CLAIM_STATUSES,
     )

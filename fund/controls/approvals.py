@@ -4,7 +4,7 @@ Bands of the batch total (payout currency, minor units) set how many distinct ap
 needs: by default up to 1,000,000 BDT one, above it two (``APPROVAL_BANDS`` in the app config).
 The number is fixed on the batch when it is submitted; the batch stays ``submitted`` until that
 many different approvers, none of them the submitter, have approved, and only then is the
-approval posted (``fund/disbursements/services.py``).
+approval posted (``fund/disbursements/approving.py``).
 
 Roles: each user holds exactly one role (one ``users.role`` column with a CHECK), so no user
 can be officer and approver, or accountant and approver, at once — the data model refuses it.

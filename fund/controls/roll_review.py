@@ -6,7 +6,7 @@ announce both (``fund/rolls/signals.py``, ``fund/events/signals.py``) and this m
 to them, so the lower areas never import the controls. Each rule gives at most one
 finding per subject (the roll, an account number, an event), so reviewing again adds only what
 is new and keeps acknowledgements. HIGH findings must be acknowledged by an officer, with a
-note, before a batch paying from the roll can be submitted (``fund/disbursements/services.py``).
+note, before a batch paying from the roll can be submitted (``fund/disbursements/approving.py``).
 
 The rules work on plain records (``RollEntry``) so they are tested without a database.
 """

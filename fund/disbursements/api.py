@@ -26,7 +26,16 @@ from fund.auth.access import allow, allowed_user, step_up
 from fund.auth.roles import STAFF, Role
 from fund.controls.approvals import bands_from_config
 from fund.db import get_session, utcnow
-from fund.disbursements import payee_changes, services
+from fund.disbursements import (
+    approving,
+    making,
+    outputs,
+    payee_changes,
+    paying,
+    reissuing,
+    services,
+    settling,
+)
 from fund.disbursements.models import DisbursementBatch, PaymentLine
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.reconciliation import ResultFileInvalid
@@ -74,7 +83,7 @@ def refusal(error: Exception) -> Response:
     get_session().rollback()
     if isinstance(error, services.SelfApprovalRefused):
         return error_response(403, "self_approval", str(error))
-    if isinstance(error, services.PayeeChangeNeeded):
+    if isinstance(error, reissuing.PayeeChangeNeeded):
         return error_response(409, "payee_change_needed", str(error))
     if isinstance(error, services.NotAllowed):
         return error_response(403, "not_allowed", str(error))
@@ -112,7 +121,7 @@ REFUSALS = (
 def _dump_batch(batch: DisbursementBatch, status: int = 200) -> tuple[Response, int]:
     session = get_session()
     body = BatchDetailOut().dump(batch)
-    body["line_states"] = services.state_counts(session, batch)
+    body["line_states"] = outputs.state_counts(session, batch)
     return jsonify(body), status
 
 
@@ -133,7 +142,7 @@ def create(event_id: int) -> Response | tuple[Response, int]:
         abort(404, description=f"no event {event_id}")
     args = load_body(CreateBatchIn())
     try:
-        batch = services.create_batch(
+        batch = making.create_batch(
             session,
             event=event,
             actor=allowed_user(),
@@ -179,7 +188,9 @@ def _action(name: str) -> Callable[[int], Response | tuple[Response, int]]:
         elif name == "cancel":
             kwargs = {"reason": args["reason"], "on": on}
         try:
-            getattr(services, name)(session, batch=batch, actor=allowed_user(), **kwargs)
+            getattr(paying if name == "pay" else approving, name)(
+                session, batch=batch, actor=allowed_user(), **kwargs
+            )
         except REFUSALS as error:
             return refusal(error)
         return _dump_batch(batch)
@@ -194,7 +205,7 @@ def reconcile(batch_id: int) -> Response | tuple[Response, int]:
     if upload is None or not upload.filename:
         return error_response(400, "missing_file", "send the result file as field 'file'", "file")
     try:
-        result = services.reconcile(
+        result = settling.reconcile(
             get_session(),
             batch=batch,
             actor=allowed_user(),
@@ -214,7 +225,7 @@ def expire_unclaimed(batch_id: int) -> Response | tuple[Response, int]:
     if days is None:
         days = int(current_app.config.get("UNCLAIMED_AFTER_DAYS", services.DEFAULT_UNCLAIMED_DAYS))
     try:
-        services.expire_unclaimed(
+        reissuing.expire_unclaimed(
             get_session(),
             batch=batch,
             actor=allowed_user(),
@@ -230,7 +241,7 @@ def fund_float() -> Response | tuple[Response, int]:
     args = load_body(FloatIn())
     try:
         minor = to_minor(args["amount"], "BDT")
-        entry = services.transfer_to_float(
+        entry = paying.transfer_to_float(
             get_session(),
             amount_minor=minor,
             actor=allowed_user(),
@@ -260,21 +271,19 @@ def line_action(batch_id: int, line_id: int, action: str) -> Response | tuple[Re
         if action == "paid":
             args = load_body(OnIn())
             on = args["on"] or utcnow().date()
-            line = services.mark_paid(session, line=line, actor=actor, on=on)
+            line = paying.mark_paid(session, line=line, actor=actor, on=on)
         elif action == "failed":
             args = load_body(ReasonIn())
             on = args["on"] or utcnow().date()
-            line = services.mark_failed(
-                session, line=line, actor=actor, on=on, reason=args["reason"]
-            )
+            line = paying.mark_failed(session, line=line, actor=actor, on=on, reason=args["reason"])
         elif action == "unclaimed":
             args = load_body(OnIn())
             on = args["on"] or utcnow().date()
-            line = services.mark_unclaimed(session, line=line, actor=actor, on=on)
+            line = reissuing.mark_unclaimed(session, line=line, actor=actor, on=on)
         else:
             args = load_body(ReissueIn())
             on = args["on"] or utcnow().date()
-            line = services.reissue(
+            line = reissuing.reissue(
                 session,
                 line=line,
                 actor=actor,
@@ -348,7 +357,7 @@ def sheet(batch_id: int, file_format: str) -> Response:
         abort(404, description="the sheet is .xlsx or .pdf")
     session = get_session()
     batch = _batch(batch_id)
-    header, rows = services.sheet_header(batch), services.sheet_rows(session, batch)
+    header, rows = outputs.sheet_header(batch), outputs.sheet_rows(session, batch)
     if file_format == "xlsx":
         return _send(build_sheet_xlsx(header, rows), XLSX, f"batch-{batch.id}-sheet.xlsx")
     return _send(build_sheet_pdf(header, rows), "application/pdf", f"batch-{batch.id}-sheet.pdf")
@@ -356,7 +365,7 @@ def sheet(batch_id: int, file_format: str) -> Response:
 
 def receipts(batch_id: int) -> Response:
     batch = _batch(batch_id)
-    data = render_receipts(services.receipts(get_session(), batch))
+    data = render_receipts(outputs.receipts(get_session(), batch))
     return _send(data, "application/pdf", f"batch-{batch.id}-receipts.pdf")
 
 
@@ -365,7 +374,7 @@ def payment_file(batch_id: int) -> Response:
     file_format = request.args.get("format", "mobile")
     if file_format not in ("mobile", "bank"):
         abort(400, description="format is mobile or bank")
-    data = services.payment_file(
+    data = outputs.payment_file(
         get_session(),
         batch,
         file_format=file_format,

@@ -20,7 +20,16 @@ from sqlalchemy.orm import Session
 from fund.cli_options import acting_user, calendar_date, fail, write_whole
 from fund.controls.approvals import bands_from_config
 from fund.db import get_session, unit_of_work, utcnow
-from fund.disbursements import payee_changes, services
+from fund.disbursements import (
+    approving,
+    making,
+    outputs,
+    payee_changes,
+    paying,
+    reissuing,
+    services,
+    settling,
+)
 from fund.disbursements.models import DisbursementBatch, PaymentLine
 from fund.disbursements.receipt_checks import check_receipt
 from fund.disbursements.receipts import render_receipts
@@ -78,7 +87,7 @@ def create(event_id: int, workers: str | None, top_up: bool, username: str | Non
             event = session.get(Event, event_id)
             if event is None:
                 fail(f"no event {event_id}")
-            batch = services.create_batch(
+            batch = making.create_batch(
                 session,
                 event=event,
                 actor=acting_user(session, username),
@@ -96,7 +105,9 @@ def _step(batch_id: int, username: str | None, action: str, **kwargs: object) ->
         with unit_of_work() as session:
             batch = _batch(session, batch_id)
             actor = acting_user(session, username)
-            getattr(services, action)(session, batch=batch, actor=actor, **kwargs)
+            getattr(paying if action == "pay" else approving, action)(
+                session, batch=batch, actor=actor, **kwargs
+            )
             click.echo(_summary(batch))
     except _REFUSALS as error:
         fail(str(error), REFUSED)
@@ -159,7 +170,7 @@ def fund_float(amount: str, on_text: str | None, username: str | None) -> None:
         fail(str(error))
     try:
         with unit_of_work() as session:
-            entry = services.transfer_to_float(
+            entry = paying.transfer_to_float(
                 session, amount_minor=minor, actor=acting_user(session, username), on=_on(on_text)
             )
             click.echo(f"moved {format_minor(minor, 'BDT')} BDT to the float (entry {entry.id})")
@@ -180,7 +191,7 @@ def sheet(batch_id: int, file_format: str, output: Path) -> None:
     """Write the disbursement sheet."""
     session = get_session()
     batch = _batch(session, batch_id)
-    header, rows = services.sheet_header(batch), services.sheet_rows(session, batch)
+    header, rows = outputs.sheet_header(batch), outputs.sheet_rows(session, batch)
     build = build_sheet_xlsx if file_format == "xlsx" else build_sheet_pdf
     _write(output, build(header, rows))
 
@@ -192,7 +203,7 @@ def receipts(batch_id: int, output: Path) -> None:
     """Write one receipt page per worker of the batch, as one PDF."""
     session = get_session()
     batch = _batch(session, batch_id)
-    _write(output, render_receipts(services.receipts(session, batch)))
+    _write(output, render_receipts(outputs.receipts(session, batch)))
 
 
 @batches_cli.command("payment-file")
@@ -204,7 +215,7 @@ def payment_file(batch_id: int, output: Path, file_format: str) -> None:
     session = get_session()
     batch = _batch(session, batch_id)
     bom = current_app.config["PAYMENT_FILE_BOM"]
-    _write(output, services.payment_file(session, batch, file_format=file_format, bom_formats=bom))
+    _write(output, outputs.payment_file(session, batch, file_format=file_format, bom_formats=bom))
 
 
 @batches_cli.command("reconcile")
@@ -220,7 +231,7 @@ def reconcile(
     try:
         with unit_of_work() as session:
             batch = _batch(session, batch_id)
-            result = services.reconcile(
+            result = settling.reconcile(
                 session,
                 batch=batch,
                 actor=acting_user(session, username),
@@ -287,15 +298,15 @@ def line_command(
             actor = acting_user(session, username)
             on = _on(on_text)
             if mark == "paid":
-                services.mark_paid(session, line=line, actor=actor, on=on)
+                paying.mark_paid(session, line=line, actor=actor, on=on)
             elif mark == "failed":
-                services.mark_failed(
+                paying.mark_failed(
                     session, line=line, actor=actor, on=on, reason=reason or "failed"
                 )
             elif mark == "unclaimed":
-                services.mark_unclaimed(session, line=line, actor=actor, on=on)
+                reissuing.mark_unclaimed(session, line=line, actor=actor, on=on)
             else:
-                line = services.reissue(
+                line = reissuing.reissue(
                     session,
                     line=line,
                     actor=actor,
@@ -392,7 +403,7 @@ def expire_unclaimed(
     )
     try:
         with unit_of_work() as session:
-            moved = services.expire_unclaimed(
+            moved = reissuing.expire_unclaimed(
                 session,
                 batch=_batch(session, batch_id),
                 actor=acting_user(session, username),
@@ -444,7 +455,7 @@ def overpaid(event_id: int) -> None:
     event = session.get(Event, event_id)
     if event is None:
         fail(f"no event {event_id}")
-    found = services.overpayments(session, event=event)
+    found = making.overpayments(session, event=event)
     for over in found:
         click.echo(
             f"{over.worker_id}\t{over.name}\tentitled {format_minor(over.entitled_minor, 'BDT')}"

@@ -17,8 +17,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from fund.controls.models import RollFinding
+from fund.disbursements.approving import available_funds
 from fund.disbursements.models import DisbursementBatch, PaymentLine
-from fund.disbursements.services import available_funds
 from fund.entitlements.models import Entitlement
 from fund.entitlements.rules import DUPLICATE_NATIONAL_ID, REASONS
 from fund.rolls.models import Roll, RollWorker

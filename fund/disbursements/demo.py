@@ -15,18 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fund.auth.models import User
+from fund.disbursements.approving import approve, available_funds, submit
+from fund.disbursements.making import create_batch
 from fund.disbursements.models import DisbursementBatch
-from fund.disbursements.services import (
-    DEFAULT_FEES,
-    InsufficientFunds,
-    approve,
-    available_funds,
-    create_batch,
-    mobile_needed,
-    pay,
-    submit,
-    transfer_to_float,
-)
+from fund.disbursements.paying import mobile_needed, pay, transfer_to_float
+from fund.disbursements.services import DEFAULT_FEES, InsufficientFunds
 from fund.entitlements.models import EntitlementRun
 from fund.events.models import Event
 from fund.factories.models import Factory

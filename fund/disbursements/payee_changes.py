@@ -4,7 +4,7 @@ The approver of a batch fixed who gets paid. When a payment fails and the worker
 wallet, account or method, that is a *request* (by staff, or the claims desk for a worker's
 claim); an approver other than the requester approves it, and only then is the line reissued
 to the new details and the money moved. Re-sending to the same details after a failure stays
-a payer's step (``services.reissue``). Every entry point — web, API, command line, claims —
+a payer's step (``reissuing.reissue``). Every entry point — web, API, command line, claims —
 calls this module, and the wallet or account is read by the roll import's own parsers.
 The batch history shows both people: the request (by the requester) and the reissue (by the
 approver, naming the requester).
@@ -22,16 +22,16 @@ from fund.auth.models import User
 from fund.db import utcnow
 from fund.disbursements import payees
 from fund.disbursements.models import PayeeChange, PaymentLine
+from fund.disbursements.reissuing import pay_again
 from fund.disbursements.services import (
     APPROVERS,
     PAYERS,
     BatchRefused,
     BatchStateError,
     SelfApprovalRefused,
-    _check_role,
-    _require_line,
-    _transition,
-    pay_again,
+    check_role,
+    require_line,
+    transition,
 )
 
 #: Who may ask for a payee change: those who pay (the claims desk files through them too).
@@ -83,10 +83,10 @@ def request_payee_change(
     ``method`` / ``wallet_number`` / ``bank_account`` not given are kept from the line; the
     wallet or account is parsed as in the roll import (refused if it is not one). ``source``
     says where the request came from (``"staff"``, ``"claim:17"``). Refused when the details
-    are the line's own (re-send with ``services.reissue``) or a request is already open.
+    are the line's own (re-send with ``reissuing.reissue``) or a request is already open.
     """
-    _check_role(actor, REQUESTERS, "request payee changes")
-    _require_line(line, "failed", "unclaimed")
+    check_role(actor, REQUESTERS, "request payee changes")
+    require_line(line, "failed", "unclaimed")
     why = reason.strip()
     if not why:
         raise PayeeChangeRefused("say why the details change (who asked, how it was checked)")
@@ -124,7 +124,7 @@ def request_payee_change(
     )
     session.add(change)
     session.flush()
-    _transition(
+    transition(
         session, line.batch, before=line.state, after=line.state, actor=actor, line=line,
         note=f"payee change {change.id} requested: {payees.describe(wanted)} ({why})",
         action="payment_lines.payee_change_requested",
@@ -140,7 +140,7 @@ def _decidable(change: PayeeChange, actor: User) -> None:
         raise SelfApprovalRefused(
             f"payee change {change.id}: the approver must be someone other than the requester"
         )
-    _check_role(actor, DECIDERS, "approve payee changes")
+    check_role(actor, DECIDERS, "approve payee changes")
 
 
 def approve_payee_change(
@@ -190,7 +190,7 @@ def reject_payee_change(
     change.decided_at = utcnow()
     change.decision_note = note.strip()[:500]
     session.flush()
-    _transition(
+    transition(
         session, change.line.batch, before=change.line.state, after=change.line.state,
         actor=actor, line=change.line, note=f"payee change {change.id} rejected: {note.strip()}",
         action="payment_lines.payee_change_rejected", facts={"payee_change": change.id},

@@ -33,7 +33,16 @@ from fund.auth.roles import STAFF, Role
 from fund.claims.provenance import claims_in_batch
 from fund.controls.approvals import approvers, bands_from_config
 from fund.db import get_session, utcnow
-from fund.disbursements import payee_changes, services
+from fund.disbursements import (
+    approving,
+    making,
+    outputs,
+    payee_changes,
+    paying,
+    reissuing,
+    services,
+    settling,
+)
 from fund.disbursements.decision import decision, shown_state, shown_states
 from fund.disbursements.forms import (
     CreateBatchForm,
@@ -112,12 +121,12 @@ def index() -> str:
         shown_states=shown_states(session, list(batches)),
         event=event,
         run=latest_run(session, event) if event else None,
-        overpaid=services.overpayments(session, event=event) if event else [],
+        overpaid=making.overpayments(session, event=event) if event else [],
         form=CreateBatchForm()
         if event and allowed_user().role_enum in services.PREPARERS
         else None,
         float_form=FloatForm() if allowed_user().role_enum in services.PAYERS else None,
-        available=services.available_funds(session),
+        available=approving.available_funds(session),
     )
 
 
@@ -151,7 +160,7 @@ def create(event_id: int) -> Response:
         return redirect(url_for("disbursements.index", event=event.id))
     workers = [w for w in re.split(r"[\s,;]+", form.workers.data or "") if w]
     try:
-        batch = services.create_batch(
+        batch = making.create_batch(
             session,
             event=event,
             actor=allowed_user(),
@@ -213,7 +222,7 @@ def detail(batch_id: int) -> str:
         lines=lines,
         shown=shown,
         search=search,
-        counts=services.state_counts(session, batch),
+        counts=outputs.state_counts(session, batch),
         imports=session.scalars(
             select(ResultImport).where(ResultImport.batch_id == batch.id).order_by(ResultImport.id)
         ).all(),
@@ -224,8 +233,8 @@ def detail(batch_id: int) -> str:
         reconcile_form=ReconcileForm(),
         line_form=LineForm(),
         expire_form=ExpireForm(after_days=_unclaimed_days()),
-        available=services.available_funds(session),
-        mobile_needed=services.mobile_needed(session, batch),
+        available=approving.available_funds(session),
+        mobile_needed=paying.mobile_needed(session, batch),
         may_download_payment_file=role in FILE_READERS,
         approvals=approvers(session, batch.id),
         decision=decision(session, batch),
@@ -253,7 +262,9 @@ def _step(batch_id: int, name: str, *, confirmed: bool) -> Response:
     if name == "submit":
         kwargs = {"bands": bands_from_config(current_app.config)}
     try:
-        getattr(services, name)(session, batch=batch, actor=allowed_user(), **kwargs)
+        getattr(paying if name == "pay" else approving, name)(
+            session, batch=batch, actor=allowed_user(), **kwargs
+        )
     except REFUSALS as error:
         _refused(error)
         return _back(batch)
@@ -295,7 +306,7 @@ def _close(batch_id: int, name: str) -> Response:
     if name == "cancel":
         kwargs["on"] = form.on.data or utcnow().date()
     try:
-        getattr(services, name)(session, batch=batch, actor=allowed_user(), **kwargs)
+        getattr(approving, name)(session, batch=batch, actor=allowed_user(), **kwargs)
     except REFUSALS as error:
         _refused(error)
         return _back(batch)
@@ -326,7 +337,7 @@ def reconcile(batch_id: int) -> Response:
         return _back(batch)
     upload = form.file.data
     try:
-        result = services.reconcile(
+        result = settling.reconcile(
             session,
             batch=batch,
             actor=allowed_user(),
@@ -372,13 +383,13 @@ def line(batch_id: int, line_id: int) -> Response:
     try:
         target = services.get_line(session, batch=batch, line_id=line_id)
         if form.action.data == "paid":
-            services.mark_paid(session, line=target, actor=me, on=on)
+            paying.mark_paid(session, line=target, actor=me, on=on)
         elif form.action.data == "failed":
-            services.mark_failed(
+            paying.mark_failed(
                 session, line=target, actor=me, on=on, reason=form.reason.data or "failed"
             )
         elif form.action.data == "unclaimed":
-            services.mark_unclaimed(session, line=target, actor=me, on=on)
+            reissuing.mark_unclaimed(session, line=target, actor=me, on=on)
         else:
             details: dict[str, str | None] = {
                 "method": form.method.data or None,
@@ -386,7 +397,7 @@ def line(batch_id: int, line_id: int) -> Response:
                 "bank_account": form.bank_account.data or None,
             }
             try:
-                target = services.reissue(
+                target = reissuing.reissue(
                     session,
                     line=target,
                     actor=me,
@@ -394,7 +405,7 @@ def line(batch_id: int, line_id: int) -> Response:
                     secret_key=current_app.config["SECRET_KEY"],
                     **details,
                 )
-            except services.PayeeChangeNeeded:
+            except reissuing.PayeeChangeNeeded:
                 # Other details: a request for another approver, not a payment.
                 change = payee_changes.request_payee_change(
                     session,
@@ -472,7 +483,7 @@ _BATCH_FILES = {
 
 def _large_batch_file(batch: DisbursementBatch, what: str) -> Response | None:
     """A sheet or receipts of more than ``BACKGROUND_LINES`` lines: a job and its page."""
-    lines = services.live_line_count(get_session(), batch)
+    lines = outputs.live_line_count(get_session(), batch)
     if lines <= current_app.config["BACKGROUND_LINES"]:
         return None
     kind, name = _BATCH_FILES[what]
@@ -497,7 +508,7 @@ def sheet(batch_id: int, file_format: str) -> Response:
     batch = _batch(batch_id)
     if (later := _large_batch_file(batch, f"sheet-{file_format}")) is not None:
         return later
-    header, rows = services.sheet_header(batch), services.sheet_rows(session, batch)
+    header, rows = outputs.sheet_header(batch), outputs.sheet_rows(session, batch)
     if file_format == "xlsx":
         return _send(build_sheet_xlsx(header, rows), XLSX, f"batch-{batch.id}-sheet.xlsx")
     return _send(build_sheet_pdf(header, rows), "application/pdf", f"batch-{batch.id}-sheet.pdf")
@@ -509,7 +520,7 @@ def receipts(batch_id: int) -> Response:
     batch = _batch(batch_id)
     if (later := _large_batch_file(batch, "receipts")) is not None:
         return later
-    data = render_receipts(services.receipts(get_session(), batch))
+    data = render_receipts(outputs.receipts(get_session(), batch))
     return _send(data, "application/pdf", f"batch-{batch.id}-receipts.pdf")
 
 
@@ -519,7 +530,7 @@ def payment_file(batch_id: int, file_format: str) -> FlaskResponse:
     if file_format not in ("mobile", "bank"):
         abort(404)
     batch = _batch(batch_id)
-    data = services.payment_file(
+    data = outputs.payment_file(
         get_session(),
         batch,
         file_format=file_format,
@@ -537,7 +548,7 @@ def expire_unclaimed(batch_id: int) -> Response:
         flash(_("Give the number of days and tick the box to confirm."), "error")
         return _back(batch)
     try:
-        moved = services.expire_unclaimed(
+        moved = reissuing.expire_unclaimed(
             get_session(),
             batch=batch,
             actor=allowed_user(),
@@ -561,7 +572,7 @@ def fund_float() -> Response:
         return back
     try:
         minor = to_minor(form.amount.data or 0, "BDT")
-        services.transfer_to_float(
+        paying.transfer_to_float(
             get_session(), amount_minor=minor, actor=allowed_user(), on=utcnow().date()
         )
     except MoneyError as error:

@@ -169,7 +169,8 @@ def compute(
 
     from fund.auth.models import User
     from fund.db import unit_of_work
-    from fund.entitlements.services import PolicyNotFound, compute_for_event, policy_for
+    from fund.entitlements.policy_versions import PolicyNotFound, policy_for
+    from fund.entitlements.services import compute_for_event
     from fund.events.models import Event
 
     through_date = calendar_date(through, "--through")
@@ -222,7 +223,7 @@ def policy_add(path: Path, username: str | None) -> None:
 
     from fund.auth.models import User
     from fund.db import unit_of_work
-    from fund.entitlements.services import register_policy
+    from fund.entitlements.policy_versions import register_policy
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -275,7 +276,7 @@ def choose_policy(event_id: int, version_number: int | None, reason: str, userna
     from fund.cli_options import acting_user, fail
     from fund.db import unit_of_work
     from fund.entitlements.models import PolicyVersion
-    from fund.entitlements.services import PolicyChoiceRefused, choose_policy_version
+    from fund.entitlements.policy_versions import PolicyChoiceRefused, choose_policy_version
     from fund.events.models import Event
 
     with unit_of_work() as session:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.entitlements.models import Entitlement, EntitlementRun
-from fund.entitlements.services import stored_policy
+from fund.entitlements.policy_versions import stored_policy
 from fund.events.models import Event
 from fund.factories.models import Factory
 from ledger import Entry, Posting, account, post

@@ -15,8 +15,9 @@ from fund.entitlements.export import exact_text, major_text
 from fund.entitlements.forms import PolicyForm, ResolveDuplicateForm
 from fund.entitlements.models import Entitlement, PolicyVersion
 from fund.entitlements.policy import PolicyInvalid
+from fund.entitlements.policy_versions import register_policy, stored_policy
 from fund.entitlements.rules import DUPLICATE_NATIONAL_ID
-from fund.entitlements.services import explain, register_policy, stored_policy
+from fund.entitlements.services import explain
 from fund.entitlements.words import is_bengali
 from fund.events.services import EventInvalid, resolve_held
 from ledger.money import format_minor

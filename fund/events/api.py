@@ -24,15 +24,10 @@ from fund.auth.access import acting_user, allow
 from fund.auth.roles import STAFF, Role
 from fund.db import get_session
 from fund.entitlements.policy import PolicyInvalid
+from fund.entitlements.policy_versions import PolicyNotFound, policy_for
 from fund.entitlements.rules import EntitlementError, ThroughMissing
 from fund.entitlements.schemas import EntitlementRunOut
-from fund.entitlements.services import (
-    PolicyNotFound,
-    RollMissing,
-    compute_for_event,
-    latest_run,
-    policy_for,
-)
+from fund.entitlements.services import RollMissing, compute_for_event, latest_run
 from fund.events.models import Event
 from fund.events.schemas import (
     ChangeEndIn,

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from fund.auth.models import User
 from fund.entitlements.models import EntitlementRun
-from fund.entitlements.services import compute_for_event, policy_for
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event
 from fund.events.models import Event
 from fund.events.services import create_event
 from fund.factories.models import Factory

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from fund.audit.services import record
 from fund.auth.models import User
 from fund.entitlements.models import Entitlement
+from fund.entitlements.policy_versions import policy_names
 from fund.entitlements.rules import DUPLICATE_NATIONAL_ID, EntitlementError, EventTerms
-from fund.entitlements.services import policy_names
 from fund.events.models import DuplicateResolution, Event, EventExtension
 from fund.events.signals import roll_chosen
 from fund.factories.models import Factory

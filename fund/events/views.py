@@ -17,8 +17,9 @@ from fund.db import get_session
 from fund.entitlements.export import build_table, to_csv, to_xlsx
 from fund.entitlements.models import Entitlement, EntitlementRun
 from fund.entitlements.policy import PolicyInvalid
+from fund.entitlements.policy_versions import policy_for, policy_names
 from fund.entitlements.rules import REASONS, EntitlementError
-from fund.entitlements.services import compute_for_event, policy_for, policy_names
+from fund.entitlements.services import compute_for_event
 from fund.events.forms import ChangeEndForm, ComputeForm, NewEventForm, UseRollForm
 from fund.events.life import event_life
 from fund.events.models import Event

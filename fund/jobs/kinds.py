@@ -75,7 +75,7 @@ def _brand_statement(
 def _batch_file(
     session: Session, params: Mapping[str, Any], path: Path, progress: Progress
 ) -> None:
-    from fund.disbursements import services
+    from fund.disbursements import outputs
     from fund.disbursements.models import DisbursementBatch
     from fund.reports.services import counted
 
@@ -86,12 +86,12 @@ def _batch_file(
     if what == "receipts":
         from fund.disbursements.receipts import render_receipts
 
-        data = render_receipts(counted(services.receipts(session, batch), progress))
+        data = render_receipts(counted(outputs.receipts(session, batch), progress))
     else:
         from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
 
-        header = services.sheet_header(batch)
-        rows = list(counted(services.sheet_rows(session, batch), progress))
+        header = outputs.sheet_header(batch)
+        rows = list(counted(outputs.sheet_rows(session, batch), progress))
         data = (
             build_sheet_xlsx(header, rows)
             if what == "sheet-xlsx"

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from fund.auth.roles import Role
 from fund.entitlements.models import Entitlement
-from fund.entitlements.services import compute_for_event, policy_for
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event
 from fund.events.models import DuplicateResolution, Event
 from tests.api.openapi_check import expect
 from tests.entitlements.helpers import grade5, stored_roll

@@ -17,7 +17,8 @@ from fund import money_limits
 from fund.auth.models import User
 from fund.auth.roles import Role
 from fund.brands.services import BrandRecordRefused, convert_usd_to_bdt, record_pledge
-from fund.disbursements.services import BatchRefused, transfer_to_float
+from fund.disbursements.paying import transfer_to_float
+from fund.disbursements.services import BatchRefused
 from ledger.queries import trial_balance
 from tests.conftest import People
 

@@ -21,20 +21,12 @@ from sqlalchemy import func, select
 from fund.auth.models import User
 from fund.brands.statement import brand_statement
 from fund.db import utcnow
+from fund.disbursements.approving import approve, cancel, submit
+from fund.disbursements.making import create_batch
 from fund.disbursements.models import DisbursementBatch, PaymentLine
 from fund.disbursements.payee_changes import approve_payee_change, request_payee_change
-from fund.disbursements.services import (
-    approve,
-    cancel,
-    create_batch,
-    mark_failed,
-    mark_paid,
-    mark_unclaimed,
-    pay,
-    reissue,
-    submit,
-    transfer_to_float,
-)
+from fund.disbursements.paying import mark_failed, mark_paid, pay, transfer_to_float
+from fund.disbursements.reissuing import mark_unclaimed, reissue
 from ledger.models import Account, JournalEntry, Posting
 from ledger.money import format_minor
 from tests.disbursements.conftest import EACH, SECRET, World, world  # noqa: F401

@@ -18,13 +18,7 @@ from sqlalchemy.orm import Session
 from fund.auth.roles import Role
 from fund.brands.fund_use_events import country_name, use_events, workers_helped_total
 from fund.disbursements.models import PaymentLine
-from fund.disbursements.services import (
-    mark_failed,
-    mark_paid,
-    mobile_needed,
-    pay,
-    transfer_to_float,
-)
+from fund.disbursements.paying import mark_failed, mark_paid, mobile_needed, pay, transfer_to_float
 from tests.brands.books import write_books
 from tests.conftest import People
 from tests.disbursements.bengali import NAMES, approved_bengali_batch

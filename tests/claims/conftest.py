@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from fund.auth.roles import Role
+from fund.claims.filing import file_claim
 from fund.claims.models import Claim
-from fund.claims.services import file_claim
+from fund.disbursements import approving, making, paying
 from fund.disbursements import services as batches
 from imports import RollRow
 from tests.disbursements.conftest import EACH, SECRET, World, world
@@ -50,27 +51,27 @@ def missing_worker(**changes: object) -> RollRow:
 def pay_everyone(world: World, *, top_up: bool = False, workers: list[str] | None = None) -> None:
     """Make, submit, approve (someone else), pay and settle a batch of the event."""
     s = world.session
-    batch = batches.create_batch(
+    batch = making.create_batch(
         s, event=world.event, actor=world.officer, secret_key=SECRET, top_up=top_up,
         selection=workers,
     )  # fmt: skip
-    batches.submit(s, batch=batch, actor=world.officer)
+    approving.submit(s, batch=batch, actor=world.officer)
     settle(world, batch)
 
 
 def settle(world: World, batch: batches.DisbursementBatch) -> None:
     """Approve (the approver), pay and mark every line paid (the accountant)."""
     s = world.session
-    batches.approve(s, batch=batch, actor=world.approver, on=PAID_ON)
-    batches.pay(s, batch=batch, actor=world.accountant, on=PAID_ON)
+    approving.approve(s, batch=batch, actor=world.approver, on=PAID_ON)
+    paying.pay(s, batch=batch, actor=world.accountant, on=PAID_ON)
     for line in list(batch.lines):
-        batches.mark_paid(s, line=line, actor=world.accountant, on=PAID_ON)
+        paying.mark_paid(s, line=line, actor=world.accountant, on=PAID_ON)
 
 
 def fund(world: World) -> None:
     """A million taka in the bank, half of it in the mobile-money float."""
     world.fund_bank(taka(1_000_000))
-    batches.transfer_to_float(
+    paying.transfer_to_float(
         world.session, amount_minor=taka(500_000), actor=world.accountant, on=date(2024, 1, 11)
     )
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from fund.audit.models import AuditEvent
 from fund.auth.roles import Role
-from fund.claims import cases, followups, persons, services
+from fund.claims import attachments, cases, deciding, followups, persons, reporting, services
 from fund.claims.models import Claim, ClaimCall
 from tests.claims.conftest import MISSING_NID, SECRET, World, missing_worker, nasrin_claim
 
@@ -89,11 +89,11 @@ def test_a_referral_is_decided_when_it_comes_back_and_then_may_be_reopened(
     world: World, session: Session, users: People
 ) -> None:
     claim = nasrin_claim(world, session, users, kind="other", today=date(2024, 5, 10))
-    services.refer_claim(
+    deciding.refer_claim(
         session, claim=claim, actor=world.officer, referred_to="Review panel",
         note="The panel decides overtime questions.",
     )  # fmt: skip
-    report = services.report(session, today=date(2024, 5, 11))
+    report = reporting.report(session, today=date(2024, 5, 11))
     assert (report.decided, report.referrals_waiting) == (0, 1)
     with pytest.raises(cases.CaseRefused, match="has not come back"):
         followups.reopen_claim(session, claim=claim, actor=world.officer, reason="?")
@@ -101,10 +101,10 @@ def test_a_referral_is_decided_when_it_comes_back_and_then_may_be_reopened(
         session, claim=claim, outcome="upheld", note="The panel found 6 days unpaid.",
         actor=world.officer,
     )  # fmt: skip
-    report = services.report(session, today=date(2024, 5, 11))
+    report = reporting.report(session, today=date(2024, 5, 11))
     assert (report.decided, report.referrals_waiting, report.referrals["upheld"]) == (1, 0, 1)
     assert "came back from Review panel: upheld. The panel found 6 days unpaid." in (
-        services.outcome_text(claim)
+        reporting.outcome_text(claim)
     )
     with pytest.raises(cases.CaseRefused, match="already came back"):
         cases.record_referral_outcome(
@@ -130,22 +130,22 @@ def test_a_claim_filed_after_the_window_is_flagged_and_accepted_only_with_a_reas
     assert (window.days, window.closes, window.own) == (365, date(2025, 4, 29), False)
     on_time = nasrin_claim(world, session, users, today=date(2025, 4, 29))
     assert not on_time.late
-    services.reject_claim(session, claim=on_time, actor=world.officer, reason="No record")
+    deciding.reject_claim(session, claim=on_time, actor=world.officer, reason="No record")
     cases.set_filing_window(session, event=world.event, days=90, actor=world.officer)
     late = nasrin_claim(world, session, users, today=date(2024, 9, 15))  # 139 days after
     assert late.late
     with pytest.raises(services.ClaimInvalid, match="say why it is accepted late"):
-        services.accept_claim(
+        deciding.accept_claim(
             session, claim=late, actor=world.officer, secret_key=SECRET, worker=missing_worker()
         )
-    services.accept_claim(
+    deciding.accept_claim(
         session, claim=late, actor=world.officer, secret_key=SECRET, worker=missing_worker(),
         note="Late: she was in hospital; factory letter of 10 Sept",
     )  # fmt: skip
     accepted = audited(session, "claims.accept")[-1]
     assert accepted.after is not None
     assert accepted.after["late"] == "filed after the event's filing window"
-    assert services.report(session, today=date(2024, 9, 16)).late_filed == 1
+    assert reporting.report(session, today=date(2024, 9, 16)).late_filed == 1
 
 
 def test_search_by_phone_national_id_of_any_form_name_and_reference_in_pages(
@@ -182,7 +182,7 @@ def test_viewing_an_attachment_is_audited_and_the_helpline_sees_only_its_own_cas
 
     mitu = users.by_role[Role.HELPLINE]
     claim = nasrin_claim(world, session, users, actor=mitu)
-    photo = services.add_attachment(
+    photo = attachments.add_attachment(
         session, claim=claim, data=PNG, filename="nid.png", folder=tmp_path, actor=mitu
     )
     other, _ = create_user(session, username="helpline2", role=Role.HELPLINE, actor=users.admin)

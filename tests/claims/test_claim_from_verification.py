@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from fund.audit.models import AuditEvent
-from fund.claims import services
+from fund.claims import deciding, filing, services
 from fund.claims.models import Claim
 from fund.controls import verification
 from fund.disbursements.models import PaymentLine
@@ -26,14 +26,14 @@ def test_a_not_received_answer_opens_one_claim_that_cannot_pay_twice(world: Worl
     heard, happy, *_ = draw.calls  # the floor draws every line of a four-line batch
     verification.record_answer(session, call=happy, actor=world.officer, outcome="received_full")
     with pytest.raises(services.ClaimStateError, match="not a 'not received' answer"):
-        services.claim_from_verification(session, call=happy, actor=world.officer)
+        filing.claim_from_verification(session, call=happy, actor=world.officer)
     verification.record_answer(
         session, call=heard, actor=world.officer, outcome="not_received", note="agent kept it"
     )
     with pytest.raises(services.NotAllowed):
-        services.claim_from_verification(session, call=heard, actor=world.accountant)
+        filing.claim_from_verification(session, call=heard, actor=world.accountant)
 
-    claim = services.claim_from_verification(session, call=heard, actor=world.officer)
+    claim = filing.claim_from_verification(session, call=heard, actor=world.officer)
     line = session.get(PaymentLine, heard.line_id)
     assert line is not None
     assert (claim.kind, claim.status, claim.raised_by_name) == (
@@ -48,11 +48,11 @@ def test_a_not_received_answer_opens_one_claim_that_cannot_pay_twice(world: Worl
     assert heard.claim_reference == claim.reference
     assert verification.not_received_answers(session, batch) == []
     with pytest.raises(services.ClaimStateError):  # the answer is covered now
-        services.claim_from_verification(session, call=heard, actor=world.officer)
+        filing.claim_from_verification(session, call=heard, actor=world.officer)
 
     # The line is recorded as paid: the claim traces it; it cannot pay the worker again.
     with pytest.raises(services.AlreadyPaid):
-        services.accept_claim(
+        deciding.accept_claim(
             session, claim=claim, actor=world.officer, secret_key=SECRET, worker_id=line.worker_id
         )
     count = session.scalar(select(func.count()).select_from(Claim))

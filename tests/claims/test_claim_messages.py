@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fund.claims import cases, messages, services
+from fund.claims import cases, deciding, messages, reporting
 from fund.claims.messages import Piece, count, fit
 from fund.disbursements.models import DisbursementBatch
 from tests.claims.conftest import SECRET, World, missing_worker, nasrin_claim, settle
@@ -88,16 +88,16 @@ def test_the_sms_follows_the_claim_to_paid_and_keeps_the_accept_note_inside(
     cases.add_note(
         session, claim=claim, body="Neighbour says she moved to Gazipur", actor=world.officer
     )
-    services.accept_claim(
+    deciding.accept_claim(
         session, claim=claim, actor=world.officer, secret_key=SECRET, worker=missing_worker(),
         note="Checked the attendance register pages 12-14",
     )  # fmt: skip
-    waiting = services.outcome_text(claim)
+    waiting = reporting.outcome_text(claim)
     assert "25,000.00 BDT will be paid to you to wallet 01711000009 once" in waiting
     batch = session.get(DisbursementBatch, claim.batch_id)
     assert batch is not None
     settle(world, batch)
-    paid = services.outcome_text(claim, helpline="16357")
+    paid = reporting.outcome_text(claim, helpline="16357")
     receipt = batch.lines[0].receipt_number
     assert (
         f"25,000.00 BDT was paid to you to wallet 01711000009 on 06/05/2024, receipt {receipt}."
@@ -111,7 +111,7 @@ def test_the_sms_follows_the_claim_to_paid_and_keeps_the_accept_note_inside(
     assert receipt in letter
 
     claim.language = "bn"
-    bengali = services.outcome_text(claim, helpline="16357")
+    bengali = reporting.outcome_text(claim, helpline="16357")
     assert bengali.startswith(f"শ্রমিক তহবিল: আপনার দাবি {claim.reference} গৃহীত হয়েছে।")
     for fact in ("25,000.00 টাকা", "01711000009", "06/05/2024", receipt, "16357"):
         assert fact in bengali
@@ -124,8 +124,8 @@ def test_a_long_bengali_reason_is_cut_but_the_reference_never(
 ) -> None:
     claim = nasrin_claim(world, session, users, language="bn")
     reason = "কারখানার হাজিরা খাতায় এই নামের কোনো শ্রমিক নেই। " * 12
-    services.reject_claim(session, claim=claim, actor=world.officer, reason=reason)
-    text = services.outcome_text(claim, helpline="16357")
+    deciding.reject_claim(session, claim=claim, actor=world.officer, reason=reason)
+    text = reporting.outcome_text(claim, helpline="16357")
     assert claim.reference in text
     assert text.endswith("... প্রশ্ন থাকলে 16357 নম্বরে কল করুন।")
     assert count(text).parts == messages.MAX_PARTS

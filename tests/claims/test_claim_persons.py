@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from fund.audit.models import AuditEvent
-from fund.claims import persons, services
+from fund.claims import deciding, persons, services
 from fund.claims.models import Claim, PersonNationalId
 from fund.controls import payment_guard
 from fund.controls.models import PaymentClaim
-from fund.disbursements import services as batches
+from fund.disbursements import approving, making, paying
 from fund.disbursements.models import DisbursementBatch, PaymentLine
 from fund.rolls.models import Roll
 from tests.claims.conftest import (
@@ -61,7 +61,7 @@ def audit_actions(session: Session, claim: Claim) -> list[str]:
 def nasrin_paid(paid_world: World, session: Session, users: People) -> World:
     """Nasrin was missing from the roll; her accepted claim paid her (wallet 01711000009)."""
     claim = nasrin_claim(paid_world, session, users)
-    services.accept_claim(
+    deciding.accept_claim(
         session, claim=claim, actor=paid_world.officer, secret_key=SECRET,
         note="Factory letter", worker=missing_worker(),
     )  # fmt: skip
@@ -86,7 +86,7 @@ def test_a_second_claim_with_the_smart_card_id_cannot_pay_her_again(
     ]
     before = stored(session)
     with pytest.raises(persons.PaysTwice, match=r"M-9 .*receipt WF-\d{6}-\d{5}.*same wallet"):
-        services.accept_claim(
+        deciding.accept_claim(
             session, claim=again, actor=world.officer, secret_key=SECRET, note="Factory letter",
             worker=missing_worker(worker_id="M-10", national_id=SMART_CARD),
         )  # fmt: skip
@@ -101,14 +101,14 @@ def test_a_second_claim_with_the_smart_card_id_cannot_pay_her_again(
         evidence="Both cards seen at the desk",
     )  # fmt: skip
     with pytest.raises(services.AlreadyPaid, match=r"already paid .*worker M-9"):
-        services.accept_claim(
+        deciding.accept_claim(
             session, claim=again, actor=world.officer, secret_key=SECRET, note="Factory letter",
             worker=missing_worker(
                 worker_id="M-10", national_id=SMART_CARD, wallet_number="01811000010"
             ),
         )  # fmt: skip
     # And a new claim under either ID is refused at filing, naming the receipt.
-    services.reject_claim(session, claim=again, actor=world.officer, reason="Paid already")
+    deciding.reject_claim(session, claim=again, actor=world.officer, reason="Paid already")
     with pytest.raises(services.AlreadyPaid, match=r"receipt WF-\d{6}-\d{5}"):
         nasrin_claim(world, session, users, national_id=SMART_CARD, kind="not_received")
     world.books_sound()
@@ -178,17 +178,17 @@ def test_a_claim_cannot_correct_or_pay_another_worker(
         payment_method="cash", wallet_number=None,
     )  # fmt: skip
     with pytest.raises(services.ClaimRefused, match="only changes or pays its own claimant"):
-        services.accept_claim(
+        deciding.accept_claim(
             session, claim=claim, actor=world.officer, secret_key=SECRET, worker=rina
         )
     # Typing Karim's national ID onto Rina's line does not make it his.
     with pytest.raises(services.ClaimRefused, match="worker C-3 has national ID"):
-        services.accept_claim(
+        deciding.accept_claim(
             session, claim=claim, actor=world.officer, secret_key=SECRET,
             worker=replace(rina, national_id="1990000000002"),
         )  # fmt: skip
     with pytest.raises(services.ClaimRefused, match="worker C-3 has national ID"):
-        services.accept_claim(
+        deciding.accept_claim(
             session, claim=claim, actor=world.officer, secret_key=SECRET, worker_id="C-3"
         )
     session.refresh(claim)
@@ -200,11 +200,11 @@ def test_a_claim_cannot_correct_or_pay_another_worker(
     persons.link_worker(session, claim=claim, worker_id="B-2", actor=world.officer)
     assert audit_actions(session, claim) == ["claims.file", "claims.link"]
     with pytest.raises(services.ClaimRefused, match="linked to worker B-2"):
-        services.accept_claim(
+        deciding.accept_claim(
             session, claim=claim, actor=world.officer, secret_key=SECRET, worker_id="M-4"
         )
     # His own correction goes through, and the top-up pays him alone.
-    services.accept_claim(
+    deciding.accept_claim(
         session, claim=claim, actor=world.officer, secret_key=SECRET, note="Pay slip",
         worker=missing_worker(
             worker_id="B-2", name="Karim Mia", national_id="1990000000002", basic=2 * 670_000,
@@ -222,13 +222,13 @@ def test_a_correction_keeps_what_the_officer_did_not_retype(
     from fund.rolls.models import RollWorker
 
     added = nasrin_claim(world, session, users)
-    services.accept_claim(
+    deciding.accept_claim(
         session, claim=added, actor=world.officer, secret_key=SECRET, pay=False,
         worker=missing_worker(grade="7", designation="Operator"),
     )  # fmt: skip
     claim = nasrin_claim(world, session, users, kind="wrong_amount")
     # The officer retypes the wages only: grade and designation stay as the roll had them.
-    services.accept_claim(
+    deciding.accept_claim(
         session, claim=claim, actor=world.officer, secret_key=SECRET, pay=False,
         worker=missing_worker(basic=7_000_00),
     )  # fmt: skip
@@ -245,19 +245,19 @@ def test_not_received_is_not_refused_by_a_paid_top_up_while_the_main_payment_is_
     from tests.claims.conftest import fund
 
     fund(world)
-    main = batches.create_batch(
+    main = making.create_batch(
         session, event=world.event, actor=world.officer, secret_key=SECRET, selection=["M-4"]
     )
-    batches.submit(session, batch=main, actor=world.officer)
-    batches.approve(session, batch=main, actor=world.approver, on=date(2024, 5, 6))
-    batches.pay(session, batch=main, actor=world.accountant, on=date(2024, 5, 6))
+    approving.submit(session, batch=main, actor=world.officer)
+    approving.approve(session, batch=main, actor=world.approver, on=date(2024, 5, 6))
+    paying.pay(session, batch=main, actor=world.accountant, on=date(2024, 5, 6))
     assert [line.state for line in main.lines] == ["pending"]
     # A wrong-amount claim tops her up, and the small top-up is paid first.
     wrong = nasrin_claim(
         world, session, users, kind="wrong_amount", worker_name="Salma Akter",
         national_id="1990000000004", phone="",
     )  # fmt: skip
-    services.accept_claim(
+    deciding.accept_claim(
         session, claim=wrong, actor=world.officer, secret_key=SECRET, note="Pay slip",
         worker=missing_worker(
             worker_id="M-4", name="সালমা আক্তার", national_id="1990000000004",
@@ -274,8 +274,8 @@ def test_not_received_is_not_refused_by_a_paid_top_up_while_the_main_payment_is_
     )  # fmt: skip
     assert claim.status == "open"
     # Once the main payment is paid too, the same claim is refused, naming the main receipt.
-    services.reject_claim(session, claim=claim, actor=world.officer, reason="Found it")
-    batches.mark_paid(session, line=main.lines[0], actor=world.accountant, on=date(2024, 5, 7))
+    deciding.reject_claim(session, claim=claim, actor=world.officer, reason="Found it")
+    paying.mark_paid(session, line=main.lines[0], actor=world.accountant, on=date(2024, 5, 7))
     with pytest.raises(services.AlreadyPaid, match=main.lines[0].receipt_number):
         nasrin_claim(
             world, session, users, kind="not_received", worker_name="Salma Akter",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from fund.claims import services
+from fund.claims import deciding
 from fund.claims.provenance import claims_in_batch
 from fund.controls.models import RollFinding
 from fund.controls.roll_review import acknowledge
@@ -29,7 +29,7 @@ def test_the_batch_page_shows_the_claim_and_who_acknowledged_its_findings(
 ) -> None:
     world = paid_world
     claim = nasrin_claim(world, session, users)
-    services.accept_claim(
+    deciding.accept_claim(
         session, claim=claim, actor=world.officer, secret_key=SECRET, note="Factory letter",
         worker=missing_worker(),
     )  # fmt: skip

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from fund.audit.models import AuditEvent
 from fund.auth.roles import Role
-from fund.claims import services
+from fund.claims import deciding, reporting, searching, services
 from fund.claims.models import Claim
+from fund.disbursements import approving, making
 from fund.disbursements import services as batches
 from fund.disbursements.models import DisbursementBatch, PaymentLine
 from fund.entitlements.models import Entitlement
@@ -52,9 +53,9 @@ def test_a_worker_never_on_the_roll_ends_up_paid_exactly_once(
     assert claim.status == "open"
     assert claim.due_on == date(2024, 6, 9)  # not_on_roll: 30 days
     assert claim.phone == "01711000009"
-    assert services.candidates(session, claim) == []  # nobody on the roll looks like her
+    assert searching.candidates(session, claim) == []  # nobody on the roll looks like her
 
-    services.accept_claim(
+    deciding.accept_claim(
         session,
         claim=claim,
         actor=world.officer,
@@ -78,7 +79,7 @@ def test_a_worker_never_on_the_roll_ends_up_paid_exactly_once(
     assert batch.lines[0].worker_id == "M-9"
     assert batch.lines[0].amount_minor == EACH == claim.amount_minor
     with pytest.raises(batches.SelfApprovalRefused):
-        batches.approve(session, batch=batch, actor=world.officer, on=date(2024, 5, 20))
+        approving.approve(session, batch=batch, actor=world.officer, on=date(2024, 5, 20))
     settle(world, batch)
     assert batch.state == "paid"
 
@@ -91,7 +92,7 @@ def test_a_worker_never_on_the_roll_ends_up_paid_exactly_once(
     assert sorted(held) == sorted([(w, EACH) for w in ("M-1", "B-2", "C-3", "M-4", "M-9")])
     # A second top-up finds nothing to pay, for her or anyone.
     with pytest.raises(batches.NothingToPay):
-        batches.create_batch(
+        making.create_batch(
             session, event=world.event, actor=world.officer, secret_key=SECRET, top_up=True
         )
     # And a second claim that she is missing or unpaid is refused, saying why.
@@ -140,7 +141,7 @@ def test_acceptance_is_refused_when_the_worker_was_paid_meanwhile(
     fund(world)
     pay_everyone(world)
     with pytest.raises(services.AlreadyPaid):
-        services.accept_claim(
+        deciding.accept_claim(
             session, claim=claim, actor=world.officer, secret_key=SECRET, worker_id="B-2"
         )
 
@@ -153,7 +154,7 @@ def test_candidates_by_national_id_phone_and_bengali_or_latin_name(
         world, session, users, kind="wrong_amount", worker_name="Rahima Khatun",
         national_id="1990000000099", phone="01711000001",
     )  # fmt: skip
-    found = services.candidates(session, claim)
+    found = searching.candidates(session, claim)
     assert [c.worker_id for c in found] == ["M-1"]
     why = " / ".join(found[0].reasons)
     assert "phone is the wallet number on the roll" in why
@@ -164,7 +165,7 @@ def test_candidates_by_national_id_phone_and_bengali_or_latin_name(
         world, session, users, kind="other", worker_name="K. Miah",
         national_id="1990-0000-00002", phone="",
     )  # fmt: skip
-    best = services.candidates(session, by_id)[0]
+    best = searching.candidates(session, by_id)[0]
     assert best.worker_id == "B-2"
     assert best.reasons[0] == "national ID is the same"
 
@@ -181,7 +182,7 @@ def test_a_wrong_amount_is_corrected_on_a_new_roll_version_and_topped_up(
         worker_id="B-2", name="Karim Mia", national_id="1990000000002", basic=2 * 670_000,
         payment_method="bank", wallet_number=None, bank_account="0123456789",
     )  # fmt: skip
-    services.accept_claim(
+    deciding.accept_claim(
         session, claim=claim, actor=world.officer, secret_key=SECRET, worker=corrected,
         note="Pay slip shows basic 13,400",
     )  # fmt: skip
@@ -204,13 +205,13 @@ def test_not_on_roll_refuses_a_national_id_the_roll_already_has(
 ) -> None:
     claim = nasrin_claim(world, session, users, national_id="1990000000004")
     with pytest.raises(services.ClaimRefused, match="already on the roll as worker M-4"):
-        services.accept_claim(
+        deciding.accept_claim(
             session, claim=claim, actor=world.officer, secret_key=SECRET,
             worker=missing_worker(national_id="1990000000004"),
         )  # fmt: skip
     # Without the roll details a missing worker cannot be added.
     with pytest.raises(services.ClaimInvalid, match="roll details"):
-        services.accept_claim(session, claim=claim, actor=world.officer, secret_key=SECRET)
+        deciding.accept_claim(session, claim=claim, actor=world.officer, secret_key=SECRET)
 
 
 def test_bad_roll_details_are_refused_with_the_roll_checks_reason(
@@ -220,7 +221,7 @@ def test_bad_roll_details_are_refused_with_the_roll_checks_reason(
     with pytest.raises(
         services.ClaimInvalid, match=r"Wallet Number .12345. is not an 11-digit number"
     ):
-        services.accept_claim(
+        deciding.accept_claim(
             session, claim=claim, actor=world.officer, secret_key=SECRET,
             worker=missing_worker(wallet_number="12345"),
         )  # fmt: skip
@@ -231,20 +232,20 @@ def test_reject_and_refer_say_why_and_are_audited(
 ) -> None:
     claim = nasrin_claim(world, session, users)
     with pytest.raises(services.ClaimInvalid):
-        services.reject_claim(session, claim=claim, actor=world.officer, reason=" ")
-    services.reject_claim(
+        deciding.reject_claim(session, claim=claim, actor=world.officer, reason=" ")
+    deciding.reject_claim(
         session, claim=claim, actor=world.officer, reason="The factory has no record of you."
     )
     assert claim.status == "rejected"
-    text = services.outcome_text(claim, helpline="16357")
+    text = reporting.outcome_text(claim, helpline="16357")
     assert text.startswith(f"Worker Fund: your claim {claim.reference} is not accepted")
     assert text.endswith("Questions: call 16357.")
     with pytest.raises(services.ClaimStateError):
-        services.refer_claim(
+        deciding.refer_claim(
             session, claim=claim, actor=world.officer, referred_to="BGMEA", note="x"
         )
     other = nasrin_claim(world, session, users, kind="other")
-    services.refer_claim(
+    deciding.refer_claim(
         session, claim=other, actor=world.officer, referred_to="Labour inspectorate",
         note="A matter of overtime before the suspension.",
     )  # fmt: skip
@@ -259,7 +260,7 @@ def test_only_officers_and_admins_decide_and_the_helpline_files(
     claim = nasrin_claim(world, session, users)
     for role in (Role.HELPLINE, Role.APPROVER, Role.AUDITOR, Role.ACCOUNTANT):
         with pytest.raises(services.NotAllowed):
-            services.reject_claim(session, claim=claim, actor=users.by_role[role], reason="no")
+            deciding.reject_claim(session, claim=claim, actor=users.by_role[role], reason="no")
     with pytest.raises(services.NotAllowed):
         nasrin_claim(world, session, users, kind="other", actor=users.by_role[Role.AUDITOR])
 
@@ -270,9 +271,9 @@ def test_the_sms_is_at_most_three_parts_and_cuts_only_the_reason(
     from fund.claims import messages
 
     claim = nasrin_claim(world, session, users)
-    assert messages.count(services.outcome_text(claim)).parts == 1
-    services.reject_claim(session, claim=claim, actor=world.officer, reason="ক" * 400)
-    text = services.outcome_text(claim, helpline="+880 9612 000000")
+    assert messages.count(reporting.outcome_text(claim)).parts == 1
+    deciding.reject_claim(session, claim=claim, actor=world.officer, reason="ক" * 400)
+    text = reporting.outcome_text(claim, helpline="+880 9612 000000")
     counted = messages.count(text)
     assert (counted.encoding, counted.parts) == ("UCS-2", 3)
     assert counted.units > 3 * 67 - 5
@@ -290,15 +291,15 @@ def test_overdue_and_the_report(world: World, session: Session, users: People) -
     filed("other", date(2024, 4, 1))  # due 1 May: open for 41 days
     in_time = filed("wrong_amount", date(2024, 5, 1))  # due 15 May
     too_late = filed("not_on_roll", date(2024, 3, 1))  # due 31 March
-    services.reject_claim(session, claim=in_time, actor=world.officer, reason="no record")
-    services.reject_claim(session, claim=too_late, actor=world.officer, reason="no record")
+    deciding.reject_claim(session, claim=in_time, actor=world.officer, reason="no record")
+    deciding.reject_claim(session, claim=too_late, actor=world.officer, reason="no record")
     in_time.decided_at = datetime(2024, 5, 10, 9, tzinfo=UTC)
     too_late.decided_at = datetime(2024, 4, 2, 9, tzinfo=UTC)
     session.flush()
     today = date(2024, 5, 12)
-    assert [c.id for c in services.overdue(session, today=today)][-1] == late.id
-    assert services.overdue_count(session, today=today) == 2
-    report = services.report(session, today=today)
+    assert [c.id for c in reporting.overdue(session, today=today)][-1] == late.id
+    assert reporting.overdue_count(session, today=today) == 2
+    report = reporting.report(session, today=today)
     assert report.total == 4
     assert report.by_status == {"open": 2, "accepted": 0, "rejected": 2, "referred": 0}
     assert report.by_factory == {"DHK-1": {"open": 2, "rejected": 2}}
@@ -320,7 +321,7 @@ def test_a_claim_cannot_pay_a_wallet_the_event_already_pays(
     claim = nasrin_claim(world, session, users)
     rolls_before = session.scalar(select(func.count(Roll.id)))
     with pytest.raises(services.ClaimRefused, match=r"WF-\d{6}-\d{5}.*same wallet 01711000001"):
-        services.accept_claim(
+        deciding.accept_claim(
             session,
             claim=claim,
             actor=world.officer,

@@ -7,16 +7,12 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from fund.auth.models import User
+from fund.disbursements.approving import approve, submit
+from fund.disbursements.making import create_batch
 from fund.disbursements.models import DisbursementBatch
-from fund.disbursements.services import (
-    approve,
-    create_batch,
-    mark_paid,
-    pay,
-    submit,
-    transfer_to_float,
-)
-from fund.entitlements.services import compute_for_event, policy_for
+from fund.disbursements.paying import mark_paid, pay, transfer_to_float
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event
 from fund.events.models import Event
 from fund.events.services import create_event
 from fund.factories.models import Factory

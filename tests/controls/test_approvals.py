@@ -21,7 +21,9 @@ from fund.controls.approvals import (
     check_bands,
     conflicting,
 )
-from fund.disbursements.services import SelfApprovalRefused, approve, create_batch, submit
+from fund.disbursements.approving import approve, submit
+from fund.disbursements.making import create_batch
+from fund.disbursements.services import SelfApprovalRefused
 from ledger.models import JournalEntry
 from tests.disbursements.conftest import EACH, SECRET, World
 from tests.entitlements.helpers import taka
@@ -113,7 +115,7 @@ def test_a_role_change_across_conflicting_duties_with_open_work_is_refused(world
     change_role(session, user=other, role=Role.ACCOUNTANT, actor=world.people.admin)
     assert other.role == "accountant"
     # once the batch is closed, the officer may become an approver
-    from fund.disbursements.services import cancel
+    from fund.disbursements.approving import cancel
 
     cancel(session, batch=batch, actor=world.officer, reason="redo")
     version = world.officer.session_version

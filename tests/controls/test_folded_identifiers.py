@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 from fund.auth.roles import Role
 from fund.claims.matching import national_id_key, phone_key
 from fund.controls.models import PaymentClaim
-from fund.disbursements.services import DoublePaymentRefused, NothingToPay, create_batch
+from fund.disbursements.making import create_batch
+from fund.disbursements.services import DoublePaymentRefused, NothingToPay
 from fund.entitlements.models import Entitlement
-from fund.entitlements.services import compute_for_event, latest_run, policy_for
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event, latest_run
 from fund.events.models import Event
 from fund.events.services import create_event
 from fund.rolls.models import Roll, RollWorker

@@ -16,14 +16,12 @@ from sqlalchemy.orm import Session
 from fund.auth.roles import Role
 from fund.controls import payment_guard
 from fund.controls.models import PaymentClaim
+from fund.disbursements.approving import cancel, submit
+from fund.disbursements.making import create_batch
 from fund.disbursements.models import DisbursementBatch
-from fund.disbursements.services import (
-    DoublePaymentRefused,
-    cancel,
-    create_batch,
-    submit,
-)
-from fund.entitlements.services import compute_for_event, policy_for
+from fund.disbursements.services import DoublePaymentRefused
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event
 from fund.events.models import Event
 from fund.events.services import change_end, create_event
 from tests.disbursements.conftest import SECRET, World
@@ -211,7 +209,9 @@ def test_a_raw_insert_of_an_overlapping_claim_is_refused(world: World) -> None:
 
 
 def test_a_reissued_payment_keeps_the_claim(world: World) -> None:
-    from fund.disbursements.services import approve, mark_failed, pay, reissue, transfer_to_float
+    from fund.disbursements.approving import approve
+    from fund.disbursements.paying import mark_failed, pay, transfer_to_float
+    from fund.disbursements.reissuing import reissue
     from tests.entitlements.helpers import taka
 
     session = world.session

@@ -25,8 +25,10 @@ from fund.controls.roll_review import (
     findings,
     unacknowledged_high,
 )
+from fund.disbursements.approving import submit
+from fund.disbursements.making import create_batch
 from fund.disbursements.models import DisbursementBatch
-from fund.disbursements.services import FindingsNotAcknowledged, create_batch, submit
+from fund.disbursements.services import FindingsNotAcknowledged
 from tests.api.test_api_v1 import check_against_spec
 from tests.conftest import People, csrf_token_from
 from tests.controls.helpers import GHOST_WALLET, padded_event

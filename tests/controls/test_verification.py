@@ -18,9 +18,7 @@ from sqlalchemy import select
 from fund.audit.models import AuditEvent
 from fund.auth.roles import Role
 from fund.controls import verification
-from fund.disbursements.services import (
-    create_batch,
-)
+from fund.disbursements.making import create_batch
 from tests.api.test_api_v1 import check_against_spec
 from tests.conftest import csrf_token_from
 from tests.controls.helpers import paid_batch
@@ -57,7 +55,7 @@ def test_answers_are_recorded_and_not_received_waits_for_a_claim(world: World) -
     batch = create_batch(session, event=world.event, actor=world.officer, secret_key=SECRET)
     with pytest.raises(verification.VerificationRefused, match="only paid batches"):
         verification.draw_sample(session, batch=batch, actor=world.officer)
-    from fund.disbursements.services import cancel
+    from fund.disbursements.approving import cancel
 
     cancel(session, batch=batch, actor=world.officer, reason="redo")
     batch = paid_batch(world)

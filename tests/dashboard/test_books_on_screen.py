@@ -11,7 +11,8 @@ from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from fund.disbursements.services import approve, create_batch, submit
+from fund.disbursements.approving import approve, submit
+from fund.disbursements.making import create_batch
 from fund.reports.screens import journal_page
 from ledger import account
 from ledger.models import JournalEntry

@@ -10,8 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from fund.audit.words import action_words, fact_words
+from fund.disbursements.approving import approve, submit
+from fund.disbursements.making import create_batch
+from fund.disbursements.paying import pay, transfer_to_float
 from fund.disbursements.receipts import standing
-from fund.disbursements.services import approve, create_batch, pay, submit, transfer_to_float
 from fund.display import display_date, display_datetime, display_money
 from fund.events.services import create_event
 from tests.disbursements.conftest import ROLL, SECRET, World
@@ -131,8 +133,9 @@ def test_receipts_are_dated_and_say_approved_until_the_line_is_paid(world: World
     from sqlalchemy import select
 
     from fund.disbursements.models import PaymentLine
+    from fund.disbursements.outputs import receipts
+    from fund.disbursements.paying import mark_paid
     from fund.disbursements.receipts import render_receipts
-    from fund.disbursements.services import mark_paid, receipts
 
     s = world.session
     world.fund_bank(taka(200_000))

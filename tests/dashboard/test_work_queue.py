@@ -9,19 +9,12 @@ from sqlalchemy import select
 from fund.auth.roles import Role
 from fund.dashboard.cover import fund_cover
 from fund.dashboard.queue import Group, months_to_close, waiting_total, work_queue
+from fund.disbursements.approving import approve, available_funds, submit
 from fund.disbursements.decision import decision, roll_change, shown_state
+from fund.disbursements.making import create_batch
 from fund.disbursements.models import DisbursementBatch, PaymentLine
-from fund.disbursements.services import (
-    CASH_ACCOUNTS,
-    approve,
-    available_funds,
-    create_batch,
-    mark_failed,
-    mark_paid,
-    pay,
-    submit,
-    transfer_to_float,
-)
+from fund.disbursements.paying import mark_failed, mark_paid, pay, transfer_to_float
+from fund.disbursements.services import CASH_ACCOUNTS
 from fund.events.life import DONE, LATER, WAITING, event_life, events_wanting
 from fund.events.services import create_event, set_roll
 from fund.reports.services import close_month
@@ -201,7 +194,7 @@ def test_a_released_batch_is_paid_only_once_its_lines_settle(world: World) -> No
 
 
 def test_the_helpline_sees_claims_coming_due_oldest_deadline_first(world: World) -> None:
-    from fund.claims.services import file_claim
+    from fund.claims.filing import file_claim
 
     s = world.session
     helpline = world.people.by_role[Role.HELPLINE]

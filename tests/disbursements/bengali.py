@@ -7,9 +7,11 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from fund.auth.roles import Role
+from fund.disbursements.approving import approve, submit
+from fund.disbursements.making import create_batch
 from fund.disbursements.models import DisbursementBatch
-from fund.disbursements.services import approve, create_batch, submit
-from fund.entitlements.services import compute_for_event, policy_for
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event
 from fund.events.services import create_event
 from tests.conftest import People
 from tests.disbursements.conftest import SECRET, World

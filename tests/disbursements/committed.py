@@ -19,9 +19,12 @@ from werkzeug.security import generate_password_hash
 from fund.auth.models import User
 from fund.auth.roles import Role
 from fund.auth.services import create_user
+from fund.disbursements.approving import approve, submit
+from fund.disbursements.making import create_batch
 from fund.disbursements.models import DisbursementBatch, PaymentLine
-from fund.disbursements.services import approve, create_batch, pay, submit
-from fund.entitlements.services import compute_for_event, install_shipped_policies
+from fund.disbursements.paying import pay
+from fund.entitlements.policy_versions import install_shipped_policies
+from fund.entitlements.services import compute_for_event
 from fund.events.models import Event
 from fund.events.services import create_event
 from fund.factories.models import Factory

@@ -13,19 +13,12 @@ from sqlalchemy.orm import Session
 from fund.audit.models import AuditEvent
 from fund.auth.models import User
 from fund.auth.roles import Role
+from fund.disbursements.approving import approve, available_funds, cancel, reject, submit
+from fund.disbursements.making import create_batch
 from fund.disbursements.models import DisbursementBatch, PaymentLine
-from fund.disbursements.services import (
-    BatchRefused,
-    NothingToPay,
-    SelfApprovalRefused,
-    approve,
-    available_funds,
-    cancel,
-    create_batch,
-    reject,
-    submit,
-)
-from fund.entitlements.services import compute_for_event, policy_for
+from fund.disbursements.services import BatchRefused, NothingToPay, SelfApprovalRefused
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event
 from fund.events.models import Event
 from fund.events.services import create_event
 from ledger import Entry, InsufficientFunds, Posting, account, post, verify

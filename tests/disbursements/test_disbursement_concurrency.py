@@ -18,21 +18,17 @@ from sqlalchemy.orm import Session
 from fund.audit.models import AuditEvent
 from fund.auth.models import User
 from fund.controls.models import PaymentClaim
+from fund.disbursements.making import create_batch
 from fund.disbursements.models import (
     BatchTransition,
     DisbursementBatch,
     PaymentLine,
     ResultImport,
 )
-from fund.disbursements.services import (
-    DoublePaymentRefused,
-    InsufficientFunds,
-    NothingToPay,
-    ReconciliationResult,
-    create_batch,
-    reconcile,
-)
-from fund.entitlements.services import compute_for_event, policy_for
+from fund.disbursements.services import DoublePaymentRefused, InsufficientFunds, NothingToPay
+from fund.disbursements.settling import ReconciliationResult, reconcile
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event
 from fund.events.models import Event
 from fund.events.services import create_event
 from ledger import verify

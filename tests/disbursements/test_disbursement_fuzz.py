@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 
 from fund.auth.models import User
 from fund.auth.roles import Role
-from fund.disbursements.services import create_batch
+from fund.disbursements.making import create_batch
 from tests.disbursements.conftest import SECRET, World
 
 API = "/api/v1"

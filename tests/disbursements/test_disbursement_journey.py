@@ -10,31 +10,24 @@ import pytest
 from sqlalchemy import func, select
 
 from fund.audit.models import AuditEvent
+from fund.disbursements.approving import approve, available_funds, cancel, submit
+from fund.disbursements.making import create_batch
 from fund.disbursements.models import BatchTransition, PaymentLine
+from fund.disbursements.outputs import payment_rows
 from fund.disbursements.payee_changes import approve_payee_change, request_payee_change
+from fund.disbursements.paying import mark_failed, mark_paid, pay, transfer_to_float
 from fund.disbursements.payment_files import build_payment_file
+from fund.disbursements.reissuing import PayeeChangeNeeded, expire_unclaimed, reissue
 from fund.disbursements.services import (
     BatchStateError,
     InsufficientFunds,
     NothingToPay,
-    PayeeChangeNeeded,
     SelfApprovalRefused,
     UnknownWorkers,
-    approve,
-    available_funds,
-    cancel,
-    create_batch,
-    expire_unclaimed,
-    mark_failed,
-    mark_paid,
-    pay,
-    payment_rows,
-    reconcile,
-    reissue,
-    submit,
-    transfer_to_float,
 )
-from fund.entitlements.services import compute_for_event, policy_for
+from fund.disbursements.settling import reconcile
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event
 from fund.events.services import change_end
 from tests.disbursements.conftest import EACH, SECRET, World
 from tests.entitlements.helpers import taka

@@ -13,20 +13,15 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from fund.disbursements.approving import approve, submit
+from fund.disbursements.making import create_batch
+from fund.disbursements.outputs import receipts, sheet_header, sheet_rows
 from fund.disbursements.receipts import render_receipts, verification_code
 from fund.disbursements.reconciliation import (
     Expected,
     ResultFileInvalid,
     match,
     parse_results,
-)
-from fund.disbursements.services import (
-    approve,
-    create_batch,
-    receipts,
-    sheet_header,
-    sheet_rows,
-    submit,
 )
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
 from fund.pdf import BENGALI, _shaped, register_fonts

@@ -13,8 +13,10 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from fund.auth.roles import Role
+from fund.disbursements.approving import submit
+from fund.disbursements.making import create_batch
 from fund.disbursements.models import DisbursementBatch
-from fund.disbursements.services import create_batch, submit, transfer_to_float
+from fund.disbursements.paying import transfer_to_float
 from ledger.models import JournalEntry
 from tests.api.openapi_check import check_against_spec
 from tests.conftest import csrf_token_from

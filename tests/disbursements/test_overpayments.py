@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from fund.disbursements.services import NothingToPay, cancel, create_batch, overpayments
-from fund.entitlements.services import compute_for_event, policy_for
+from fund.disbursements.approving import cancel
+from fund.disbursements.making import create_batch, overpayments
+from fund.disbursements.services import NothingToPay
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event
 from fund.events.services import change_end
 from tests.disbursements.conftest import EACH, SECRET, World
 from tests.entitlements.helpers import taka

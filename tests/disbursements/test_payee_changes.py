@@ -19,6 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from fund.auth.roles import Role
+from fund.disbursements.approving import approve, submit
+from fund.disbursements.making import create_batch
 from fund.disbursements.models import BatchTransition, PayeeChange, PaymentLine
 from fund.disbursements.payee_changes import (
     PayeeChangeRefused,
@@ -26,18 +28,9 @@ from fund.disbursements.payee_changes import (
     reject_payee_change,
     request_payee_change,
 )
-from fund.disbursements.services import (
-    NotAllowed,
-    PayeeChangeNeeded,
-    SelfApprovalRefused,
-    approve,
-    create_batch,
-    mark_failed,
-    pay,
-    reissue,
-    submit,
-    transfer_to_float,
-)
+from fund.disbursements.paying import mark_failed, pay, transfer_to_float
+from fund.disbursements.reissuing import PayeeChangeNeeded, reissue
+from fund.disbursements.services import NotAllowed, SelfApprovalRefused
 from tests.api.openapi_check import check_against_spec
 from tests.conftest import csrf_token_from
 from tests.disbursements.conftest import EACH, SECRET, World

@@ -12,16 +12,9 @@ from sqlalchemy.orm import Session
 
 from fund.auth.roles import Role
 from fund.disbursements import bengali
+from fund.disbursements.outputs import receipts, sheet_header, sheet_rows
+from fund.disbursements.paying import mark_paid, mobile_needed, pay, transfer_to_float
 from fund.disbursements.receipts import render_receipts
-from fund.disbursements.services import (
-    mark_paid,
-    mobile_needed,
-    pay,
-    receipts,
-    sheet_header,
-    sheet_rows,
-    transfer_to_float,
-)
 from fund.disbursements.sheets import build_sheet_pdf
 from fund.pdf import BENGALI, _shaped, draw_text, new_canvas
 from ledger.money import format_minor

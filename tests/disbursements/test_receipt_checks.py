@@ -10,10 +10,10 @@ from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from fund.disbursements.making import create_batch
 from fund.disbursements.models import PaymentLine
 from fund.disbursements.receipt_checks import check_receipt, normalise_code
 from fund.disbursements.receipts import verification_code
-from fund.disbursements.services import create_batch
 from tests.cli.test_cli_commands import Fund, cli_database_url, database, fund  # noqa: F401
 from tests.disbursements.conftest import SECRET, World
 

@@ -12,17 +12,11 @@ from sqlalchemy.orm import Session
 
 from fund.auth.models import User
 from fund.db import utcnow
+from fund.disbursements.approving import approve, submit
+from fund.disbursements.making import create_batch
 from fund.disbursements.models import PaymentLine
-from fund.disbursements.services import (
-    approve,
-    create_batch,
-    mark_failed,
-    mark_unclaimed,
-    pay,
-    reissue,
-    submit,
-    transfer_to_float,
-)
+from fund.disbursements.paying import mark_failed, pay, transfer_to_float
+from fund.disbursements.reissuing import mark_unclaimed, reissue
 from fund.disbursements.step_dates import StepDateRefused
 from ledger.errors import FutureDate
 from tests.cli.test_cli_commands import Fund, cli_database_url, database, fund  # noqa: F401

@@ -15,13 +15,15 @@ import pytest
 from sqlalchemy.orm import Session
 
 from fund.auth.models import Role
-from fund.disbursements.services import approve, create_batch, submit
+from fund.disbursements.approving import approve, submit
+from fund.disbursements.making import create_batch
 from fund.entitlements.copayment import (
     FactoryPaymentRefused,
     factory_share_statement,
     record_factory_payment,
 )
-from fund.entitlements.services import compute_for_event, policy_for
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event
 from fund.events.services import create_event
 from ledger import account
 from ledger.queries import balance, trial_balance
@@ -50,7 +52,7 @@ def shared_event(session: Session, users: People, policy_text: str | None = None
     if policy_text is None:
         version = policy_for(session, "alliance-wage-share")
     else:
-        from fund.entitlements.services import register_policy
+        from fund.entitlements.policy_versions import register_policy
 
         version = register_policy(session, text=policy_text, actor=users.admin)
     compute_for_event(
@@ -146,7 +148,7 @@ def test_the_sheet_shows_the_factory_part(session: Session, users: People) -> No
     from openpyxl import load_workbook
 
     from fund.disbursements.models import DisbursementBatch
-    from fund.disbursements.services import sheet_header, sheet_rows
+    from fund.disbursements.outputs import sheet_header, sheet_rows
     from fund.disbursements.sheets import build_sheet_xlsx
 
     fund_the_bank(session, taka(100_000))

@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from fund.entitlements.cli import entitlements_cli
-from fund.entitlements.services import install_shipped_policies, policy_for
+from fund.entitlements.policy_versions import install_shipped_policies, policy_for
 from fund.events.services import create_event
 from tests.disbursements.test_batches import fund_the_bank
 

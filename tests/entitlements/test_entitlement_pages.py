@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from fund.auth.roles import Role
 from fund.entitlements.models import Entitlement, EntitlementRun
-from fund.entitlements.services import compute_for_event, policy_for, register_policy
+from fund.entitlements.policy_versions import policy_for, register_policy
+from fund.entitlements.services import compute_for_event
 from fund.events.models import Event
 from fund.events.services import create_event, extend_event
 

@@ -12,7 +12,8 @@ from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
 from fund.auth.roles import Role
-from fund.entitlements.services import compute_for_event, policy_for
+from fund.entitlements.policy_versions import policy_for
+from fund.entitlements.services import compute_for_event
 from fund.events.models import Event
 from fund.events.services import create_event
 

@@ -14,16 +14,13 @@ from sqlalchemy.orm import Session
 from fund.audit.models import AuditEvent
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun, PolicyVersion
 from fund.entitlements.policy import PolicyInvalid
-from fund.entitlements.services import (
-    RollMissing,
-    compute_for_event,
-    explain,
+from fund.entitlements.policy_versions import (
     freeze_policy,
     install_shipped_policies,
-    latest_run,
     policy_for,
     register_policy,
 )
+from fund.entitlements.services import RollMissing, compute_for_event, explain, latest_run
 from fund.events.models import Event
 from fund.events.services import EventInvalid, create_event, resolve_duplicate
 
@@ -274,7 +271,7 @@ def test_many_workers_in_chunks(session: Session, users: People) -> None:
         grade5(row=i + 2, worker_id=f"W-{i}", national_id=f"{1_000_000_000 + i}")
         for i in range(1_203)
     ]
-    from fund.entitlements import services
+    from fund.entitlements import policy_versions, services
 
     event = suspension(session, users)
     run = services.compute_for_event(
@@ -286,7 +283,7 @@ def test_many_workers_in_chunks(session: Session, users: People) -> None:
     )
     assert count == 1_203  # one gross line each
     assert run.total_minor == 1_203 * taka(25_000)
-    shipped = len(list(services.SHIPPED_POLICIES.glob("*.toml")))
+    shipped = len(list(policy_versions.SHIPPED_POLICIES.glob("*.toml")))
     assert session.scalar(select(func.count(PolicyVersion.id))) == shipped
 
 

@@ -10,15 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fund.audit.models import AuditEvent
-from fund.entitlements.services import (
+from fund.entitlements.policy_versions import (
     PolicyChoiceRefused,
     PolicyNotFound,
     choose_policy_version,
-    compute_for_event,
-    earlier_layoff_days,
     install_shipped_policies,
     policy_for,
 )
+from fund.entitlements.services import compute_for_event, earlier_layoff_days
 from fund.events.services import create_event
 
 from .helpers import grade5, taka
@@ -76,7 +75,7 @@ def test_an_officer_may_pick_another_version_with_a_reason(session: Session, use
 
 
 def test_no_version_in_force_is_an_error(session: Session, users: People) -> None:
-    from fund.entitlements.services import register_policy
+    from fund.entitlements.policy_versions import register_policy
 
     text = (
         'name = "dated"\ncurrency = "BDT"\ndays_per_month = 30\neffective_from = 2026-01-01\n'

@@ -56,7 +56,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Every batch step writes its BatchTransition and audit event here, after its ledger entry.
-AFTER_FIRST_TRANSITION = "fund.disbursements.services:_transition"
+AFTER_FIRST_TRANSITION = "fund.disbursements.services:transition"
 
 
 @dataclass(frozen=True)
@@ -258,14 +258,14 @@ def api(
 
 def _crash_after_the_first_transition(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
-    original = services._transition
+    original = services.transition
 
     def write_then_crash(*args: Any, **kwargs: Any) -> None:
         original(*args, **kwargs)
         calls.append(1)
         raise _Crash
 
-    monkeypatch.setattr(services, "_transition", write_then_crash)
+    monkeypatch.setattr(services, "transition", write_then_crash)
     return calls
 
 

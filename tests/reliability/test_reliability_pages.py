@@ -18,7 +18,7 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from fund.arguments import MAX_PAGE
-from fund.disbursements.services import create_batch
+from fund.disbursements.making import create_batch
 from fund.entitlements.models import Entitlement, EntitlementRun
 from tests.disbursements.conftest import SECRET, World, world  # noqa: F401
 
