@@ -407,7 +407,16 @@ class HeaderMeaning:
     rank: int = 0
     serial: bool = False
     ambiguous: tuple[str, ...] = ()  # two or more fields the header could mean
-    closest: str | None = None  # for a header that means nothing: the nearest field
+    inside: str | None = None  # the one field whose synonym the header contains
+    unknown: str = ""  # a header that means nothing, normalised: its nearest field when asked
+
+    @property
+    def closest(self) -> str | None:
+        """For a header that means nothing: the nearest field (worked out only when reported,
+        not for every cell the header search looks at)."""
+        if self.inside is not None:
+            return self.inside
+        return closest_field(self.unknown) if self.unknown else None
 
 
 def meaning_of(text: Any, mapping: Mapping[str, str]) -> HeaderMeaning:
@@ -430,18 +439,25 @@ def meaning_of(text: Any, mapping: Mapping[str, str]) -> HeaderMeaning:
     if len(inside) > 1:
         return HeaderMeaning(ambiguous=tuple(f for f in FIELDS if f in inside))
     if inside:
-        return HeaderMeaning(closest=next(iter(inside)))
-    return HeaderMeaning(closest=closest_field(key))
+        return HeaderMeaning(inside=next(iter(inside)))
+    return HeaderMeaning(unknown=key)
 
 
 def closest_field(key: str) -> str | None:
     """The field whose synonyms look most like the normalised header (for a report only)."""
     best: tuple[float, str] | None = None
-    for field, names in _SYNONYMS.items():
-        for name in names:
-            ratio = difflib.SequenceMatcher(None, key, normalise_header(name)).ratio()
-            if best is None or ratio > best[0]:
-                best = (ratio, field)
+    matcher = difflib.SequenceMatcher(None, key)
+    for field, name in _NORMALISED_SYNONYMS:
+        matcher.set_seq2(name)
+        # ratio() never exceeds the quick bounds: a synonym they cannot lift above the best
+        # so far is passed over without the full comparison (the same answer, much sooner).
+        if best is not None and (
+            matcher.real_quick_ratio() <= best[0] or matcher.quick_ratio() <= best[0]
+        ):
+            continue
+        ratio = matcher.ratio()
+        if best is None or ratio > best[0]:
+            best = (ratio, field)
     return best[1] if best is not None and best[0] >= 0.5 else None
 
 
@@ -499,3 +515,9 @@ def find_header(
                 index=index, columns=columns, labels=labels, others=others, texts=texts
             )
     return best
+
+
+#: Every synonym normalised once, in the list's order, for ``closest_field``.
+_NORMALISED_SYNONYMS: tuple[tuple[str, str], ...] = tuple(
+    (field, normalise_header(name)) for field, names in _SYNONYMS.items() for name in names
+)
