@@ -125,7 +125,7 @@ def recent_second_factor() -> bool:
     """Whether this web session gave a second-factor code within the step-up window."""
     from fund.auth.second_factor import STEP_UP_WINDOW
 
-    window = float(current_app.config.get("STEP_UP_SECONDS", STEP_UP_WINDOW.total_seconds()))
+    window = int(current_app.config.get("STEP_UP_SECONDS", STEP_UP_WINDOW.total_seconds()))
     given = session.get("second_factor_at")
     return isinstance(given, int) and time.time() - given <= window
 

@@ -229,7 +229,7 @@ def run_job(job_id: int) -> None:
         _failed(job_id, error, last=job.attempts > RETRIES)
         raise
     now = utcnow()
-    keep = timedelta(hours=float(current_app.config["JOB_KEEP_HOURS"]))
+    keep = timedelta(hours=int(current_app.config["JOB_KEEP_HOURS"]))
     with session_factory()() as session:
         done = _changed(
             session,
