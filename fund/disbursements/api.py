@@ -78,6 +78,14 @@ def _batch(batch_id: int) -> DisbursementBatch:
     return batch
 
 
+def _line(batch_id: int, line_id: int) -> PaymentLine:
+    """The batch's payment line ``line_id``, or a 404 naming what is missing."""
+    try:
+        return services.get_line(get_session(), batch=_batch(batch_id), line_id=line_id)
+    except services.UnknownPaymentLine as error:
+        abort(404, description=str(error))
+
+
 def refusal(error: Exception) -> Response:
     """A service refusal in the API's error shape, with the status that fits it."""
     get_session().rollback()
@@ -261,11 +269,7 @@ def line_action(batch_id: int, line_id: int, action: str) -> Response | tuple[Re
     if action not in LINE_ACTIONS:
         abort(404, description=f"no line action {action!r}")
     session = get_session()
-    batch = _batch(batch_id)
-    try:
-        line = services.get_line(session, batch=batch, line_id=line_id)
-    except services.UnknownPaymentLine as error:
-        abort(404, description=str(error))
+    line = _line(batch_id, line_id)
     actor = allowed_user()
     try:
         if action == "paid":
@@ -300,11 +304,7 @@ def line_action(batch_id: int, line_id: int, action: str) -> Response | tuple[Re
 
 def request_payee_change(batch_id: int, line_id: int) -> Response | tuple[Response, int]:
     session = get_session()
-    batch = _batch(batch_id)
-    try:
-        line = services.get_line(session, batch=batch, line_id=line_id)
-    except services.UnknownPaymentLine as error:
-        abort(404, description=str(error))
+    line = _line(batch_id, line_id)
     args = load_body(PayeeChangeIn())
     try:
         change = payee_changes.request_payee_change(
