@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from fund.audit.services import record
+from fund.auth.duties import RolesConflict, check_role_change
 from fund.auth.errors import (
     BrandRequired,
     PasswordTooWeak,
@@ -103,8 +104,6 @@ def change_role(session: Session, *, user: User, role: Role, actor: User | None)
     Refused between duties that conflict (officer ↔ approver, accountant ↔ approver) while the
     user still has open work in the old one; brand users stay brand users.
     """
-    from fund.controls.approvals import RolesConflict, check_role_change
-
     if user.role_enum is role:
         return user
     if Role.BRAND in (user.role_enum, role):

@@ -1,4 +1,4 @@
-"""Approval thresholds and segregation of duties.
+"""Approval thresholds: how many distinct approvers a batch needs.
 
 Bands of the batch total (payout currency, minor units) set how many distinct approvers a batch
 needs: by default up to 1,000,000 BDT one, above it two (``APPROVAL_BANDS`` in the app config).
@@ -6,10 +6,9 @@ The number is fixed on the batch when it is submitted; the batch stays ``submitt
 many different approvers, none of them the submitter, have approved, and only then is the
 approval posted (``fund/disbursements/approving.py``).
 
-Roles: each user holds exactly one role (one ``users.role`` column with a CHECK), so no user
-can be officer and approver, or accountant and approver, at once — the data model refuses it.
-What remains is a change of role between duties that conflict: refused while the user still
-has open work in the old duty (``check_role_change``, used by the users page and the CLI).
+The other half of segregation of duties — which roles one person may not hold together, and
+when a change of role between them is refused — sits beside the roles, in
+``fund/auth/duties.py``.
 """
 
 from __future__ import annotations
@@ -17,11 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fund.auth.models import User
-from fund.auth.roles import Role
 from fund.controls.models import BatchApproval
 from fund.disbursements.models import DisbursementBatch
 from ledger.money import MoneyError, to_minor
@@ -31,21 +28,10 @@ Band = tuple[int | None, int]
 #: Bands are amounts of the payout currency (the batches' currency).
 BAND_CURRENCY = "BDT"
 DEFAULT_BANDS: tuple[Band, ...] = ((100_000_000, 1), (None, 2))
-#: Duties one person must not hold together.
-CONFLICTING_ROLES: tuple[frozenset[Role], ...] = (
-    frozenset({Role.OFFICER, Role.APPROVER}),
-    frozenset({Role.ACCOUNTANT, Role.APPROVER}),
-)
-#: Batches still open: an officer's or approver's work in them is not finished.
-_OPEN = ("draft", "submitted", "approved")
 
 
 class BandsInvalid(ValueError):
     """An approval policy that does not cover every amount with a positive number."""
-
-
-class RolesConflict(Exception):
-    """A role change that would join duties that must stay apart."""
 
 
 def check_bands(bands: Sequence[Band]) -> tuple[Band, ...]:
@@ -116,49 +102,3 @@ def submitted_with_approvals(session: Session) -> list[tuple[DisbursementBatch, 
         .order_by(DisbursementBatch.id)
     ).all()
     return [(batch, given) for batch, given in rows]
-
-
-def conflicting(roles: set[Role]) -> list[frozenset[Role]]:
-    """The pairs of conflicting duties among ``roles``."""
-    return [pair for pair in CONFLICTING_ROLES if pair <= roles]
-
-
-def check_role_change(session: Session, *, user: User, new_role: Role) -> None:
-    """Refuse moving a user between conflicting duties while work of the old one is open.
-
-    An officer who prepared or submitted a batch still open would, as approver, approve their
-    own work; an approver whose approved batch is still unpaid would, as accountant, pay it.
-    """
-    old = user.role_enum
-    if old is new_role or not conflicting({old, new_role}):
-        return
-    if old is Role.OFFICER:
-        open_work = session.scalars(
-            select(DisbursementBatch.id).where(
-                DisbursementBatch.state.in_(_OPEN),
-                or_(
-                    DisbursementBatch.created_by_id == user.id,
-                    DisbursementBatch.submitted_by_id == user.id,
-                ),
-            )
-        ).all()
-        duty = "prepared or submitted"
-    elif old is Role.APPROVER:
-        open_work = session.scalars(
-            select(DisbursementBatch.id)
-            .join(BatchApproval, BatchApproval.batch_id == DisbursementBatch.id)
-            .where(
-                DisbursementBatch.state.in_(("submitted", "approved")),
-                BatchApproval.approver_id == user.id,
-            )
-        ).all()
-        duty = "approved"
-    else:
-        return  # accountant ↔ approver: the books and payouts are not one batch's open work
-    if open_work:
-        shown = ", ".join(str(i) for i in sorted(open_work)[:10])
-        raise RolesConflict(
-            f"{user.username} {duty} batch(es) {shown}, still open: as {new_role.value} they "
-            f"would check their own work ({old.value} and {new_role.value} are kept apart). "
-            "Finish or hand over those batches first."
-        )

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from fund.auth.duties import conflicting
 from fund.auth.errors import RoleRefused
 from fund.auth.roles import Role
 from fund.auth.services import change_role
@@ -19,7 +20,6 @@ from fund.controls.approvals import (
     approvers,
     bands_from_config,
     check_bands,
-    conflicting,
 )
 from fund.disbursements.approving import approve, submit
 from fund.disbursements.making import create_batch
