@@ -1,13 +1,16 @@
-"""Numbers in query strings (page numbers, ids), bounded before they reach the database.
+"""Numbers and dates in query strings (page numbers, ids, dates), checked before they reach the
+database.
 
 ``"²".isdigit()`` is true and ``int("²")`` fails, and ``10**30`` overflows PostgreSQL's
 integers: either was a 500. These read only ASCII digits, within the range the columns hold,
-and answer anything else with a 400 that names the argument.
+and answer anything else with a 400 that names the argument. A date is ISO 8601
+(``2026-03-31``); anything else is a 400 naming it too.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask import abort, request
 
@@ -35,3 +38,14 @@ def page_number() -> int:
 def id_argument(name: str) -> int | None:
     """An id given as ``?NAME=``: None when absent, a 400 unless a whole number in range."""
     return _bounded(name, MAX_ID)
+
+
+def date_argument(name: str) -> date | None:
+    """A date given as ``?NAME=2026-03-31``: None when absent, a 400 naming NAME otherwise."""
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        abort(400, description=f"{name} must be a date like 2026-03-31")

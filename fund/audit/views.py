@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, render_template, request
-from werkzeug.exceptions import BadRequest
 
+from fund.arguments import date_argument
 from fund.audit.log import LogFilter, actors, all_matching, areas, log_csv, log_page
 from fund.audit.services import verify
 from fund.audit.words import describe
@@ -17,22 +15,12 @@ from fund.db import get_session, utcnow
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
-def _date(name: str) -> date | None:
-    text = request.args.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadRequest(f"{name}: {text!r} is not a date (yyyy-mm-dd)") from None
-
-
 def _filter() -> LogFilter:
     return LogFilter(
         who=request.args.get("who", "").strip()[:80],
         what=request.args.get("what", "").strip()[:80],
-        since=_date("since"),
-        until=_date("until"),
+        since=date_argument("since"),
+        until=date_argument("until"),
     )
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
+from fund.arguments import date_argument
 from fund.auth.access import allow, allowed_user
 from fund.auth.roles import STAFF, STAFF_AND_BRANDS
 from fund.brands.forms import NO_PLEDGE, ContributionForm, PledgeForm
@@ -60,17 +61,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _period() -> tuple[date | None, date]:
     """``?from=&to=`` as dates (no ``to``: today); a bad date is a 400 naming it."""
-    values: dict[str, date | None] = {}
-    for name in ("from", "to"):
-        text = request.args.get(name, "").strip()
-        try:
-            values[name] = date.fromisoformat(text) if text else None
-        except ValueError:
-            abort(400, description=f"{name} must be a date like 2026-03-31")
     try:
         return statement_period(
-            values["from"],
-            values["to"],
+            date_argument("from"),
+            date_argument("to"),
             today=utcnow().date(),
             first=first_entry_date(get_session()),
         )

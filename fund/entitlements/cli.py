@@ -16,7 +16,7 @@ import click
 from flask.cli import AppGroup
 
 import imports
-from fund.cli_options import calendar_date, write_whole
+from fund.cli_options import calendar_date, named_user, write_whole
 from fund.entitlements.export import build_table, to_csv, to_json, to_xlsx
 from fund.entitlements.policy import PolicyInvalid, load_policy
 from fund.entitlements.rules import EntitlementError, EventTerms, compute_all
@@ -165,9 +165,7 @@ def compute(
     as_json: bool,
 ) -> None:
     """Compute and store the entitlements of EVENT from its roll and a policy."""
-    from sqlalchemy import select
 
-    from fund.auth.models import User
     from fund.db import unit_of_work
     from fund.entitlements.policy_versions import PolicyNotFound, policy_for
     from fund.entitlements.services import compute_for_event
@@ -176,11 +174,7 @@ def compute(
     through_date = calendar_date(through, "--through")
     try:
         with unit_of_work() as session:
-            actor = None
-            if username is not None:
-                actor = session.scalar(select(User).where(User.username == username))
-                if actor is None:
-                    _fail(f"no user {username!r}")
+            actor = named_user(session, username)
             event = session.get(Event, event_id)
             if event is None:
                 _fail(f"no event {event_id}")
@@ -219,9 +213,7 @@ def compute(
 @click.option("--as", "username", help="The admin adding it.")
 def policy_add(path: Path, username: str | None) -> None:
     """Store a policy file as a new version (the same text again changes nothing)."""
-    from sqlalchemy import select
 
-    from fund.auth.models import User
     from fund.db import unit_of_work
     from fund.entitlements.policy_versions import register_policy
 
@@ -231,11 +223,7 @@ def policy_add(path: Path, username: str | None) -> None:
         _fail(f"{path}: cannot read policy ({error})")
     try:
         with unit_of_work() as session:
-            actor = None
-            if username is not None:
-                actor = session.scalar(select(User).where(User.username == username))
-                if actor is None:
-                    _fail(f"no user {username!r}")
+            actor = named_user(session, username)
             version = register_policy(session, text=text, actor=actor)
             label, digest = version.label, version.sha256
     except PolicyInvalid as error:

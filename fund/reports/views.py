@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from decimal import Decimal
 
 from flask import (
@@ -22,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from fund.arguments import id_argument, page_number
+from fund.arguments import date_argument, id_argument, page_number
 from fund.auth.access import allow, allowed_user
 from fund.brands.forms import ConversionForm
 from fund.brands.services import CASH_RECORDERS, BrandRecordRefused, convert_usd_to_bdt
@@ -64,16 +63,6 @@ BACKGROUND_KINDS = ("journal", "general-ledger")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _date_arg(name: str) -> date | None:
-    text = request.args.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        abort(400, description=f"{name} must be a date like 2026-03-31")
-
-
 @bp.route("/")
 @allow(*BOOK_READERS)
 def index() -> str:
@@ -88,7 +77,7 @@ def _books_page(
 ) -> str:
     """The books page; a form given here was refused and is shown again as the user filled it."""
     session = get_session()
-    as_of = _date_arg("as_of")
+    as_of = date_argument("as_of")
     user = allowed_user()
     if close_form is None and user.role_enum in CLOSERS:
         close_form = CloseForm(formdata=None)
@@ -139,7 +128,7 @@ def _in_background(kind: str) -> Response | None:
     """
     if kind not in BACKGROUND_KINDS:
         return None
-    start, end = _date_arg("from"), _date_arg("to") or _date_arg("as_of")
+    start, end = date_argument("from"), date_argument("to") or date_argument("as_of")
     if start is not None and end is not None and start > end:
         return None  # send_export refuses it with its message
     session = get_session()
@@ -178,8 +167,8 @@ def send_export(kind: str, *, backwards: int = 400) -> Response:
             get_session(),
             kind=chosen,
             target=spool,
-            start=_date_arg("from"),
-            end=_date_arg("to") or _date_arg("as_of"),
+            start=date_argument("from"),
+            end=date_argument("to") or date_argument("as_of"),
             account_id=id_argument("account"),
         )
     except ExportRefused as refused:
@@ -260,7 +249,7 @@ def add_conversion() -> Response | tuple[str, int]:
 @allow(*BOOK_READERS)
 def journal_screen() -> str:
     """The journal on screen: entries in chain order, filtered by dates and words."""
-    start, end = _date_arg("from"), _date_arg("to")
+    start, end = date_argument("from"), date_argument("to")
     text = request.args.get("q", "").strip()[:100]
     page = page_number()
     entries, total = journal_page(get_session(), start=start, end=end, text=text, page=page)
@@ -282,7 +271,7 @@ def account_screen(account_id: int) -> str:
     """One account's general ledger: opening, each posting with its running balance, closing."""
     session = get_session()
     chosen = session.get(Account, account_id) or abort(404)
-    start, end = _date_arg("from"), _date_arg("to")
+    start, end = date_argument("from"), date_argument("to")
     if start is not None and end is not None and start > end:
         abort(400, description=f"the period starts ({start}) after it ends ({end})")
     names = DimensionNames(session)

@@ -10,10 +10,8 @@ from typing import Any
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from fund.auth.models import User
-from fund.cli_options import calendar_date, write_whole
+from fund.cli_options import calendar_date, named_user, write_whole
 from fund.db import unit_of_work
 from fund.rolls.services import (
     ExitDatesUnconfirmed,
@@ -118,11 +116,7 @@ def import_command(
             factory = factory_by_code(session, factory_code)
             if factory is None:
                 raise click.UsageError(f"no factory {factory_code!r}")
-            actor = None
-            if username is not None:
-                actor = session.scalar(select(User).where(User.username == username))
-                if actor is None:
-                    raise click.UsageError(f"no user {username!r}")
+            actor = named_user(session, username)
             with ExitStack() as stack:
                 bars: list[Any] = []
 
@@ -177,11 +171,7 @@ def map_command(factory_code: str, header: str, field: str, username: str | None
         factory = factory_by_code(session, factory_code)
         if factory is None:
             raise click.UsageError(f"no factory {factory_code!r}")
-        actor = None
-        if username is not None:
-            actor = session.scalar(select(User).where(User.username == username))
-            if actor is None:
-                raise click.UsageError(f"no user {username!r}")
+        actor = named_user(session, username)
         save_mapping(session, factory=factory, header=header, field=field, actor=actor)
     click.echo(f"{factory_code}: header {header!r} now means {FIELD_LABELS[field]}")
 

@@ -80,7 +80,7 @@ def test_compute_stores_a_run(app: Flask, session: Session, users: People, roll:
         (["999999"], "no event 999999"),
         (["{event}"], "through"),
         (["{event}", "--through", "2024-03-30", "--policy", "nope"], "no policy called 'nope'"),
-        (["{event}", "--through", "2024-03-30", "--as", "nobody"], "no user 'nobody'"),
+        (["{event}", "--through", "2024-03-30", "--as", "nobody"], "no active user 'nobody'"),
     ],
 )
 def test_compute_refuses_bad_input(
