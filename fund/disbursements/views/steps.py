@@ -8,6 +8,7 @@ and said on the batch's page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, flash, redirect, url_for
@@ -19,6 +20,7 @@ from fund.controls.approvals import bands_from_config
 from fund.db import get_session, utcnow
 from fund.disbursements import approving, paying
 from fund.disbursements.forms import FloatForm, ReasonForm, StepForm
+from fund.disbursements.models import DisbursementBatch
 from fund.disbursements.views.blueprint import (
     APPROVERS,
     CLOSERS,
@@ -34,8 +36,18 @@ from fund.disbursements.views.blueprint import (
 from ledger.money import MoneyError, format_minor, to_minor
 
 
+def _run(batch: DisbursementBatch, step: Callable[..., object], kwargs: dict[str, Any]) -> Response:
+    """Take one step of the batch as the signed-in user; a refusal is rolled back and said."""
+    try:
+        step(get_session(), batch=batch, actor=allowed_user(), **kwargs)
+    except REFUSALS as error:
+        refused(error)
+        return back(batch)
+    flash(_("Batch %(batch)s is %(state)s.", batch=batch.id, state=batch.state), "success")
+    return back(batch)
+
+
 def _step(batch_id: int, name: str, *, confirmed: bool) -> Response:
-    session = get_session()
     batch = batch_or_404(batch_id)
     form = StepForm()
     if not form.validate_on_submit():
@@ -48,15 +60,7 @@ def _step(batch_id: int, name: str, *, confirmed: bool) -> Response:
     kwargs: dict[str, Any] = {"on": on, "fees": fees()} if name in ("approve", "pay") else {}
     if name == "submit":
         kwargs = {"bands": bands_from_config(current_app.config)}
-    try:
-        getattr(paying if name == "pay" else approving, name)(
-            session, batch=batch, actor=allowed_user(), **kwargs
-        )
-    except REFUSALS as error:
-        refused(error)
-        return back(batch)
-    flash(_("Batch %(batch)s is %(state)s.", batch=batch.id, state=batch.state), "success")
-    return back(batch)
+    return _run(batch, getattr(paying if name == "pay" else approving, name), kwargs)
 
 
 @bp.route("/<int:batch_id>/submit", methods=["POST"])
@@ -80,7 +84,6 @@ def pay(batch_id: int) -> Response:
 
 
 def _close(batch_id: int, name: str) -> Response:
-    session = get_session()
     batch = batch_or_404(batch_id)
     form = ReasonForm()
     if not form.validate_on_submit():
@@ -92,13 +95,7 @@ def _close(batch_id: int, name: str) -> Response:
     kwargs: dict[str, Any] = {"reason": form.reason.data or ""}
     if name == "cancel":
         kwargs["on"] = form.on.data or utcnow().date()
-    try:
-        getattr(approving, name)(session, batch=batch, actor=allowed_user(), **kwargs)
-    except REFUSALS as error:
-        refused(error)
-        return back(batch)
-    flash(_("Batch %(batch)s is %(state)s.", batch=batch.id, state=batch.state), "success")
-    return back(batch)
+    return _run(batch, getattr(approving, name), kwargs)
 
 
 @bp.route("/<int:batch_id>/reject", methods=["POST"])
