@@ -100,6 +100,25 @@ def test_a_clean_copy_keeps_every_contract(tmp_path: Path) -> None:
             "No cycles between the areas of the fund",
             ".entitlements -> .events",
         ),
+        (
+            "fund/rolls/services.py",
+            "import fund.jobs.services",
+            "Areas in layers: a service imports only its own area and the areas below it",
+            "fund.rolls is not allowed to import fund.jobs",
+        ),
+        (
+            "fund/display.py",
+            "import fund.rolls.services",
+            "Areas in layers: a service imports only its own area and the areas below it",
+            "fund.display is not allowed to import fund.rolls",
+        ),
+        (
+            # Segregation of duties sits beside the roles: granting a role needs no control.
+            "fund/auth/services.py",
+            "import fund.controls.approvals",
+            "Areas in layers: a service imports only its own area and the areas below it",
+            "fund.auth is not allowed to import fund.controls",
+        ),
     ],
 )
 def test_a_forbidden_import_breaks_its_contract(
