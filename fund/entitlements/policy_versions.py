@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -64,13 +65,11 @@ def register_policy(session: Session, *, text: str, actor: User | None) -> Polic
         latest.toml = text
         latest.sha256 = policy.sha256
         latest.effective_to = policy.effective_to
-        session.flush()
-        record(
+        _audit(
             session,
             actor=actor,
             action="policies.edit_draft",
-            object_type="policy_version",
-            object_id=latest.id,
+            version=latest,
             before=before,
             after={"name": latest.name, "version": latest.version, "sha256": latest.sha256},
         )
@@ -86,13 +85,11 @@ def register_policy(session: Session, *, text: str, actor: User | None) -> Polic
         created_by=actor,
     )
     session.add(version)
-    session.flush()
-    record(
+    _audit(
         session,
         actor=actor,
         action="policies.create_version",
-        object_type="policy_version",
-        object_id=version.id,
+        version=version,
         after={
             "name": version.name,
             "version": version.version,
@@ -102,6 +99,28 @@ def register_policy(session: Session, *, text: str, actor: User | None) -> Polic
         },
     )
     return version
+
+
+def _audit(
+    session: Session,
+    *,
+    actor: User | None,
+    action: str,
+    version: PolicyVersion,
+    after: dict[str, Any],
+    before: dict[str, Any] | None = None,
+) -> None:
+    """Write the version's change (so it has its id) and append it to the audit log."""
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action=action,
+        object_type="policy_version",
+        object_id=version.id,
+        before=before,
+        after=after,
+    )
 
 
 def _iso(day: date | None) -> str | None:
@@ -120,13 +139,11 @@ def freeze_policy(session: Session, *, version: PolicyVersion, actor: User | Non
     if version.frozen:
         return
     version.frozen = True
-    session.flush()
-    record(
+    _audit(
         session,
         actor=actor,
         action="policies.freeze",
-        object_type="policy_version",
-        object_id=version.id,
+        version=version,
         before={"frozen": False},
         after={"frozen": True},
     )
