@@ -246,19 +246,22 @@ def users_reset_second_factor(username: str) -> None:
 @click.argument("username")
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")
 def users_token(username: str, name: str) -> None:
-    """Issue an API token for USERNAME and print it once."""
+    """Issue an API token for USERNAME and print it once; it expires after FUND_API_TOKEN_DAYS."""
+    from datetime import timedelta
+
     from sqlalchemy import select
 
     from fund.auth.models import User
     from fund.auth.services import issue_token
     from fund.db import unit_of_work
 
+    days = int(current_app.config["API_TOKEN_DAYS"])
     with unit_of_work() as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             raise click.UsageError(f"no user {username!r}")
-        issued = issue_token(session, user=user, name=name)
-    click.echo(issued.secret)
+        issued = issue_token(session, user=user, name=name, lifetime=timedelta(days=days))
+    click.echo(issued.secret)  # alone on the output: scripts read it
 
 
 @users.command("revoke-token")

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from fund.audit.services import record
 from fund.auth.errors import SecondFactorRefused
-from fund.auth.models import RecoveryCode, User
+from fund.auth.models import Passkey, RecoveryCode, User
 from fund.auth.roles import MONEY_AND_ACCESS, Role
 from fund.db import utcnow
 
@@ -163,13 +163,18 @@ def _use_recovery_code(session: Session, user: User, code: str) -> bool:
 
 
 def remove(session: Session, *, user: User, actor: User | None) -> None:
-    """Take ``user``'s second factor away (a lost phone); they enrol again at next sign-in."""
+    """Take ``user``'s second factor away (a lost phone); they enrol again at next sign-in.
+
+    Their passkeys go too: the phone that was lost may well have carried them.
+    """
     user.totp_secret = None
     user.totp_confirmed_at = None
     user.totp_last_step = None
     user.session_version += 1
     for old in session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         session.delete(old)
+    for key in session.scalars(select(Passkey).where(Passkey.user_id == user.id)):
+        session.delete(key)
     session.flush()
     record(
         session,
