@@ -118,6 +118,7 @@ class _DatabaseId(IntegerConverter):
 def _register_blueprints(app: Flask) -> None:
     from fund.api.views import bp as api
     from fund.audit.views import bp as audit
+    from fund.auth.passkey_views import bp as passkey_pages
     from fund.auth.views import bp as auth
     from fund.brands.views import bp as brands
     from fund.claims.views import bp as claims
@@ -133,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         auth,
+        passkey_pages,
         dashboard,
         brands,
         factories,
