@@ -328,6 +328,7 @@ def cancel(batch_id: int) -> Response:
 
 @bp.route("/<int:batch_id>/reconcile", methods=["POST"])
 @allow(*PAYERS)
+@step_up  # a result file settles lines paid or failed in the books
 def reconcile(batch_id: int) -> Response:
     session = get_session()
     batch = _batch(batch_id)
@@ -564,6 +565,7 @@ def expire_unclaimed(batch_id: int) -> Response:
 
 @bp.route("/float", methods=["POST"])
 @allow(*PAYERS)
+@step_up  # cash moves from the bank to the float
 def fund_float() -> Response:
     form = FloatForm()
     back = redirect(url_for("disbursements.index"))
