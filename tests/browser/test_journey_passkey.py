@@ -18,7 +18,14 @@ import pyotp
 import pytest
 
 from tests.browser.conftest import VIEWPORT, serve_demo
-from tests.browser.helpers import Screenshots, flashes, sign_in, sign_out
+from tests.browser.helpers import (
+    Screenshots,
+    change_role,
+    csp_violations,
+    flashes,
+    sign_in,
+    sign_out,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -73,13 +80,7 @@ def use_passkey(tab: Any) -> None:
 def test_a_passkey_signs_in_and_confirms_a_role_change(passkey_tab: Any) -> None:
     tab = passkey_tab
     shot = Screenshots("passkey")
-    violations: list[str] = []
-    tab.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
+    violations = csp_violations(tab)
 
     # 1. The password, then the authenticator app (the fallback every such user keeps).
     sign_in(tab, "admin")
@@ -115,18 +116,10 @@ def test_a_passkey_signs_in_and_confirms_a_role_change(passkey_tab: Any) -> None
 
     # 4. Past the step-up window, a role change asks again, and the passkey answers.
     time.sleep(STEP_UP_SECONDS + 1)
-    role_form = tab.locator("form", has=tab.locator("button:text('Change role')"))
-    role_form.locator("input[name=change-username]").fill("helpline")
-    role_form.locator("select[name=change-role]").select_option("auditor")
-    role_form.locator("button").click()
-    tab.wait_for_load_state()
+    change_role(tab, "helpline", "auditor")
     use_passkey(tab)
     assert tab.url.endswith("/users")
-    role_form = tab.locator("form", has=tab.locator("button:text('Change role')"))
-    role_form.locator("input[name=change-username]").fill("helpline")
-    role_form.locator("select[name=change-role]").select_option("auditor")
-    role_form.locator("button").click()
-    tab.wait_for_load_state()
+    change_role(tab, "helpline", "auditor")
     assert "helpline is now auditor" in flashes(tab)
     shot(tab, "role-changed-after-passkey-step-up")
 

@@ -12,16 +12,14 @@ import time
 
 import pyotp
 import pytest
-from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fund.audit.models import AuditEvent
 from fund.auth.models import SignInThrottle, User
 from fund.auth.second_factor import confirm_enrolment, start_enrolment
-from fund.cli import main
 from fund.db import make_engine
-from tests.cli.test_cli_commands import Fund, cli_database_url  # noqa: F401
+from tests.cli.test_cli_commands import Fund, cli_database_url, fund_runner  # noqa: F401
 
 
 def code(secret: str, steps_ahead: int) -> str:
@@ -31,15 +29,7 @@ def code(secret: str, steps_ahead: int) -> str:
 @pytest.fixture
 def strict_fund(cli_database_url: str) -> Fund:  # noqa: F811
     """``fund(*args)`` in production mode: the second factor required (the default there)."""
-    runner = CliRunner()
-    env = {"DATABASE_URL": cli_database_url, "SECRET_KEY": "cli-test", "FUND_ENV": "production"}
-
-    def run(*args: str, expect: int = 0) -> Result:
-        result = runner.invoke(main, list(args), env=env, catch_exceptions=False)
-        assert result.exit_code == expect, (args, result.output, result.stderr)
-        return result
-
-    return run
+    return fund_runner(cli_database_url)
 
 
 def enrol(url: str, username: str) -> str:
