@@ -62,7 +62,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_input_guard(app)
     register_session_lifetimes(app)
     _register_template_helpers(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, read the client's address from them.
+
+    The per-address sign-in limit counts ``request.remote_addr``: behind a proxy that is the
+    proxy's own address (every user one bucket) unless X-Forwarded-For is read, and read only
+    for the configured number of hops, or a client could name any address it likes.
+    """
+    hops = int(app.config.get("TRUSTED_PROXIES", 0))
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 def _choose_locale() -> str | None:
@@ -101,6 +118,7 @@ class _DatabaseId(IntegerConverter):
 def _register_blueprints(app: Flask) -> None:
     from fund.api.views import bp as api
     from fund.audit.views import bp as audit
+    from fund.auth.passkey_views import bp as passkey_pages
     from fund.auth.views import bp as auth
     from fund.brands.views import bp as brands
     from fund.claims.views import bp as claims
@@ -116,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         auth,
+        passkey_pages,
         dashboard,
         brands,
         factories,

@@ -173,21 +173,33 @@ def users_create(
 @users.command("set-role")
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
-def users_set_role(username: str, role: str) -> None:
-    """Give USERNAME another role; refused between conflicting duties with open work."""
+@click.option("--as", "acting", help="The administrator doing it (their second factor is asked).")
+@click.option("--code", help="The --as user's second-factor code (asked on a terminal).")
+def users_set_role(username: str, role: str, acting: str | None, code: str | None) -> None:
+    """Give USERNAME another role; refused between conflicting duties with open work.
+
+    With --as the change is an administrator's, recorded as theirs after their second factor;
+    without it, it is the operator's at the server (as ``users create`` is).
+    """
     from sqlalchemy import select
 
     from fund.auth.errors import AuthError
     from fund.auth.models import User
     from fund.auth.services import change_role
+    from fund.cli_options import confirm_step_up, named_user
     from fund.db import unit_of_work
 
+    if acting is not None:
+        confirm_step_up(acting, code)
     try:
         with unit_of_work() as session:
+            actor = named_user(session, acting)
+            if actor is not None and actor.role_enum is not Role.ADMIN:
+                raise AuthError(f"{actor.username} is no administrator")
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
                 raise click.UsageError(f"no user {username!r}")
-            change_role(session, user=user, role=Role(role), actor=None)
+            change_role(session, user=user, role=Role(role), actor=actor)
     except AuthError as error:
         click.echo(f"refused: {error}", err=True)
         raise SystemExit(1) from error
@@ -246,19 +258,22 @@ def users_reset_second_factor(username: str) -> None:
 @click.argument("username")
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")
 def users_token(username: str, name: str) -> None:
-    """Issue an API token for USERNAME and print it once."""
+    """Issue an API token for USERNAME and print it once; it expires after FUND_API_TOKEN_DAYS."""
+    from datetime import timedelta
+
     from sqlalchemy import select
 
     from fund.auth.models import User
     from fund.auth.services import issue_token
     from fund.db import unit_of_work
 
+    days = int(current_app.config["API_TOKEN_DAYS"])
     with unit_of_work() as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             raise click.UsageError(f"no user {username!r}")
-        issued = issue_token(session, user=user, name=name)
-    click.echo(issued.secret)
+        issued = issue_token(session, user=user, name=name, lifetime=timedelta(days=days))
+    click.echo(issued.secret)  # alone on the output: scripts read it
 
 
 @users.command("revoke-token")

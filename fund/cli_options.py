@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session
 from fund.auth.models import User
 from fund.events.models import Event
 
+#: The exit status of a step the rules refuse (a wrong second-factor code among them).
+REFUSED = 1
+
 #: The exit status of a command given input it cannot use (a refused step exits 1).
 BAD_INPUT = 2
 
@@ -43,6 +46,41 @@ def acting_user(session: Session, username: str | None) -> User:
     user = named_user(session, username)
     assert user is not None
     return user
+
+
+code_option = click.option(
+    "--code",
+    help="The acting user's second-factor code (asked for on a terminal when not given).",
+)
+
+
+def confirm_step_up(username: str | None, code: str | None) -> None:
+    """Ask the ``--as`` user's second factor before a step that moves money or grants access.
+
+    Only users whose role must have one are asked (``REQUIRE_SECOND_FACTOR``). The check runs
+    and commits in a unit of work of its own, so a wrong code counts against the allowance
+    even though the step is then refused (exit 1) and nothing of it is written.
+    """
+    from flask import current_app
+
+    from fund.auth.errors import SecondFactorRefused
+    from fund.auth.second_factor import required_for, step_up_with_code
+    from fund.db import unit_of_work
+
+    required = bool(current_app.config.get("REQUIRE_SECOND_FACTOR"))
+    officers = bool(current_app.config.get("SECOND_FACTOR_FOR_OFFICERS"))
+    refusal: SecondFactorRefused | None = None
+    with unit_of_work() as session:
+        user = acting_user(session, username)
+        asked = required and required_for(user, officers=officers)
+        if code is None and asked and sys.stdin.isatty():
+            code = click.prompt(f"Second-factor code for {user.username}", hide_input=True)
+        try:
+            step_up_with_code(session, user=user, code=code, required=required, officers=officers)
+        except SecondFactorRefused as error:
+            refusal = error
+    if refusal is not None:
+        fail(f"refused: {refusal}", REFUSED)
 
 
 def event_by_id(session: Session, event_id: int) -> Event:

@@ -118,6 +118,14 @@ def _whole_number(name: str, default: int) -> int:
     return int(value)
 
 
+def _count(name: str) -> int:
+    """A whole number (zero allowed) from the environment variable ``name``, else 0."""
+    value = os.environ.get(name, "").strip()
+    if value and not value.isdecimal():
+        raise ConfigInvalid(f"{name}: {value!r} is not a whole number (0 or more)")
+    return int(value) if value else 0
+
+
 def _switch(name: str, default: bool) -> bool:
     """An on/off setting from the environment variable ``name``, else ``default``."""
     value = os.environ.get(name, "").strip().lower()
@@ -131,13 +139,22 @@ def _switch(name: str, default: bool) -> bool:
 def _policies_from_environment() -> dict[str, Any]:
     """The fund's own policies an operator sets without code; a bad value stops the start."""
     from fund.auth.lifetimes import DEFAULT_IDLE_MINUTES, DEFAULT_MAX_HOURS
+    from fund.auth.services import DEFAULT_API_TOKEN_DAYS
     from fund.claims.models import CLAIM_KINDS
     from fund.controls.approvals import bands_from_text
 
     found: dict[str, Any] = {
         "SESSION_IDLE_MINUTES": _whole_number("FUND_SESSION_IDLE_MINUTES", DEFAULT_IDLE_MINUTES),
         "SESSION_MAX_HOURS": _whole_number("FUND_SESSION_MAX_HOURS", DEFAULT_MAX_HOURS),
+        "API_TOKEN_DAYS": _whole_number("FUND_API_TOKEN_DAYS", DEFAULT_API_TOKEN_DAYS),
+        # Reverse proxies in front of the app that set X-Forwarded-For (0: none, trust nothing).
+        "TRUSTED_PROXIES": _count("FUND_TRUSTED_PROXIES"),
     }
+    # Passkeys: the site's origin and relying-party id; unset, they follow the request's host.
+    for key in ("WEBAUTHN_ORIGIN", "WEBAUTHN_RP_ID"):
+        value = os.environ.get(f"FUND_{key}", "").strip()
+        if value:
+            found[key] = value
     helpline = os.environ.get("FUND_CLAIMS_HELPLINE", "").strip()
     if helpline:
         found["CLAIMS_HELPLINE"] = helpline

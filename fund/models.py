@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from fund.audit.models import AuditChainHead, AuditEvent
-from fund.auth.models import ApiToken, RecoveryCode, SignInThrottle, User
+from fund.auth.models import (
+    ApiToken,
+    Passkey,
+    RecoveryCode,
+    SignInThrottle,
+    User,
+    WebAuthnChallenge,
+)
 from fund.brands.models import Brand, Contribution, Conversion, Pledge
 from fund.claims.models import Claim, ClaimAttachment
 from fund.controls.models import (
@@ -47,6 +54,7 @@ __all__ = [
     "EventExtension",
     "Factory",
     "Job",
+    "Passkey",
     "PayeeChange",
     "PaymentClaim",
     "PaymentLine",
@@ -61,5 +69,6 @@ __all__ = [
     "User",
     "VerificationCall",
     "VerificationDraw",
+    "WebAuthnChallenge",
     "factory_brands",
 ]

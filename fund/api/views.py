@@ -15,7 +15,7 @@ from fund.api.openapi import build_spec
 from fund.api.pagination import paginate
 from fund.auth import second_factor
 from fund.auth.access import STEP_UP_SCOPE, acting_user, allow, allowed_user, public
-from fund.auth.errors import SecondFactorRefused
+from fund.auth.errors import SecondFactorRefused, TokenExpired
 from fund.auth.roles import EVERYONE, MONEY_AND_ACCESS, STAFF, STAFF_AND_BRANDS, Role
 from fund.auth.schemas import StepUpIn, StepUpOut, UserOut
 from fund.auth.services import issue_token, live_token
@@ -50,7 +50,10 @@ def authenticate_token() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() == "bearer" and secret:
-        token = live_token(get_session(), secret.strip())
+        try:
+            token = live_token(get_session(), secret.strip())
+        except TokenExpired as error:
+            abort(401, description=str(error))
         if token is not None:
             g.api_token = token
             g.api_user = token.user

@@ -60,6 +60,10 @@ ACTIONS: dict[str, str] = {
     "user.login_failed": "failed to sign in",
     "user.password_change": "changed a password",
     "user.role_change": "changed a user's role",
+    "user.passkey_add": "added a passkey",
+    "user.passkey_remove": "removed a passkey",
+    "user.second_factor": "confirmed with a second factor",
+    "user.second_factor_failed": "failed a second-factor check",
 }
 
 #: The objects' names in words.

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -23,7 +24,11 @@ PUBLIC: frozenset[Role] = frozenset()
 #: What a user who must choose a new password may still reach on the web.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.logout"})
 #: What a user who still owes the second factor (enrolment or a code) may reach.
-SECOND_FACTOR_ENDPOINTS = PASSWORD_CHANGE_ENDPOINTS | {"auth.second_factor"}
+SECOND_FACTOR_ENDPOINTS = PASSWORD_CHANGE_ENDPOINTS | {
+    "auth.second_factor",
+    "passkeys.authentication_options",
+    "passkeys.authenticate",
+}
 #: The scope of a step-up API token: approve, pay, role changes.
 STEP_UP_SCOPE = "money"
 #: Attribute a view carries when it needs a recent second factor (read by the tests).
@@ -110,6 +115,17 @@ def second_factor_required(user: User) -> bool:
     if not current_app.config.get("REQUIRE_SECOND_FACTOR"):
         return False
     return required_for(user, officers=bool(current_app.config.get("SECOND_FACTOR_FOR_OFFICERS")))
+
+
+def safe_next(target: str | None) -> str:
+    """``target`` if it is a path on this site, else the dashboard (after sign-in, a code)."""
+    # Only same-site paths: an open redirect would let a phishing link borrow our login page.
+    # Browsers read a backslash as a slash, so "/\\evil.example" would leave the site too.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("dashboard.home")
 
 
 def _here() -> str:

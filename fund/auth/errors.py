@@ -33,3 +33,7 @@ class TooManyAttempts(WrongPassword):
 
 class SecondFactorRefused(AuthError):
     """A second-factor code that is wrong, used already, or not enrolled."""
+
+
+class TokenExpired(AuthError):
+    """An API token past its ``expires_at``: the client needs a new one."""

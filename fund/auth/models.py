@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fund.auth.roles import Role
@@ -77,7 +77,8 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     # A step-up token (scope "money"): issued against a fresh second-factor code, good for
-    # approve, pay and role changes until ``expires_at``. Plain tokens have neither.
+    # approve, pay and role changes until ``expires_at`` (minutes). Plain tokens have no scope
+    # and expire after ``API_TOKEN_DAYS``; tokens issued before 0011 got 90 days from then.
     scope: Mapped[str | None] = mapped_column(String(20))
     expires_at: Mapped[datetime | None]
 
@@ -106,3 +107,40 @@ class SignInThrottle(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_attempt_at: Mapped[datetime | None]
+
+
+class Passkey(Base):
+    """A WebAuthn credential (passkey) of a user: the public key and the authenticator's count."""
+
+    __tablename__ = "passkeys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The authenticator's credential id, base64url without padding (as the browser sends it).
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    # The signature counter last seen: a lower one later means a cloned authenticator.
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class WebAuthnChallenge(Base):
+    """A challenge handed to the browser: kept on the server, good once and for minutes only."""
+
+    __tablename__ = "webauthn_challenges"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('register', 'authenticate')", name="purpose_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    # base64url of the random challenge bytes: what comes back inside clientDataJSON.
+    challenge: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from fund.audit.services import record
 from fund.auth.errors import SecondFactorRefused
-from fund.auth.models import RecoveryCode, User
+from fund.auth.models import Passkey, RecoveryCode, User
 from fund.auth.roles import MONEY_AND_ACCESS, Role
 from fund.db import utcnow
 
@@ -147,6 +147,29 @@ def verify(session: Session, *, user: User, code: str) -> None:
     raise SecondFactorRefused("that code is not right")
 
 
+def step_up_with_code(
+    session: Session, *, user: User, code: str | None, required: bool, officers: bool = False
+) -> None:
+    """The step-up where there is neither a web session nor an API token (the CLI).
+
+    A user whose role must have a second factor gives a code now, checked like any other
+    (once only, throttled); without one, or not enrolled, the step is refused with the reason.
+    ``required`` is the fund's ``REQUIRE_SECOND_FACTOR``; other roles pass without a code.
+    """
+    if not required or not required_for(user, officers=officers):
+        return
+    if not enrolled(user):
+        raise SecondFactorRefused(
+            f"{user.username} must set up a second factor (sign in on the web) before moving"
+            " money or changing roles"
+        )
+    if not code:
+        raise SecondFactorRefused(
+            f"{user.username}'s second-factor code is needed: give --code (or type it when asked)"
+        )
+    verify(session, user=user, code=code)
+
+
 def _use_recovery_code(session: Session, user: User, code: str) -> bool:
     found = session.scalar(
         select(RecoveryCode).where(
@@ -163,13 +186,18 @@ def _use_recovery_code(session: Session, user: User, code: str) -> bool:
 
 
 def remove(session: Session, *, user: User, actor: User | None) -> None:
-    """Take ``user``'s second factor away (a lost phone); they enrol again at next sign-in."""
+    """Take ``user``'s second factor away (a lost phone); they enrol again at next sign-in.
+
+    Their passkeys go too: the phone that was lost may well have carried them.
+    """
     user.totp_secret = None
     user.totp_confirmed_at = None
     user.totp_last_step = None
     user.session_version += 1
     for old in session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         session.delete(old)
+    for key in session.scalars(select(Passkey).where(Passkey.user_id == user.id)):
+        session.delete(key)
     session.flush()
     record(
         session,

@@ -19,6 +19,7 @@ from fund.auth.errors import (
     BrandRequired,
     PasswordTooWeak,
     RoleRefused,
+    TokenExpired,
     TooManyAttempts,
     UsernameTaken,
     WrongPassword,
@@ -36,6 +37,8 @@ MAX_FAILED_SIGN_INS = 5
 MAX_FAILED_PER_ADDRESS = 25
 #: ... until this long has passed since the last attempt that was checked.
 LOCKOUT = timedelta(minutes=15)
+#: How long a plain API token lives unless the fund says otherwise (``FUND_API_TOKEN_DAYS``).
+DEFAULT_API_TOKEN_DAYS = 90
 # Checked against when the username is unknown, so a miss costs as much time as a hit.
 _DUMMY_HASH = generate_password_hash("not a real password")
 
@@ -340,16 +343,17 @@ def issue_token(
     name: str,
     actor: User | None = None,
     scope: str | None = None,
-    lifetime: timedelta | None = None,
+    lifetime: timedelta = timedelta(days=DEFAULT_API_TOKEN_DAYS),
 ) -> IssuedToken:
-    """Create an API token for ``user`` (``scope`` and ``lifetime`` for a step-up token)."""
+    """Create an API token for ``user`` that expires after ``lifetime`` (``scope``: step-up)."""
     secret = "wf_" + secrets.token_urlsafe(32)
+    expires_at = utcnow() + lifetime
     token = ApiToken(
         user=user,
         name=name,
         token_hash=_token_digest(secret),
         scope=scope,
-        expires_at=utcnow() + lifetime if lifetime is not None else None,
+        expires_at=expires_at,
     )
     session.add(token)
     session.flush()
@@ -359,7 +363,12 @@ def issue_token(
         action="api_token.issue",
         object_type="api_token",
         object_id=token.id,
-        after={"user": user.username, "name": name, "scope": scope},
+        after={
+            "user": user.username,
+            "name": name,
+            "scope": scope,
+            "expires_at": expires_at.isoformat(),
+        },
     )
     return IssuedToken(token=token, secret=secret)
 
@@ -389,12 +398,18 @@ def revoke_tokens(
 
 def user_for_token(session: Session, secret: str) -> User | None:
     """The active user an unrevoked, unexpired API token belongs to, or None."""
-    token = live_token(session, secret)
+    try:
+        token = live_token(session, secret)
+    except TokenExpired:
+        return None
     return token.user if token is not None else None
 
 
 def live_token(session: Session, secret: str) -> ApiToken | None:
-    """The unrevoked, unexpired token of an active user with this secret (its use noted)."""
+    """The unrevoked token of an active user with this secret (its use noted), or None.
+
+    An expired one raises ``TokenExpired`` instead, so the client is told why it is refused.
+    """
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
@@ -403,6 +418,8 @@ def live_token(session: Session, secret: str) -> ApiToken | None:
         if expires.tzinfo is None:  # SQLite hands back naive UTC
             expires = expires.replace(tzinfo=UTC)
         if expires <= utcnow():
-            return None
+            raise TokenExpired(
+                f"this API token expired at {expires:%Y-%m-%d %H:%M} UTC: ask for a new one"
+            )
     token.last_used_at = utcnow()
     return token

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -11,12 +10,13 @@ from flask_login import login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from fund.auth import second_factor
+from fund.auth import passkeys, second_factor
 from fund.auth.access import (
     acting_user,
     allow,
     allowed_user,
     public,
+    safe_next,
     second_factor_required,
     step_up,
 )
@@ -29,16 +29,6 @@ from fund.auth.services import change_password, change_role, create_user, sign_i
 from fund.db import get_session
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an open redirect would let a phishing link borrow our login page.
-    # Browsers read a backslash as a slash, so "/\\evil.example" would leave the site too.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("dashboard.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -66,7 +56,7 @@ def login() -> str | Response:
             return redirect(url_for("auth.password"))
         if second_factor_required(user):
             return redirect(url_for("auth.second_factor", next=request.args.get("next")))
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
@@ -152,7 +142,7 @@ def second_factor_page() -> str | Response:
             form.code.errors = [str(error)]
         else:
             session["second_factor_at"] = int(time.time())
-            target = _safe_next(request.args.get("next"))
+            target = safe_next(request.args.get("next"))
             if enrolling:
                 return render_template("auth/recovery_codes.html", codes=recovery, next_url=target)
             return redirect(target)
@@ -163,6 +153,8 @@ def second_factor_page() -> str | Response:
         enrolling=enrolling,
         qr=second_factor.qr_svg(uri) if uri else None,
         secret=user.totp_secret if enrolling else None,
+        has_passkey=not enrolling and bool(passkeys.passkeys_of(db, user)),
+        next_url=request.args.get("next") or "",
     )
 
 

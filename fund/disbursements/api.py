@@ -416,11 +416,12 @@ def register(bp: Blueprint) -> None:
         allow(*PAYERS)(expire_unclaimed),
         methods=["POST"],
     )
-    bp.add_url_rule("/float", "fund_float", allow(*PAYERS)(fund_float), methods=["POST"])
+    # Cash from the bank to the float, and a result file settling lines: money moves.
+    bp.add_url_rule("/float", "fund_float", allow(*PAYERS)(step_up(fund_float)), methods=["POST"])
     bp.add_url_rule(
         "/batches/<int:batch_id>/reconcile",
         "batch_reconcile",
-        allow(*PAYERS)(reconcile),
+        allow(*PAYERS)(step_up(reconcile)),
         methods=["POST"],
     )
     bp.add_url_rule(

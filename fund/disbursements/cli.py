@@ -1,8 +1,9 @@
 """``fund batches …``: make, approve and pay disbursement batches, and write their outputs.
 
 The acting user is given with ``--as USER`` (their role decides what they may do, and the
-approver must not be the submitter). A refused step exits with status 1 and says why; bad input
-(an unknown batch, user or file) exits with status 2. Nothing is written when a step is refused.
+approver must not be the submitter); a step that moves money asks their second factor first.
+A refused step exits with status 1 and says why; bad input (an unknown batch, user or file)
+exits with status 2. Nothing is written when a step is refused.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fund.cli_options import acting_user, calendar_date, fail, write_whole
+from fund.cli_options import (
+    acting_user,
+    calendar_date,
+    code_option,
+    confirm_step_up,
+    fail,
+    write_whole,
+)
 from fund.controls.approvals import bands_from_config
 from fund.db import get_session, unit_of_work, utcnow
 from fund.disbursements import (
@@ -125,8 +133,10 @@ def submit(batch_id: int, username: str | None) -> None:
 @click.argument("batch_id", type=int)
 @on_option
 @as_option
-def approve(batch_id: int, on_text: str | None, username: str | None) -> None:
+@code_option
+def approve(batch_id: int, on_text: str | None, username: str | None, code: str | None) -> None:
     """Approve a submitted batch (not your own) and post it to the books; a rerun posts nothing."""
+    confirm_step_up(username, code)
     _step(batch_id, username, "approve", on=_on(on_text), fees=_fees())
 
 
@@ -153,8 +163,10 @@ def cancel(batch_id: int, reason: str, on_text: str | None, username: str | None
 @click.argument("batch_id", type=int)
 @on_option
 @as_option
-def pay(batch_id: int, on_text: str | None, username: str | None) -> None:
+@code_option
+def pay(batch_id: int, on_text: str | None, username: str | None, code: str | None) -> None:
     """Release an approved batch's money from the bank and the float; a rerun posts nothing."""
+    confirm_step_up(username, code)
     _step(batch_id, username, "pay", on=_on(on_text), fees=_fees())
 
 
@@ -162,8 +174,10 @@ def pay(batch_id: int, on_text: str | None, username: str | None) -> None:
 @click.argument("amount")
 @on_option
 @as_option
-def fund_float(amount: str, on_text: str | None, username: str | None) -> None:
+@code_option
+def fund_float(amount: str, on_text: str | None, username: str | None, code: str | None) -> None:
     """Move AMOUNT taka from the bank (1010) to the mobile-money float (1020)."""
+    confirm_step_up(username, code)
     try:
         minor = to_minor(amount.replace(",", ""), "BDT")
     except MoneyError as error:
@@ -223,11 +237,18 @@ def payment_file(batch_id: int, output: Path, file_format: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @on_option
 @as_option
+@code_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def reconcile(
-    batch_id: int, file: Path, on_text: str | None, username: str | None, as_json: bool
+    batch_id: int,
+    file: Path,
+    on_text: str | None,
+    username: str | None,
+    code: str | None,
+    as_json: bool,
 ) -> None:
     """Import the provider's result file; the same file twice changes nothing."""
+    confirm_step_up(username, code)
     try:
         with unit_of_work() as session:
             batch = _batch(session, batch_id)
@@ -279,6 +300,7 @@ def _line(session: Session, batch: DisbursementBatch, receipt: str) -> PaymentLi
 @click.option("--bank-account", help="Reissue to this bank account.")
 @on_option
 @as_option
+@code_option
 def line_command(
     batch_id: int,
     receipt: str,
@@ -289,8 +311,10 @@ def line_command(
     bank_account: str | None,
     on_text: str | None,
     username: str | None,
+    code: str | None,
 ) -> None:
     """Settle one payment line by hand: paid, failed, unclaimed, or reissue it."""
+    confirm_step_up(username, code)
     try:
         with unit_of_work() as session:
             batch = _batch(session, batch_id)
@@ -329,6 +353,7 @@ def line_command(
 @click.option("--wallet", help="Pay to this wallet number (checked like the roll's).")
 @click.option("--bank-account", help="Pay to this bank account (checked like the roll's).")
 @as_option
+@code_option
 def payee_change(
     batch_id: int,
     receipt: str,
@@ -337,8 +362,10 @@ def payee_change(
     wallet: str | None,
     bank_account: str | None,
     username: str | None,
+    code: str | None,
 ) -> None:
     """Ask to pay a failed line to other details; another approver must approve it."""
+    confirm_step_up(username, code)
     try:
         with unit_of_work() as session:
             line = _line(session, _batch(session, batch_id), receipt)
@@ -363,12 +390,19 @@ def payee_change(
 @click.option("--reason", default="", help="Why it is turned down.")
 @on_option
 @as_option
+@code_option
 def payee_change_decide(
-    change_id: int, decision: str | None, reason: str, on_text: str | None, username: str | None
+    change_id: int,
+    decision: str | None,
+    reason: str,
+    on_text: str | None,
+    username: str | None,
+    code: str | None,
 ) -> None:
     """Approve a payee change (the line is reissued to it) or reject it; never the requester."""
     if decision is None:
         fail("say --approve or --reject")
+    confirm_step_up(username, code)
     try:
         with unit_of_work() as session:
             change = payee_changes.get_change(session, change_id)

@@ -153,7 +153,7 @@ def test_every_route_that_approves_pays_or_grants_roles_asks_for_a_step_up(
         for rule in strict.url_map.iter_rules()
         if "POST" in (rule.methods or set())
         and (
-            rule.rule.endswith(("/approve", "/pay"))
+            rule.rule.endswith(("/approve", "/pay", "/reconcile", "/float"))
             or "/lines/<int:line_id>" in rule.rule
             or rule.rule in ("/users", "/users/role")
         )

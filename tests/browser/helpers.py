@@ -27,6 +27,27 @@ def sign_out(tab: Any) -> None:
     tab.wait_for_load_state()
 
 
+def csp_violations(tab: Any) -> list[str]:
+    """A list that collects every Content-Security-Policy complaint the tab logs from now on."""
+    found: list[str] = []
+    tab.on(
+        "console",
+        lambda message: (
+            found.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return found
+
+
+def change_role(tab: Any, username: str, role: str) -> None:
+    """On the user list: give ``username`` the role ``role`` with the *Change role* form."""
+    form = tab.locator("form", has=tab.locator("button:text('Change role')"))
+    form.locator("input[name=change-username]").fill(username)
+    form.locator("select[name=change-role]").select_option(role)
+    form.locator("button").click()
+    tab.wait_for_load_state()
+
+
 def nav_links(tab: Any) -> list[str]:
     """The menu's link texts."""
     return [text.strip() for text in tab.locator("nav a").all_inner_texts()]

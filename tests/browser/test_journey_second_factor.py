@@ -18,7 +18,7 @@ import pyotp
 import pytest
 
 from tests.browser.conftest import VIEWPORT, serve_demo
-from tests.browser.helpers import Screenshots, flashes, sign_in
+from tests.browser.helpers import Screenshots, change_role, csp_violations, flashes, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -45,13 +45,7 @@ def strict_tab(system_chromium: Any, strict_server: str) -> Iterator[Any]:
 def test_enrolment_then_step_up_before_a_role_change(strict_tab: Any) -> None:
     tab = strict_tab
     shot = Screenshots("second-factor")
-    violations: list[str] = []
-    tab.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
+    violations = csp_violations(tab)
 
     # 1. The password alone leads to the enrolment page, with a QR code and the key.
     sign_in(tab, "admin")
@@ -78,11 +72,7 @@ def test_enrolment_then_step_up_before_a_role_change(strict_tab: Any) -> None:
 
     # 3. Past the step-up window, a role change asks for a fresh code first ...
     time.sleep(STEP_UP_SECONDS + 1)
-    role_form = tab.locator("form", has=tab.locator("button:text('Change role')"))
-    role_form.locator("input[name=change-username]").fill("helpline")
-    role_form.locator("select[name=change-role]").select_option("auditor")
-    role_form.locator("button").click()
-    tab.wait_for_load_state()
+    change_role(tab, "helpline", "auditor")
     assert tab.url.split("?")[0].endswith("/account/second-factor")
     assert "Confirm with a code" in flashes(tab)
     shot(tab, "step-up-asks-for-a-code")
@@ -92,11 +82,7 @@ def test_enrolment_then_step_up_before_a_role_change(strict_tab: Any) -> None:
     assert tab.url.endswith("/users")
 
     # 4. ... and then takes it.
-    role_form = tab.locator("form", has=tab.locator("button:text('Change role')"))
-    role_form.locator("input[name=change-username]").fill("helpline")
-    role_form.locator("select[name=change-role]").select_option("auditor")
-    role_form.locator("button").click()
-    tab.wait_for_load_state()
+    change_role(tab, "helpline", "auditor")
     assert "helpline is now auditor" in flashes(tab)
     shot(tab, "role-changed-after-step-up")
     assert violations == []

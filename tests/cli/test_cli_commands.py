@@ -49,8 +49,19 @@ def cli_database_url(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def fund(cli_database_url: str) -> Fund:
     """``fund(*args)``: run the command line against the test's database."""
+    # The demo's users have no authenticator app; tests/cli/test_cli_step_up.py has it on.
+    return fund_runner(cli_database_url, FUND_REQUIRE_SECOND_FACTOR="0")
+
+
+def fund_runner(cli_database_url: str, **settings: str) -> Fund:
+    """``fund(*args)`` in production mode on the database, with ``settings`` in its environment."""
     runner = CliRunner()
-    env = {"DATABASE_URL": cli_database_url, "SECRET_KEY": "cli-test", "FUND_ENV": "production"}
+    env = {
+        "DATABASE_URL": cli_database_url,
+        "SECRET_KEY": "cli-test",
+        "FUND_ENV": "production",
+        **settings,
+    }
 
     def run(*args: str, expect: int = 0) -> Result:
         result = runner.invoke(main, list(args), env=env, catch_exceptions=False)

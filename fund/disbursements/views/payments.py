@@ -22,6 +22,7 @@ from fund.disbursements.views.blueprint import PAYERS, REFUSALS, back, batch_or_
 
 @bp.route("/<int:batch_id>/reconcile", methods=["POST"])
 @allow(*PAYERS)
+@step_up  # a result file settles lines paid or failed in the books
 def reconcile(batch_id: int) -> Response:
     session = get_session()
     batch = batch_or_404(batch_id)

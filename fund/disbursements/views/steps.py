@@ -112,6 +112,7 @@ def cancel(batch_id: int) -> Response:
 
 @bp.route("/float", methods=["POST"])
 @allow(*PAYERS)
+@step_up  # cash moves from the bank to the float
 def fund_float() -> Response:
     form = FloatForm()
     back = redirect(url_for("disbursements.index"))
