@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from fund.disbursements.models import (
@@ -83,11 +83,20 @@ _LINES_AND_ENTITLEMENTS = PaymentLine.__table__.join(
 
 
 def sheet_query(batch_id: int) -> Select[Any]:
-    """The sheet's SELECT: live lines with the factory's share, in receipt order."""
+    """The sheet's SELECT: live lines with the factory's share, in receipt order.
+
+    Its columns are ``SheetRow``'s, the payee's account picked by the database, so each row
+    becomes a ``SheetRow`` as it is.
+    """
+    account = case(
+        (_LINES.method == "mobile", func.coalesce(_LINES.wallet_number, "")),
+        (_LINES.method == "bank", func.coalesce(_LINES.bank_account, "")),
+        else_="",
+    )
     return (
         select(
             _LINES.receipt_number, _LINES.worker_id, _LINES.name, _LINES.national_id_masked,
-            _LINES.section, _LINES.method, _LINES.wallet_number, _LINES.bank_account,
+            func.coalesce(_LINES.section, ""), _LINES.method, account,
             _LINES.amount_minor, _LINES.state, _ENTITLEMENTS.factory_share_minor,
         )
         .select_from(_LINES_AND_ENTITLEMENTS)
@@ -128,25 +137,7 @@ def breakdown_query(run_ids: set[int]) -> Select[Any]:
 
 def sheet_rows(session: Session, batch: DisbursementBatch) -> list[SheetRow]:
     """The batch's live lines (a reissued line shows as its replacement), in receipt order."""
-    rows = session.execute(sheet_query(batch.id)).all()
-    return [
-        SheetRow(
-            number,
-            worker,
-            name,
-            national_id,
-            section or "",
-            method,
-            wallet or "" if method == "mobile" else bank or "" if method == "bank" else "",
-            amount,
-            state,
-            factory_share,
-        )
-        for (
-            number, worker, name, national_id, section, method, wallet, bank, amount, state,
-            factory_share,
-        ) in rows
-    ]  # fmt: skip
+    return [SheetRow._make(row) for row in session.execute(sheet_query(batch.id))]
 
 
 def _payee_account(method: str, wallet: str | None, bank: str | None) -> str:
