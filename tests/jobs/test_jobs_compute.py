@@ -19,15 +19,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fund import create_app
 from fund.audit.models import AuditEvent
 from fund.entitlements.models import Entitlement, EntitlementRun
 from fund.events.models import Event
 from fund.events.services import create_event
 from fund.jobs.models import Job
 from fund.jobs.services import run_job
-from tests.conftest import BrowserLikeClient
 from tests.entitlements.helpers import stored_roll
+from tests.jobs.helpers import jobs_app
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -46,19 +45,7 @@ ROLL = (
 
 def compute_app(connection: Connection, tmp_path: Path, queue: str) -> Flask:
     """The app on the test's connection; a roll of more than 3 workers is a background job."""
-    app = create_app(
-        {
-            "DB_BIND": connection,
-            "SECRET_KEY": "test",
-            "TESTING": True,
-            "SERVER_NAME": "localhost",
-            "JOBS_QUEUE": queue,
-            "JOB_FILES": str(tmp_path / "job-files"),
-            "BACKGROUND_COMPUTE_WORKERS": 3,
-        }
-    )
-    app.test_client_class = BrowserLikeClient
-    return app
+    return jobs_app(connection, tmp_path, queue, BACKGROUND_COMPUTE_WORKERS=3)
 
 
 def suspension(session: Session, users: People, roll_text: str = ROLL) -> Event:
@@ -143,21 +130,27 @@ def test_a_small_roll_is_still_computed_at_once(
     assert runs(session) == 1
 
 
-def test_a_job_failing_while_storing_stores_nothing_and_the_retry_stores_once(
+@pytest.fixture
+def queued(
     connection: Connection,
     session: Session,
     users: People,
     tmp_path: Path,
     login: Callable[..., Any],
     form_token: Token,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    event = suspension(session, users)
-    # A real broker nobody consumes: the job waits, and the test runs it as the consumer would.
+) -> tuple[Flask, Job]:
+    """A computation job waiting in a real broker nobody consumes (the test runs it)."""
     app = compute_app(connection, tmp_path, f"sqlite:///{tmp_path / 'queue.sqlite'}")
-    press_compute(app, login, form_token, event)
+    press_compute(app, login, form_token, suspension(session, users))
     job = session.scalars(select(Job)).one()
     assert job.state == "queued"
+    return app, job
+
+
+def test_a_job_failing_while_storing_stores_nothing_and_the_retry_stores_once(
+    session: Session, queued: tuple[Flask, Job], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, job = queued
 
     from fund.entitlements import services
 
@@ -186,18 +179,9 @@ def test_a_job_failing_while_storing_stores_nothing_and_the_retry_stores_once(
 
 
 def test_a_computation_cancelled_while_it_works_keeps_nothing(
-    connection: Connection,
-    session: Session,
-    users: People,
-    tmp_path: Path,
-    login: Callable[..., Any],
-    form_token: Token,
-    monkeypatch: pytest.MonkeyPatch,
+    session: Session, queued: tuple[Flask, Job], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    event = suspension(session, users)
-    app = compute_app(connection, tmp_path, f"sqlite:///{tmp_path / 'queue.sqlite'}")
-    press_compute(app, login, form_token, event)
-    job = session.scalars(select(Job)).one()
+    app, job = queued
 
     from fund.jobs import services
 
