@@ -43,7 +43,7 @@ def verification_code(
 class Receipt(NamedTuple):
     """Everything one receipt page shows.
 
-    A named tuple, not a frozen dataclass: as immutable, and made five times faster, which
+    A named tuple, not a frozen dataclass: as immutable, and made about ten times faster, which
     counts when a batch's 50,000 receipts are gathered (README: Disbursements).
     """
 
