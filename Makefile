@@ -79,8 +79,9 @@ test-postgres: $(INSTALLED) pdf-tools
 test-fast: $(INSTALLED) pdf-tools
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not slow and not browser"
 
-## bench: print performance figures (never asserted)
+## bench: print performance figures (never asserted); installs the optional `bench` extra
 bench: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 	@if $(BIN)/python scripts/postgres_answers.py "$(PG_URL)"; then \
 		for script in benchmarks/bench_*.py; do \

@@ -97,6 +97,8 @@ def _jobs_from_environment(instance_path: Path) -> dict[str, Any]:
         "BACKGROUND_POSTINGS": ("FUND_BACKGROUND_POSTINGS", 50_000),
         # Sheets and receipts of a batch with more lines than this: in the background.
         "BACKGROUND_LINES": ("FUND_BACKGROUND_LINES", 2_000),
+        # An event whose roll has more workers than this is computed in the background.
+        "BACKGROUND_COMPUTE_WORKERS": ("FUND_BACKGROUND_COMPUTE_WORKERS", 20_000),
         # A brand statement over more months than this (a far "to" date): in the background.
         "BACKGROUND_STATEMENT_MONTHS": ("FUND_BACKGROUND_STATEMENT_MONTHS", 60),
     }

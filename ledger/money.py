@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
+from math import gcd
 from typing import Final
 
 #: Digits after the decimal point per ISO 4217 currency the fund deals in.
@@ -110,6 +111,55 @@ def from_minor(minor: int, currency: str) -> Decimal:
 
 
 def format_minor(minor: int, currency: str, *, grouping: bool = True) -> str:
-    """``1250000, "BDT"`` → ``"12,500.00"`` (or ``"12500.00"`` without grouping)."""
-    amount = from_minor(minor, currency)
-    return f"{amount:,}" if grouping else f"{amount}"
+    """``1250000, "BDT"`` → ``"12,500.00"`` (or ``"12500.00"`` without grouping).
+
+    Integer arithmetic, not a ``Decimal`` per call: the receipts and sheets format an amount
+    per cell, tens of thousands of times (the same text ``from_minor`` would print).
+    """
+    if isinstance(minor, bool) or not isinstance(minor, int):
+        raise MoneyError(f"minor units must be an int, not {type(minor).__name__}")
+    digits = minor_digits(currency)
+    whole, part = divmod(-minor if minor < 0 else minor, 10**digits)
+    text = f"{whole:,}" if grouping else f"{whole}"
+    if digits:
+        text = f"{text}.{part:0{digits}d}"
+    return f"-{text}" if minor < 0 else text
+
+
+def format_exact(numerator: int, denominator: int, currency: str, *, grouping: bool) -> str:
+    """An exact amount of ``numerator / denominator`` minor units, in major units.
+
+    A terminating amount shows every digit, and at least the currency's places ("335.00",
+    "2,880.505"); any other shows 6 places rounded half up and ``…`` ("1.333333…"). Integer
+    arithmetic throughout, so no digit is lost however large the amount.
+    """
+    if denominator <= 0:
+        raise MoneyError(f"an amount's denominator must be positive, not {denominator}")
+    digits = minor_digits(currency)
+    magnitude = -numerator if numerator < 0 else numerator
+    scale = denominator * 10**digits  # the amount is magnitude / scale major units
+    common = gcd(magnitude, scale)
+    magnitude, scale = magnitude // common, scale // common
+    twos = fives = 0
+    rest = scale
+    while rest % 2 == 0:
+        rest //= 2
+        twos += 1
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    if rest == 1:
+        places = max(twos, fives, digits)
+        scaled = magnitude * 10**places // scale  # exact: scale divides 10**places
+        mark = ""
+    else:
+        places = 6
+        scaled, remainder = divmod(magnitude * 10**places, scale)
+        if 2 * remainder >= scale:
+            scaled += 1  # half up: away from zero, as ROUND_HALF_UP
+        mark = "…"
+    whole, part = divmod(scaled, 10**places)
+    text = f"{whole:,}" if grouping else f"{whole}"
+    if places:
+        text = f"{text}.{part:0{places}d}"
+    return f"-{text}{mark}" if numerator < 0 else f"{text}{mark}"

@@ -15,7 +15,7 @@ from fund.brands.fund_use_events import UseEvent
 from fund.brands.statement import BrandStatement
 from fund.pdf import LATIN, LATIN_BOLD, markup, paragraph_style, register_fonts
 from fund.reports.charts import Chart, drawing
-from fund.reports.exports import Book, excel_date, major
+from fund.reports.workbook import Book, excel_date, major
 from imports.writing import neutralise
 from ledger.money import format_minor
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from decimal import Decimal
 from fractions import Fraction
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from fund.disbursements.models import (
@@ -71,41 +72,72 @@ def live_line_count(session: Session, batch: DisbursementBatch) -> int:
     )
 
 
+#: The tables the sheet and the receipts read with plain Core SELECTs: tens of thousands of rows
+#: come back as tuples, not as ORM objects the session would track.
+_LINES = PaymentLine.__table__.c
+_ENTITLEMENTS = Entitlement.__table__.c
+_ITEMS = EntitlementLine.__table__.c
+_LINES_AND_ENTITLEMENTS = PaymentLine.__table__.join(
+    Entitlement.__table__, _ENTITLEMENTS.id == _LINES.entitlement_id
+)
+
+
+def sheet_query(batch_id: int) -> Select[Any]:
+    """The sheet's SELECT: live lines with the factory's share, in receipt order.
+
+    Its columns are ``SheetRow``'s, the payee's account picked by the database, so each row
+    becomes a ``SheetRow`` as it is.
+    """
+    account = case(
+        (_LINES.method == "mobile", func.coalesce(_LINES.wallet_number, "")),
+        (_LINES.method == "bank", func.coalesce(_LINES.bank_account, "")),
+        else_="",
+    )
+    return (
+        select(
+            _LINES.receipt_number, _LINES.worker_id, _LINES.name, _LINES.national_id_masked,
+            func.coalesce(_LINES.section, ""), _LINES.method, account,
+            _LINES.amount_minor, _LINES.state, _ENTITLEMENTS.factory_share_minor,
+        )
+        .select_from(_LINES_AND_ENTITLEMENTS)
+        .where(_LINES.batch_id == batch_id, _LINES.state != "reissued")
+        .order_by(_LINES.receipt_number)
+    )  # fmt: skip
+
+
+def receipt_lines_query(batch_id: int) -> Select[Any]:
+    """The receipts' SELECT of the lines with their entitlements (void and reissued left out)."""
+    return (
+        select(
+            _LINES.receipt_number, _LINES.verification_code, _LINES.worker_id, _LINES.name,
+            _LINES.national_id_masked, _LINES.method, _LINES.wallet_number, _LINES.bank_account,
+            _LINES.amount_minor, _LINES.state, _LINES.reissue_of_id, _LINES.settled_on,
+            _LINES.run_id, _ENTITLEMENTS.position, _ENTITLEMENTS.days_paid,
+            _ENTITLEMENTS.years_of_service, _ENTITLEMENTS.amount_minor,
+            _ENTITLEMENTS.exact_numerator, _ENTITLEMENTS.exact_denominator,
+        )
+        .select_from(_LINES_AND_ENTITLEMENTS)
+        .where(_LINES.batch_id == batch_id, _LINES.state.not_in(("void", "reissued")))
+        .order_by(_LINES.receipt_number)
+    )  # fmt: skip
+
+
+def breakdown_query(run_ids: set[int]) -> Select[Any]:
+    """The receipts' SELECT of the runs' breakdown lines, in each entitlement's order."""
+    return (
+        select(
+            _ITEMS.run_id, _ITEMS.entitlement_position, _ITEMS.rule, _ITEMS.component,
+            _ITEMS.monthly_minor, _ITEMS.share_text, _ITEMS.days, _ITEMS.days_per_month,
+            _ITEMS.amount_numerator, _ITEMS.amount_denominator, _ITEMS.basis, _ITEMS.bn,
+        )
+        .where(_ITEMS.run_id.in_(run_ids))
+        .order_by(_ITEMS.run_id, _ITEMS.entitlement_position, _ITEMS.position)
+    )  # fmt: skip
+
+
 def sheet_rows(session: Session, batch: DisbursementBatch) -> list[SheetRow]:
     """The batch's live lines (a reissued line shows as its replacement), in receipt order."""
-    rows = session.execute(
-        select(
-            PaymentLine.receipt_number,
-            PaymentLine.worker_id,
-            PaymentLine.name,
-            PaymentLine.national_id_masked,
-            PaymentLine.section,
-            PaymentLine.method,
-            PaymentLine.wallet_number,
-            PaymentLine.bank_account,
-            PaymentLine.amount_minor,
-            PaymentLine.state,
-            Entitlement.factory_share_minor,
-        )
-        .join(Entitlement, Entitlement.id == PaymentLine.entitlement_id)
-        .where(PaymentLine.batch_id == batch.id, PaymentLine.state != "reissued")
-        .order_by(PaymentLine.receipt_number)
-    )
-    return [
-        SheetRow(
-            receipt_number=r.receipt_number,
-            worker_id=r.worker_id,
-            name=r.name,
-            national_id_masked=r.national_id_masked,
-            section=r.section or "",
-            method=r.method,
-            account=_payee_account(r.method, r.wallet_number, r.bank_account),
-            amount_minor=r.amount_minor,
-            state=r.state,
-            factory_share_minor=r.factory_share_minor,
-        )
-        for r in rows
-    ]
+    return [SheetRow._make(row) for row in session.execute(sheet_query(batch.id))]
 
 
 def _payee_account(method: str, wallet: str | None, bank: str | None) -> str:
@@ -116,88 +148,125 @@ def _payee_account(method: str, wallet: str | None, bank: str | None) -> str:
     return ""
 
 
+class StoredLine(NamedTuple):
+    """A stored breakdown line as ``line_sentences`` reads it (``export.Line``), from a row."""
+
+    rule: str
+    component: str
+    monthly_minor: int
+    share: Decimal
+    days: int
+    days_per_month: int
+    amount: Fraction
+    basis: str
+    bn: str
+
+
+def _breakdown(
+    session: Session, run_ids: set[int], currency: str
+) -> tuple[dict[tuple[int, int], list[str]], dict[tuple[int, int], tuple[int, int]]]:
+    """Each entitlement's lines in words, and their exact sum (numerator, denominator).
+
+    Many workers share a line word for word (same wage, days and rule), so each distinct line
+    is worded once; the sums stay integer pairs, made a ``Fraction`` only where one is shown.
+    """
+    words: dict[tuple[int, int], list[str]] = defaultdict(list)
+    sums: dict[tuple[int, int], tuple[int, int]] = {}
+    worded: dict[tuple[object, ...], list[str]] = {}
+    shares: dict[str, Decimal] = {}
+    rows = session.execute(breakdown_query(run_ids)).all()
+    for run_id, position, *content in rows:
+        key = (run_id, position)
+        facts = tuple(content)
+        sentences = worded.get(facts)
+        if sentences is None:
+            rule, component, monthly, share_text, days, per_month, num, den, basis, bn = content
+            share = shares.get(share_text)
+            if share is None:
+                share = shares[share_text] = Decimal(share_text)
+            line = StoredLine(
+                rule, component, monthly, share, days, per_month, Fraction(num, den), basis, bn
+            )
+            sentences = worded[facts] = line_sentences(line, currency)
+        words[key].extend(sentences)
+        numerator, denominator = content[6], content[7]
+        added = sums.get(key)
+        if added is None:
+            sums[key] = (numerator, denominator)
+        elif added[1] == denominator:
+            sums[key] = (added[0] + numerator, denominator)
+        else:
+            sums[key] = (added[0] * denominator + numerator * added[1], added[1] * denominator)
+    return words, sums
+
+
 def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
-    """One ``Receipt`` per live line, with each entitlement line in plain words."""
+    """One ``Receipt`` per live line, with each entitlement line in plain words.
+
+    Two Core SELECTs (the lines with their entitlements, then the breakdown lines) and plain
+    values from there: the batch's facts are read once, not once per receipt.
+    """
     event = batch.event
-    lines = session.execute(
-        select(PaymentLine, Entitlement.position, Entitlement.days_paid,
-               Entitlement.years_of_service, Entitlement.amount_minor,
-               Entitlement.exact_numerator, Entitlement.exact_denominator)
-        .join(Entitlement, Entitlement.id == PaymentLine.entitlement_id)
-        .where(PaymentLine.batch_id == batch.id, PaymentLine.state.not_in(("void", "reissued")))
-        .order_by(PaymentLine.receipt_number)
-    ).all()  # fmt: skip
-    breakdown: dict[tuple[int, int], list[str]] = defaultdict(list)
-    sums: dict[tuple[int, int], Fraction] = defaultdict(Fraction)
-    run_ids = {line.run_id for line, *_ in lines}
-    for item in session.execute(
-        select(EntitlementLine)
-        .where(EntitlementLine.run_id.in_(run_ids))
-        .order_by(
-            EntitlementLine.run_id,
-            EntitlementLine.entitlement_position,
-            EntitlementLine.position,
-        )
-    ).scalars():
-        key = (item.run_id, item.entitlement_position)
-        breakdown[key].extend(line_sentences(item, batch.currency))
-        sums[key] += Fraction(item.amount_numerator, item.amount_denominator)
+    currency, batch_id, batch_state = batch.currency, batch.id, batch.state
+    lines = session.execute(receipt_lines_query(batch_id)).all()
+    breakdown, sums = _breakdown(session, {line.run_id for line in lines}, currency)
     factory = f"{event.factory.code} {event.factory.name}"
+    title = event.title
+    moment = batch.paid_at or batch.approved_at or batch.created_at
+    # The day the slip's claim became true: settled, else released, approved or drafted.
+    batch_day = moment.date() if moment is not None else None
+    standings: dict[str, str] = {}
     out = []
-    currency = batch.currency
-    for line, position, days, years, entitled, numerator, denominator in lines:
-        words = list(breakdown.get((line.run_id, position), []))
-        payable = Fraction(numerator, denominator)
-        lines_total = sums[(line.run_id, position)]
-        if lines_total != payable:
-            added = exact_text(lines_total, currency, grouping=True)
-            share = exact_text(payable, currency, grouping=True)
+    for (
+        number, code, worker_id, name, national_id, method, wallet, bank, amount, state,
+        reissue_of, settled_on, run_id, position, days, years, entitled, numerator, denominator,
+    ) in lines:  # fmt: skip
+        key = (run_id, position)
+        words = list(breakdown.get(key, ()))
+        added, over = sums.get(key, (0, 1))
+        if added * denominator != numerator * over:
+            total = exact_text(Fraction(added, over), currency, grouping=True)
+            share = exact_text(Fraction(numerator, denominator), currency, grouping=True)
             words.append(
-                f"The lines add up to {added} {currency}; "
+                f"The lines add up to {total} {currency}; "
                 f"the fund pays its share, {share} {currency}."
             )
-        if payable != entitled:
+        if numerator != entitled * denominator:
             words.append(
                 f"Rounded once to the policy's unit: {format_minor(entitled, currency)} {currency}."
             )
-        if line.amount_minor != entitled:
+        if amount != entitled:
             words.append(
-                f"The worker is owed {format_minor(entitled, batch.currency)} {batch.currency} in "
-                f"all; {format_minor(entitled - line.amount_minor, batch.currency)} was paid "
+                f"The worker is owed {format_minor(entitled, currency)} {currency} in "
+                f"all; {format_minor(entitled - amount, currency)} was paid "
                 "before, so this payment is the difference."
             )
-        if line.reissue_of_id is not None:
+        if reissue_of is not None:
             words.append("This payment replaces an earlier one that did not reach the worker.")
-        service = f"{years} years of service" if years is not None else f"{days or 0} days paid"
+        status = standings.get(state)
+        if status is None:
+            status = standings[state] = standing(batch_state, state)
         out.append(
             Receipt(
-                receipt_number=line.receipt_number,
-                verification_code=line.verification_code,
-                factory=factory,
-                event=event.title,
-                batch_id=batch.id,
-                worker_id=line.worker_id,
-                name=line.name,
-                national_id_masked=line.national_id_masked,
-                method=line.method,
-                account=_payee_account(line.method, line.wallet_number, line.bank_account),
-                amount_minor=line.amount_minor,
-                currency=batch.currency,
-                service=service,
-                explanation=tuple(words),
-                status=standing(batch.state, line.state),
-                dated=_slip_date(batch, line),
+                number,
+                code,
+                factory,
+                title,
+                batch_id,
+                worker_id,
+                name,
+                national_id,
+                method,
+                _payee_account(method, wallet, bank),
+                amount,
+                currency,
+                f"{years} years of service" if years is not None else f"{days or 0} days paid",
+                tuple(words),
+                status,
+                settled_on if settled_on is not None else batch_day,
             )
         )
     return out
-
-
-def _slip_date(batch: DisbursementBatch, line: PaymentLine) -> date | None:
-    """The day the slip's claim became true: settled, released, approved or drafted."""
-    if line.settled_on is not None:
-        return line.settled_on
-    moment = batch.paid_at or batch.approved_at or batch.created_at
-    return moment.date() if moment is not None else None
 
 
 def payment_file(

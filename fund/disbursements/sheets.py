@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from fund.pdf import LATIN, LATIN_BOLD, draw_text, new_canvas
 from imports.writing import neutralise
@@ -50,9 +51,8 @@ class SheetHeader:
     approval_entry_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class SheetRow:
-    """One payee line of the sheet."""
+class SheetRow(NamedTuple):
+    """One payee line of the sheet (a named tuple: immutable and quick to make by the 50,000)."""
 
     receipt_number: str
     worker_id: str

@@ -168,7 +168,7 @@ def compute(
 
     from fund.db import unit_of_work
     from fund.entitlements.policy_versions import PolicyNotFound, policy_for
-    from fund.entitlements.services import compute_for_event
+    from fund.entitlements.services import compute, store_computation
     from fund.events.models import Event
 
     through_date = calendar_date(through, "--through")
@@ -182,9 +182,18 @@ def compute(
             if name is None:
                 _fail("the event names no policy: pass --policy NAME")
             version = policy_for(session, name, event=event)
-            run = compute_for_event(
-                session, event=event, policy_version=version, through=through_date, actor=actor
-            )
+            workers = event.roll.worker_count if event.roll is not None else 0
+            # Synchronous, with a bar on stderr (stdout stays the summary): computed, stored.
+            with click.progressbar(
+                length=2 * workers, label="computing", file=sys.stderr, hidden=not workers
+            ) as bar:
+                computed = compute(
+                    session, event=event, policy_version=version, through=through_date
+                )
+                bar.label = "storing"
+                bar.update(workers)
+                run = store_computation(session, computed, event=event, actor=actor)
+                bar.update(workers)
             summary = {
                 "run": run.id,
                 "event": event.id,

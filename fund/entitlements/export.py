@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from fund.entitlements.rules import REASONS, Entitlement, Summary, summarise
 from imports.writing import neutralise
-from ledger.money import from_minor, minor_digits, round_amount
+from ledger.money import format_exact, from_minor, minor_digits, round_amount
 
 FIXED_COLUMNS: tuple[str, ...] = (
     "worker_id",
@@ -111,21 +111,7 @@ def major_text(exact_minor: Fraction | int, currency: str) -> str:
 
 def exact_text(exact_minor: Fraction, currency: str, *, grouping: bool = False) -> str:
     """An exact amount in major units: every digit when it ends, else 6 places and ``…``."""
-    value = exact_minor / 10 ** minor_digits(currency)
-    denominator = value.denominator
-    while denominator % 2 == 0:
-        denominator //= 2
-    while denominator % 5 == 0:
-        denominator //= 5
-    if denominator == 1:
-        # terminating: every digit, and at least the currency's places ("335.00", "2880.505")
-        exact = Decimal(value.numerator) / Decimal(value.denominator)
-        exponent = exact.normalize().as_tuple().exponent
-        assert isinstance(exponent, int)  # finite: a ratio of two integers
-        places = max(-exponent, minor_digits(currency))
-        return f"{exact:,.{places}f}" if grouping else f"{exact:.{places}f}"
-    rounded = round_amount(value, step=Decimal("0.000001"), mode="half_up")
-    return f"{rounded:,.6f}…" if grouping else f"{rounded:.6f}…"
+    return format_exact(exact_minor.numerator, exact_minor.denominator, currency, grouping=grouping)
 
 
 def breakdown_column(rule: str, component: str, basis: str = "") -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
@@ -73,62 +74,102 @@ def compute_for_event(
     paid_national_ids: Iterable[str] = (),
 ) -> EntitlementRun:
     """Compute and store every worker's entitlement for ``event`` (a new run each time)."""
-    with rules.collector_paused():
-        return _compute_for_event(
-            session,
-            event=event,
-            policy_version=policy_version,
-            through=through,
-            actor=actor,
-            rows=rows,
-            paid_national_ids=paid_national_ids,
-        )
+    computed = compute(
+        session,
+        event=event,
+        policy_version=policy_version,
+        through=through,
+        rows=rows,
+        paid_national_ids=paid_national_ids,
+    )
+    return store_computation(session, computed, event=event, actor=actor)
 
 
-def _compute_for_event(
+@dataclass(frozen=True, slots=True)
+class Computation:
+    """An event's entitlements computed and not yet stored (what ``store_computation`` writes).
+
+    The two halves let a background job compute while holding no write lock (SQLite's is one
+    for the whole database) and then store in one short transaction.
+    """
+
+    event_id: int
+    roll_id: int | None
+    policy_version_id: int
+    through: date | None
+    days_covered: int | None
+    currency: str
+    results: list[rules.Entitlement]
+
+
+def compute(
     session: Session,
     *,
     event: Event,
     policy_version: PolicyVersion,
     through: date | None,
-    actor: User | None,
-    rows: Sequence[RollRow] | None,
-    paid_national_ids: Iterable[str],
+    rows: Sequence[RollRow] | None = None,
+    paid_national_ids: Iterable[str] = (),
+) -> Computation:
+    """Every worker's entitlement for ``event`` from its roll, read but not stored."""
+    with rules.collector_paused():
+        policy = stored_policy(policy_version)
+        terms = event_terms(event)
+        if rows is None:
+            rows = roll_rows(session, event.roll_id)
+        earlier = None
+        if policy.suspension is not None and policy.suspension.tiers_per == "calendar_year":
+            earlier = (
+                earlier_layoff_days(session, event=event) if terms.kind == "suspension" else None
+            )
+        results = rules.compute_all(
+            rows,
+            event=terms,
+            policy=policy,
+            through=through,
+            paid_national_ids=paid_national_ids,
+            resolved=resolutions(session, event),
+            earlier_layoff_days=earlier,
+        )
+        return Computation(
+            event_id=event.id,
+            roll_id=event.roll_id,
+            policy_version_id=policy_version.id,
+            through=through,
+            days_covered=(
+                len(rules.covered_days(terms, policy, through))
+                if terms.kind == "suspension"
+                else None
+            ),
+            currency=policy.currency,
+            results=results,
+        )
+
+
+def store_computation(
+    session: Session, computed: Computation, *, event: Event, actor: User | None
 ) -> EntitlementRun:
-    policy = stored_policy(policy_version)
-    terms = event_terms(event)
-    if rows is None:
-        rows = roll_rows(session, event.roll_id)
-    earlier = None
-    if policy.suspension is not None and policy.suspension.tiers_per == "calendar_year":
-        earlier = earlier_layoff_days(session, event=event) if terms.kind == "suspension" else None
-    results = rules.compute_all(
-        rows,
-        event=terms,
-        policy=policy,
-        through=through,
-        paid_national_ids=paid_national_ids,
-        resolved=resolutions(session, event),
-        earlier_layoff_days=earlier,
-    )
-    summary = rules.summarise(results)
-    run = EntitlementRun(
-        event=event,
-        roll_id=event.roll_id,
-        policy_version=policy_version,
-        through=through,
-        days_covered=(
-            len(rules.covered_days(terms, policy, through)) if terms.kind == "suspension" else None
-        ),
-        currency=policy.currency,
-        workers=summary.workers,
-        eligible=summary.eligible,
-        total_minor=summary.total_minor,
-        computed_by=actor,
-    )
-    session.add(run)
-    session.flush()
-    store_entitlements(session, run_id=run.id, results=results)
+    """Store a computation as the event's new run, with its audit record (flushed)."""
+    if event.id != computed.event_id:
+        raise ValueError(f"computation of event {computed.event_id} stored for event {event.id}")
+    policy_version = session.get_one(PolicyVersion, computed.policy_version_id)
+    with rules.collector_paused():
+        summary = rules.summarise(computed.results)
+        run = EntitlementRun(
+            event=event,
+            roll_id=computed.roll_id,
+            policy_version=policy_version,
+            through=computed.through,
+            days_covered=computed.days_covered,
+            currency=computed.currency,
+            workers=summary.workers,
+            eligible=summary.eligible,
+            total_minor=summary.total_minor,
+            computed_by=actor,
+        )
+        session.add(run)
+        session.flush()
+        store_entitlements(session, run_id=run.id, results=computed.results)
     record(
         session,
         actor=actor,
@@ -140,7 +181,7 @@ def _compute_for_event(
             "roll_id": run.roll_id,
             "policy": policy_version.label,
             "policy_sha256": policy_version.sha256,
-            "through": through.isoformat() if through else None,
+            "through": computed.through.isoformat() if computed.through else None,
             "workers": run.workers,
             "eligible": run.eligible,
             "total_minor": run.total_minor,

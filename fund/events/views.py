@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from fund.arguments import id_argument, page_number
-from fund.auth.access import acting_user, allow
+from fund.auth.access import acting_user, allow, allowed_user
 from fund.auth.roles import STAFF, Role
 from fund.db import get_session
 from fund.entitlements.export import build_table, to_csv, to_xlsx
@@ -25,6 +36,7 @@ from fund.events.life import event_life
 from fund.events.models import Event
 from fund.events.services import EventInvalid, change_end, record_event, set_roll
 from fund.factories.models import Factory
+from fund.jobs.services import start_job
 from fund.rolls.models import Roll
 from ledger.money import format_minor
 
@@ -154,13 +166,13 @@ def compute(event_id: int) -> WerkzeugResponse:
         flash(_("Choose a policy."), "error")
         return redirect(url_for("events.detail", event_id=event.id))
     try:
+        version = policy_for(session, form.policy.data or "", event=event)
+        if (later := _large_computation(event, version.id, form.through.data)) is not None:
+            return later
         run = compute_for_event(
-            session,
-            event=event,
-            policy_version=policy_for(session, form.policy.data or "", event=event),
-            through=form.through.data,
+            session, event=event, policy_version=version, through=form.through.data,
             actor=acting_user(),
-        )
+        )  # fmt: skip
     except (EntitlementError, PolicyInvalid, LookupError) as error:
         flash(_("Not computed: %(reason)s", reason=error), "error")
         return redirect(url_for("events.detail", event_id=event.id))
@@ -175,6 +187,29 @@ def compute(event_id: int) -> WerkzeugResponse:
         "success",
     )
     return redirect(url_for("events.detail", event_id=event.id, run=run.id))
+
+
+def _large_computation(
+    event: Event, policy_version_id: int, through: date | None
+) -> WerkzeugResponse | None:
+    """A roll of more than ``BACKGROUND_COMPUTE_WORKERS``: a job computes it, and its page."""
+    workers = event.roll.worker_count if event.roll is not None else 0
+    if workers <= current_app.config["BACKGROUND_COMPUTE_WORKERS"]:
+        return None
+    job = start_job(
+        get_session(),
+        owner=allowed_user(),
+        kind="entitlements-compute",
+        params={
+            "event": event.id,
+            "policy_version": policy_version_id,
+            "through": through.isoformat() if through else None,
+        },
+        title=_("Entitlements of %(event)s", event=event.title),
+        result_name="",
+        total=workers,
+    )
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.context_processor

@@ -1,7 +1,10 @@
-"""What a background job can be: each kind writes one file from committed data.
+"""What a background job can be: a file written from committed data, or work stored.
 
-A kind takes a read-only session, the job's parameters (plain JSON values) and the path to
-write (the ``.part`` file), and reports how far it got through ``progress``.
+A file kind takes a read-only session, the job's parameters (plain JSON values) and the path to
+write (the ``.part`` file), and reports how far it got through ``progress``. A storing kind
+(``store``) does its long part with the read-only session, reporting progress, and hands back
+the short write: the consumer runs that in one transaction together with marking the job done,
+so a consumer killed half-way has stored nothing and the retry starts from nothing.
 """
 
 from __future__ import annotations
@@ -20,13 +23,22 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
 
 
+#: A storing kind's write: given the writing session and the job's owner id, it stores and
+#: returns what to add to the job's parameters (e.g. the id of what it made).
+Store = Callable[[Session, int], dict[str, Any]]
+
+
 @dataclass(frozen=True, slots=True)
 class JobKind:
     """One kind of background work: how to write its file, and what the file is."""
 
-    write: Callable[[Session, Mapping[str, Any], Path, Progress], None]
+    write: Callable[[Session, Mapping[str, Any], Path, Progress], None] | None
     suffix: str
     mimetype: str
+    #: Instead of ``write``: the long read (progress reported), giving back the write.
+    store: Callable[[Session, Mapping[str, Any], Progress], Store] | None = None
+    #: For a storing kind: the endpoint and arguments of the page showing what it stored.
+    result_page: Callable[[Mapping[str, Any]], tuple[str, dict[str, Any]]] | None = None
 
 
 def _day(value: Any) -> date | None:
@@ -100,7 +112,45 @@ def _batch_file(
     path.write_bytes(data)
 
 
+def _compute_entitlements(session: Session, params: Mapping[str, Any], progress: Progress) -> Store:
+    """Compute an event's entitlements (read-only, long); the store step writes the run."""
+    from fund.entitlements.models import PolicyVersion
+    from fund.entitlements.services import compute
+    from fund.events.models import Event
+
+    event = session.get_one(Event, params["event"])
+    progress(0)
+    computed = compute(
+        session,
+        event=event,
+        policy_version=session.get_one(PolicyVersion, params["policy_version"]),
+        through=_day(params.get("through")),
+    )
+    progress(len(computed.results))
+
+    def store(writing: Session, owner_id: int) -> dict[str, Any]:
+        from fund.auth.models import User
+        from fund.entitlements.services import store_computation
+
+        run = store_computation(
+            writing,
+            computed,
+            event=writing.get_one(Event, computed.event_id),
+            actor=writing.get(User, owner_id),
+        )
+        return {"run": run.id}
+
+    return store
+
+
+def _event_run_page(params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    return "events.detail", {"event_id": params["event"], "run": params.get("run")}
+
+
 KINDS: dict[str, JobKind] = {
+    "entitlements-compute": JobKind(
+        None, "", "", store=_compute_entitlements, result_page=_event_run_page
+    ),
     "ledger-export": JobKind(_ledger_export, ".xlsx", XLSX),
     "brand-statement-pdf": JobKind(_brand_statement, ".pdf", PDF),
     "brand-statement-xlsx": JobKind(_brand_statement, ".xlsx", XLSX),

@@ -89,7 +89,8 @@ def start_job(
         params=dict(params),
         title=title,
         result_name=result_name,
-        result_file=secrets.token_hex(16) + KINDS[kind].suffix,
+        # a storing kind (entitlements) makes no file
+        result_file=secrets.token_hex(16) + KINDS[kind].suffix if KINDS[kind].write else "",
         mimetype=KINDS[kind].mimetype,
         progress_total=total,
         created_at=now,
@@ -210,7 +211,11 @@ def run_job(job_id: int) -> None:
     job = _claim(job_id)
     if job is None:
         return
+    if KINDS[job.kind].store is not None:
+        _run_storing_job(job)
+        return
     kind = KINDS[job.kind]
+    assert kind.write is not None  # a kind either writes a file or stores
     final = job_files() / job.result_file
     part = _part(final)
     report = _Reporter(job_id)
@@ -228,15 +233,25 @@ def run_job(job_id: int) -> None:
         part.unlink(missing_ok=True)
         _failed(job_id, error, last=job.attempts > RETRIES)
         raise
+    with session_factory()() as session:
+        done = _mark_done(session, job_id, job.params)
+        session.commit()
+    if not done:  # cancelled after the last row: its file goes too
+        final.unlink(missing_ok=True)
+
+
+def _mark_done(session: Session, job_id: int, params: Mapping[str, Any]) -> bool:
+    """Mark a running job done, with its kept time; False if it was cancelled meanwhile."""
     now = utcnow()
     keep = timedelta(hours=int(current_app.config["JOB_KEEP_HOURS"]))
-    with session_factory()() as session:
-        done = _changed(
+    return bool(
+        _changed(
             session,
             update(Job)
             .where(Job.id == job_id, Job.state == "running")
             .values(
                 state="done",
+                params=dict(params),
                 progress_done=Job.progress_total,
                 finished_at=now,
                 expires_at=now + keep,
@@ -244,9 +259,42 @@ def run_job(job_id: int) -> None:
             )
             .execution_options(synchronize_session=False),
         )
-        session.commit()
-    if not done:  # cancelled after the last row: its file goes too
-        final.unlink(missing_ok=True)
+    )
+
+
+def _run_storing_job(job: Job) -> None:
+    """Read and work with progress, then store and mark the job done in one transaction.
+
+    Killed before that commit, the job has stored nothing and is run again from nothing; a
+    job cancelled meanwhile rolls its writing back. What it made is added to its parameters
+    (so asking again with the same choices starts new work rather than finding this job).
+    """
+    kind = KINDS[job.kind]
+    assert kind.store is not None
+    report = _Reporter(job.id)
+    try:
+        report(0)
+        with _reader()() as reading:
+            store = kind.store(reading, job.params, report)
+        with session_factory()() as session:
+            made = store(session, job.owner_id)
+            if _mark_done(session, job.id, {**job.params, **made}):
+                session.commit()
+            else:
+                session.rollback()  # cancelled while it worked: nothing of it is kept
+    except JobStopped:
+        return
+    except Exception as error:
+        _failed(job.id, error, last=job.attempts > RETRIES)
+        raise
+
+
+def result_page(job: Job) -> tuple[str, dict[str, Any]] | None:
+    """The page showing what a finished storing job made (endpoint, arguments), if any."""
+    kind = KINDS.get(job.kind)
+    if job.state != "done" or kind is None or kind.result_page is None:
+        return None
+    return kind.result_page(job.params)
 
 
 def _failed(job_id: int, error: Exception, *, last: bool) -> None:

@@ -15,7 +15,7 @@ from fund.auth.roles import STAFF_AND_BRANDS
 from fund.db import get_session
 from fund.jobs.forms import CancelForm
 from fund.jobs.models import Job
-from fund.jobs.services import cancel_job, downloadable, owned_job, result_path
+from fund.jobs.services import cancel_job, downloadable, owned_job, result_page, result_path
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -34,8 +34,13 @@ def _mine(job_id: int) -> Job:
 @allow(JOB_ASKERS)
 def show(job_id: int) -> str:
     job = _mine(job_id)
+    page = result_page(job)
     return render_template(
-        "jobs/show.html", job=job, ready=downloadable(job), cancel_form=CancelForm()
+        "jobs/show.html",
+        job=job,
+        ready=downloadable(job),
+        result_url=url_for(page[0], **page[1]) if page else None,
+        cancel_form=CancelForm(),
     )
 
 
@@ -52,6 +57,7 @@ def progress(job_id: int) -> Response:
             "total": job.progress_total,
             "error": job.error,
             "download": url_for("jobs.download", job_id=job.id) if ready else None,
+            "result": url_for(page[0], **page[1]) if (page := result_page(job)) else None,
         }
     )
 

@@ -27,14 +27,12 @@ from fund.reports.books import (
 )
 from fund.reports.charts import Chart, series_from_table
 from fund.reports.exports import (
-    Controls,
-    Period,
-    Target,
     write_account_statement,
     write_general_ledger,
     write_journal,
     write_trial_balance,
 )
+from fund.reports.workbook import Controls, Period, Target
 from ledger import PeriodClosed, close_period, closed_through, reopen_period
 from ledger.models import Account, JournalEntry, PeriodClose, Posting
 from ledger.queries import journal, statement, trial_balance

@@ -1,4 +1,4 @@
-"""Books long enough that exporting them takes a few seconds (background-job tests)."""
+"""Background-job tests: the app on the test's connection, long books, a real consumer."""
 
 from __future__ import annotations
 
@@ -8,10 +8,34 @@ import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from flask import Flask
 from sqlalchemy.orm import Session
 
+from fund import create_app
 from ledger import Entry, Posting, account, post
+from tests.conftest import BrowserLikeClient
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+
+def jobs_app(connection: Connection, tmp_path: Path, queue: str, **settings: Any) -> Flask:
+    """The app on the test's connection, with ``queue`` (``immediate`` or a broker's URL)."""
+    app = create_app(
+        {
+            "DB_BIND": connection,
+            "SECRET_KEY": "test",
+            "TESTING": True,
+            "SERVER_NAME": "localhost",
+            "JOBS_QUEUE": queue,
+            "JOB_FILES": str(tmp_path / "job-files"),
+            **settings,
+        }
+    )
+    app.test_client_class = BrowserLikeClient
+    return app
 
 
 def write_postings(session: Session, count: int, *, per_entry: int = 1_000) -> None:

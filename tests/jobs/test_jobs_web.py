@@ -27,6 +27,7 @@ from fund.jobs.services import purge_expired, run_job
 from ledger.models import JournalEntry, Posting
 from tests.brands.books import write_books
 from tests.conftest import BrowserLikeClient, csrf_token_from
+from tests.jobs.helpers import jobs_app as shared_jobs_app
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -36,19 +37,7 @@ if TYPE_CHECKING:
 
 def jobs_app(connection: Connection, tmp_path: Path, queue: str) -> Flask:
     """The app on the test's connection with every journal large enough for the background."""
-    app = create_app(
-        {
-            "DB_BIND": connection,
-            "SECRET_KEY": "test",
-            "TESTING": True,
-            "SERVER_NAME": "localhost",
-            "JOBS_QUEUE": queue,
-            "JOB_FILES": str(tmp_path / "job-files"),
-            "BACKGROUND_POSTINGS": 0,
-        }
-    )
-    app.test_client_class = BrowserLikeClient
-    return app
+    return shared_jobs_app(connection, tmp_path, queue, BACKGROUND_POSTINGS=0)
 
 
 @pytest.fixture

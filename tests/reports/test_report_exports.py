@@ -219,7 +219,7 @@ def test_an_account_statement_matches_the_ledger_statement(books: Session) -> No
 def test_a_listing_longer_than_a_sheet_continues_on_the_next(
     books: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("fund.reports.exports.MAX_ROWS", 6)
+    monkeypatch.setattr("fund.reports.workbook.MAX_ROWS", 6)
     book = workbook(books, "journal")
     sheets = [name for name in book.sheetnames if name.startswith("Journal")]
     assert sheets[:2] == ["Journal", "Journal (2)"]
