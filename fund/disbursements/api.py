@@ -735,7 +735,7 @@ def add_batch_paths(
                         "schema": {"type": "string", "enum": ["approve", "reject"]},
                     },
                 ],
-                "requestBody": {"required": False, **json_content(schema_ref("Reason"))},
+                "requestBody": {"required": True, **json_content(schema_ref("Reason"))},
                 "responses": {
                     "200": {
                         "description": "approve: the new line; reject: the change",
