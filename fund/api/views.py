@@ -56,6 +56,21 @@ def authenticate_token() -> None:
             g.api_user = token.user
 
 
+@bp.before_request
+def refuse_repeated_arguments() -> Response | None:
+    """A query argument given twice is 422 naming it, never read as its first value.
+
+    ``?kind=suspension&kind=zz`` answered as if only ``kind=suspension`` had been sent would
+    drop the second value silently (and take a malformed request as a good one).
+    """
+    repeated = sorted(name for name, values in request.args.lists() if len(values) > 1)
+    if not repeated:
+        return None
+    return validation_error(
+        ValidationError({name: ["given more than once: send it once"] for name in repeated})
+    )
+
+
 @bp.errorhandler(ValidationError)
 def handle_validation_error(error: ValidationError) -> Response:
     return validation_error(error)

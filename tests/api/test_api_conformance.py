@@ -60,6 +60,20 @@ def test_an_empty_or_bad_query_date_is_refused(
     assert "must be a date" in response.json["errors"][0]["message"]  # type: ignore[index]
 
 
+@pytest.mark.parametrize(
+    "query", ["kind=suspension&kind=zz", "factory=a&factory=b", "page=1&page=x"]
+)
+def test_a_query_argument_given_twice_is_a_422_naming_it(
+    client: FlaskClient, headers: Headers, query: str
+) -> None:
+    # Read as its first value, the second would be dropped silently (and a malformed query
+    # taken as a good one: schemathesis sends an array there as the argument repeated).
+    response = client.get(f"{API}/events?{query}", headers=headers(Role.OFFICER))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    errors: list[dict[str, Any]] = response.json["errors"]  # type: ignore[index]
+    assert errors[0]["field"] == query.split("=", 1)[0]
+
+
 def test_absent_query_dates_still_mean_everything(client: FlaskClient, headers: Headers) -> None:
     assert (
         client.get(f"{API}/ledger/trial-balance", headers=headers(Role.ACCOUNTANT)).status_code
