@@ -15,7 +15,7 @@ from fund.brands.api import add_brand_paths
 from fund.brands.schemas import BrandOut
 from fund.claims.api import add_claim_paths
 from fund.controls.api import add_control_paths
-from fund.disbursements.api import add_batch_paths
+from fund.disbursements.api_paths import add_batch_paths
 from fund.entitlements.api import add_entitlement_paths
 from fund.entitlements.schemas import EntitlementLineOut, EntitlementOut, EntitlementRunOut
 from fund.events.api import add_event_paths
