@@ -15,7 +15,7 @@ from fund.brands.api import add_brand_paths
 from fund.brands.schemas import BrandOut
 from fund.claims.api import add_claim_paths
 from fund.controls.api import add_control_paths
-from fund.disbursements.api import add_batch_paths
+from fund.disbursements.api_paths import add_batch_paths
 from fund.entitlements.api import add_entitlement_paths
 from fund.entitlements.schemas import EntitlementLineOut, EntitlementOut, EntitlementRunOut
 from fund.events.api import add_event_paths
@@ -193,7 +193,30 @@ def build_spec() -> dict[str, Any]:
     document: dict[str, Any] = spec.to_dict()
     _document_page_errors(document)
     _document_text_rule(document)
+    _only_null_beside_a_reference(document)
     return document
+
+
+def _only_null_beside_a_reference(document: Any) -> None:
+    """A nullable nested schema is the referenced object or ``null``, never any object.
+
+    apispec writes ``Nested(..., allow_none=True)`` as ``anyOf: [$ref, {type: object,
+    nullable: true}]`` for OpenAPI 3.0, whose second branch accepts every object (``{}``
+    included) that the nested schema itself refuses: narrow it to ``null``.
+    """
+    if isinstance(document, list):
+        for item in document:
+            _only_null_beside_a_reference(item)
+        return
+    if not isinstance(document, dict):
+        return
+    branches = document.get("anyOf")
+    if isinstance(branches, list) and any("$ref" in b for b in branches if isinstance(b, dict)):
+        for branch in branches:
+            if branch == {"nullable": True, "type": "object"}:
+                branch["enum"] = [None]
+    for value in document.values():
+        _only_null_beside_a_reference(value)
 
 
 #: The fund's text rule as a JSON-schema pattern (fund/text.py).

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, g, jsonify, request
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -57,6 +58,55 @@ def authenticate_token() -> None:
         if token is not None:
             g.api_token = token
             g.api_user = token.user
+
+
+@bp.before_request
+def refuse_unread_arguments() -> Response | None:
+    """A query argument given twice, or one the operation does not take, is 422 naming it.
+
+    ``?kind=suspension&kind=zz`` read as ``kind=suspension``, or ``?knd=closure`` ignored,
+    would drop what the client sent silently and answer a malformed request as a good one.
+    The arguments an operation takes are those its OpenAPI document lists.
+    """
+    problems = {
+        name: ["given more than once: send it once"]
+        for name, values in request.args.lists()
+        if len(values) > 1
+    }
+    rule = request.url_rule
+    if rule is not None:
+        taken = _query_arguments(rule.rule, request.method)
+        if taken is not None:
+            for name in request.args:
+                if name not in taken:
+                    problems.setdefault(name, []).append("this operation takes no such argument")
+    if not problems:
+        return None
+    return validation_error(ValidationError(problems))
+
+
+def _query_arguments(rule: str, method: str) -> frozenset[str] | None:
+    """The query arguments the document lists for ``method`` on ``rule`` (None: undocumented)."""
+    table: dict[tuple[str, str], frozenset[str]] | None = current_app.extensions.get(
+        "api_query_arguments"
+    )
+    if table is None:
+        table = {}
+        for path, operations in build_spec()["paths"].items():
+            for verb, operation in operations.items():
+                names = {
+                    parameter["name"]
+                    for parameter in operation.get("parameters", [])
+                    if parameter.get("in") == "query"
+                }
+                table[(path, verb.upper())] = frozenset(names)
+        current_app.extensions["api_query_arguments"] = table
+    path = _FLASK_ARGUMENT.sub(r"{\1}", rule.removeprefix(bp.url_prefix or ""))
+    return table.get((path, "GET" if method == "HEAD" else method))
+
+
+#: ``<int:event_id>`` in a Flask rule, ``{event_id}`` in the document.
+_FLASK_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
 @bp.errorhandler(ValidationError)

@@ -183,7 +183,7 @@ def add_pledge(code: str) -> Response | tuple[Response, int]:
     except RecordConflict as conflict:
         return error_response(409, "conflict", str(conflict), "reference")
     except BrandRecordRefused as refused:
-        return error_response(422, "refused", str(refused))
+        return error_response(409, "refused", str(refused))
     return jsonify(_pledge_json(pledge)), 201
 
 
@@ -199,9 +199,10 @@ def add_contribution(code: str) -> Response | tuple[Response, int]:
             )
         )
         if pledge is None:
+            # 409, not 422: the body is well formed; it names a pledge the brand does not have.
             return error_response(
-                422,
-                "invalid",
+                409,
+                "refused",
                 f"{brand.code} has no pledge {data['pledge_reference']!r}",
                 "pledge_reference",
             )
@@ -221,7 +222,7 @@ def add_contribution(code: str) -> Response | tuple[Response, int]:
     except RecordConflict as conflict:
         return error_response(409, "conflict", str(conflict), "bank_reference")
     except BrandRecordRefused as refused:
-        return error_response(422, "refused", str(refused))
+        return error_response(409, "refused", str(refused))
     return jsonify(_contribution_json(contribution)), 201
 
 

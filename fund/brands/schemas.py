@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import re
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from fund.api.fields import text
 
@@ -13,6 +16,38 @@ def amount_field() -> fields.Decimal:
         required=True,
         as_string=True,
         metadata={"type": "string", "format": "decimal", "example": "12500.00"},
+    )
+
+
+#: A brand amount as a client writes it: digits, at most two decimals, at most the maximum of
+#: 1,000,000,000.00 (fund/money_limits.py, PLEDGE and CONTRIBUTION), so the document states
+#: exactly what is taken (``""``, ``"1e3"``, ``"-5"`` and ``12`` as a number are refused).
+AMOUNT_IN_PATTERN = r"^(1000000000([.]00?)?|[0-9]{1,9}([.][0-9]{1,2})?)$"
+
+
+class _AmountText(fields.Decimal):
+    """``fields.Decimal`` that first holds the raw value to ``AMOUNT_IN_PATTERN``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str) or re.fullmatch(AMOUNT_IN_PATTERN, value) is None:
+            raise ValidationError(
+                "an amount like 12500.00: digits, at most two decimals, at most the maximum"
+                " of 1000000000.00"
+            )
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def amount_in() -> fields.Decimal:
+    """An amount a client sends (pledge, instalment, contribution), as exact decimal text."""
+    return _AmountText(
+        required=True,
+        as_string=True,
+        metadata={
+            "type": "string",
+            "format": "decimal",
+            "example": "12500.00",
+            "pattern": AMOUNT_IN_PATTERN,
+        },
     )
 
 
@@ -28,14 +63,14 @@ class InstalmentIn(Schema):
     """One dated part of a pledge."""
 
     due_date = fields.Date(required=True)
-    amount = amount_field()
+    amount = amount_in()
 
 
 class PledgeIn(Schema):
     """A pledge to record; the reference is its natural key (a retry repeats it)."""
 
     reference = text(120, blank=False, required=True)
-    amount = amount_field()
+    amount = amount_in()
     currency = fields.String(required=True, validate=validate.OneOf(["USD", "BDT"]))
     pledged_on = fields.Date(required=True)
     due_date = fields.Date(required=True)
@@ -59,7 +94,7 @@ class ContributionIn(Schema):
     """A payment received; the bank reference is its natural key."""
 
     bank_reference = text(120, blank=False, required=True)
-    amount = amount_field()
+    amount = amount_in()
     currency = fields.String(required=True, validate=validate.OneOf(["USD", "BDT"]))
     value_date = fields.Date(required=True)
     pledge_reference = text(120, load_default=None)

@@ -444,7 +444,7 @@ def add_claim_paths(
                 "post": {
                     "summary": f"{summary} (officers, administrators)",
                     "parameters": [claim_id],
-                    "requestBody": {"required": name != "accept", **json_content(schema_ref(body))},
+                    "requestBody": {"required": True, **json_content(schema_ref(body))},
                     "responses": {"200": one_claim, **errors, **refusals, **not_found},
                 }
             },

@@ -60,6 +60,22 @@ def test_an_empty_or_bad_query_date_is_refused(
     assert "must be a date" in response.json["errors"][0]["message"]  # type: ignore[index]
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["kind=suspension&kind=zz", "factory=a&factory=b", "page=1&page=x", "knd=closure", "=false"],
+)
+def test_a_query_argument_given_twice_or_not_taken_is_a_422_naming_it(
+    client: FlaskClient, headers: Headers, query: str
+) -> None:
+    # Read as its first value, or ignored, the rest would be dropped silently (and a
+    # malformed query taken as a good one: schemathesis's negative cases send these).
+    response = client.get(f"{API}/events?{query}", headers=headers(Role.OFFICER))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    errors: list[dict[str, Any]] = response.json["errors"]  # type: ignore[index]
+    name = query.split("=", 1)[0]
+    assert errors[0]["field"] == (name or "_schema")  # a nameless argument: the query as a whole
+
+
 def test_absent_query_dates_still_mean_everything(client: FlaskClient, headers: Headers) -> None:
     assert (
         client.get(f"{API}/ledger/trial-balance", headers=headers(Role.ACCOUNTANT)).status_code

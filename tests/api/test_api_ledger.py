@@ -145,7 +145,7 @@ def test_an_accountant_closes_a_month_and_an_admin_reopens_it(
         },
         headers=accountant,
     )
-    assert late.status_code == 422  # dated in the closed month
+    assert late.status_code == 409  # dated in the closed month: refused by the rules
 
     refused = client.post(
         f"{API}/ledger/reopen", json={"reason": "late bank advice"}, headers=accountant

@@ -213,7 +213,7 @@ def test_staff_record_pledges_and_payments_through_the_api(
         json={**payment, "bank_reference": "X", "pledge_reference": "NOPE"},
         headers=bearer("accountant"),
     )
-    assert missing.status_code == 422
+    assert missing.status_code == 409
     hidden = client.post(f"{API}/brands/NORD/pledges", json=pledge, headers=bearer("nord"))
     assert hidden.status_code == 403
 
