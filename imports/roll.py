@@ -7,7 +7,6 @@ as the user sees them: spreadsheet row (1-based, title rows counted) or CSV line
 
 from __future__ import annotations
 
-import gc
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -19,6 +18,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from imports.allocation import cycle_collection_paused
 from imports.headers import (
     FIELD_LABELS,
     FIELDS,
@@ -112,19 +112,12 @@ def read_roll(
     """Read and check a CSV or XLSX roll; raise ``RollUnreadable`` if it is not a roll at all."""
     limits = limits or Limits()
     data = read_bytes(source, filename=filename, limits=limits)
-    # Reading allocates millions of small acyclic objects; the cycle collector would only rescan
-    # them over and over, so it waits until the reading is done.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with cycle_collection_paused():
         grid = load_grid(data, filename=filename, limits=limits)
         header = locate_header(
             grid, filename=filename, column_mapping=column_mapping, limits=limits
         )
         return _check(grid, header, filename=filename, limits=limits, as_of=as_of or _today())
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _today() -> date:
