@@ -1,7 +1,10 @@
-"""What a background job can be: each kind writes one file from committed data.
+"""What a background job can be: most kinds write one file from committed data.
 
-A kind takes a read-only session, the job's parameters (plain JSON values) and the path to
-write (the ``.part`` file), and reports how far it got through ``progress``.
+A file kind takes a read-only session, the job's parameters (plain JSON values) and the path
+to write (the ``.part`` file), and reports how far it got through ``progress``. A kind that
+changes the database instead (a roll import) is in two steps: ``prepare`` does the long
+reading on a read-only session and returns the ``store`` step, which runs in one transaction
+with the job's own "done", so a job killed mid-way has changed nothing and is run again.
 """
 
 from __future__ import annotations
@@ -15,18 +18,29 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 Progress = Callable[[int], None]
+#: The second step of a database kind: given the writing session (and progress), it changes
+#: the database; the job service commits it together with the job's "done".
+Store = Callable[[Session, Progress], None]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
+
+
+class JobRefused(Exception):
+    """The work cannot be done as asked (a roll with errors): the job fails, never retried."""
 
 
 @dataclass(frozen=True, slots=True)
 class JobKind:
     """One kind of background work: how to write its file, and what the file is."""
 
-    write: Callable[[Session, Mapping[str, Any], Path, Progress], None]
+    write: Callable[[Session, Mapping[str, Any], Path, Progress], None] | None
     suffix: str
     mimetype: str
+    #: A database kind (``write`` is None): the reading step, returning the storing step.
+    prepare: Callable[[Session, Mapping[str, Any], Progress], Store] | None = None
+    #: Where a finished database kind's result is shown (a path in the app), if anywhere.
+    link: Callable[[Session, Mapping[str, Any]], str | None] | None = None
 
 
 def _day(value: Any) -> date | None:
@@ -100,6 +114,18 @@ def _batch_file(
     path.write_bytes(data)
 
 
+def _roll_import(session: Session, params: Mapping[str, Any], progress: Progress) -> Store:
+    from fund.rolls.background import prepare_import
+
+    return prepare_import(session, params, progress, refused=JobRefused)
+
+
+def _roll_link(session: Session, params: Mapping[str, Any]) -> str | None:
+    from fund.rolls.background import stored_roll_link
+
+    return stored_roll_link(session, params)
+
+
 KINDS: dict[str, JobKind] = {
     "ledger-export": JobKind(_ledger_export, ".xlsx", XLSX),
     "brand-statement-pdf": JobKind(_brand_statement, ".pdf", PDF),
@@ -107,4 +133,5 @@ KINDS: dict[str, JobKind] = {
     "batch-sheet-xlsx": JobKind(_batch_file, ".xlsx", XLSX),
     "batch-sheet-pdf": JobKind(_batch_file, ".pdf", PDF),
     "batch-receipts": JobKind(_batch_file, ".pdf", PDF),
+    "roll-import": JobKind(None, "", "", prepare=_roll_import, link=_roll_link),
 }

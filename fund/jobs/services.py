@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fund.auth.models import User
 from fund.db import make_engine, session_factory, utcnow
-from fund.jobs.kinds import KINDS
+from fund.jobs.kinds import KINDS, JobKind, JobRefused
 from fund.jobs.models import FINISHED, Job
 from fund.jobs.queue import RETRIES, send
 
@@ -89,7 +89,8 @@ def start_job(
         params=dict(params),
         title=title,
         result_name=result_name,
-        result_file=secrets.token_hex(16) + KINDS[kind].suffix,
+        # A database kind has no file: nothing to download, only its link once done.
+        result_file=secrets.token_hex(16) + KINDS[kind].suffix if KINDS[kind].write else "",
         mimetype=KINDS[kind].mimetype,
         progress_total=total,
         created_at=now,
@@ -211,9 +212,12 @@ def run_job(job_id: int) -> None:
     if job is None:
         return
     kind = KINDS[job.kind]
+    report = _Reporter(job_id)
+    if kind.write is None:
+        _run_in_database(job, kind, report)
+        return
     final = job_files() / job.result_file
     part = _part(final)
-    report = _Reporter(job_id)
     try:
         report(0)
         with _reader()() as reading:
@@ -249,9 +253,54 @@ def run_job(job_id: int) -> None:
         final.unlink(missing_ok=True)
 
 
+def _run_in_database(job: Job, kind: JobKind, report: _Reporter) -> None:
+    """A kind that changes the database: its changes and the job's "done" commit together."""
+    assert kind.prepare is not None
+    try:
+        report(0)
+        with _reader()() as reading:
+            store = kind.prepare(reading, job.params, report)
+        with session_factory()() as session:
+            # SQLite has one writer, and this transaction is it: the progress (another
+            # connection) would wait for it, so storing shows no progress there; PostgreSQL does.
+            writing_progress = report if session.get_bind().dialect.name != "sqlite" else _silent
+            store(session, writing_progress)
+            now = utcnow()
+            done = _changed(
+                session,
+                update(Job)
+                .where(Job.id == job.id, Job.state == "running")
+                .values(
+                    state="done",
+                    progress_done=Job.progress_total,
+                    finished_at=now,
+                    heartbeat_at=now,
+                )
+                .execution_options(synchronize_session=False),
+            )
+            if not done:  # cancelled (or taken over) meanwhile: nothing of it is kept
+                session.rollback()
+                return
+            session.commit()
+    except JobStopped:
+        return
+    except JobRefused as refused:
+        _failed(job.id, refused, last=True)
+    except Exception as error:
+        _failed(job.id, error, last=job.attempts > RETRIES)
+        raise
+
+
+def _silent(_done: int) -> None:
+    """Progress nobody can be told of yet."""
+
+
 def _failed(job_id: int, error: Exception, *, last: bool) -> None:
     """Note the error; the job waits for Huey's retry, or fails after the last attempt."""
-    log.exception("job %s failed", job_id, exc_info=error)
+    if isinstance(error, JobRefused):
+        log.info("job %s refused: %s", job_id, error)
+    else:
+        log.exception("job %s failed", job_id, exc_info=error)
     with session_factory()() as session:
         _changed(
             session,
@@ -259,7 +308,11 @@ def _failed(job_id: int, error: Exception, *, last: bool) -> None:
             .where(Job.id == job_id, Job.state == "running")
             .values(
                 state="failed" if last else "queued",
-                error=f"{type(error).__name__}: {error}"[:1000],
+                error=(
+                    str(error)
+                    if isinstance(error, JobRefused)
+                    else f"{type(error).__name__}: {error}"
+                )[:1000],
                 finished_at=utcnow() if last else None,
             )
             .execution_options(synchronize_session=False),

@@ -14,6 +14,7 @@ from fund.auth.access import allow, allowed_user
 from fund.auth.roles import STAFF_AND_BRANDS
 from fund.db import get_session
 from fund.jobs.forms import CancelForm
+from fund.jobs.kinds import KINDS
 from fund.jobs.models import Job
 from fund.jobs.services import cancel_job, downloadable, owned_job, result_path
 
@@ -35,8 +36,18 @@ def _mine(job_id: int) -> Job:
 def show(job_id: int) -> str:
     job = _mine(job_id)
     return render_template(
-        "jobs/show.html", job=job, ready=downloadable(job), cancel_form=CancelForm()
+        "jobs/show.html",
+        job=job,
+        ready=downloadable(job),
+        link=_link(job),
+        cancel_form=CancelForm(),
     )
+
+
+def _link(job: Job) -> str | None:
+    """Where a finished job that changed the database shows its result (a stored roll)."""
+    link = KINDS[job.kind].link
+    return link(get_session(), job.params) if link is not None and job.state == "done" else None
 
 
 @bp.route("/<int:job_id>.json")
@@ -52,6 +63,7 @@ def progress(job_id: int) -> Response:
             "total": job.progress_total,
             "error": job.error,
             "download": url_for("jobs.download", job_id=job.id) if ready else None,
+            "link": _link(job),
         }
     )
 

@@ -1,4 +1,4 @@
-"""Books long enough that exporting them takes a few seconds (background-job tests)."""
+"""Helpers of the background-job tests: long books, and a consumer started, killed, stopped."""
 
 from __future__ import annotations
 
@@ -6,11 +6,17 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from fund.jobs.models import Job
 from ledger import Entry, Posting, account, post
 
 
@@ -44,6 +50,22 @@ def start_worker(environment: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
+def kill_holding_the_job(engine: Engine, worker: subprocess.Popen[bytes], job_id: int) -> None:
+    """Hold the job's row (SQLite: the whole database) so the consumer's next write waits on
+    it, and kill the consumer there (it is killed in any case, even if the holding fails)."""
+    try:
+        with engine.connect() as holder:
+            holder.execute(update(Job).where(Job.id == job_id).values(error=""))
+            time.sleep(0.5)
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=10)
+            holder.rollback()
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+
+
 def stop_worker(worker: subprocess.Popen[bytes]) -> None:
     """Stop it as Ctrl-C would (Huey finishes cleanly); kill it if it does not stop."""
     worker.send_signal(signal.SIGINT)
@@ -52,3 +74,12 @@ def stop_worker(worker: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
+
+
+def wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
+    """Poll ``check`` until it holds; fail the test after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {seconds} s for {what}")
+        time.sleep(0.2)

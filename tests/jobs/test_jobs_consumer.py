@@ -8,15 +8,11 @@ its next progress write waits, so it is stopped half-way through the file, for s
 
 from __future__ import annotations
 
-import os
-import signal
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -30,24 +26,18 @@ from fund.jobs.services import start_job
 from fund.migrate import upgrade
 from ledger.models import JournalEntry
 from ledger.models import Posting as PostingRow
-from tests.conftest import _drop_postgres_database, _fresh_postgres_database
-from tests.jobs.helpers import start_worker, stop_worker, write_postings
+from tests.jobs.helpers import (
+    kill_holding_the_job,
+    start_worker,
+    stop_worker,
+    wait_for,
+    write_postings,
+)
 
 pytestmark = pytest.mark.slow
 
 #: Enough postings that writing them takes seconds, so the kill lands in the middle.
 POSTINGS = 60_000
-
-
-@pytest.fixture
-def committed_url(tmp_path: Path, worker_id: str) -> Iterator[str]:
-    base = os.environ.get("TEST_DATABASE_URL")
-    if base and base.startswith("postgresql"):
-        url, name = _fresh_postgres_database(base, f"{worker_id}_jobs")
-        yield url
-        _drop_postgres_database(base, name)
-    else:
-        yield f"sqlite:///{tmp_path / 'fund.sqlite'}"
 
 
 def fill(engine: Engine) -> int:
@@ -59,14 +49,6 @@ def fill(engine: Engine) -> int:
         write_postings(session, POSTINGS)
         session.commit()
         return user.id
-
-
-def wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            pytest.fail(f"waited {seconds} s for {what}")
-        time.sleep(0.2)
 
 
 def test_a_job_killed_midway_leaves_no_file_and_is_run_again(
@@ -116,17 +98,8 @@ def test_a_job_killed_midway_leaves_no_file_and_is_run_again(
     first = start_worker(environment)
     try:
         wait_for(lambda: job_row().progress_done > 0, 60, "the first consumer's progress")
-        # Hold the job row: the consumer's next progress write waits on it, mid-file.
-        with engine.connect() as holder:
-            holder.execute(update(Job).where(Job.id == job_id).values(error=""))
-            time.sleep(0.5)
-            first.send_signal(signal.SIGKILL)
-            first.wait(timeout=10)
-            holder.rollback()
     finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait()
+        kill_holding_the_job(engine, first, job_id)
 
     killed = job_row()
     assert killed.state == "running"
