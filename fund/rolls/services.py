@@ -22,9 +22,9 @@ from fund.rolls.models import ColumnMapping, Roll, RollWorker
 from fund.rolls.signals import roll_stored
 from imports import FIELDS, Limits, Problem, RollReading, RollRow, RollUnreadable, read_roll
 from imports.allocation import cycle_collection_paused
-from imports.headers import normalise_header
 from imports.identifiers import national_id_key
 from imports.sources import read_bytes
+from imports.vocabulary import normalise_header
 
 #: Rows per INSERT batch: big enough to be fast, small enough for a moving progress bar.
 BATCH_ROWS = 10_000
