@@ -126,15 +126,21 @@ def current_roll(session: Session, factory: Factory) -> Roll | None:
     )
 
 
-def _current_roll_ids_elsewhere(session: Session, factory: Factory) -> Any:
+def _current_rolls_elsewhere(session: Session, factory: Factory) -> frozenset[int]:
+    """The ids of the other factories' current (newest) roll versions."""
     newest = (
         select(Roll.factory_id, func.max(Roll.version).label("version"))
         .where(Roll.factory_id != factory.id)
         .group_by(Roll.factory_id)
         .subquery()
     )
-    return select(Roll.id).join(
-        newest, (Roll.factory_id == newest.c.factory_id) & (Roll.version == newest.c.version)
+    return frozenset(
+        session.scalars(
+            select(Roll.id).join(
+                newest,
+                (Roll.factory_id == newest.c.factory_id) & (Roll.version == newest.c.version),
+            )
+        )
     )
 
 
@@ -148,6 +154,18 @@ def check_roll(
     limits: Limits | None = None,
 ) -> RollReading:
     """Read the file with the factory's saved mapping and check it against other factories."""
+    return _read_and_check(session, factory, source, filename, as_of, limits)[0]
+
+
+def _read_and_check(
+    session: Session,
+    factory: Factory,
+    source: Path | bytes,
+    filename: str,
+    as_of: date,
+    limits: Limits | None,
+) -> tuple[RollReading, frozenset[int]]:
+    """The reading, and the other factories' current rolls it was checked against."""
     reading = read_roll(
         source,
         filename=filename,
@@ -155,7 +173,8 @@ def check_roll(
         limits=limits,
         as_of=as_of,
     )
-    return _against_other_factories(session, factory, reading)
+    elsewhere = _current_rolls_elsewhere(session, factory)
+    return _against_other_factories(session, factory, reading, elsewhere), elsewhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +187,8 @@ class CheckedRoll:
     as_of: date
     sha256: str
     reading: RollReading
+    #: The other factories' current rolls the reading was checked against.
+    checked_against: frozenset[int] = frozenset()
 
 
 def check_file(
@@ -182,25 +203,23 @@ def check_file(
     """``check_roll``, keeping what was read for ``import_roll(checked=...)``."""
     limits = limits or Limits()
     data = read_bytes(source, filename=filename, limits=limits)
-    reading = check_roll(
-        session, factory=factory, source=data, filename=filename, as_of=as_of, limits=limits
-    )
-    return CheckedRoll(factory.id, filename, as_of, hashlib.sha256(data).hexdigest(), reading)
+    reading, elsewhere = _read_and_check(session, factory, data, filename, as_of, limits)
+    digest = hashlib.sha256(data).hexdigest()
+    return CheckedRoll(factory.id, filename, as_of, digest, reading, elsewhere)
 
 
 def _against_other_factories(
-    session: Session, factory: Factory, reading: RollReading
+    session: Session, factory: Factory, reading: RollReading, rolls: frozenset[int]
 ) -> RollReading:
     # The same person on two factories' current rolls would be paid twice: refuse the row.
-    if not reading.rows:
+    if not reading.rows or not rolls:
         return reading
-    elsewhere = _current_roll_ids_elsewhere(session, factory)
     taken: dict[str, tuple[str, str]] = {}
     query = (
         select(RollWorker.national_id, RollWorker.worker_id, Factory.code)
         .join(Roll, RollWorker.roll_id == Roll.id)
         .join(Factory, Roll.factory_id == Factory.id)
-        .where(RollWorker.roll_id.in_(elsewhere))
+        .where(RollWorker.roll_id.in_(sorted(rolls)))
     )
     for national_id, worker_id, code in session.execute(query):
         taken[national_id_key(national_id)] = (code, worker_id)
@@ -278,8 +297,9 @@ def import_roll(
     if current is not None and current.sha256 == digest and current.as_of == as_of:
         raise RollAlreadyImported(current)
     if checked is not None:
-        # Another factory may have stored a roll since the check: its national IDs count too.
-        reading = _against_other_factories(session, factory, checked.reading)
+        # Another factory may have stored a roll since the check: only such rolls are read.
+        since = _current_rolls_elsewhere(session, factory) - checked.checked_against
+        reading = _against_other_factories(session, factory, checked.reading, since)
     else:
         reading = check_roll(
             session, factory=factory, source=data, filename=filename, as_of=as_of, limits=limits
