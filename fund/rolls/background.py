@@ -5,11 +5,13 @@ upload to a job file beside it (the same private folder, 0700, and file, 0600) a
 ``roll-import`` job. The job reads and checks the file on a read-only session, then stores
 it in one transaction committed with the job's "done": killed mid-way, it leaves nothing
 and runs again. A refusal (the roll has errors, or needs the officer's word that nobody left)
-fails the job at once with the reason; the file goes once the job is done or refused.
+fails the job at once with the reason; the file goes once the job is done or refused (or,
+its job never run, after ``JOB_UPLOAD_DAYS``).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
@@ -32,6 +34,9 @@ from fund.rolls.services import (
 )
 
 JOB_KIND = "roll-import"
+#: A job's upload is deleted when the job is done or refused; one whose job never ran (it was
+#: cancelled while queued, or no worker ran for a week) is swept after this many days.
+JOB_UPLOAD_DAYS = 7
 
 
 def uploads_folder() -> Path:
@@ -39,6 +44,17 @@ def uploads_folder() -> Path:
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "rolls"
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
+
+
+def sweep_job_uploads() -> int:
+    """Delete job uploads older than ``JOB_UPLOAD_DAYS`` (their jobs fail: "upload it again")."""
+    limit = time.time() - JOB_UPLOAD_DAYS * 86_400
+    removed = 0
+    for old in uploads_folder().glob("*.job"):
+        if old.stat().st_mtime < limit:
+            old.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def job_params(

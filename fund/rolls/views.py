@@ -94,6 +94,7 @@ def _keep_upload(digest: str, data: bytes) -> None:
     for old in path.parent.glob("*.upload"):
         if old.stat().st_mtime < limit:
             old.unlink(missing_ok=True)
+    background.sweep_job_uploads()
     path.unlink(missing_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:

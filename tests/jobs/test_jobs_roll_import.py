@@ -9,6 +9,7 @@ consumer stores all of it (SQLite by default, PostgreSQL under ``TEST_DATABASE_U
 from __future__ import annotations
 
 import hashlib
+import os
 import stat
 import time
 from pathlib import Path
@@ -29,7 +30,7 @@ from fund.factories.models import Factory
 from fund.jobs.models import Job
 from fund.jobs.services import start_job
 from fund.migrate import upgrade
-from fund.rolls.background import JOB_KIND, job_params
+from fund.rolls.background import JOB_KIND, job_params, sweep_job_uploads
 from fund.rolls.models import Roll, RollWorker
 from fund.rolls.services import import_roll
 from tests.jobs.helpers import kill_holding_the_job, start_worker, stop_worker, wait_for
@@ -141,6 +142,24 @@ def test_a_roll_refused_in_the_background_stores_nothing_and_says_why(
     )
     assert not kept[0].exists()
     assert "roll rejected" in client.get(page_url).get_data(as_text=True)
+
+
+def test_an_upload_whose_job_never_runs_is_swept_after_a_week(
+    connection: Connection, tmp_path: Path
+) -> None:
+
+    app = roll_app(connection, tmp_path, "immediate")
+    with app.app_context():
+        folder = tmp_path / "uploads" / "rolls"
+        folder.mkdir(parents=True)
+        fresh, stale = folder / "a-1.job", folder / "b-2.job"
+        fresh.write_bytes(b"x")
+        stale.write_bytes(b"x")
+        week_ago = time.time() - 7 * 86_400 - 60
+        os.utime(stale, (week_ago, week_ago))
+        assert sweep_job_uploads() == 1
+        assert fresh.exists()
+        assert not stale.exists()
 
 
 #: Enough workers for several stored batches (10,000 a batch), so the kill lands among them.
