@@ -43,7 +43,10 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dic
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
         "PREFERRED_URL_SCHEME": "http" if development else "https",
-        "UPLOAD_FOLDER": str(instance_path / "uploads"),
+        # Uploads waiting for a confirm or a background job (which reads them from here: the
+        # web server and ``fund worker`` must share it).
+        "UPLOAD_FOLDER": os.environ.get("FUND_UPLOAD_FOLDER", "").strip()
+        or str(instance_path / "uploads"),
         # Claim attachments (ID cards, pay slips): outside the web root, served by a view only.
         "CLAIM_FILES": str(instance_path / "claim-files"),
     }
@@ -101,6 +104,8 @@ def _jobs_from_environment(instance_path: Path) -> dict[str, Any]:
         "BACKGROUND_COMPUTE_WORKERS": ("FUND_BACKGROUND_COMPUTE_WORKERS", 20_000),
         # A brand statement over more months than this (a far "to" date): in the background.
         "BACKGROUND_STATEMENT_MONTHS": ("FUND_BACKGROUND_STATEMENT_MONTHS", 60),
+        # A roll upload with more rows than this is stored in the background.
+        "BACKGROUND_ROLL_ROWS": ("FUND_BACKGROUND_ROLL_ROWS", 20_000),
     }
     for key, (variable, default) in numbers.items():
         text = env(variable, "").strip()

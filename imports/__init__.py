@@ -2,16 +2,18 @@
 
 ``read_roll`` turns a factory's file into frozen ``RollRow`` records and located ``Problem``
 findings; a file that is not a roll at all raises ``RollUnreadable``. ``sources`` sniffs and
-decodes files within ``Limits``; ``headers`` maps header synonyms (English and Bengali) to
-fields; ``values`` parses cells exactly; ``writing`` builds exports and error reports.
+decodes files within ``Limits``; ``vocabulary`` lists the fields and their header synonyms
+(English and Bengali) and ``headers`` finds the header row with them; ``values`` parses cells
+exactly, ``columns`` a whole column at a time, ``checks`` checks the parsed columns;
+``writing`` builds exports and error reports.
 """
 
 from __future__ import annotations
 
-from imports.headers import FIELD_LABELS, FIELDS, REQUIRED_FIELDS
 from imports.records import WAGE_COMPONENTS, Problem, RollRow
 from imports.roll import RollReading, read_roll
 from imports.sources import Limits, RollUnreadable
+from imports.vocabulary import FIELD_LABELS, FIELDS, REQUIRED_FIELDS
 from imports.writing import error_report_xlsx, write_roll_csv, write_roll_xlsx
 
 __all__ = [

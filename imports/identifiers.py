@@ -153,6 +153,8 @@ def national_id_key(text: str) -> str:
     For values already stored (rolls checked before folding existed, payment claims): a value
     the parser refuses is still compared, by its text, rather than dropped from the comparison.
     """
+    if text.isascii() and text.isdigit():
+        return text  # what the parser (or the fallback) gives back anyway, a hundred times faster
     try:
         return parse_national_id(text)
     except IdentifierRefused:
@@ -161,6 +163,8 @@ def national_id_key(text: str) -> str:
 
 def identifier_key(text: str) -> str:
     """The form a stored wallet or account number is compared in: folded digits, no separators."""
+    if text.isascii() and text.isdigit():
+        return text  # already the key: the usual stored value skips the per-character folding
     try:
         return digits_of(text, kind="identifier")
     except IdentifierRefused:

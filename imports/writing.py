@@ -16,10 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imports.headers import FIELD_LABELS, FIELDS
+from imports.columns import MONEY_FIELDS
 from imports.records import Problem, RollRow
-from imports.roll import MONEY_FIELDS, RollReading, locate_header
+from imports.roll import RollReading, locate_header
 from imports.sources import Limits, load_grid, read_bytes
+from imports.vocabulary import FIELD_LABELS, FIELDS
 from ledger.money import from_minor
 
 if TYPE_CHECKING:

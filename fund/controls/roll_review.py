@@ -8,16 +8,14 @@ finding per subject (the roll, an account number, an event), so reviewing again 
 is new and keeps acknowledgements. HIGH findings must be acknowledged by an officer, with a
 note, before a batch paying from the roll can be submitted (``fund/disbursements/approving.py``).
 
-The rules work on plain records (``RollEntry``) so they are tested without a database.
+The rules work on plain records (``RollEntry``, ``roll_rules.py``) so they are tested without
+a database; this module reads and stores.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,14 +25,21 @@ from fund.audit.services import record
 from fund.auth.models import User
 from fund.auth.roles import Role
 from fund.controls.models import RollFinding
+from fund.controls.roll_rules import (
+    DEFAULT_THRESHOLDS,
+    Draft,
+    RollEntry,
+    Thresholds,
+    compare,
+    joined_shortly_before,
+)
 from fund.db import utcnow
 from fund.events.models import Event
 from fund.events.signals import roll_chosen
 from fund.factories.models import Factory
 from fund.rolls.models import Roll, RollWorker
 from fund.rolls.signals import roll_stored
-from imports.identifiers import identifier_key, national_id_key
-from ledger.money import format_minor
+from imports.records import RollRow
 
 #: Who may acknowledge a finding.
 ACKNOWLEDGERS = frozenset({Role.ADMIN, Role.OFFICER})
@@ -43,178 +48,6 @@ _RANK = {"high": 0, "medium": 1, "low": 2}
 
 class FindingRefused(Exception):
     """An acknowledgement the rules do not allow; the message says why."""
-
-
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    """When a change is worth a finding."""
-
-    recent_join_days: int = 30  # joined within this many days before the event (or as-of)
-    wage_increase_percent: Decimal = Decimal(15)  # gross up by more than this since last version
-    headcount_jump_percent: Decimal = Decimal(10)  # more workers than last version by this much
-
-
-@dataclass(frozen=True, slots=True)
-class RollEntry:
-    """What the rules read of one worker on a roll."""
-
-    worker_id: str
-    name: str
-    national_id: str
-    join_date: date
-    gross: int  # monthly, minor units (the roll's gross, else the sum of its components)
-    grade: str | None = None
-    wallet_number: str | None = None
-    bank_account: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    """A finding before it is stored."""
-
-    code: str
-    severity: str
-    message: str
-    subject: str = ""
-    workers: tuple[dict[str, str], ...] = field(default=())
-
-
-def _who(entry: RollEntry, detail: str) -> dict[str, str]:
-    return {"worker_id": entry.worker_id, "name": entry.name, "detail": detail}
-
-
-def _percent(new: int, old: int) -> Decimal:
-    return (Decimal(new - old) * 100 / Decimal(old)).quantize(Decimal("0.1"))
-
-
-def compare(
-    current: Sequence[RollEntry],
-    *,
-    previous: Sequence[RollEntry] | None,
-    previous_version: int | None = None,
-    reference: date,
-    reference_name: str,
-    reference_subject: str,
-    elsewhere: Mapping[str, tuple[str, str]] | None = None,
-    thresholds: Thresholds = Thresholds(),
-) -> list[Draft]:
-    """The findings for ``current`` against the previous version, other factories and a date.
-
-    ``elsewhere`` maps a national ID to (factory code, worker ID) on another factory's roll.
-    """
-    found: list[Draft] = []
-    window_start = reference - timedelta(days=thresholds.recent_join_days)
-    recent = [e for e in current if window_start <= e.join_date <= reference]
-    if recent:
-        found.append(
-            Draft(
-                "joined_shortly_before",
-                "high",
-                f"{len(recent)} worker(s) joined within {thresholds.recent_join_days} days before"
-                f" {reference_name} ({reference.isoformat()})",
-                reference_subject,
-                tuple(_who(e, f"joined {e.join_date.isoformat()}") for e in recent),
-            )
-        )
-    for kind, attribute in (("wallet", "wallet_number"), ("bank account", "bank_account")):
-        holders: dict[str, list[RollEntry]] = defaultdict(list)
-        for entry in current:
-            number = getattr(entry, attribute)
-            if number:
-                holders[identifier_key(number)].append(entry)
-        for number, sharing in sorted(holders.items()):
-            if len(sharing) > 1:
-                found.append(
-                    Draft(
-                        "shared_account",
-                        "high",
-                        f"{len(sharing)} workers are paid into the same {kind} {number}",
-                        f"{attribute}:{number}",
-                        tuple(_who(e, f"{kind} {number}") for e in sharing),
-                    )
-                )
-    if elsewhere:
-        by_key = {national_id_key(n): holder for n, holder in elsewhere.items()}
-        seen = [
-            (e, by_key[national_id_key(e.national_id)])
-            for e in current
-            if national_id_key(e.national_id) in by_key
-        ]
-        if seen:
-            found.append(
-                Draft(
-                    "national_id_elsewhere",
-                    "medium",
-                    f"{len(seen)} national ID(s) are also on another factory's roll",
-                    "",
-                    tuple(_who(e, f"also worker {worker} at {code}") for e, (code, worker) in seen),
-                )
-            )
-    if previous is None:
-        return found
-    label = f"version {previous_version}" if previous_version else "the previous version"
-    before = {e.worker_id: e for e in previous}
-    added = [e for e in current if e.worker_id not in before]
-    if added:
-        found.append(
-            Draft(
-                "added_since_previous",
-                "medium",
-                f"{len(added)} worker(s) are not on {label}",
-                f"v{previous_version}",
-                tuple(_who(e, f"new; joined {e.join_date.isoformat()}") for e in added),
-            )
-        )
-    if before and len(current) > len(before):
-        jump = _percent(len(current), len(before))
-        if jump > thresholds.headcount_jump_percent:
-            found.append(
-                Draft(
-                    "headcount_jump",
-                    "medium",
-                    f"headcount {len(before)} → {len(current)} (+{jump} %) since {label}",
-                    f"v{previous_version}",
-                )
-            )
-    raised, regraded = [], []
-    for entry in current:
-        old = before.get(entry.worker_id)
-        if old is None:
-            continue
-        if old.gross > 0 and entry.gross > old.gross:
-            rise = _percent(entry.gross, old.gross)
-            if rise > thresholds.wage_increase_percent:
-                raised.append(
-                    _who(
-                        entry,
-                        f"gross {format_minor(old.gross, 'BDT')} → "
-                        f"{format_minor(entry.gross, 'BDT')} (+{rise} %)",
-                    )
-                )
-        if (old.grade or "") != (entry.grade or ""):
-            regraded.append(_who(entry, f"grade {old.grade or '—'} → {entry.grade or '—'}"))
-    if raised:
-        found.append(
-            Draft(
-                "wage_increase",
-                "medium",
-                f"{len(raised)} worker(s) had their gross wage raised by more than"
-                f" {thresholds.wage_increase_percent} % since {label}",
-                f"v{previous_version}",
-                tuple(raised),
-            )
-        )
-    if regraded:
-        found.append(
-            Draft(
-                "grade_change",
-                "low",
-                f"{len(regraded)} worker(s) changed grade since {label}",
-                f"v{previous_version}",
-                tuple(regraded),
-            )
-        )
-    return found
 
 
 # --- stored findings -----------------------------------------------------------------------
@@ -247,6 +80,30 @@ def _entries(session: Session, roll_id: int) -> list[RollEntry]:
     ]  # fmt: skip
 
 
+def _row_entries(rows: Sequence[RollRow]) -> list[RollEntry]:
+    return [
+        RollEntry(
+            r.worker_id, r.name, r.national_id, r.join_date,
+            r.gross if r.gross is not None else r.basic + r.house_rent + r.medical + r.transport
+            + r.food,
+            r.grade, r.wallet_number, r.bank_account,
+        )
+        for r in rows
+    ]  # fmt: skip
+
+
+def _joined_since(
+    session: Session, roll_id: int, reference: date, thresholds: Thresholds
+) -> list[tuple[str, str, date]]:
+    start = reference - timedelta(days=thresholds.recent_join_days)
+    rows = session.execute(
+        select(RollWorker.worker_id, RollWorker.name, RollWorker.join_date)
+        .where(RollWorker.roll_id == roll_id, RollWorker.join_date.between(start, reference))
+        .order_by(RollWorker.row)
+    ).tuples()
+    return list(rows)
+
+
 def _elsewhere(session: Session, roll: Roll) -> dict[str, tuple[str, str]]:
     on_this_roll = select(RollWorker.national_id).where(RollWorker.roll_id == roll.id)
     query = (
@@ -268,43 +125,58 @@ def review_roll(
     roll: Roll,
     actor: User | None,
     event: Event | None = None,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    rows: Sequence[RollRow] | None = None,
 ) -> list[RollFinding]:
     """Compare the roll with its previous version and other factories; store the new findings.
 
-    Against ``event`` (its start date) when given, else against the roll's as-of date.
+    With ``event``, only the rule its start date changes ("joined shortly before") is worked
+    out, by one query: the others do not depend on the event and were stored at the import.
+    ``rows`` are the roll's workers as the import just stored them (else they are read back).
     """
-    current = _entries(session, roll.id)
+    if event is not None:
+        draft = joined_shortly_before(
+            _joined_since(session, roll.id, event.start_date, thresholds),
+            reference=event.start_date,
+            reference_name=f"event {event.id} started",
+            reference_subject=f"event:{event.id}",
+            thresholds=thresholds,
+        )
+        return _store(session, roll, [draft] if draft else [], {}, None, actor)
     previous_roll = session.scalar(
         select(Roll)
         .where(Roll.factory_id == roll.factory_id, Roll.version < roll.version)
         .order_by(Roll.version.desc())
         .limit(1)
     )
-    if event is not None:
-        reference, name, subject = (
-            event.start_date,
-            f"event {event.id} started",
-            f"event:{event.id}",
-        )
-    else:
-        reference, name, subject = roll.as_of, "the roll's as-of date", f"as_of:{roll.as_of}"
     drafts = compare(
-        current,
+        _row_entries(rows) if rows is not None else _entries(session, roll.id),
         previous=_entries(session, previous_roll.id) if previous_roll is not None else None,
         previous_version=previous_roll.version if previous_roll is not None else None,
-        reference=reference,
-        reference_name=name,
-        reference_subject=subject,
+        reference=roll.as_of,
+        reference_name="the roll's as-of date",
+        reference_subject=f"as_of:{roll.as_of}",
         elsewhere=_elsewhere(session, roll),
         thresholds=thresholds,
     )
+    settled = _acknowledged_before(session, previous_roll)
+    return _store(session, roll, drafts, settled, previous_roll, actor)
+
+
+def _store(
+    session: Session,
+    roll: Roll,
+    drafts: list[Draft],
+    settled: Mapping[tuple[str, str], RollFinding],
+    previous_roll: Roll | None,
+    actor: User | None,
+) -> list[RollFinding]:
+    """Store the drafts not already found on the roll, carrying earlier acknowledgements."""
     known = set(
         session.execute(
             select(RollFinding.code, RollFinding.subject).where(RollFinding.roll_id == roll.id)
         ).tuples()
     )
-    settled = _acknowledged_before(session, previous_roll)
     stored = []
     for draft in drafts:
         if (draft.code, draft.subject) in known:
@@ -443,8 +315,10 @@ def finding_counts(session: Session) -> dict[str, Any]:
 
 
 @roll_stored.connect
-def _review_stored_roll(session: Session, *, roll: Roll, actor: User | None) -> None:
-    review_roll(session, roll=roll, actor=actor)
+def _review_stored_roll(
+    session: Session, *, roll: Roll, actor: User | None, rows: Sequence[RollRow] | None = None
+) -> None:
+    review_roll(session, roll=roll, actor=actor, rows=rows)
 
 
 @roll_chosen.connect

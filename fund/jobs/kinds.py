@@ -2,9 +2,10 @@
 
 A file kind takes a read-only session, the job's parameters (plain JSON values) and the path to
 write (the ``.part`` file), and reports how far it got through ``progress``. A storing kind
-(``store``) does its long part with the read-only session, reporting progress, and hands back
-the short write: the consumer runs that in one transaction together with marking the job done,
-so a consumer killed half-way has stored nothing and the retry starts from nothing.
+(``store``: an entitlement computation, a roll import) does its long part with the read-only
+session, reporting progress, and hands back the write: the consumer runs that in one
+transaction together with marking the job done, so a consumer killed half-way has stored
+nothing and the retry starts from nothing.
 """
 
 from __future__ import annotations
@@ -23,9 +24,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
 
 
-#: A storing kind's write: given the writing session and the job's owner id, it stores and
-#: returns what to add to the job's parameters (e.g. the id of what it made).
-Store = Callable[[Session, int], dict[str, Any]]
+#: A storing kind's write: given the writing session, the job's owner id and progress, it
+#: stores and returns what to add to the job's parameters (e.g. the id of what it made).
+Store = Callable[[Session, int, Progress], dict[str, Any]]
+
+
+class JobRefused(Exception):
+    """The work cannot be done as asked (a roll with errors): the job fails, never retried."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +42,8 @@ class JobKind:
     mimetype: str
     #: Instead of ``write``: the long read (progress reported), giving back the write.
     store: Callable[[Session, Mapping[str, Any], Progress], Store] | None = None
-    #: For a storing kind: the endpoint and arguments of the page showing what it stored.
-    result_page: Callable[[Mapping[str, Any]], tuple[str, dict[str, Any]]] | None = None
+    #: For a storing kind: the address of the page showing what it stored, once done.
+    result_page: Callable[[Session, Mapping[str, Any]], str | None] | None = None
 
 
 def _day(value: Any) -> date | None:
@@ -128,7 +133,7 @@ def _compute_entitlements(session: Session, params: Mapping[str, Any], progress:
     )
     progress(len(computed.results))
 
-    def store(writing: Session, owner_id: int) -> dict[str, Any]:
+    def store(writing: Session, owner_id: int, _progress: Progress) -> dict[str, Any]:
         from fund.auth.models import User
         from fund.entitlements.services import store_computation
 
@@ -143,8 +148,29 @@ def _compute_entitlements(session: Session, params: Mapping[str, Any], progress:
     return store
 
 
-def _event_run_page(params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    return "events.detail", {"event_id": params["event"], "run": params.get("run")}
+def _event_run_page(_session: Session, params: Mapping[str, Any]) -> str | None:
+    from flask import url_for
+
+    return url_for("events.detail", event_id=params["event"], run=params.get("run"))
+
+
+def _roll_import(session: Session, params: Mapping[str, Any], progress: Progress) -> Store:
+    """Read and check a kept upload (read-only, long); the store step imports it."""
+    from fund.rolls.background import prepare_import
+
+    store_roll = prepare_import(session, params, progress, refused=JobRefused)
+
+    def store(writing: Session, _owner_id: int, stored: Progress) -> dict[str, Any]:
+        store_roll(writing, stored)
+        return {}
+
+    return store
+
+
+def _roll_page(session: Session, params: Mapping[str, Any]) -> str | None:
+    from fund.rolls.background import stored_roll_link
+
+    return stored_roll_link(session, params)
 
 
 KINDS: dict[str, JobKind] = {
@@ -157,4 +183,5 @@ KINDS: dict[str, JobKind] = {
     "batch-sheet-xlsx": JobKind(_batch_file, ".xlsx", XLSX),
     "batch-sheet-pdf": JobKind(_batch_file, ".pdf", PDF),
     "batch-receipts": JobKind(_batch_file, ".pdf", PDF),
+    "roll-import": JobKind(None, "", "", store=_roll_import, result_page=_roll_page),
 }

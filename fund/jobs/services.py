@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fund.auth.models import User
 from fund.db import make_engine, session_factory, utcnow
-from fund.jobs.kinds import KINDS
+from fund.jobs.kinds import KINDS, JobRefused
 from fund.jobs.models import FINISHED, Job
 from fund.jobs.queue import RETRIES, send
 
@@ -277,29 +277,41 @@ def _run_storing_job(job: Job) -> None:
         with _reader()() as reading:
             store = kind.store(reading, job.params, report)
         with session_factory()() as session:
-            made = store(session, job.owner_id)
+            # SQLite has one writer, and this transaction is it: the progress (another
+            # connection) would wait for it, so storing shows no progress there; PostgreSQL does.
+            writing_progress = report if session.get_bind().dialect.name != "sqlite" else _silent
+            made = store(session, job.owner_id, writing_progress)
             if _mark_done(session, job.id, {**job.params, **made}):
                 session.commit()
             else:
                 session.rollback()  # cancelled while it worked: nothing of it is kept
     except JobStopped:
         return
+    except JobRefused as refused:
+        _failed(job.id, refused, last=True)
     except Exception as error:
         _failed(job.id, error, last=job.attempts > RETRIES)
         raise
 
 
-def result_page(job: Job) -> tuple[str, dict[str, Any]] | None:
-    """The page showing what a finished storing job made (endpoint, arguments), if any."""
+def result_page(session: Session, job: Job) -> str | None:
+    """The address of the page showing what a finished storing job made, if any."""
     kind = KINDS.get(job.kind)
     if job.state != "done" or kind is None or kind.result_page is None:
         return None
-    return kind.result_page(job.params)
+    return kind.result_page(session, job.params)
+
+
+def _silent(_done: int) -> None:
+    """Progress nobody can be told of yet."""
 
 
 def _failed(job_id: int, error: Exception, *, last: bool) -> None:
     """Note the error; the job waits for Huey's retry, or fails after the last attempt."""
-    log.exception("job %s failed", job_id, exc_info=error)
+    if isinstance(error, JobRefused):
+        log.info("job %s refused: %s", job_id, error)
+    else:
+        log.exception("job %s failed", job_id, exc_info=error)
     with session_factory()() as session:
         _changed(
             session,

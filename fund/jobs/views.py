@@ -34,12 +34,11 @@ def _mine(job_id: int) -> Job:
 @allow(JOB_ASKERS)
 def show(job_id: int) -> str:
     job = _mine(job_id)
-    page = result_page(job)
     return render_template(
         "jobs/show.html",
         job=job,
         ready=downloadable(job),
-        result_url=url_for(page[0], **page[1]) if page else None,
+        result_url=result_page(get_session(), job),
         cancel_form=CancelForm(),
     )
 
@@ -57,7 +56,7 @@ def progress(job_id: int) -> Response:
             "total": job.progress_total,
             "error": job.error,
             "download": url_for("jobs.download", job_id=job.id) if ready else None,
-            "result": url_for(page[0], **page[1]) if (page := result_page(job)) else None,
+            "result": result_page(get_session(), job),
         }
     )
 

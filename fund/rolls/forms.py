@@ -30,6 +30,9 @@ class ConfirmForm(FlaskForm):  # type: ignore[misc]
     nobody_left = BooleanField(
         _l("This roll has no exit-date column: I confirm that nobody on it has left.")
     )
+    # Rows the check read: above BACKGROUND_ROLL_ROWS the roll is stored by a background job.
+    # It only chooses where the import runs (the job checks the file again), so it is trusted.
+    rows = HiddenField(validators=[Optional(), Regexp(r"^\d{1,7}$")])
 
 
 class DiscardForm(FlaskForm):  # type: ignore[misc]

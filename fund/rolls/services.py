@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
 from pathlib import Path
@@ -20,9 +21,10 @@ from fund.factories.models import Factory
 from fund.rolls.models import ColumnMapping, Roll, RollWorker
 from fund.rolls.signals import roll_stored
 from imports import FIELDS, Limits, Problem, RollReading, RollRow, RollUnreadable, read_roll
-from imports.headers import normalise_header
+from imports.allocation import cycle_collection_paused
 from imports.identifiers import national_id_key
 from imports.sources import read_bytes
+from imports.vocabulary import normalise_header
 
 #: Rows per INSERT batch: big enough to be fast, small enough for a moving progress bar.
 BATCH_ROWS = 10_000
@@ -124,15 +126,21 @@ def current_roll(session: Session, factory: Factory) -> Roll | None:
     )
 
 
-def _current_roll_ids_elsewhere(session: Session, factory: Factory) -> Any:
+def _current_rolls_elsewhere(session: Session, factory: Factory) -> frozenset[int]:
+    """The ids of the other factories' current (newest) roll versions."""
     newest = (
         select(Roll.factory_id, func.max(Roll.version).label("version"))
         .where(Roll.factory_id != factory.id)
         .group_by(Roll.factory_id)
         .subquery()
     )
-    return select(Roll.id).join(
-        newest, (Roll.factory_id == newest.c.factory_id) & (Roll.version == newest.c.version)
+    return frozenset(
+        session.scalars(
+            select(Roll.id).join(
+                newest,
+                (Roll.factory_id == newest.c.factory_id) & (Roll.version == newest.c.version),
+            )
+        )
     )
 
 
@@ -146,6 +154,18 @@ def check_roll(
     limits: Limits | None = None,
 ) -> RollReading:
     """Read the file with the factory's saved mapping and check it against other factories."""
+    return _read_and_check(session, factory, source, filename, as_of, limits)[0]
+
+
+def _read_and_check(
+    session: Session,
+    factory: Factory,
+    source: Path | bytes,
+    filename: str,
+    as_of: date,
+    limits: Limits | None,
+) -> tuple[RollReading, frozenset[int]]:
+    """The reading, and the other factories' current rolls it was checked against."""
     reading = read_roll(
         source,
         filename=filename,
@@ -153,22 +173,53 @@ def check_roll(
         limits=limits,
         as_of=as_of,
     )
-    return _against_other_factories(session, factory, reading)
+    elsewhere = _current_rolls_elsewhere(session, factory)
+    return _against_other_factories(session, factory, reading, elsewhere), elsewhere
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedRoll:
+    """A roll file read and checked for one factory: ``import_roll`` stores it without reading
+    the file again (the read is most of an import's time)."""
+
+    factory_id: int
+    filename: str
+    as_of: date
+    sha256: str
+    reading: RollReading
+    #: The other factories' current rolls the reading was checked against.
+    checked_against: frozenset[int] = frozenset()
+
+
+def check_file(
+    session: Session,
+    *,
+    factory: Factory,
+    source: Path | bytes,
+    filename: str,
+    as_of: date,
+    limits: Limits | None = None,
+) -> CheckedRoll:
+    """``check_roll``, keeping what was read for ``import_roll(checked=...)``."""
+    limits = limits or Limits()
+    data = read_bytes(source, filename=filename, limits=limits)
+    reading, elsewhere = _read_and_check(session, factory, data, filename, as_of, limits)
+    digest = hashlib.sha256(data).hexdigest()
+    return CheckedRoll(factory.id, filename, as_of, digest, reading, elsewhere)
 
 
 def _against_other_factories(
-    session: Session, factory: Factory, reading: RollReading
+    session: Session, factory: Factory, reading: RollReading, rolls: frozenset[int]
 ) -> RollReading:
     # The same person on two factories' current rolls would be paid twice: refuse the row.
-    if not reading.rows:
+    if not reading.rows or not rolls:
         return reading
-    elsewhere = _current_roll_ids_elsewhere(session, factory)
     taken: dict[str, tuple[str, str]] = {}
     query = (
         select(RollWorker.national_id, RollWorker.worker_id, Factory.code)
         .join(Roll, RollWorker.roll_id == Roll.id)
         .join(Factory, Roll.factory_id == Factory.id)
-        .where(RollWorker.roll_id.in_(elsewhere))
+        .where(RollWorker.roll_id.in_(sorted(rolls)))
     )
     for national_id, worker_id, code in session.execute(query):
         taken[national_id_key(national_id)] = (code, worker_id)
@@ -207,24 +258,35 @@ def import_roll(
     session: Session,
     *,
     factory: Factory,
-    source: Path | bytes,
+    source: Path | bytes | None = None,
     filename: str,
     as_of: date,
     actor: User | None,
     limits: Limits | None = None,
     progress: Callable[[int, int], None] | None = None,
     nobody_left: bool = False,
+    checked: CheckedRoll | None = None,
 ) -> Roll:
     """Check the whole file, then store it as the factory's next roll version, or store nothing.
 
+    ``checked`` (from ``check_file``) stands in for ``source``: the file is not read again,
+    only checked once more against the other factories' current rolls, under the lock.
     Raises ``RollUnreadable`` (not a roll), ``RollRejected`` (errors), ``RollAlreadyImported``,
     or ``ExitDatesUnconfirmed`` (no exit-date column and ``nobody_left`` not confirmed: a
     worker who had left would be paid as if still employed).
     ``progress(stored, total)`` is called after each batch of workers is stored.
     """
     limits = limits or Limits()
-    data = read_bytes(source, filename=filename, limits=limits)
-    digest = hashlib.sha256(data).hexdigest()
+    data = b""
+    if checked is not None:
+        if (checked.factory_id, checked.filename, checked.as_of) != (factory.id, filename, as_of):
+            raise ValueError("the checked roll is another factory's, file's or date's")
+        digest = checked.sha256
+    elif source is not None:
+        data = read_bytes(source, filename=filename, limits=limits)
+        digest = hashlib.sha256(data).hexdigest()
+    else:
+        raise TypeError("import_roll needs the file (source) or its check (checked)")
     # Importers of one factory queue here (PostgreSQL row lock; SQLite's write lock already
     # serialises), so the second reads the first's version: no duplicate, no unique-key error.
     # NO KEY UPDATE: rows that merely reference the factory (events, rolls) are not blocked.
@@ -234,14 +296,39 @@ def import_roll(
     current = current_roll(session, factory)
     if current is not None and current.sha256 == digest and current.as_of == as_of:
         raise RollAlreadyImported(current)
-    reading = check_roll(
-        session, factory=factory, source=data, filename=filename, as_of=as_of, limits=limits
-    )
+    if checked is not None:
+        # Another factory may have stored a roll since the check: only such rolls are read.
+        since = _current_rolls_elsewhere(session, factory) - checked.checked_against
+        reading = _against_other_factories(session, factory, checked.reading, since)
+    else:
+        reading = check_roll(
+            session, factory=factory, source=data, filename=filename, as_of=as_of, limits=limits
+        )
     if reading.has_errors:
         raise RollRejected(reading)
     without_exits = lacks_exit_dates(reading)
     if without_exits and not nobody_left:
         raise ExitDatesUnconfirmed(reading)
+    with cycle_collection_paused():  # the rows stored and reviewed: millions of small objects
+        return _store(
+            session, factory, reading, digest, current, filename, as_of, actor, progress,
+            confirmed_nobody_left=without_exits,
+        )  # fmt: skip
+
+
+def _store(
+    session: Session,
+    factory: Factory,
+    reading: RollReading,
+    digest: str,
+    current: Roll | None,
+    filename: str,
+    as_of: date,
+    actor: User | None,
+    progress: Callable[[int, int], None] | None,
+    *,
+    confirmed_nobody_left: bool,
+) -> Roll:
     roll = Roll(
         factory_id=factory.id,
         version=(current.version + 1) if current is not None else 1,
@@ -271,12 +358,13 @@ def import_roll(
             "workers": roll.worker_count,
             "warnings": roll.warning_count,
             # The officer's word stands in for the missing column: recorded with the import.
-            **({"confirmed_nobody_left": True} if without_exits else {}),
+            **({"confirmed_nobody_left": True} if confirmed_nobody_left else {}),
         },
     )
     # The controls review it now (fund/rolls/signals.py), so findings are on the roll's page
     # before anyone builds a batch on it.
-    roll_stored.send(session, roll=roll, actor=actor)
+    # The stored rows go along, so the review does not read back what was just written.
+    roll_stored.send(session, roll=roll, actor=actor, rows=reading.rows)
     return roll
 
 
@@ -339,10 +427,12 @@ def mapping_fields() -> Mapping[str, str]:
 
 
 __all__ = [
+    "CheckedRoll",
     "ExitDatesUnconfirmed",
     "RollAlreadyImported",
     "RollRejected",
     "RollUnreadable",
+    "check_file",
     "check_roll",
     "current_roll",
     "factory_by_code",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from blinker import Signal
 
-#: ``roll_stored.send(session, roll=roll, actor=actor)``: a roll version and its workers are
-#: stored (``services.import_roll``).
+#: ``roll_stored.send(session, roll=roll, actor=actor, rows=rows)``: a roll version and its
+#: workers are stored (``services.import_roll``); ``rows`` are the stored ``RollRow`` records,
+#: in file order, so a receiver need not read them back.
 roll_stored = Signal("a roll version and its workers are stored")

@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import re
+import secrets
 import time
 from datetime import date
 from pathlib import Path
@@ -34,13 +35,15 @@ from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from fund.arguments import page_number
-from fund.auth.access import acting_user, allow
+from fund.auth.access import acting_user, allow, allowed_user
 from fund.auth.roles import STAFF, Role
 from fund.controls.forms import AcknowledgeForm, ReviewForm
 from fund.controls.roll_review import ACKNOWLEDGERS, findings
 from fund.db import get_session
 from fund.events.life import events_wanting
 from fund.factories.models import Factory
+from fund.jobs.services import start_job
+from fund.rolls import background
 from fund.rolls.forms import ConfirmForm, DiscardForm, MappingForm, UploadForm
 from fund.rolls.models import Roll, RollWorker
 from fund.rolls.schemas import SEES_NATIONAL_IDS, masked
@@ -80,9 +83,7 @@ def _factory(code: str) -> Factory:
 def _upload_path(digest: str) -> Path:
     if not _SHA256.match(digest):
         abort(404)
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "rolls"
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder / f"{digest}.upload"
+    return background.uploads_folder() / f"{digest}.upload"
 
 
 def _keep_upload(digest: str, data: bytes) -> None:
@@ -93,6 +94,7 @@ def _keep_upload(digest: str, data: bytes) -> None:
     for old in path.parent.glob("*.upload"):
         if old.stat().st_mtime < limit:
             old.unlink(missing_ok=True)
+    background.sweep_job_uploads()
     path.unlink(missing_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
@@ -225,7 +227,13 @@ def _check_page(
         unreadable = None
     except RollUnreadable as error:
         reading, unreadable = None, str(error)
-    confirm = ConfirmForm(formdata=None, sha256=digest, filename=filename, as_of=as_of.isoformat())
+    confirm = ConfirmForm(
+        formdata=None,
+        sha256=digest,
+        filename=filename,
+        as_of=as_of.isoformat(),
+        rows=str(reading.rows_read) if reading is not None else "",
+    )
     # Each column no field reads gets a form to map it for this factory, then check again.
     map_forms = [
         (
@@ -308,6 +316,11 @@ def confirm(code: str) -> WerkzeugResponse | tuple[str, int]:
         as_of = date.fromisoformat(str(form.as_of.data))
     except ValueError:
         abort(400)
+    rows = int(form.rows.data or 0)
+    if rows > current_app.config["BACKGROUND_ROLL_ROWS"]:
+        return _import_in_background(
+            factory, path, filename, as_of, rows, nobody_left=bool(form.nobody_left.data)
+        )
     data = path.read_bytes()
     try:
         roll = import_roll(
@@ -340,6 +353,46 @@ def confirm(code: str) -> WerkzeugResponse | tuple[str, int]:
         "success",
     )
     return redirect(url_for("rolls.detail", roll_id=roll.id))
+
+
+def _import_in_background(
+    factory: Factory, path: Path, filename: str, as_of: date, rows: int, *, nobody_left: bool
+) -> WerkzeugResponse:
+    """Hand the checked upload to a ``roll-import`` job (fund/rolls/background.py); its page."""
+    digest = path.stem
+    # Renamed in its private folder (still 0600): no sweep of unconfirmed uploads takes it.
+    kept = path.with_name(f"{digest}-{secrets.token_hex(8)}.job")
+    os.replace(path, kept)
+    job = start_job(
+        get_session(),
+        owner=allowed_user(),
+        kind=background.JOB_KIND,
+        params=background.job_params(
+            factory=factory,
+            upload=kept.name,
+            sha256=digest,
+            filename=filename,
+            as_of=as_of,
+            nobody_left=nobody_left,
+            actor=acting_user(),
+        ),
+        title=_(
+            "%(factory)s roll as of %(date)s: %(rows)s rows",
+            factory=factory.code,
+            date=f"{as_of:%d/%m/%Y}",
+            rows=rows,
+        ),
+        result_name="",
+        total=2 * rows,
+    )
+    flash(
+        _(
+            "A roll this large is stored in the background: all of it, or nothing if it has"
+            " errors. This page shows how far it is."
+        ),
+        "success",
+    )
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.route("/rolls/<int:roll_id>")

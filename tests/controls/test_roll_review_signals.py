@@ -87,6 +87,29 @@ def test_a_roll_chosen_for_an_event_is_reviewed_against_its_start(
     assert len(after - before) == 1  # one more finding, its subject the event
 
 
+def test_an_event_reviews_only_its_own_rule_without_reading_the_roll(
+    session: Session, users: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fund.controls.roll_review as review
+
+    factory = users.factories["DHK-1"]
+    stored_roll(session, factory, ROLL)
+    padded = stored_roll(session, factory, PADDED_ROLL)
+    stored = codes(session, padded)
+
+    def whole_roll(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the whole roll was compared again for an event")
+
+    monkeypatch.setattr(review, "compare", whole_roll)
+    monkeypatch.setattr(review, "_entries", whole_roll)
+    event = create_event(
+        session, factory=factory, actor=users.admin, kind="suspension", start=date(2024, 3, 1)
+    )
+    set_roll(session, event=event, roll=padded, actor=users.admin)
+    assert codes(session, padded) == stored  # same codes: only a joined finding was added
+    assert f"event:{event.id}" in subjects(session, padded, "joined_shortly_before")
+
+
 def test_a_review_that_fails_fails_the_import(session: Session, users: People) -> None:
     class ReviewBroke(Exception):
         pass

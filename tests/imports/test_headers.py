@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from roll_builders import AS_OF, csv_bytes, xlsx
 
 from imports import FIELD_LABELS, read_roll
-from imports.headers import SERIAL_HEADERS, HeaderMeaning, meaning_of, synonyms_markdown
+from imports.headers import HeaderMeaning, meaning_of
+from imports.vocabulary import SERIAL_HEADERS, synonyms_markdown
 
 #: Header text as found on wage sheets → the field it means.
 CORPUS: dict[str, str] = {

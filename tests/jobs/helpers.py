@@ -6,14 +6,20 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from flask import Flask
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from fund import create_app
+from fund.jobs.models import Job
 from ledger import Entry, Posting, account, post
 from tests.conftest import BrowserLikeClient
 
@@ -68,6 +74,22 @@ def start_worker(environment: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
+def kill_holding_the_job(engine: Engine, worker: subprocess.Popen[bytes], job_id: int) -> None:
+    """Hold the job's row (SQLite: the whole database) so the consumer's next write waits on
+    it, and kill the consumer there (it is killed in any case, even if the holding fails)."""
+    try:
+        with engine.connect() as holder:
+            holder.execute(update(Job).where(Job.id == job_id).values(error=""))
+            time.sleep(0.5)
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=10)
+            holder.rollback()
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+
+
 def stop_worker(worker: subprocess.Popen[bytes]) -> None:
     """Stop it as Ctrl-C would (Huey finishes cleanly); kill it if it does not stop."""
     worker.send_signal(signal.SIGINT)
@@ -76,3 +98,12 @@ def stop_worker(worker: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
+
+
+def wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
+    """Poll ``check`` until it holds; fail the test after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {seconds} s for {what}")
+        time.sleep(0.2)

@@ -9,15 +9,11 @@ its next progress write waits, so it is stopped half-way through the file, for s
 
 from __future__ import annotations
 
-import os
-import signal
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -31,8 +27,13 @@ from fund.jobs.services import start_job
 from fund.migrate import upgrade
 from ledger.models import JournalEntry
 from ledger.models import Posting as PostingRow
-from tests.conftest import _drop_postgres_database, _fresh_postgres_database
-from tests.jobs.helpers import start_worker, stop_worker, write_postings
+from tests.jobs.helpers import (
+    kill_holding_the_job,
+    start_worker,
+    stop_worker,
+    wait_for,
+    write_postings,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -40,17 +41,6 @@ pytestmark = pytest.mark.slow
 POSTINGS = 60_000
 #: Enough workers that computing their entitlements takes a moment (the second test).
 WORKERS = 30_000
-
-
-@pytest.fixture
-def committed_url(tmp_path: Path, worker_id: str) -> Iterator[str]:
-    base = os.environ.get("TEST_DATABASE_URL")
-    if base and base.startswith("postgresql"):
-        url, name = _fresh_postgres_database(base, f"{worker_id}_jobs")
-        yield url
-        _drop_postgres_database(base, name)
-    else:
-        yield f"sqlite:///{tmp_path / 'fund.sqlite'}"
 
 
 def fill(engine: Engine) -> int:
@@ -62,14 +52,6 @@ def fill(engine: Engine) -> int:
         write_postings(session, POSTINGS)
         session.commit()
         return user.id
-
-
-def wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            pytest.fail(f"waited {seconds} s for {what}")
-        time.sleep(0.2)
 
 
 def test_a_job_killed_midway_leaves_no_file_and_is_run_again(
@@ -119,17 +101,8 @@ def test_a_job_killed_midway_leaves_no_file_and_is_run_again(
     first = start_worker(environment)
     try:
         wait_for(lambda: job_row().progress_done > 0, 60, "the first consumer's progress")
-        # Hold the job row: the consumer's next progress write waits on it, mid-file.
-        with engine.connect() as holder:
-            holder.execute(update(Job).where(Job.id == job_id).values(error=""))
-            time.sleep(0.5)
-            first.send_signal(signal.SIGKILL)
-            first.wait(timeout=10)
-            holder.rollback()
     finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait()
+        kill_holding_the_job(engine, first, job_id)
 
     killed = job_row()
     assert killed.state == "running"
@@ -236,12 +209,7 @@ def test_a_computation_killed_before_its_commit_stores_nothing_and_is_run_again(
         wait_for(lambda: job_row().attempts == 1, 60, "the first consumer to claim the job")
         # Hold the job row: whatever the consumer writes next (its progress, or "done" in the
         # transaction that stores the run) waits on it, so it is killed before committing.
-        with engine.connect() as holder:
-            holder.execute(update(Job).where(Job.id == job_id).values(error=""))
-            time.sleep(1)
-            first.send_signal(signal.SIGKILL)
-            first.wait(timeout=10)
-            holder.rollback()
+        kill_holding_the_job(engine, first, job_id)
     finally:
         if first.poll() is None:
             first.kill()

@@ -14,6 +14,7 @@ from fund.rolls.models import Roll, RollWorker
 from fund.rolls.services import (
     RollAlreadyImported,
     RollRejected,
+    check_file,
     current_roll,
     import_roll,
     roll_rows,
@@ -134,6 +135,35 @@ def test_national_id_on_another_factorys_current_roll_is_refused(
         ).worker_count
         == 2
     )
+
+
+def test_an_import_from_a_check_does_not_read_the_file_again(
+    session: Session, users: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dhk, gzp = users.factories["DHK-1"], users.factories["GZP-2"]
+    checked = check_file(session, factory=dhk, source=roll_csv(3), filename="d.csv", as_of=AS_OF)
+    assert checked.reading.accepted == 3
+    elsewhere = check_file(
+        session, factory=gzp, source=roll_csv(1, first=2), filename="g.csv", as_of=AS_OF
+    )
+    import fund.rolls.services as services
+
+    def no_reading(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the file was read again")
+
+    monkeypatch.setattr(services, "read_roll", no_reading)
+    monkeypatch.setattr(services, "read_bytes", no_reading)
+    with pytest.raises(ValueError, match="another factory"):
+        import_roll(
+            session, factory=gzp, checked=checked, filename="d.csv", as_of=AS_OF, actor=None
+        )
+    # A roll stored elsewhere since the check is still seen (checked again under the lock).
+    import_roll(session, factory=gzp, checked=elsewhere, filename="g.csv", as_of=AS_OF, actor=None)
+    with pytest.raises(RollRejected) as rejected:
+        import_roll(
+            session, factory=dhk, checked=checked, filename="d.csv", as_of=AS_OF, actor=None
+        )
+    assert [p.code for p in rejected.value.problems] == ["duplicate_national_id"]
 
 
 def test_saved_column_mapping_is_used(session: Session, users: People) -> None:
