@@ -14,6 +14,7 @@ from fractions import Fraction
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fund.disbursements.languages import worker_languages
 from fund.disbursements.models import (
     DisbursementBatch,
     PaymentLine,
@@ -122,7 +123,8 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
     lines = session.execute(
         select(PaymentLine, Entitlement.position, Entitlement.days_paid,
                Entitlement.years_of_service, Entitlement.amount_minor,
-               Entitlement.exact_numerator, Entitlement.exact_denominator)
+               Entitlement.exact_numerator, Entitlement.exact_denominator,
+               Entitlement.national_id)
         .join(Entitlement, Entitlement.id == PaymentLine.entitlement_id)
         .where(PaymentLine.batch_id == batch.id, PaymentLine.state.not_in(("void", "reissued")))
         .order_by(PaymentLine.receipt_number)
@@ -145,7 +147,8 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
     factory = f"{event.factory.code} {event.factory.name}"
     out = []
     currency = batch.currency
-    for line, position, days, years, entitled, numerator, denominator in lines:
+    languages = worker_languages(session, {row[-1] for row in lines})
+    for line, position, days, years, entitled, numerator, denominator, national_id in lines:
         words = list(breakdown.get((line.run_id, position), []))
         payable = Fraction(numerator, denominator)
         lines_total = sums[(line.run_id, position)]
@@ -187,6 +190,7 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
                 explanation=tuple(words),
                 status=standing(batch.state, line.state),
                 dated=_slip_date(batch, line),
+                language=languages.get(national_id, "bn"),
             )
         )
     return out
