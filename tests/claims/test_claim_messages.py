@@ -141,3 +141,19 @@ def test_the_letter_is_headed_in_the_workers_language(
     assert headings["for"].endswith("0009")
     claim.language = "en"
     assert messages.letter_headings(claim)["title"] == f"Worker Fund: your claim {claim.reference}"
+
+
+def test_the_letter_has_the_other_language_beside_the_workers_own(
+    world: World, session: Session, users: People
+) -> None:
+    claim = nasrin_claim(world, session, users, language="bn")
+    reason = "No worker of this name is on the attendance register."
+    deciding.reject_claim(session, claim=claim, actor=world.officer, reason=reason)
+    beside = messages.letter_beside(session, claim, helpline="16357")
+    assert beside.language == "en"
+    assert beside.headings["title"] == f"Worker Fund: your claim {claim.reference}"
+    assert beside.paragraphs[0].startswith(f"Worker Fund: your claim {claim.reference} is not")
+    assert reason in beside.paragraphs[0]  # the free words as typed, in both letters
+    assert messages.letter(session, claim)[0].startswith("শ্রমিক তহবিল")  # the worker's own
+    claim.language = "en"
+    assert messages.letter_beside(session, claim).headings["title"].startswith("শ্রমিক তহবিল")
