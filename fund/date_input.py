@@ -37,9 +37,9 @@ class DisplayDateField(Field):
         super().__init__(label, validators, **kwargs)
 
     def _value(self) -> str:
-        if self.raw_data:
-            return " ".join(self.raw_data)  # what was typed, to correct
-        return display_date(self.data) if self.data else ""
+        if self.data:
+            return display_date(self.data)  # an understood date, as the pages show it
+        return " ".join(self.raw_data or ())  # what was typed and not understood, to correct
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         """Read the typed text; empty is None (``Optional`` or ``DataRequired`` decide)."""

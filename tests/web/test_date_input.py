@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 from wtforms.validators import DataRequired, Optional
 
 from fund.date_input import DisplayDateField
 from fund.display import DateNotUnderstood, display_date, parse_display_date
+
+if TYPE_CHECKING:
+    from tests.conftest import People
 
 
 class EventDates(Form):
@@ -64,3 +70,35 @@ def test_the_field_shows_the_display_format_with_a_hint_and_refuses_others(app: 
         assert not typed.validate()
         assert typed.start.errors == ["Write the date as 2 Dec 2026."]  # not also "required"
         assert 'value="05/01/2025"' in str(typed.start())  # kept, to correct
+
+
+def test_a_refused_form_opens_with_a_summary_linking_each_field(
+    client: FlaskClient,
+    login: Callable[..., Any],
+    form_token: Callable[[FlaskClient, str], str],
+    users: People,
+) -> None:
+    login(client, "officer")
+    page = client.post(
+        "/events/new",
+        data={
+            "csrf_token": form_token(client, "/events/new"),
+            "factory": "DHK-1",
+            "kind": "suspension",
+            "start": "03/01/2024",  # 3 January or 1 March: refused, not guessed
+            "end": "30 March 2024",
+            "reference": "Panel 2024/17",
+            "policy": "alliance-wage-replacement",
+        },
+    ).get_data(as_text=True)
+    summary = page[
+        page.index('class="error-summary') : page.index(
+            "</div>", page.index('class="error-summary')
+        )
+    ]
+    assert '<a class="alert-link" href="#start">' in summary
+    assert "Write the date as 2 Dec 2026." in summary
+    assert 'href="#end"' not in summary  # the end was understood
+    assert 'value="30 Mar 2024"' in page  # shown back in the display format
+    assert 'value="03/01/2024"' in page  # what was typed, to correct
+    assert 'aria-describedby="start-error start-hint"' in page
