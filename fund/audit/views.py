@@ -13,6 +13,7 @@ from fund.audit.words import describe
 from fund.auth.access import allow
 from fund.auth.roles import Role
 from fund.db import get_session, utcnow
+from fund.display import parse_display_date
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -22,9 +23,9 @@ def _date(name: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        return parse_display_date(text)  # as the pages show dates, or ISO
     except ValueError:
-        raise BadRequest(f"{name}: {text!r} is not a date (yyyy-mm-dd)") from None
+        raise BadRequest(f"{name}: {text!r} is not a date (2 Dec 2026)") from None
 
 
 def _filter() -> LogFilter:

@@ -27,6 +27,7 @@ from fund.auth.access import allow, allowed_user
 from fund.brands.forms import ConversionForm
 from fund.brands.services import CASH_RECORDERS, BrandRecordRefused, convert_usd_to_bdt
 from fund.db import get_session, utcnow
+from fund.display import parse_display_date
 from fund.jobs.services import start_job
 from fund.reports.forms import CloseForm, ReopenForm
 from fund.reports.screens import (
@@ -69,9 +70,9 @@ def _date_arg(name: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        return parse_display_date(text)  # as the pages show dates, or ISO
     except ValueError:
-        abort(400, description=f"{name} must be a date like 2026-03-31")
+        abort(400, description=f"{name} must be a date like 31 Mar 2026")
 
 
 @bp.route("/")

@@ -102,3 +102,17 @@ def test_a_refused_form_opens_with_a_summary_linking_each_field(
     assert 'value="30 Mar 2024"' in page  # shown back in the display format
     assert 'value="03/01/2024"' in page  # what was typed, to correct
     assert 'aria-describedby="start-error start-hint"' in page
+
+
+def test_list_filters_take_the_display_format_too(
+    client: FlaskClient, login: Callable[..., Any], users: People
+) -> None:
+    login(client, "admin")
+    page = client.get("/audit/?since=1+Dec+2026&until=2026-12-31").get_data(as_text=True)
+    assert 'value="1 Dec 2026"' in page
+    assert 'value="31 Dec 2026"' in page  # ISO read, shown as the pages show dates
+    assert 'type="date"' not in page
+    assert client.get("/audit/?since=12/01/2026").status_code == 400
+    journal = client.get("/ledger/journal?from=1+Jan+2026&to=31+Jan+2026")
+    assert journal.status_code == 200
+    assert 'value="1 Jan 2026"' in journal.get_data(as_text=True)
