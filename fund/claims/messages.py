@@ -27,7 +27,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from fund.claims.models import Claim
+from fund.disbursements import bengali
 from fund.disbursements.models import DisbursementBatch, PaymentLine
+from fund.display import display_date
 from ledger.money import format_minor
 
 #: 3GPP TS 23.038 §6.2.1, the default alphabet (the escape 0x1B is not a character to send).
@@ -218,13 +220,18 @@ def _bdt(amount_minor: int) -> str:
     return format_minor(amount_minor, "BDT")
 
 
+def _day(day: date, words: dict[str, str]) -> str:
+    """A date as the worker reads it: ``6 May 2024``, or ``৬ মে ২০২৪`` in Bengali (never 06/05)."""
+    return bengali.date_words(day) if words is TEXTS["bn"] else display_date(day)
+
+
 def _pieces(claim: Claim, payment: Payment, helpline: str, words: dict[str, str]) -> list[Piece]:
     ref = claim.reference
     if claim.status == "open":
-        body = [Piece(words["open"].format(ref=ref, due=f"{claim.due_on:%d/%m/%Y}"))]
+        body = [Piece(words["open"].format(ref=ref, due=_day(claim.due_on, words)))]
     elif claim.status == "accepted":
         to = words["to"].format(wallet=payment.wallet) if payment.wallet else ""
-        when = words["when"].format(day=f"{payment.paid_on:%d/%m/%Y}") if payment.paid_on else ""
+        when = words["when"].format(day=_day(payment.paid_on, words)) if payment.paid_on else ""
         said = words[payment.state].format(
             money=_bdt(payment.amount_minor), to=to, when=when, receipt=payment.receipt_number
         )

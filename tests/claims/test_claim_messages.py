@@ -100,7 +100,7 @@ def test_the_sms_follows_the_claim_to_paid_and_keeps_the_accept_note_inside(
     paid = reporting.outcome_text(claim, helpline="16357")
     receipt = batch.lines[0].receipt_number
     assert (
-        f"25,000.00 BDT was paid to you to wallet 01711000009 on 06/05/2024, receipt {receipt}."
+        f"25,000.00 BDT was paid to you to wallet 01711000009 on 6 May 2024, receipt {receipt}."
         in paid
     )
     assert "once the payment is approved" not in paid
@@ -113,7 +113,7 @@ def test_the_sms_follows_the_claim_to_paid_and_keeps_the_accept_note_inside(
     claim.language = "bn"
     bengali = reporting.outcome_text(claim, helpline="16357")
     assert bengali.startswith(f"শ্রমিক তহবিল: আপনার দাবি {claim.reference} গৃহীত হয়েছে।")
-    for fact in ("25,000.00 টাকা", "01711000009", "06/05/2024", receipt, "16357"):
+    for fact in ("25,000.00 টাকা", "01711000009", "৬ মে ২০২৪", receipt, "16357"):
         assert fact in bengali
     assert count(bengali).encoding == "UCS-2"
     assert count(bengali).parts <= messages.MAX_PARTS
