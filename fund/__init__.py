@@ -33,7 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from fund.auth.lifetimes import register_session_lifetimes
     from fund.config import load_config
     from fund.db import make_engine
-    from fund.extensions import babel, csrf, login_manager
+    from fund.extensions import babel, bootstrap, csrf, login_manager
 
     root = Path(__file__).resolve().parent.parent
     app = Flask(
@@ -53,6 +53,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_choose_locale)
     login_manager.init_app(app)
+    app.config["BOOTSTRAP_SERVE_LOCAL"] = True
+    bootstrap.init_app(app)
     # Ids in URLs beyond an id column are no object of ours: 404, not a database overflow.
     app.url_map.converters["int"] = _DatabaseId
     _register_blueprints(app)
@@ -240,6 +242,8 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'"
 )
+#: The app's own files and the design system's (served from the Bootstrap-Flask package).
+STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
 #: A year of HTTPS only, once a browser has seen the fund over HTTPS.
 STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
@@ -255,7 +259,7 @@ def _register_security_headers(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
-        if request.endpoint != "static":
+        if request.endpoint not in STATIC_ENDPOINTS:
             # Pages, sheets, payment files and API answers carry personal data: no copy is to
             # stay in a browser's or a proxy's cache (no-cache would still store one).
             response.headers["Cache-Control"] = "no-store"

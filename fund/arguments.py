@@ -14,6 +14,8 @@ from datetime import date
 
 from flask import abort, request
 
+from fund.display import parse_display_date
+
 #: Ids are PostgreSQL ``integer`` columns: anything beyond is no id of ours.
 MAX_ID = 2**31 - 1
 #: Far beyond any list the fund holds, and keeps a row offset inside a 64-bit integer.
@@ -41,11 +43,12 @@ def id_argument(name: str) -> int | None:
 
 
 def date_argument(name: str) -> date | None:
-    """A date given as ``?NAME=2026-03-31``: None when absent, a 400 naming NAME otherwise."""
+    """A date given as ``?NAME=31 Mar 2026`` (as pages show dates) or ISO ``2026-03-31``:
+    None when absent, a 400 naming NAME otherwise."""
     text = request.args.get(name, "").strip()
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        return parse_display_date(text)
     except ValueError:
-        abort(400, description=f"{name} must be a date like 2026-03-31")
+        abort(400, description=f"{name} must be a date like 31 Mar 2026 or 2026-03-31")

@@ -7,6 +7,7 @@ machines (CSV, JSON, the API) keep ISO 8601.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from ledger.money import format_minor
@@ -35,3 +36,43 @@ def display_datetime(value: datetime | None) -> str:
 def display_money(minor: int, currency: str) -> str:
     """``1250000, "BDT"`` → ``"12,500.00 BDT"``: separators, and the currency once."""
     return f"{format_minor(minor, currency)} {currency}"
+
+
+#: Month names and their three-letter abbreviations, in English as the display format writes them.
+_MONTHS = {
+    name: number
+    for number, full in enumerate(
+        (
+            "january", "february", "march", "april", "may", "june",
+            "july", "august", "september", "october", "november", "december",
+        ),
+        start=1,
+    )
+    for name in (full, full[:3], "sept" if full == "september" else full[:3])
+}  # fmt: skip
+_DISPLAYED = re.compile(r"(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})")
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class DateNotUnderstood(ValueError):
+    """A typed date that is neither the display format nor ISO 8601."""
+
+
+def parse_display_date(text: str) -> date:
+    """``"2 Dec 2026"`` (or ``"2 December 2026"``, any case) → ``date(2026, 12, 2)``.
+
+    What a date input accepts: the display format, and ISO 8601 (``2026-12-02``, as files and
+    older bookmarks write it). ``02/12/2026`` is refused, not guessed: it is 2 December here and
+    12 February to a US reader.
+    """
+    typed = " ".join(text.split())
+    try:
+        if _ISO.fullmatch(typed):
+            return date.fromisoformat(typed)
+        found = _DISPLAYED.fullmatch(typed)
+        if found and found.group(2).lower() in _MONTHS:
+            day, month, year = found.groups()
+            return date(int(year), _MONTHS[month.lower()], int(day))
+    except ValueError:
+        pass  # 31 Feb, 2026-13-01: a real day is needed
+    raise DateNotUnderstood(f"{text!r} is not a date written as 2 Dec 2026")

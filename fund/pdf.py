@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, BinaryIO
 if TYPE_CHECKING:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus.flowables import Flowable
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 LATIN = "NotoSans"
@@ -99,6 +100,68 @@ def _shaped(piece: str, size: float) -> tuple[str, float]:
     if data is None:  # pragma: no cover - HarfBuzz left it unchanged
         return piece, pdfmetrics.stringWidth(piece, BENGALI, size)
     return shaped, sum(glyph.x_advance for glyph in data) * size / 1000
+
+
+def text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """How wide ``draw_text`` draws ``text``, Bengali runs as shaped, in points."""
+    from reportlab.pdfbase import pdfmetrics
+
+    register_fonts()
+    return sum(
+        _shaped(piece, size)[1]
+        if font == BENGALI
+        else pdfmetrics.stringWidth(piece, LATIN_BOLD if bold else LATIN, size)
+        for font, piece in runs(text)
+    )
+
+
+def wrapped(text: str, width: float, size: float, *, bold: bool = False) -> list[str]:
+    """``text`` broken at spaces into lines no wider than ``width`` (a longer word stays whole)."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        trial = f"{current} {word}" if current else word
+        if current and text_width(trial, size, bold=bold) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = trial
+    return [*lines, current] if current else lines
+
+
+def text_lines(text: str, size: float, *, bold: bool = False) -> Flowable:
+    """A flowable (e.g. a table cell) of wrapped text drawn by ``draw_text``.
+
+    Unlike a Paragraph, whose shaped Bengali extracts as private-use glyphs, each Bengali run
+    carries its ``/ActualText``: a Bengali factory or event name extracts as it was written.
+    """
+    return _text_lines_class()(text, size, bold)
+
+
+@cache
+def _text_lines_class() -> type[Flowable]:
+    from reportlab.platypus.flowables import Flowable
+
+    class TextLines(Flowable):  # type: ignore[misc]  # reportlab is untyped
+        def __init__(self, text: str, size: float, bold: bool) -> None:
+            super().__init__()
+            self.text, self.size, self.bold = text, size, bold
+            self.leading = size * 1.25
+            self.lines: list[str] = []
+
+        def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+            self.lines = wrapped(self.text, available_width, self.size, bold=self.bold)
+            self.width = available_width
+            self.height = max(len(self.lines), 1) * self.leading
+            return self.width, self.height
+
+        def draw(self) -> None:
+            y = self.height - self.size  # the first baseline, one size below the top
+            for line in self.lines:
+                draw_text(self.canv, 0, y, line, self.size, bold=self.bold)
+                y -= self.leading
+
+    return TextLines
 
 
 def new_canvas(buffer: BinaryIO, pagesize: tuple[float, float]) -> Canvas:

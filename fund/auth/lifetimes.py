@@ -41,7 +41,7 @@ def register_session_lifetimes(app: Flask) -> None:
 
     @app.before_request
     def end_expired_session() -> Response | None:
-        if request.path.startswith("/api/") or request.endpoint == "static":
+        if request.path.startswith("/api/") or request.endpoint in ("static", "bootstrap.static"):
             return None
         if not current_user.is_authenticated:
             return None

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 
 from fund.brands.fund_use_events import UseEvent
 from fund.brands.statement import BrandStatement
-from fund.pdf import LATIN, LATIN_BOLD, markup, paragraph_style, register_fonts
+from fund.pdf import LATIN, LATIN_BOLD, markup, paragraph_style, register_fonts, text_lines
 from fund.reports.charts import Chart, drawing
 from fund.reports.workbook import Book, excel_date, major
 from imports.writing import neutralise
 from ledger.money import format_minor
 
 if TYPE_CHECKING:
-    from reportlab.platypus import Paragraph, Table
+    from reportlab.platypus import Table
     from reportlab.platypus.flowables import Flowable
 
 
@@ -30,7 +30,7 @@ def period_text(start: date | None, end: date) -> str:
 
 
 def _table(
-    rows: Sequence[Sequence[str | Paragraph]],
+    rows: Sequence[Sequence[str | Flowable]],
     numeric_from: int,
     widths: Sequence[float | None] | None = None,
 ) -> Table:
@@ -164,8 +164,10 @@ def statement_pdf(
         named = events.get(use.event)
         rows.append(
             [
-                Paragraph(markup(use.factory), styles["Cell"]),
-                Paragraph(markup(named.title if named else f"Event {use.event}"), styles["Cell"]),
+                # Drawn by fund.pdf, not as a Paragraph: a Bengali factory or event name
+                # extracts (and copies) as written, through its ActualText.
+                text_lines(use.factory, 8),
+                text_lines(named.title if named else f"Event {use.event}", 8),
                 f"{named.workers_helped:,}" if named else "",
                 format_minor(use.compensation, "BDT"),
                 format_minor(use.paid, "BDT"),

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     SelectField,
     StringField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from fund.date_input import DisplayDateField
 from fund.disbursements.forms import CONFIRM_IN_BROWSER
 
 KIND_CHOICES = [
@@ -91,7 +91,7 @@ class AcceptForm(FlaskForm):  # type: ignore[misc]
         _l("National ID on the roll"), validators=[Optional(), Length(max=40)]
     )
     section = StringField(_l("Section"), validators=[Optional(), Length(max=100)])
-    join_date = DateField(_l("Joined on"), validators=[Optional()])
+    join_date = DisplayDateField(_l("Joined on"), validators=[Optional()])
     basic = DecimalField(
         _l("Basic (BDT a month)"), places=2, validators=[Optional(), NumberRange(0)]
     )
@@ -151,7 +151,7 @@ class CallForm(FlaskForm):  # type: ignore[misc]
     question = TextAreaField(_l("What was asked"), validators=[DataRequired(), Length(max=5000)])
     answer = TextAreaField(_l("Answer given"), validators=[DataRequired(), Length(max=5000)])
     language = SelectField(_l("Caller's language"), choices=LANGUAGE_CHOICES, default="bn")
-    callback_on = DateField(_l("Call back on (optional)"), validators=[Optional()])
+    callback_on = DisplayDateField(_l("Call back on (optional)"), validators=[Optional()])
 
 
 class CallToClaimForm(FlaskForm):  # type: ignore[misc]
@@ -176,7 +176,7 @@ class NoteForm(FlaskForm):  # type: ignore[misc]
 class CallbackForm(FlaskForm):  # type: ignore[misc]
     """Who calls back and when."""
 
-    on = DateField(_l("Call back on"), validators=[Optional()])
+    on = DisplayDateField(_l("Call back on"), validators=[Optional()])
     owner = SelectField(_l("Who calls back"), coerce=int, choices=[])
 
 

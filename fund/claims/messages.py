@@ -27,7 +27,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from fund.claims.models import Claim
+from fund.disbursements import bengali
 from fund.disbursements.models import DisbursementBatch, PaymentLine
+from fund.display import display_date
 from ledger.money import format_minor
 
 #: 3GPP TS 23.038 §6.2.1, the default alphabet (the escape 0x1B is not a character to send).
@@ -218,13 +220,18 @@ def _bdt(amount_minor: int) -> str:
     return format_minor(amount_minor, "BDT")
 
 
+def _day(day: date, words: dict[str, str]) -> str:
+    """A date as the worker reads it: ``6 May 2024``, or ``৬ মে ২০২৪`` in Bengali (never 06/05)."""
+    return bengali.date_words(day) if words is TEXTS["bn"] else display_date(day)
+
+
 def _pieces(claim: Claim, payment: Payment, helpline: str, words: dict[str, str]) -> list[Piece]:
     ref = claim.reference
     if claim.status == "open":
-        body = [Piece(words["open"].format(ref=ref, due=f"{claim.due_on:%d/%m/%Y}"))]
+        body = [Piece(words["open"].format(ref=ref, due=_day(claim.due_on, words)))]
     elif claim.status == "accepted":
         to = words["to"].format(wallet=payment.wallet) if payment.wallet else ""
-        when = words["when"].format(day=f"{payment.paid_on:%d/%m/%Y}") if payment.paid_on else ""
+        when = words["when"].format(day=_day(payment.paid_on, words)) if payment.paid_on else ""
         said = words[payment.state].format(
             money=_bdt(payment.amount_minor), to=to, when=when, receipt=payment.receipt_number
         )
@@ -246,10 +253,13 @@ def _pieces(claim: Claim, payment: Payment, helpline: str, words: dict[str, str]
     return [*body, *tail]
 
 
-def pieces(session: Session, claim: Claim, *, helpline: str = "") -> list[Piece]:
-    """The message's pieces in the worker's language, from the claim's current state."""
+def pieces(
+    session: Session, claim: Claim, *, helpline: str = "", language: str | None = None
+) -> list[Piece]:
+    """The message's pieces in the worker's language (or ``language``), from the claim's state."""
     payment = payment_of(session, claim)
-    found = _pieces(claim, payment, helpline, TEXTS.get(claim.language, TEXTS["en"]))
+    words = TEXTS.get(language or claim.language, TEXTS["en"])
+    found = _pieces(claim, payment, helpline, words)
     # Free words typed in a form arrive with line breaks and runs of spaces: one space each.
     return [Piece(" ".join(p.text.split()) if p.free else p.text, p.free) for p in found if p.text]
 
@@ -259,9 +269,11 @@ def sms(session: Session, claim: Claim, *, helpline: str = "", max_parts: int = 
     return fit(pieces(session, claim, helpline=helpline), max_parts=max_parts)
 
 
-def letter(session: Session, claim: Claim, *, helpline: str = "") -> list[str]:
+def letter(
+    session: Session, claim: Claim, *, helpline: str = "", language: str | None = None
+) -> list[str]:
     """The letter's paragraphs: the same facts as the SMS, nothing shortened."""
-    found = pieces(session, claim, helpline=helpline)
+    found = pieces(session, claim, helpline=helpline, language=language)
     tail = found[-1].text.strip() if helpline else ""
     body = found[:-1] if helpline else found
     return [text for text in ("".join(p.text for p in body).strip(), tail) if text]
@@ -290,11 +302,40 @@ _HEADINGS = {
 }
 
 
-def letter_headings(claim: Claim) -> dict[str, str]:
-    """The letter's title, addressee and subject lines in the worker's language."""
-    words = _HEADINGS.get(claim.language, _HEADINGS["en"])
+def letter_headings(claim: Claim, *, language: str | None = None) -> dict[str, str]:
+    """The letter's title, addressee and subject lines in the worker's language or ``language``."""
+    words = _HEADINGS.get(language or claim.language, _HEADINGS["en"])
     return {
         "title": words["title"].format(reference=claim.reference),
         "for": words["for"].format(name=claim.worker_name, last=claim.national_id[-4:]),
         "about": words["about"].format(event=claim.event.title),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class LetterText:
+    """The whole letter in one language: its headings and its paragraphs."""
+
+    language: str
+    headings: dict[str, str]
+    paragraphs: list[str]
+
+
+def other_language(language: str) -> str:
+    """The language printed beside the worker's own: English beside Bengali, and back."""
+    return "en" if language == "bn" else "bn"
+
+
+def letter_beside(session: Session, claim: Claim, *, helpline: str = "") -> LetterText:
+    """The letter again in the other language, printed after the worker's own.
+
+    The worker reads their language first; whoever helps them (a union, an employer, the
+    fund's staff) reads the same facts beside it. The SMS stays in the worker's language
+    alone: both languages would need twice the parts (Bengali is sent as UCS-2).
+    """
+    language = other_language(claim.language)
+    return LetterText(
+        language=language,
+        headings=letter_headings(claim, language=language),
+        paragraphs=letter(session, claim, helpline=helpline, language=language),
+    )

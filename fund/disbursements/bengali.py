@@ -1,7 +1,8 @@
 """The Bengali words on a worker's slip, beside the English: labels, standings, dates, amounts.
 
-The roll stores no worker's language, so every slip is bilingual: Bengali for the worker, English
-for the fund's staff, auditors and brands. Wording kept plain (as a Bangladeshi pay slip says it);
+Every slip is bilingual: the worker's own language first (``Receipt.language``, from what the
+worker told the helpline; Bengali until they said otherwise), the other beside it for the fund's
+staff, auditors and brands. Wording kept plain (as a Bangladeshi pay slip says it);
 to be reviewed by the fund's Bengali-speaking helpline staff before printing at scale.
 Amounts use Bengali digits and the South Asian grouping (lakh, crore: ১২,৩৪,৫৬৭.০০), as
 Bangladeshi wage slips and bank advices write taka.
@@ -63,10 +64,12 @@ def digits(text: str) -> str:
     return text.translate(_DIGITS)
 
 
-def bilingual(label: str) -> str:
-    """``"Factory / কারখানা"``; a label with no Bengali yet is shown in English alone."""
+def bilingual(label: str, *, bengali_first: bool = False) -> str:
+    """``"Factory / কারখানা"`` (``"কারখানা / Factory"`` Bengali first); English alone if no Bengali."""
     bengali = LABELS.get(label)
-    return f"{label} / {bengali}" if bengali else label
+    if not bengali:
+        return label
+    return f"{bengali} / {label}" if bengali_first else f"{label} / {bengali}"
 
 
 def date_words(day: date) -> str:

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     IntegerField,
     SelectField,
@@ -15,6 +14,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from fund.date_input import DisplayDateField
 
 #: The browser holds a form until its box is ticked, so nothing typed is lost to a round trip;
 #: the views still check the tick for every other client.
@@ -34,7 +35,7 @@ class CreateBatchForm(FlaskForm):  # type: ignore[misc]
 class StepForm(FlaskForm):  # type: ignore[misc]
     """Submit, approve or pay; approve and pay move money, so they are confirmed."""
 
-    on = DateField(_l("Effective date (default today)"), validators=[Optional()])
+    on = DisplayDateField(_l("Effective date (default today)"), validators=[Optional()])
     confirm = BooleanField(
         _l("I have checked the batch and confirm this step"), render_kw=CONFIRM_IN_BROWSER
     )
@@ -44,7 +45,9 @@ class ReasonForm(FlaskForm):  # type: ignore[misc]
     """Reject or cancel, saying why."""
 
     reason = TextAreaField(_l("Why"), validators=[DataRequired(), Length(max=500)])
-    on = DateField(_l("Effective date of a reversal (default today)"), validators=[Optional()])
+    on = DisplayDateField(
+        _l("Effective date of a reversal (default today)"), validators=[Optional()]
+    )
     confirm = BooleanField(_l("I confirm: this cannot be undone"), render_kw=CONFIRM_IN_BROWSER)
 
 

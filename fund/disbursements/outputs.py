@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from fund.disbursements.languages import worker_languages
 from fund.disbursements.models import (
     DisbursementBatch,
     PaymentLine,
@@ -115,6 +116,7 @@ def receipt_lines_query(batch_id: int) -> Select[Any]:
             _LINES.run_id, _ENTITLEMENTS.position, _ENTITLEMENTS.days_paid,
             _ENTITLEMENTS.years_of_service, _ENTITLEMENTS.amount_minor,
             _ENTITLEMENTS.exact_numerator, _ENTITLEMENTS.exact_denominator,
+            _ENTITLEMENTS.national_id,
         )
         .select_from(_LINES_AND_ENTITLEMENTS)
         .where(_LINES.batch_id == batch_id, _LINES.state.not_in(("void", "reissued")))
@@ -216,10 +218,12 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
     # The day the slip's claim became true: settled, else released, approved or drafted.
     batch_day = moment.date() if moment is not None else None
     standings: dict[str, str] = {}
+    languages = worker_languages(session, {row[-1] for row in lines})
     out = []
     for (
         number, code, worker_id, name, national_id, method, wallet, bank, amount, state,
         reissue_of, settled_on, run_id, position, days, years, entitled, numerator, denominator,
+        worker_national_id,
     ) in lines:  # fmt: skip
         key = (run_id, position)
         words = list(breakdown.get(key, ()))
@@ -264,6 +268,7 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
                 tuple(words),
                 status,
                 settled_on if settled_on is not None else batch_day,
+                languages.get(worker_national_id, "bn"),
             )
         )
     return out

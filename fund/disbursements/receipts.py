@@ -17,7 +17,7 @@ from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
 from fund.disbursements import bengali
-from fund.pdf import LATIN, LATIN_BOLD, draw_text, new_canvas
+from fund.pdf import LATIN, draw_text, new_canvas
 from ledger.money import format_minor
 
 if TYPE_CHECKING:
@@ -64,6 +64,13 @@ class Receipt(NamedTuple):
     # What the slip attests and since when: an approval slip is not a proof of payment.
     status: str = "approved"  # a key of STANDING
     dated: date | None = None
+    # The worker's own language, printed first ("bn" or "en"); the other stands beside it.
+    language: str = "bn"
+
+    @property
+    def bengali_first(self) -> bool:
+        """Bengali leads the slip unless the worker asked for English."""
+        return self.language != "en"
 
 
 #: What each standing lets the slip say above the amount, and its page title.
@@ -89,6 +96,11 @@ def standing(batch_state: str, line_state: str) -> str:
     return "draft"
 
 
+def _beside(bangla: str, english: str, bengali_first: bool) -> str:
+    """``"২ মে ২০২৪ (2 May 2024)"`` Bengali first, else ``"2 May 2024 (২ মে ২০২৪)"``."""
+    return f"{bangla} ({english})" if bengali_first else f"{english} ({bangla})"
+
+
 def _wrap(text: str, width: float, size: float) -> list[str]:
     from reportlab.pdfbase import pdfmetrics
 
@@ -109,28 +121,39 @@ METHOD_WORDS = {"mobile": "Mobile money", "bank": "Bank transfer", "cash": "Cash
 
 
 def _slip_form(
-    canvas: Canvas, standing_key: str, fund_name: str, size: tuple[float, float], margin: float
+    canvas: Canvas,
+    standing_key: str,
+    fund_name: str,
+    size: tuple[float, float],
+    margin: float,
+    *,
+    bengali_first: bool,
 ) -> str:
     """The words every slip of a standing shares, drawn once as a form each page reuses."""
-    name = f"slip-{standing_key}"
+    name = f"slip-{standing_key}-{'bn' if bengali_first else 'en'}"
     if canvas.hasForm(name):
         return name
     page_width, page_height = size
     canvas.beginForm(name)
     y = page_height - margin - 6
-    draw_text(canvas, margin, y, f"{fund_name} — {STANDING[standing_key][1]}", 14, bold=True)
-    draw_text(canvas, margin, y - 17, bengali.STANDING[standing_key][1], 11)
+    english = f"{fund_name} — {STANDING[standing_key][1]}"
+    bangla = bengali.STANDING[standing_key][1]
+    first, second = (bangla, english) if bengali_first else (english, bangla)
+    draw_text(canvas, margin, y, first, 14, bold=True)
+    draw_text(canvas, margin, y - 17, second, 11)
     y -= 37
     for label in FACT_LABELS:
-        draw_text(canvas, margin, y, bengali.bilingual(label), 8, bold=True)
+        draw_text(
+            canvas, margin, y, bengali.bilingual(label, bengali_first=bengali_first), 8, bold=True
+        )
         y -= 15
-    draw_text(
-        canvas, margin, y - 4, bengali.bilingual("How the amount is worked out"), 9, bold=True
-    )
+    worked_out = bengali.bilingual("How the amount is worked out", bengali_first=bengali_first)
+    draw_text(canvas, margin, y - 4, worked_out, 9, bold=True)
     signature = "Received by (signature / thumb)"
-    canvas.setFont(LATIN, 8)
-    canvas.drawString(page_width - margin - 170, margin + 20, signature)
-    draw_text(canvas, page_width - margin - 170, margin + 8, bengali.LABELS[signature], 8)
+    lines = (bengali.LABELS[signature], signature)
+    first, second = lines if bengali_first else lines[::-1]
+    draw_text(canvas, page_width - margin - 170, margin + 20, first, 8)
+    draw_text(canvas, page_width - margin - 170, margin + 8, second, 8)
     canvas.line(page_width - margin - 170, margin + 32, page_width - margin, margin + 32)
     canvas.endForm()
     return name
@@ -140,7 +163,7 @@ FACT_LABELS = ("Factory", "Event", "Worker", "Paid by", "Service", "Batch", "Dat
 
 
 def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fund") -> bytes:
-    """One A5 landscape page per receipt, in the order given, in English and Bengali."""
+    """One A5 landscape page per receipt, in the order given: the worker's language first."""
     from reportlab.lib.pagesizes import A5, landscape
 
     buffer = io.BytesIO()
@@ -155,9 +178,13 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
         says_bn = bengali.STANDING[standing_key][0]
         # Titles, labels and the signature box are the same on every slip of a standing: one
         # form, drawn once, keeps 10,000 bilingual pages fast and the file small.
+        first_bn = receipt.bengali_first
         canvas.doForm(
-            _slip_form(canvas, standing_key, fund_name, (page_width, page_height), margin)
-        )
+            _slip_form(
+                canvas, standing_key, fund_name, (page_width, page_height), margin,
+                bengali_first=first_bn,
+            )
+        )  # fmt: skip
         y = page_height - margin - 6
         canvas.setFont(LATIN, 9)
         canvas.drawRightString(page_width - margin, y, f"Receipt {receipt.receipt_number}")
@@ -167,14 +194,13 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
         dated = "—"
         if receipt.dated:
             english = receipt.dated.strftime("%d %b %Y").lstrip("0")
-            dated = f"{english} ({bengali.date_words(receipt.dated)})"
+            dated = _beside(bengali.date_words(receipt.dated), english, first_bn)
+        paid_by = _beside(method_bn, method, first_bn) if method_bn else method
         values = (
             receipt.factory,
             receipt.event,
             f"{receipt.name}  (ID {receipt.worker_id}, NID {receipt.national_id_masked})",
-            " ".join(
-                p for p in (method, f"({method_bn})" if method_bn else "", receipt.account) if p
-            ),
+            " ".join(p for p in (paid_by, receipt.account) if p),
             receipt.service,
             str(receipt.batch_id),
             dated,
@@ -191,22 +217,16 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
                 draw_text(canvas, margin + 10, y, line, 8)  # Bengali lines need shaping
                 y -= 11
         amount = f"{format_minor(receipt.amount_minor, receipt.currency)} {receipt.currency}"
-        draw_text(
-            canvas,
-            margin,
-            margin + 56,
-            f"{says_bn}: {bengali.amount_words(receipt.amount_minor, receipt.currency)}",
-            12,
-        )
-        canvas.setFont(LATIN_BOLD, 16)
-        canvas.drawString(margin, margin + 34, f"{says}: {amount}")
-        draw_text(
-            canvas,
-            margin,
-            margin + 16,
-            f"{bengali.bilingual('Verification code')}: {receipt.verification_code}",
-            9,
-        )
+        english_amount = f"{says}: {amount}"
+        bangla_amount = f"{says_bn}: {bengali.amount_words(receipt.amount_minor, receipt.currency)}"
+        if first_bn:  # the worker's language large, the other beside it smaller
+            draw_text(canvas, margin, margin + 52, bangla_amount, 16)
+            draw_text(canvas, margin, margin + 34, english_amount, 11, bold=True)
+        else:
+            draw_text(canvas, margin, margin + 52, english_amount, 16, bold=True)
+            draw_text(canvas, margin, margin + 34, bangla_amount, 12)
+        code_label = bengali.bilingual("Verification code", bengali_first=first_bn)
+        draw_text(canvas, margin, margin + 16, f"{code_label}: {receipt.verification_code}", 9)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Optional
+
+from fund.date_input import DisplayDateField
 
 
 class CloseForm(FlaskForm):  # type: ignore[misc]
     """Close the books through a month's last day."""
 
-    through = DateField(_l("Close through (a month's last day)"), validators=[DataRequired()])
+    through = DisplayDateField(
+        _l("Close through (a month's last day)"), validators=[DataRequired()]
+    )
     confirm = BooleanField(
         _l(
             "I confirm: entries dated on or before this day will be refused until an "
@@ -26,5 +30,5 @@ class CloseForm(FlaskForm):  # type: ignore[misc]
 class ReopenForm(FlaskForm):  # type: ignore[misc]
     """Move the close back (empty date: open everything), with the reason."""
 
-    through = DateField(_l("Leave closed through"), validators=[Optional()])
+    through = DisplayDateField(_l("Leave closed through"), validators=[Optional()])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 
 # SelectChoice is WTForms 3.3 (tuple choices are deprecated); types-WTForms does not know it yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from fund.date_input import DisplayDateField
 from imports import FIELD_LABELS
 
 
@@ -18,7 +19,7 @@ class UploadForm(FlaskForm):  # type: ignore[misc]
     """A roll file and the date it is the payroll of."""
 
     file = FileField(_l("Roll file (CSV or XLSX)"), validators=[FileRequired()])
-    as_of = DateField(_l("Payroll as of"), validators=[DataRequired()])
+    as_of = DisplayDateField(_l("Payroll as of"), validators=[DataRequired()])
 
 
 class ConfirmForm(FlaskForm):  # type: ignore[misc]

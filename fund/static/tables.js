@@ -80,12 +80,13 @@
     filters += 1;
     const id = "table-filter-" + filters;
     const box = document.createElement("p");
-    box.className = "table-filter";
+    box.className = "table-filter d-flex gap-2 align-items-center";
     const label = document.createElement("label");
     label.htmlFor = id;
     label.textContent = say("Filter", {});
     const input = document.createElement("input");
     input.type = "search";
+    input.className = "form-control form-control-sm w-auto";
     input.id = id;
     input.placeholder = say("FilterHint", {});
     const count = document.createElement("span");

@@ -117,8 +117,9 @@ def test_officer_pays_a_suspension_and_reissues_a_failed_payment(tab: Any, tmp_p
     tab.click("text=Record a suspension or closure")
     tab.select_option("select[name=factory]", FACTORY)
     tab.select_option("select[name=kind]", "suspension")
-    tab.fill("input[name=start]", "2025-05-01")
-    tab.fill("input[name=end]", "2025-05-30")
+    # Dates typed as the pages show them (the hint under the field says how).
+    tab.fill("input[name=start]", "1 May 2025")
+    tab.fill("input[name=end]", "30 May 2025")
     tab.fill("input[name=reference]", "Alliance panel 2025/063: boiler room unsafe")
     tab.select_option("select[name=policy]", "alliance-wage-replacement")
     shot(tab, "event-form")

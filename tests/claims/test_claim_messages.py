@@ -100,7 +100,7 @@ def test_the_sms_follows_the_claim_to_paid_and_keeps_the_accept_note_inside(
     paid = reporting.outcome_text(claim, helpline="16357")
     receipt = batch.lines[0].receipt_number
     assert (
-        f"25,000.00 BDT was paid to you to wallet 01711000009 on 06/05/2024, receipt {receipt}."
+        f"25,000.00 BDT was paid to you to wallet 01711000009 on 6 May 2024, receipt {receipt}."
         in paid
     )
     assert "once the payment is approved" not in paid
@@ -113,7 +113,7 @@ def test_the_sms_follows_the_claim_to_paid_and_keeps_the_accept_note_inside(
     claim.language = "bn"
     bengali = reporting.outcome_text(claim, helpline="16357")
     assert bengali.startswith(f"শ্রমিক তহবিল: আপনার দাবি {claim.reference} গৃহীত হয়েছে।")
-    for fact in ("25,000.00 টাকা", "01711000009", "06/05/2024", receipt, "16357"):
+    for fact in ("25,000.00 টাকা", "01711000009", "৬ মে ২০২৪", receipt, "16357"):
         assert fact in bengali
     assert count(bengali).encoding == "UCS-2"
     assert count(bengali).parts <= messages.MAX_PARTS
@@ -141,3 +141,19 @@ def test_the_letter_is_headed_in_the_workers_language(
     assert headings["for"].endswith("0009")
     claim.language = "en"
     assert messages.letter_headings(claim)["title"] == f"Worker Fund: your claim {claim.reference}"
+
+
+def test_the_letter_has_the_other_language_beside_the_workers_own(
+    world: World, session: Session, users: People
+) -> None:
+    claim = nasrin_claim(world, session, users, language="bn")
+    reason = "No worker of this name is on the attendance register."
+    deciding.reject_claim(session, claim=claim, actor=world.officer, reason=reason)
+    beside = messages.letter_beside(session, claim, helpline="16357")
+    assert beside.language == "en"
+    assert beside.headings["title"] == f"Worker Fund: your claim {claim.reference}"
+    assert beside.paragraphs[0].startswith(f"Worker Fund: your claim {claim.reference} is not")
+    assert reason in beside.paragraphs[0]  # the free words as typed, in both letters
+    assert messages.letter(session, claim)[0].startswith("শ্রমিক তহবিল")  # the worker's own
+    claim.language = "en"
+    assert messages.letter_beside(session, claim).headings["title"].startswith("শ্রমিক তহবিল")

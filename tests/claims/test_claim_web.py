@@ -190,6 +190,8 @@ def test_an_officer_accepts_a_missing_worker_on_the_page(
     letter = officer.get(f"{page}/letter").get_data(as_text=True)
     assert f"your claim {claim.reference} is accepted." in letter
     assert "25,000.00 BDT will be paid to you" in letter
+    # The other language beside the worker's own, after it.
+    assert letter.index("25,000.00 BDT will be paid") < letter.index("25,000.00 টাকা")
     assert signed_in(app, login, "helpline").post(f"{page}/reject").status_code in (400, 403)
 
 

@@ -8,14 +8,17 @@ from datetime import date
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fund.auth.roles import Role
+from fund.claims.models import ClaimCall
 from fund.disbursements import bengali
 from fund.disbursements.outputs import receipts, sheet_header, sheet_rows
 from fund.disbursements.paying import mark_paid, mobile_needed, pay, transfer_to_float
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.sheets import build_sheet_pdf
+from fund.entitlements.models import Entitlement
 from fund.pdf import BENGALI, _shaped, draw_text, new_canvas
 from ledger.money import format_minor
 from tests.conftest import People
@@ -114,10 +117,10 @@ def test_slips_are_bilingual_dated_and_say_approved_until_paid(
         assert f"অনুমোদিত টাকা: {bengali.amount_words(receipt.amount_minor, 'BDT')}" in flat
         assert "approval slip: not yet paid" in flat
         assert "অনুমোদন স্লিপ: এখনো পরিশোধ হয়নি" in flat
-        assert "Dated / তারিখ" in flat
+        assert "তারিখ / Dated" in flat  # no language told: Bengali first, English beside
         assert receipt.dated is not None  # approved: the approval's day
         day = f"{receipt.dated.day} {receipt.dated:%b %Y}"
-        assert f"{day} ({bengali.date_words(receipt.dated)})" in flat
+        assert f"{bengali.date_words(receipt.dated)} ({day})" in flat
         assert "পরিশোধিত" not in flat  # an approval slip never says paid, in either language
         assert "Amount paid" not in flat
     accountant = users.by_role[Role.ACCOUNTANT]
@@ -131,7 +134,7 @@ def test_slips_are_bilingual_dated_and_say_approved_until_paid(
     paid_page = " ".join(text(render_receipts([slips[first.receipt_number]])).split())
     assert "payment receipt" in paid_page
     assert f"পরিশোধিত টাকা: {bengali.amount_words(first.amount_minor, 'BDT')}" in paid_page
-    assert "10 May 2024 (১০ মে ২০২৪)" in paid_page  # settled on
+    assert "১০ মে ২০২৪ (10 May 2024)" in paid_page  # settled on
     other = next(r for number, r in slips.items() if number != first.receipt_number)
     sent_page = " ".join(text(render_receipts([other])).split())
     assert "Amount sent" in sent_page
@@ -157,3 +160,33 @@ def test_lakh_and_crore_grouping() -> None:
     assert bengali.amount_words(123_456_789_00, "BDT") == "১২,৩৪,৫৬,৭৮৯.০০ টাকা"  # 12 crore
     assert bengali.amount_words(2_500_000, "BDT") == "২৫,০০০.০০ টাকা"
     assert bengali.amount_words(5, "BDT") == "০.০৫ টাকা"
+
+
+def test_each_slip_puts_the_workers_own_language_first(session: Session, users: People) -> None:
+    batch = approved_bengali_batch(session, users)
+    english_speaker = min(batch.lines, key=lambda line: line.id)
+    national_id = session.scalars(
+        select(Entitlement.national_id).where(Entitlement.id == english_speaker.entitlement_id)
+    ).one()
+    # The worker told the helpline they read English (the newest record of their language).
+    session.add(
+        ClaimCall(
+            caller_name=english_speaker.name, national_id=national_id, question="Which language?",
+            answer="English letters, please", language="en", taken_by_id=users.admin.id,
+        )
+    )  # fmt: skip
+    session.flush()
+    found = receipts(session, batch)
+    assert {r.receipt_number: r.language for r in found}[english_speaker.receipt_number] == "en"
+    for receipt, page in zip(found, text(render_receipts(found)).split("\f"), strict=False):
+        flat = " ".join(page.split())
+        english, bangla = flat.index("approval slip"), flat.index("অনুমোদন স্লিপ")
+        english_amount, bangla_amount = flat.index("Amount approved"), flat.index("অনুমোদিত টাকা")
+        if receipt.receipt_number == english_speaker.receipt_number:
+            assert english < bangla
+            assert english_amount < bangla_amount
+            assert "Dated / তারিখ" in flat
+        else:
+            assert bangla < english
+            assert bangla_amount < english_amount
+            assert "তারিখ / Dated" in flat

@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import IntegerConverter, Rule
 
+from fund import STATIC_ENDPOINTS
 from fund.auth.roles import EVERYONE, Role
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ SAFE = "GET"
 
 def routes(app: Flask) -> Iterator[Rule]:
     for rule in app.url_map.iter_rules():
-        if rule.endpoint != "static":
+        if rule.endpoint not in STATIC_ENDPOINTS:  # files anyone may fetch (CSS, scripts)
             yield rule
 
 

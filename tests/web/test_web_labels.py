@@ -138,5 +138,5 @@ def test_the_menu_marks_the_section_the_user_is_in(
     login(client, "officer", DEMO_PASSWORD)
     for path, section in (("/", "Home"), ("/events/", "Events"), ("/batches/1", "Batches")):
         page = client.get(path).get_data(as_text=True)
-        current = re.findall(r'<a href="[^"]*" aria-current="page">([^<]*)</a>', page)
+        current = re.findall(r'<a href="[^"]*" aria-current="page"[^>]*>([^<]*)</a>', page)
         assert current == [section], (path, current)

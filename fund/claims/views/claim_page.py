@@ -171,6 +171,7 @@ def letter(claim_id: int) -> str:
         claim=claim,
         paragraphs=messages.letter(get_session(), claim, helpline=helpline_number()),
         headings=messages.letter_headings(claim),
+        beside=messages.letter_beside(get_session(), claim, helpline=helpline_number()),
         sms=sms,
         sms_count=messages.count(sms),
     )
