@@ -70,10 +70,14 @@ def test_every_role_reads_its_queue_and_follows_the_next_action(tab: Any) -> Non
     assert [row.split("\t")[0] for row in methods] == ["bank", "cash", "mobile"]
     # the confirm box sits on its label's line, before it
     approve = tab.locator("form", has=tab.locator("button:text('Approve and post')"))
-    box = approve.locator("input[name=confirm]").bounding_box()
-    label = approve.locator("label[for=confirm]").bounding_box()
-    assert box is not None
-    assert label is not None
+    # Both boxes read in one step: Bootstrap scrolls smoothly to #decision, so two separate
+    # readings could straddle the scroll and compare positions from different moments.
+    box, label = approve.evaluate(
+        """form => ["input[name=confirm]", "label[for=confirm]"].map(selector => {
+            const r = form.querySelector(selector).getBoundingClientRect();
+            return {x: r.x, y: r.y, height: r.height};
+        })"""
+    )
     assert box["x"] < label["x"]
     assert abs(box["y"] - label["y"]) < label["height"]
     panel.scroll_into_view_if_needed()
