@@ -118,7 +118,7 @@ class _DatabaseId(IntegerConverter):
 
 
 def _register_blueprints(app: Flask) -> None:
-    from fund.api.views import bp as api
+    from fund.api.views import register_api
     from fund.audit.views import bp as audit
     from fund.auth.passkey_views import bp as passkey_pages
     from fund.auth.views import bp as auth
@@ -149,9 +149,9 @@ def _register_blueprints(app: Flask) -> None:
         reports,
         jobs,
         audit,
-        api,
     ):
         app.register_blueprint(blueprint)
+    register_api(app)
 
 
 def _register_unit_of_work(app: Flask) -> None:

@@ -5,8 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError, fields
 from werkzeug.exceptions import HTTPException
+
+
+class ErrorItem(Schema):
+    """One problem with a request."""
+
+    field = fields.String(allow_none=True, required=True)
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class ErrorBody(Schema):
+    """Every API error has this body."""
+
+    errors = fields.List(fields.Nested(ErrorItem), required=True)
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:

@@ -1,22 +1,24 @@
-"""The OpenAPI document, built from the marshmallow schemas the endpoints dump with."""
+"""The OpenAPI document of ``/api/v1``: what flask-smorest generates from the schemas, stated
+with the fund's rules that a schema cannot say by itself (the text rule, nullable nesting)."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import Schema, fields
 
-from fund.api.describe import error_answer, json_content, schema_ref
+from fund.api.describe import error_answer
+from fund.api.errors import ErrorBody
+from fund.api.framework import API_PREFIX, current_api, schema_name
 from fund.api.pagination import MAX_PAGE
-from fund.auth.schemas import StepUpIn, StepUpOut, UserOut
+from fund.auth.schemas import UserOut
 from fund.brands.api import add_brand_paths
 from fund.brands.schemas import BrandOut
 from fund.claims.api import add_claim_paths
 from fund.controls.api import add_control_paths
 from fund.disbursements.api_paths import add_batch_paths
-from fund.entitlements.api import add_entitlement_paths
 from fund.entitlements.schemas import EntitlementLineOut, EntitlementOut, EntitlementRunOut
 from fund.events.api import add_event_paths
 from fund.factories.schemas import FactoryOut
@@ -25,31 +27,29 @@ from fund.rolls.schemas import add_roll_paths
 from fund.text import ALLOWED_CHARACTER
 
 
-class ErrorItem(Schema):
-    """One problem with a request."""
-
-    field = fields.String(allow_none=True, required=True)
-    code = fields.String(required=True)
-    message = fields.String(required=True)
-
-
-class ErrorBody(Schema):
-    """Every API error has this body."""
-
-    errors = fields.List(fields.Nested(ErrorItem), required=True)
-
-
-def _page_of(item: str) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["items", "page", "per_page", "total"],
-        "properties": {
-            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
+def build_spec() -> dict[str, Any]:
+    """The OpenAPI 3.0 document for ``/api/v1``, paths written below its server URL."""
+    generated = copy.deepcopy(current_api().spec.to_dict())
+    written = _written_paths()
+    components = generated.setdefault("components", {})
+    for kind, named in written.get("components", {}).items():
+        for name, value in named.items():
+            components.setdefault(kind, {}).setdefault(name, value)
+    document: dict[str, Any] = {
+        **generated,
+        "servers": [{"url": API_PREFIX}],
+        "paths": {
+            path.removeprefix(API_PREFIX): operations
+            for path, operations in generated.get("paths", {}).items()
         },
     }
+    document["paths"].update(written["paths"])
+    _inline_answers(document)
+    _document_access_errors(document)
+    _document_page_errors(document)
+    _document_text_rule(document)
+    _only_null_beside_a_reference(document)
+    return document
 
 
 _ERRORS = {
@@ -71,130 +71,66 @@ _PAGE_PARAMETERS = [
 _NOT_FOUND = {"404": error_answer("not found or not visible")}
 
 
-def build_spec() -> dict[str, Any]:
-    """The OpenAPI 3.0 document for ``/api/v1``."""
+def _written_paths() -> dict[str, Any]:
+    """The areas whose paths are still described by hand (transitional), as one document."""
     spec = APISpec(
         title="Worker Fund API",
         version="1",
         openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin()],
-        servers=[{"url": "/api/v1"}],
-        security=[{"bearer": []}],
+        plugins=[MarshmallowPlugin(schema_name_resolver=schema_name)],
     )
-    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("ErrorBody", schema=ErrorBody)
     for name, schema in {
         "User": UserOut,
-        "StepUpIn": StepUpIn,
-        "StepUpOut": StepUpOut,
         "Brand": BrandOut,
         "Factory": FactoryOut,
         "EntitlementLine": EntitlementLineOut,
         "Entitlement": EntitlementOut,
         "EntitlementRun": EntitlementRunOut,
-        "ErrorItem": ErrorItem,
-        "ErrorBody": ErrorBody,
     }.items():
         spec.components.schema(name, schema=schema)
-    code_parameter = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
-    spec.path(
-        "/tokens/step-up",
-        operations={
-            "post": {
-                "summary": "Trade a second-factor code for a step-up token (approve, pay, roles)",
-                "description": "With FUND_REQUIRE_SECOND_FACTOR on, approve and pay accept only"
-                " a token of scope 'money'; it lives ten minutes.",
-                "requestBody": {"required": True, **json_content(schema_ref("StepUpIn"))},
-                "responses": {
-                    "201": {"description": "the token", **json_content(schema_ref("StepUpOut"))},
-                    "422": error_answer("the body does not fit the schema"),
-                    **_ERRORS,
-                },
-            }
-        },
-    )
-    spec.path(
-        "/me",
-        operations={
-            "get": {
-                "summary": "The token's user",
-                "responses": {
-                    "200": json_content(schema_ref("User")) | {"description": "the user"},
-                    **_ERRORS,
-                },
-            }
-        },
-    )
-    spec.path(
-        "/brands",
-        operations={
-            "get": {
-                "summary": "Brands visible to the token (a brand user sees its own only)",
-                "parameters": _PAGE_PARAMETERS,
-                "responses": {
-                    "200": {"description": "a page of brands", **json_content(_page_of("Brand"))},
-                    **_ERRORS,
-                },
-            }
-        },
-    )
-    spec.path(
-        "/brands/{code}",
-        operations={
-            "get": {
-                "summary": "One brand",
-                "parameters": [code_parameter],
-                "responses": {
-                    "200": {"description": "the brand", **json_content(schema_ref("Brand"))},
-                    **_ERRORS,
-                    **_NOT_FOUND,
-                },
-            }
-        },
-    )
-    spec.path(
-        "/factories",
-        operations={
-            "get": {
-                "summary": "Factories (fund staff only)",
-                "parameters": _PAGE_PARAMETERS,
-                "responses": {
-                    "200": {
-                        "description": "a page of factories",
-                        **json_content(_page_of("Factory")),
-                    },
-                    **_ERRORS,
-                },
-            }
-        },
-    )
-    spec.path(
-        "/factories/{code}",
-        operations={
-            "get": {
-                "summary": "One factory (fund staff only)",
-                "parameters": [code_parameter],
-                "responses": {
-                    "200": {"description": "the factory", **json_content(schema_ref("Factory"))},
-                    **_ERRORS,
-                    **_NOT_FOUND,
-                },
-            }
-        },
-    )
-    _entitlement_paths(spec)
     add_event_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
-    add_entitlement_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
     add_roll_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     add_brand_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
     add_ledger_paths(spec, errors=_ERRORS)
     add_batch_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     add_claim_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     add_control_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
-    document: dict[str, Any] = spec.to_dict()
-    _document_page_errors(document)
-    _document_text_rule(document)
-    _only_null_beside_a_reference(document)
-    return document
+    written: dict[str, Any] = spec.to_dict()
+    return written
+
+
+def _document_access_errors(document: dict[str, Any]) -> None:
+    """Every operation but the document itself answers 401 and 403; one with an id, 404."""
+    for path, operations in document.get("paths", {}).items():
+        if path == "/openapi.json":
+            continue
+        for verb, operation in operations.items():
+            if verb == "parameters":
+                continue
+            answers = operation.setdefault("responses", {})
+            for status, answer in _ERRORS.items():
+                answers.setdefault(status, answer)
+            if "{" in path:
+                answers.setdefault("404", _NOT_FOUND["404"])
+
+
+def _inline_answers(document: dict[str, Any]) -> None:
+    """Each operation states its answers in place (smorest refers to shared error answers).
+
+    A reader, and a client generator, sees on one operation every status it may answer and
+    the body of each, without following ``#/components/responses/…``.
+    """
+    shared = document.get("components", {}).pop("responses", {})
+    for operations in document.get("paths", {}).values():
+        for verb, operation in operations.items():
+            if verb == "parameters":
+                continue
+            for status, answer in operation.get("responses", {}).items():
+                reference = answer.get("$ref", "")
+                if reference.startswith("#/components/responses/"):
+                    named = shared[reference.rsplit("/", 1)[1]]
+                    operation["responses"][status] = copy.deepcopy(named)
 
 
 def _only_null_beside_a_reference(document: Any) -> None:
@@ -244,8 +180,11 @@ def _document_text_rule(document: dict[str, Any]) -> None:
         if name.endswith("In"):
             constrain(schema)
     for operations in document.get("paths", {}).values():
-        for operation in operations.values():
-            parameters = operation.get("parameters", [])
+        shared = operations.get("parameters", [])
+        for verb, operation in operations.items():
+            if verb == "parameters":
+                continue
+            parameters = [*shared, *operation.get("parameters", [])]
             for parameter in parameters:
                 if isinstance(parameter, dict) and isinstance(parameter.get("schema"), dict):
                     constrain(parameter["schema"])
@@ -257,50 +196,9 @@ def _document_page_errors(document: dict[str, Any]) -> None:
     """Every paged list answers a bad ``page``/``per_page`` with 422: say so, for all of them."""
     invalid = error_answer("invalid query arguments, named by field")
     for operations in document.get("paths", {}).values():
-        for operation in operations.values():
+        for verb, operation in operations.items():
+            if verb == "parameters":
+                continue
             names = {p.get("name") for p in operation.get("parameters", []) if isinstance(p, dict)}
             if "page" in names:
                 operation.setdefault("responses", {}).setdefault("422", invalid)
-
-
-def _entitlement_paths(spec: APISpec) -> None:
-    def id_parameter(name: str) -> dict[str, Any]:
-        return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
-
-    page = _page_of("Entitlement")
-    page["required"] = [*page["required"], "run"]
-    page["properties"]["run"] = schema_ref("EntitlementRun")
-    spec.path(
-        "/events/{event_id}/entitlements",
-        operations={
-            "get": {
-                "summary": "The event's latest computed entitlements, per worker (fund staff only)",
-                "parameters": [id_parameter("event_id"), *_PAGE_PARAMETERS],
-                "responses": {
-                    "200": {
-                        "description": "a page of entitlements and their run",
-                        **json_content(page),
-                    },
-                    **_ERRORS,
-                    **_NOT_FOUND,
-                },
-            }
-        },
-    )
-    spec.path(
-        "/entitlements/{entitlement_id}",
-        operations={
-            "get": {
-                "summary": "One worker's entitlement with its breakdown (fund staff only)",
-                "parameters": [id_parameter("entitlement_id")],
-                "responses": {
-                    "200": {
-                        "description": "the entitlement",
-                        **json_content(schema_ref("Entitlement")),
-                    },
-                    **_ERRORS,
-                    **_NOT_FOUND,
-                },
-            }
-        },
-    )

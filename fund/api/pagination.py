@@ -21,19 +21,36 @@ class PageArgs(Schema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
-def paginate(session: Session, query: Select[Any], schema: Schema) -> dict[str, Any]:
-    """Run ``query`` for the requested page and dump it with ``schema``."""
-    args = PageArgs().load(request.args.to_dict(), unknown="exclude")
+def page_of(item: type[Schema], name: str, **more: fields.Field) -> type[Schema]:
+    """The answer schema of a list of ``item``: ``items``, ``page``, ``per_page``, ``total``.
+
+    ``name`` is the component's name in the OpenAPI document; ``more`` adds fields beside.
+    """
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item), required=True),
+            "page": fields.Integer(required=True),
+            "per_page": fields.Integer(required=True),
+            "total": fields.Integer(required=True),
+            **more,
+        },
+        name=name,
+    )
+
+
+def read_page(session: Session, query: Select[Any], args: dict[str, Any]) -> dict[str, Any]:
+    """The page of ``query`` that ``args`` (loaded by ``PageArgs``) asks for, with the total."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = session.scalars(
         query.limit(args["per_page"]).offset((args["page"] - 1) * args["per_page"])
     ).all()
-    return {
-        "items": schema.dump(rows, many=True),
-        "page": args["page"],
-        "per_page": args["per_page"],
-        "total": total or 0,
-    }
+    return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total or 0}
 
 
-__all__ = ["MAX_PAGE", "PageArgs", "ValidationError", "paginate"]
+def paginate(session: Session, query: Select[Any], schema: Schema) -> dict[str, Any]:
+    """Run ``query`` for the requested page and dump it with ``schema`` (hand-documented routes)."""
+    page = read_page(session, query, PageArgs().load(request.args.to_dict(), unknown="exclude"))
+    return {**page, "items": schema.dump(page["items"], many=True)}
+
+
+__all__ = ["MAX_PAGE", "PageArgs", "ValidationError", "page_of", "paginate", "read_page"]
