@@ -14,10 +14,12 @@ import hmac
 import io
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from fund.disbursements import bengali
-from fund.pdf import LATIN, draw_text, new_canvas
+from fund.entitlements.words import Worded
+from fund.pdf import draw_text, new_canvas, text_width, wrapped
 from ledger.money import format_minor
 
 if TYPE_CHECKING:
@@ -59,8 +61,9 @@ class Receipt(NamedTuple):
     account: str  # wallet or bank account; "" for cash
     amount_minor: int
     currency: str
-    service: str  # "60 days paid" or "7 years of service"
-    explanation: tuple[str, ...] = ()
+    service: Worded  # "60 days paid" or "7 years of service", with its Bengali
+    # Each step of the amount in both languages: printed the worker's language first.
+    explanation: tuple[Worded, ...] = ()
     # What the slip attests and since when: an approval slip is not a proof of payment.
     status: str = "approved"  # a key of STANDING
     dated: date | None = None
@@ -101,20 +104,10 @@ def _beside(bangla: str, english: str, bengali_first: bool) -> str:
     return f"{bangla} ({english})" if bengali_first else f"{english} ({bangla})"
 
 
-def _wrap(text: str, width: float, size: float) -> list[str]:
-    from reportlab.pdfbase import pdfmetrics
-
-    words, lines, current = text.split(), [], ""
-    for word in words:
-        trial = f"{current} {word}".strip()
-        if pdfmetrics.stringWidth(trial, LATIN, size) > width and current:
-            lines.append(current)
-            current = word
-        else:
-            current = trial
-    if current:
-        lines.append(current)
-    return lines
+@cache
+def _wrap(text: str, width: float, size: float) -> tuple[str, ...]:
+    """``pdf.wrapped``, remembered: a batch's workers share most of their sentences."""
+    return tuple(wrapped(text, width, size))
 
 
 METHOD_WORDS = {"mobile": "Mobile money", "bank": "Bank transfer", "cash": "Cash"}
@@ -137,7 +130,7 @@ def _slip_form(
     canvas.beginForm(name)
     y = page_height - margin - 6
     english = f"{fund_name} — {STANDING[standing_key][1]}"
-    bangla = bengali.STANDING[standing_key][1]
+    bangla = f"{bengali.FUND_NAME} — {bengali.STANDING[standing_key][1]}"
     first, second = (bangla, english) if bengali_first else (english, bangla)
     draw_text(canvas, margin, y, first, 14, bold=True)
     draw_text(canvas, margin, y - 17, second, 11)
@@ -169,7 +162,7 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
     buffer = io.BytesIO()
     page_width, page_height = landscape(A5)
     canvas = new_canvas(buffer, (page_width, page_height))
-    canvas.setTitle(f"{fund_name} receipts")
+    canvas.setTitle(f"{fund_name} — {bengali.bilingual('receipts')}")
     margin = 36.0
     values_at = margin + 122  # room for "Label / লেবেল" at 8 points
     for receipt in receipts:
@@ -186,8 +179,8 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
             )
         )  # fmt: skip
         y = page_height - margin - 6
-        canvas.setFont(LATIN, 9)
-        canvas.drawRightString(page_width - margin, y, f"Receipt {receipt.receipt_number}")
+        number = f"{bengali.bilingual('Receipt', bengali_first=first_bn)} {receipt.receipt_number}"
+        draw_text(canvas, page_width - margin - text_width(number, 9), y, number, 9)
         y -= 37
         method = METHOD_WORDS.get(receipt.method, receipt.method)
         method_bn = bengali.METHODS.get(receipt.method)
@@ -196,12 +189,15 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
             english = receipt.dated.strftime("%d %b %Y").lstrip("0")
             dated = _beside(bengali.date_words(receipt.dated), english, first_bn)
         paid_by = _beside(method_bn, method, first_bn) if method_bn else method
+        worker_id = bengali.bilingual("ID", bengali_first=first_bn)
+        national_id = bengali.bilingual("NID", bengali_first=first_bn)
         values = (
             receipt.factory,
             receipt.event,
-            f"{receipt.name}  (ID {receipt.worker_id}, NID {receipt.national_id_masked})",
+            f"{receipt.name}  ({worker_id} {receipt.worker_id}, "
+            f"{national_id} {receipt.national_id_masked})",
             " ".join(p for p in (paid_by, receipt.account) if p),
-            receipt.service,
+            _beside(receipt.service.bengali, receipt.service.english, first_bn),
             str(receipt.batch_id),
             dated,
         )
@@ -209,8 +205,8 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
             draw_text(canvas, values_at, y, value, 10)
             y -= 15
         y -= 17
-        canvas.setFont(LATIN, 8)
-        for sentence in receipt.explanation:
+        sentences = [s for worded in receipt.explanation for s in worded.in_order(first_bn)]
+        for sentence in sentences:
             for line in _wrap(sentence, page_width - 2 * margin - 10, 8):
                 if y < margin + 80:
                     break
