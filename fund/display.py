@@ -78,6 +78,11 @@ def parse_display_date(text: str) -> date:
     raise DateNotUnderstood(f"{text!r} is not a date written as 2 Dec 2026")
 
 
+#: The months in Bengali, as a Bengali date writes them (``২ মে ২০২৪``).
+BENGALI_MONTHS = (
+    "জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন",
+    "জুলাই", "আগস্ট", "সেপ্টেম্বর", "অক্টোবর", "নভেম্বর", "ডিসেম্বর",
+)  # fmt: skip
 #: Bengali digits for ASCII ones: how a Bengali line writes its numbers.
 _BENGALI_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 
@@ -100,3 +105,8 @@ def bengali_number(number: str) -> str:
         pairs.insert(0, head[-2:])
         head = head[:-2]
     return bengali_digits(f"{sign}{','.join(pairs)}{point}{fraction}")
+
+
+def bengali_date(day: date) -> str:
+    """``date(2024, 5, 2)`` → ``"২ মে ২০২৪"``: the display format's order, in Bengali."""
+    return bengali_digits(f"{day.day} {BENGALI_MONTHS[day.month - 1]} {day.year}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fund.display import bengali_digits, bengali_number
+from fund.display import BENGALI_MONTHS, bengali_date, bengali_digits, bengali_number
 from fund.entitlements.words import Worded
 from ledger.money import format_minor
 
@@ -78,20 +78,7 @@ STANDING = {
 
 METHODS = {"mobile": "মোবাইল ব্যাংকিং", "bank": "ব্যাংক ট্রান্সফার", "cash": "নগদ"}
 CURRENCIES = {"BDT": "টাকা", "USD": "মার্কিন ডলার"}
-MONTHS = (
-    "জানুয়ারি",
-    "ফেব্রুয়ারি",
-    "মার্চ",
-    "এপ্রিল",
-    "মে",
-    "জুন",
-    "জুলাই",
-    "আগস্ট",
-    "সেপ্টেম্বর",
-    "অক্টোবর",
-    "নভেম্বর",
-    "ডিসেম্বর",
-)
+MONTHS = BENGALI_MONTHS
 
 
 def digits(text: str) -> str:
@@ -123,7 +110,7 @@ def sentence(key: str, currency: str, *, count: int | None = None, **amounts: st
 
 def date_words(day: date) -> str:
     """``date(2024, 5, 2)`` → ``"২ মে ২০২৪"``."""
-    return f"{digits(str(day.day))} {MONTHS[day.month - 1]} {digits(str(day.year))}"
+    return bengali_date(day)
 
 
 def amount_words(minor: int, currency: str) -> str:

@@ -214,7 +214,7 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
     lines = session.execute(receipt_lines_query(batch_id)).all()
     breakdown, sums = _breakdown(session, {line.run_id for line in lines}, currency)
     factory = f"{event.factory.code} {event.factory.name}"
-    title = event.title
+    title, title_bn = event.title, event.title_bn
     moment = batch.paid_at or batch.approved_at or batch.created_at
     # The day the slip's claim became true: settled, else released, approved or drafted.
     batch_day = moment.date() if moment is not None else None
@@ -266,6 +266,7 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
                 status,
                 settled_on if settled_on is not None else batch_day,
                 languages.get(worker_national_id, "bn"),
+                title_bn,
             )
         )
     return out

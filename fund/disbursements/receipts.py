@@ -69,6 +69,7 @@ class Receipt(NamedTuple):
     dated: date | None = None
     # The worker's own language, printed first ("bn" or "en"); the other stands beside it.
     language: str = "bn"
+    event_bn: str = ""  # the event's title in Bengali (``Event.title_bn``)
 
     @property
     def bengali_first(self) -> bool:
@@ -191,9 +192,10 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
         paid_by = _beside(method_bn, method, first_bn) if method_bn else method
         worker_id = bengali.bilingual("ID", bengali_first=first_bn)
         national_id = bengali.bilingual("NID", bengali_first=first_bn)
+        event = _beside(receipt.event_bn, receipt.event, first_bn) if receipt.event_bn else ""
         values = (
             receipt.factory,
-            receipt.event,
+            event or receipt.event,
             f"{receipt.name}  ({worker_id} {receipt.worker_id}, "
             f"{national_id} {receipt.national_id_masked})",
             " ".join(p for p in (paid_by, receipt.account) if p),
@@ -201,8 +203,11 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
             str(receipt.batch_id),
             dated,
         )
+        room = page_width - margin - values_at
         for value in values:
-            draw_text(canvas, values_at, y, value, 10)
+            # A long value (both languages of an event's title) is set smaller to stay on the page.
+            size = min(10.0, 10.0 * room / max(text_width(value, 10), 1.0))
+            draw_text(canvas, values_at, y, value, size)
             y -= 15
         y -= 17
         sentences = [s for worded in receipt.explanation for s in worded.in_order(first_bn)]

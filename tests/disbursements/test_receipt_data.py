@@ -165,6 +165,7 @@ def old_receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
                 dated=line.settled_on
                 if line.settled_on is not None
                 else (moment.date() if moment is not None else None),
+                event_bn=event.title_bn,
             )
         )
     return out
