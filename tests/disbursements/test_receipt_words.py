@@ -13,18 +13,14 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fund.claims.models import ClaimCall
 from fund.disbursements import bengali
-from fund.disbursements.models import DisbursementBatch
 from fund.disbursements.outputs import receipts
 from fund.disbursements.receipts import METHOD_WORDS, STANDING, Receipt, render_receipts
-from fund.entitlements.models import Entitlement
 from fund.entitlements.words import BN_ENGLISH_ONLY, Worded
 from tests.conftest import People
-from tests.disbursements.bengali import approved_bengali_batch
+from tests.disbursements.bengali import approved_bengali_batch, tell_helpline_english
 from tests.pdf_tools import text
 
 FUND_NAME = "Worker Fund"  # render_receipts' default
@@ -73,28 +69,12 @@ def english_left(page: str, receipt: Receipt, standing: str) -> list[str]:
     return re.findall(r"[A-Za-z]+", rest)
 
 
-def with_an_english_reader(session: Session, batch: DisbursementBatch) -> str:
-    """The batch's first worker tells the helpline they read English; their receipt number."""
-    line = min(batch.lines, key=lambda line: line.id)
-    national_id = session.scalars(
-        select(Entitlement.national_id).where(Entitlement.id == line.entitlement_id)
-    ).one()
-    session.add(
-        ClaimCall(
-            caller_name=line.name, national_id=national_id, question="Which language?",
-            answer="English, please", language="en", taken_by_id=line.batch.created_by_id,
-        )
-    )  # fmt: skip
-    session.flush()
-    return line.receipt_number
-
-
 @pytest.mark.parametrize("standing", list(STANDING))
 def test_every_word_on_every_slip_is_in_bengali_too(
     session: Session, users: People, standing: str
 ) -> None:
     batch = approved_bengali_batch(session, users)
-    english_reader = with_an_english_reader(session, batch)
+    english_reader = tell_helpline_english(session, batch).receipt_number
     found = [r._replace(status=standing) for r in receipts(session, batch)]
     assert {r.language for r in found} == {"bn", "en"}
     pages = text(render_receipts(found)).split("\f")
@@ -129,7 +109,7 @@ def test_the_lines_extract_as_their_words_the_workers_language_first(
     session: Session, users: People
 ) -> None:
     batch = approved_bengali_batch(session, users)
-    english_reader = with_an_english_reader(session, batch)
+    english_reader = tell_helpline_english(session, batch).receipt_number
     found = receipts(session, batch)
     pages = text(render_receipts(found)).split("\f")
     assert not any("\ue000" <= ch <= "\uf8ff" for page in pages for ch in page)
