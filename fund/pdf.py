@@ -31,9 +31,11 @@ LATIN_BOLD = "NotoSans-Bold"
 BENGALI = "NotoSansBengali"
 # Bengali block, the danda and double danda Bengali ends a sentence with (U+0964-5, in the
 # Devanagari block: Noto Sans has no glyph for them, Noto Sans Bengali does), and the joiners
-# that shaping needs inside a Bengali run.
+# that shaping needs inside a Bengali run. Spaces and the punctuation of a Bengali sentence's
+# arithmetic (১২,৫০০.০০ × ১.০০ ÷ ৩০ = …), which Noto Sans Bengali also draws, stay inside the
+# run between Bengali letters: one shaped run, not one per number, keeps receipts fast.
 _BENGALI = "\u0980-\u09ff\u0964\u0965\u200c\u200d"
-_BENGALI_RUN = re.compile(rf"([{_BENGALI}]+(?:\s+[{_BENGALI}]+)*)")
+_BENGALI_RUN = re.compile(rf"([{_BENGALI}]+(?:[\s,.×÷=():;/-]+[{_BENGALI}]+)*)")
 
 
 @cache
