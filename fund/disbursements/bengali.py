@@ -37,6 +37,8 @@ LABELS = {
     "ID": "আইডি",
     "NID": "এনআইডি",
     "receipts": "রসিদসমূহ",
+    # The last line of a breakdown too long for the slip (the fund's worker page has it whole).
+    "More lines: ask the fund's helpline": "আরও লাইন আছে: তহবিলের হেল্পলাইনে জিজ্ঞাসা করুন",
 }
 
 #: The slip's own sentences, English and Bengali: ``{total}``, ``{share}``, ``{amount}``,

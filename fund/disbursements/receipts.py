@@ -111,6 +111,29 @@ def _wrap(text: str, width: float, size: float) -> tuple[str, ...]:
     return tuple(wrapped(text, width, size))
 
 
+MORE_LINES = "More lines: ask the fund's helpline"
+
+
+def _explanation(
+    explanation: tuple[Worded, ...], bengali_first: bool, width: float, room: float
+) -> tuple[tuple[str, ...], float]:
+    """The explanation's wrapped lines and their size, fitted to ``room`` points of height.
+
+    Both languages at 8 points if they fit, else smaller (to 6.5); a long breakdown that still
+    does not fit keeps the worker's own language whole and leaves the other to the fund's pages.
+    Nothing is cut silently: if even that is too long, its last line says the rest is missing.
+    """
+    both = tuple(sentence for worded in explanation for sentence in worded.in_order(bengali_first))
+    own = tuple(worded.in_order(bengali_first)[0] for worded in explanation)
+    for sentences in (both, own):
+        for size in (8.0, 7.0, 6.5):
+            lines = tuple(line for sentence in sentences for line in _wrap(sentence, width, size))
+            if len(lines) * (size + 3) <= room:
+                return lines, size
+    fits = max(int(room // 9.5) - 1, 0)
+    return (*lines[:fits], bengali.bilingual(MORE_LINES, bengali_first=bengali_first)), 6.5
+
+
 METHOD_WORDS = {"mobile": "Mobile money", "bank": "Bank transfer", "cash": "Cash"}
 
 
@@ -210,13 +233,11 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
             draw_text(canvas, values_at, y, value, size)
             y -= 15
         y -= 17
-        sentences = [s for worded in receipt.explanation for s in worded.in_order(first_bn)]
-        for sentence in sentences:
-            for line in _wrap(sentence, page_width - 2 * margin - 10, 8):
-                if y < margin + 80:
-                    break
-                draw_text(canvas, margin + 10, y, line, 8)  # Bengali lines need shaping
-                y -= 11
+        width, room = page_width - 2 * margin - 10, y - (margin + 80) + 11
+        lines, size = _explanation(receipt.explanation, first_bn, width, room)
+        for line in lines:
+            draw_text(canvas, margin + 10, y, line, size)  # Bengali lines need shaping
+            y -= size + 3
         amount = f"{format_minor(receipt.amount_minor, receipt.currency)} {receipt.currency}"
         english_amount = f"{says}: {amount}"
         bangla_amount = f"{says_bn}: {bengali.amount_words(receipt.amount_minor, receipt.currency)}"

@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 
 from fund.disbursements import bengali
 from fund.disbursements.outputs import receipts
-from fund.disbursements.receipts import METHOD_WORDS, STANDING, Receipt, render_receipts
+from fund.disbursements.receipts import (
+    METHOD_WORDS,
+    MORE_LINES,
+    STANDING,
+    Receipt,
+    render_receipts,
+)
 from fund.entitlements.words import BN_ENGLISH_ONLY, Worded
 from tests.conftest import People
 from tests.disbursements.bengali import approved_bengali_batch, tell_helpline_english
@@ -147,3 +153,23 @@ def test_a_top_up_and_a_reissue_explain_themselves_in_both_languages(
     for worded in told:
         bangla_at, english_at = order_of(page, worded)
         assert bangla_at < english_at
+
+
+def test_a_long_breakdown_keeps_the_workers_language_whole(session: Session, users: People) -> None:
+    batch = approved_bengali_batch(session, users)
+    receipt = receipts(session, batch)[0]
+    many = tuple(
+        bengali.sentence("difference", "BDT", owed=f"{n},000.00", before="1.00") for n in range(6)
+    )
+    page = flat(text(render_receipts([receipt._replace(explanation=many)])))
+    # Twelve sentences do not fit: the worker's six are all there, in order, none cut.
+    assert [page.index(flat(worded.bengali)) for worded in many] == sorted(
+        page.index(flat(worded.bengali)) for worded in many
+    )
+    assert MORE_LINES not in page
+    assert "The worker is owed" not in page  # the other language gave way, the worker's did not
+    for bengali_first in (True, False):
+        endless = receipt._replace(explanation=many * 4, language="bn" if bengali_first else "en")
+        page = flat(text(render_receipts([endless])))
+        # Too long even so: the slip says lines are missing rather than drop them silently.
+        assert bengali.bilingual(MORE_LINES, bengali_first=bengali_first) in page
