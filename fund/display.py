@@ -76,3 +76,37 @@ def parse_display_date(text: str) -> date:
     except ValueError:
         pass  # 31 Feb, 2026-13-01: a real day is needed
     raise DateNotUnderstood(f"{text!r} is not a date written as 2 Dec 2026")
+
+
+#: The months in Bengali, as a Bengali date writes them (``২ মে ২০২৪``).
+BENGALI_MONTHS = (
+    "জানুয়ারি", "ফেব্রুয়ারি", "মার্চ", "এপ্রিল", "মে", "জুন",
+    "জুলাই", "আগস্ট", "সেপ্টেম্বর", "অক্টোবর", "নভেম্বর", "ডিসেম্বর",
+)  # fmt: skip
+#: Bengali digits for ASCII ones: how a Bengali line writes its numbers.
+_BENGALI_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+
+
+def bengali_digits(text: str) -> str:
+    """ASCII digits as Bengali digits (``"2024"`` → ``"২০২৪"``); everything else unchanged."""
+    return text.translate(_BENGALI_DIGITS)
+
+
+def bengali_number(number: str) -> str:
+    """A number in Bengali digits and lakh grouping: ``"1,234,567.5…"`` → ``"১২,৩৪,৫৬৭.৫…"``.
+
+    The South Asian grouping (the last three digits, then pairs) is how Bangladeshi wage slips
+    and bank advices write taka; a leading sign and anything after the point are kept.
+    """
+    sign = "-" if number.startswith("-") else ""
+    whole, point, fraction = number.removeprefix("-").replace(",", "").partition(".")
+    head, pairs = whole[:-3], [whole[-3:]]
+    while head:
+        pairs.insert(0, head[-2:])
+        head = head[:-2]
+    return bengali_digits(f"{sign}{','.join(pairs)}{point}{fraction}")
+
+
+def bengali_date(day: date) -> str:
+    """``date(2024, 5, 2)`` → ``"২ মে ২০২৪"``: the display format's order, in Bengali."""
+    return bengali_digits(f"{day.day} {BENGALI_MONTHS[day.month - 1]} {day.year}")

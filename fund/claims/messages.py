@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, object_session
 from fund.claims.models import Claim
 from fund.disbursements import bengali
 from fund.disbursements.models import DisbursementBatch, PaymentLine
-from fund.display import display_date
+from fund.display import bengali_number, display_date
 from ledger.money import format_minor
 
 #: 3GPP TS 23.038 §6.2.1, the default alphabet (the escape 0x1B is not a character to send).
@@ -216,8 +216,10 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def _bdt(amount_minor: int) -> str:
-    return format_minor(amount_minor, "BDT")
+def _bdt(amount_minor: int, words: dict[str, str]) -> str:
+    """The amount as the language writes it: ``25,000.00``, or ``২৫,০০০.০০`` in Bengali."""
+    plain = format_minor(amount_minor, "BDT")
+    return bengali_number(plain) if words is TEXTS["bn"] else plain
 
 
 def _day(day: date, words: dict[str, str]) -> str:
@@ -232,8 +234,9 @@ def _pieces(claim: Claim, payment: Payment, helpline: str, words: dict[str, str]
     elif claim.status == "accepted":
         to = words["to"].format(wallet=payment.wallet) if payment.wallet else ""
         when = words["when"].format(day=_day(payment.paid_on, words)) if payment.paid_on else ""
+        money = _bdt(payment.amount_minor, words)
         said = words[payment.state].format(
-            money=_bdt(payment.amount_minor), to=to, when=when, receipt=payment.receipt_number
+            money=money, to=to, when=when, receipt=payment.receipt_number
         )
         body = [Piece(words["accepted"].format(ref=ref)), Piece(said)]
     elif claim.status == "rejected":
@@ -305,10 +308,11 @@ _HEADINGS = {
 def letter_headings(claim: Claim, *, language: str | None = None) -> dict[str, str]:
     """The letter's title, addressee and subject lines in the worker's language or ``language``."""
     words = _HEADINGS.get(language or claim.language, _HEADINGS["en"])
+    event = claim.event.title_bn if words is _HEADINGS["bn"] else claim.event.title
     return {
         "title": words["title"].format(reference=claim.reference),
         "for": words["for"].format(name=claim.worker_name, last=claim.national_id[-4:]),
-        "about": words["about"].format(event=claim.event.title),
+        "about": words["about"].format(event=event),
     }
 
 

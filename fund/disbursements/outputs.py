@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from fund.disbursements import bengali
 from fund.disbursements.languages import worker_languages
 from fund.disbursements.models import (
     DisbursementBatch,
@@ -24,7 +25,7 @@ from fund.disbursements.receipts import Receipt, standing
 from fund.disbursements.sheets import SheetHeader, SheetRow
 from fund.entitlements.export import exact_text
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun
-from fund.entitlements.words import line_sentences
+from fund.entitlements.words import Worded, line_words
 from fund.rolls.models import RollWorker
 from ledger.money import format_minor
 
@@ -151,7 +152,7 @@ def _payee_account(method: str, wallet: str | None, bank: str | None) -> str:
 
 
 class StoredLine(NamedTuple):
-    """A stored breakdown line as ``line_sentences`` reads it (``export.Line``), from a row."""
+    """A stored breakdown line as ``line_words`` reads it (``export.Line``), from a row."""
 
     rule: str
     component: str
@@ -166,15 +167,15 @@ class StoredLine(NamedTuple):
 
 def _breakdown(
     session: Session, run_ids: set[int], currency: str
-) -> tuple[dict[tuple[int, int], list[str]], dict[tuple[int, int], tuple[int, int]]]:
+) -> tuple[dict[tuple[int, int], list[Worded]], dict[tuple[int, int], tuple[int, int]]]:
     """Each entitlement's lines in words, and their exact sum (numerator, denominator).
 
     Many workers share a line word for word (same wage, days and rule), so each distinct line
     is worded once; the sums stay integer pairs, made a ``Fraction`` only where one is shown.
     """
-    words: dict[tuple[int, int], list[str]] = defaultdict(list)
+    words: dict[tuple[int, int], list[Worded]] = defaultdict(list)
     sums: dict[tuple[int, int], tuple[int, int]] = {}
-    worded: dict[tuple[object, ...], list[str]] = {}
+    worded: dict[tuple[object, ...], Worded] = {}
     shares: dict[str, Decimal] = {}
     rows = session.execute(breakdown_query(run_ids)).all()
     for run_id, position, *content in rows:
@@ -189,8 +190,8 @@ def _breakdown(
             line = StoredLine(
                 rule, component, monthly, share, days, per_month, Fraction(num, den), basis, bn
             )
-            sentences = worded[facts] = line_sentences(line, currency)
-        words[key].extend(sentences)
+            sentences = worded[facts] = line_words(line, currency)
+        words[key].append(sentences)
         numerator, denominator = content[6], content[7]
         added = sums.get(key)
         if added is None:
@@ -203,7 +204,7 @@ def _breakdown(
 
 
 def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
-    """One ``Receipt`` per live line, with each entitlement line in plain words.
+    """One ``Receipt`` per live line, with each entitlement line in plain words (both languages).
 
     Two Core SELECTs (the lines with their entitlements, then the breakdown lines) and plain
     values from there: the batch's facts are read once, not once per receipt.
@@ -213,7 +214,7 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
     lines = session.execute(receipt_lines_query(batch_id)).all()
     breakdown, sums = _breakdown(session, {line.run_id for line in lines}, currency)
     factory = f"{event.factory.code} {event.factory.name}"
-    title = event.title
+    title, title_bn = event.title, event.title_bn
     moment = batch.paid_at or batch.approved_at or batch.created_at
     # The day the slip's claim became true: settled, else released, approved or drafted.
     batch_day = moment.date() if moment is not None else None
@@ -231,22 +232,16 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
         if added * denominator != numerator * over:
             total = exact_text(Fraction(added, over), currency, grouping=True)
             share = exact_text(Fraction(numerator, denominator), currency, grouping=True)
-            words.append(
-                f"The lines add up to {total} {currency}; "
-                f"the fund pays its share, {share} {currency}."
-            )
+            words.append(bengali.sentence("share", currency, total=total, share=share))
         if numerator != entitled * denominator:
-            words.append(
-                f"Rounded once to the policy's unit: {format_minor(entitled, currency)} {currency}."
-            )
+            rounded = format_minor(entitled, currency)
+            words.append(bengali.sentence("rounded", currency, amount=rounded))
         if amount != entitled:
-            words.append(
-                f"The worker is owed {format_minor(entitled, currency)} {currency} in "
-                f"all; {format_minor(entitled - amount, currency)} was paid "
-                "before, so this payment is the difference."
-            )
+            owed = format_minor(entitled, currency)
+            before = format_minor(entitled - amount, currency)
+            words.append(bengali.sentence("difference", currency, owed=owed, before=before))
         if reissue_of is not None:
-            words.append("This payment replaces an earlier one that did not reach the worker.")
+            words.append(bengali.sentence("reissue", currency))
         status = standings.get(state)
         if status is None:
             status = standings[state] = standing(batch_state, state)
@@ -264,11 +259,14 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
                 _payee_account(method, wallet, bank),
                 amount,
                 currency,
-                f"{years} years of service" if years is not None else f"{days or 0} days paid",
+                bengali.sentence("years", currency, count=years)
+                if years is not None
+                else bengali.sentence("days", currency, count=days or 0),
                 tuple(words),
                 status,
                 settled_on if settled_on is not None else batch_day,
                 languages.get(worker_national_id, "bn"),
+                title_bn,
             )
         )
     return out

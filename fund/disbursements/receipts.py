@@ -14,10 +14,12 @@ import hmac
 import io
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from fund.disbursements import bengali
-from fund.pdf import LATIN, draw_text, new_canvas
+from fund.entitlements.words import Worded
+from fund.pdf import draw_text, new_canvas, text_width, wrapped
 from ledger.money import format_minor
 
 if TYPE_CHECKING:
@@ -59,13 +61,15 @@ class Receipt(NamedTuple):
     account: str  # wallet or bank account; "" for cash
     amount_minor: int
     currency: str
-    service: str  # "60 days paid" or "7 years of service"
-    explanation: tuple[str, ...] = ()
+    service: Worded  # "60 days paid" or "7 years of service", with its Bengali
+    # Each step of the amount in both languages: printed the worker's language first.
+    explanation: tuple[Worded, ...] = ()
     # What the slip attests and since when: an approval slip is not a proof of payment.
     status: str = "approved"  # a key of STANDING
     dated: date | None = None
     # The worker's own language, printed first ("bn" or "en"); the other stands beside it.
     language: str = "bn"
+    event_bn: str = ""  # the event's title in Bengali (``Event.title_bn``)
 
     @property
     def bengali_first(self) -> bool:
@@ -101,20 +105,33 @@ def _beside(bangla: str, english: str, bengali_first: bool) -> str:
     return f"{bangla} ({english})" if bengali_first else f"{english} ({bangla})"
 
 
-def _wrap(text: str, width: float, size: float) -> list[str]:
-    from reportlab.pdfbase import pdfmetrics
+@cache
+def _wrap(text: str, width: float, size: float) -> tuple[str, ...]:
+    """``pdf.wrapped``, remembered: a batch's workers share most of their sentences."""
+    return tuple(wrapped(text, width, size))
 
-    words, lines, current = text.split(), [], ""
-    for word in words:
-        trial = f"{current} {word}".strip()
-        if pdfmetrics.stringWidth(trial, LATIN, size) > width and current:
-            lines.append(current)
-            current = word
-        else:
-            current = trial
-    if current:
-        lines.append(current)
-    return lines
+
+MORE_LINES = "More lines: ask the fund's helpline"
+
+
+def _explanation(
+    explanation: tuple[Worded, ...], bengali_first: bool, width: float, room: float
+) -> tuple[tuple[str, ...], float]:
+    """The explanation's wrapped lines and their size, fitted to ``room`` points of height.
+
+    Both languages at 8 points if they fit, else smaller (to 6.5); a long breakdown that still
+    does not fit keeps the worker's own language whole and leaves the other to the fund's pages.
+    Nothing is cut silently: if even that is too long, its last line says the rest is missing.
+    """
+    both = tuple(sentence for worded in explanation for sentence in worded.in_order(bengali_first))
+    own = tuple(worded.in_order(bengali_first)[0] for worded in explanation)
+    for sentences in (both, own):
+        for size in (8.0, 7.0, 6.5):
+            lines = tuple(line for sentence in sentences for line in _wrap(sentence, width, size))
+            if len(lines) * (size + 3) <= room:
+                return lines, size
+    fits = max(int(room // 9.5) - 1, 0)
+    return (*lines[:fits], bengali.bilingual(MORE_LINES, bengali_first=bengali_first)), 6.5
 
 
 METHOD_WORDS = {"mobile": "Mobile money", "bank": "Bank transfer", "cash": "Cash"}
@@ -137,7 +154,7 @@ def _slip_form(
     canvas.beginForm(name)
     y = page_height - margin - 6
     english = f"{fund_name} — {STANDING[standing_key][1]}"
-    bangla = bengali.STANDING[standing_key][1]
+    bangla = f"{bengali.FUND_NAME} — {bengali.STANDING[standing_key][1]}"
     first, second = (bangla, english) if bengali_first else (english, bangla)
     draw_text(canvas, margin, y, first, 14, bold=True)
     draw_text(canvas, margin, y - 17, second, 11)
@@ -169,7 +186,7 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
     buffer = io.BytesIO()
     page_width, page_height = landscape(A5)
     canvas = new_canvas(buffer, (page_width, page_height))
-    canvas.setTitle(f"{fund_name} receipts")
+    canvas.setTitle(f"{fund_name} — {bengali.bilingual('receipts')}")
     margin = 36.0
     values_at = margin + 122  # room for "Label / লেবেল" at 8 points
     for receipt in receipts:
@@ -186,8 +203,8 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
             )
         )  # fmt: skip
         y = page_height - margin - 6
-        canvas.setFont(LATIN, 9)
-        canvas.drawRightString(page_width - margin, y, f"Receipt {receipt.receipt_number}")
+        number = f"{bengali.bilingual('Receipt', bengali_first=first_bn)} {receipt.receipt_number}"
+        draw_text(canvas, page_width - margin - text_width(number, 9), y, number, 9)
         y -= 37
         method = METHOD_WORDS.get(receipt.method, receipt.method)
         method_bn = bengali.METHODS.get(receipt.method)
@@ -196,26 +213,31 @@ def render_receipts(receipts: Iterable[Receipt], *, fund_name: str = "Worker Fun
             english = receipt.dated.strftime("%d %b %Y").lstrip("0")
             dated = _beside(bengali.date_words(receipt.dated), english, first_bn)
         paid_by = _beside(method_bn, method, first_bn) if method_bn else method
+        worker_id = bengali.bilingual("ID", bengali_first=first_bn)
+        national_id = bengali.bilingual("NID", bengali_first=first_bn)
+        event = _beside(receipt.event_bn, receipt.event, first_bn) if receipt.event_bn else ""
         values = (
             receipt.factory,
-            receipt.event,
-            f"{receipt.name}  (ID {receipt.worker_id}, NID {receipt.national_id_masked})",
+            event or receipt.event,
+            f"{receipt.name}  ({worker_id} {receipt.worker_id}, "
+            f"{national_id} {receipt.national_id_masked})",
             " ".join(p for p in (paid_by, receipt.account) if p),
-            receipt.service,
+            _beside(receipt.service.bengali, receipt.service.english, first_bn),
             str(receipt.batch_id),
             dated,
         )
+        room = page_width - margin - values_at
         for value in values:
-            draw_text(canvas, values_at, y, value, 10)
+            # A long value (both languages of an event's title) is set smaller to stay on the page.
+            size = min(10.0, 10.0 * room / max(text_width(value, 10), 1.0))
+            draw_text(canvas, values_at, y, value, size)
             y -= 15
         y -= 17
-        canvas.setFont(LATIN, 8)
-        for sentence in receipt.explanation:
-            for line in _wrap(sentence, page_width - 2 * margin - 10, 8):
-                if y < margin + 80:
-                    break
-                draw_text(canvas, margin + 10, y, line, 8)  # Bengali lines need shaping
-                y -= 11
+        width, room = page_width - 2 * margin - 10, y - (margin + 80) + 11
+        lines, size = _explanation(receipt.explanation, first_bn, width, room)
+        for line in lines:
+            draw_text(canvas, margin + 10, y, line, size)  # Bengali lines need shaping
+            y -= size + 3
         amount = f"{format_minor(receipt.amount_minor, receipt.currency)} {receipt.currency}"
         english_amount = f"{says}: {amount}"
         bangla_amount = f"{says_bn}: {bengali.amount_words(receipt.amount_minor, receipt.currency)}"

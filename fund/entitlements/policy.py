@@ -200,11 +200,13 @@ def _closure(table: _Table) -> ClosureRules:
     first_shape = ("notice_days", "notice_pay", "per_year_days", "per_year_pay")
     lines: list[LineRule] = []
     if any(key in table.data for key in first_shape):
-        # The first shape: notice pay, then service pay, each required (same lines, same order).
+        # The first shape: notice pay, then service pay, each required (same lines, same order),
+        # each with its Bengali words in ``notice_bn`` / ``per_year_bn``.
         lines.append(
             LineRule(
                 rule="notice pay",
                 kind="days",
+                bn=table.string("notice_bn", default=""),
                 days=table.integer("notice_days", minimum=0),
                 pay=_pay(table, "notice_pay"),
             )
@@ -213,6 +215,7 @@ def _closure(table: _Table) -> ClosureRules:
             LineRule(
                 rule="service pay",
                 kind="per_year",
+                bn=table.string("per_year_bn", default=""),
                 per_year_days=table.integer("per_year_days", minimum=0),
                 pay=_pay(table, "per_year_pay"),
             )

@@ -2,14 +2,18 @@
 
 One place for the sentences the worker page, the receipts and the event export show, so the
 three say the same thing. Bengali comes from the line's own ``bn`` words (written in the policy
-next to the provision it cites) and a few fixed phrases here; numbers keep Latin digits so an
-amount reads the same in both languages.
+next to the provision it cites) and a few fixed phrases here. Each language writes its numbers
+as the receipt's amount does in it: English ``12,500.00``, Bengali ``১২,৫০০.০০`` (Bengali digits,
+lakh grouping, ``fund.display.bengali_number``), so a worker can check each line against the
+amount in the language they read. A legal citation (the basis) stays as the law is cited.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NamedTuple
 
+from fund.display import bengali_digits, bengali_number
 from fund.entitlements.export import Line, exact_text
 from fund.entitlements.policy import AMOUNT_FIELDS
 from ledger.money import format_minor
@@ -29,6 +33,8 @@ BN_WORDS: dict[str, str] = {
 BN_TAKA = "টাকা"
 BN_DAYS = "দিন"
 BN_BASIS = "আইনি ভিত্তি"
+#: Before a line the policy words in English only: the slip says so rather than hide it.
+BN_ENGLISH_ONLY = "(বাংলায় লেখা নেই)"
 
 
 def line_sentence(line: Line, currency: str) -> str:
@@ -55,23 +61,45 @@ def line_sentence_bn(line: Line, currency: str) -> str | None:
     """The line in Bengali, where the policy words it (``bn``); None otherwise."""
     if not line.bn:
         return None
-    amount = exact_text(line.amount, currency, grouping=True)
+    amount = bengali_number(exact_text(line.amount, currency))
     unit = BN_TAKA if currency == "BDT" else currency
+    share = bengali_digits(str(line.share))
     if line.component in AMOUNT_FIELDS:
-        arithmetic = f"{BN_WORDS.get(line.component, line.component)} × {line.share}"
+        arithmetic = f"{BN_WORDS.get(line.component, line.component)} × {share}"
     else:
+        monthly = bengali_number(format_minor(line.monthly_minor, currency))
         arithmetic = (
-            f"{line.days} {BN_DAYS} × {BN_WORDS.get(line.component, line.component)} "
-            f"{format_minor(line.monthly_minor, currency)} × {line.share} ÷ {line.days_per_month}"
+            f"{bengali_digits(str(line.days))} {BN_DAYS} × "
+            f"{BN_WORDS.get(line.component, line.component)} {monthly} × {share} "
+            f"÷ {bengali_digits(str(line.days_per_month))}"
         )
     basis = f" ({BN_BASIS}: {line.basis})" if line.basis else ""
     return f"{line.bn}: {arithmetic} = {amount} {unit}{basis}।"
 
 
+class Worded(NamedTuple):
+    """One sentence in both languages; ``bengali`` is empty where no Bengali words exist."""
+
+    english: str
+    bengali: str
+
+    def in_order(self, bengali_first: bool) -> tuple[str, ...]:
+        """The worker's language first, the other after; English alone, marked, if no Bengali."""
+        if not self.bengali:
+            return (f"{BN_ENGLISH_ONLY} {self.english}",)
+        pair = (self.bengali, self.english)
+        return pair if bengali_first else pair[::-1]
+
+
+def line_words(line: Line, currency: str) -> Worded:
+    """The line in English and in Bengali (empty where the policy gives no ``bn``)."""
+    return Worded(line_sentence(line, currency), line_sentence_bn(line, currency) or "")
+
+
 def line_sentences(line: Line, currency: str) -> list[str]:
     """English, then Bengali where the policy gives it."""
-    bengali = line_sentence_bn(line, currency)
-    return [line_sentence(line, currency)] + ([bengali] if bengali else [])
+    english, bengali = line_words(line, currency)
+    return [english] + ([bengali] if bengali else [])
 
 
 def factory_share_sentences(
@@ -83,18 +111,19 @@ def factory_share_sentences(
     whole = format_minor(whole_minor, currency)
     factory = format_minor(factory_minor, currency)
     fund = format_minor(whole_minor - factory_minor, currency)
+    whole_bn, factory_bn, fund_bn = map(bengali_number, (whole, factory, fund))
     if fund_advances:
         return [
             f"The worker is owed {whole} {currency}. The fund's share is {fund_share}: "
             f"{fund} {currency}; the factory's part, {factory} {currency}, is paid now by the "
             "fund and recovered from the factory.",
-            f"শ্রমিকের পাওনা {whole} {BN_TAKA}; তহবিলের অংশ {fund} {BN_TAKA}, কারখানার অংশ "
-            f"{factory} {BN_TAKA} তহবিল এখন পরিশোধ করছে এবং কারখানার কাছ থেকে আদায় করবে।",
+            f"শ্রমিকের পাওনা {whole_bn} {BN_TAKA}; তহবিলের অংশ {fund_bn} {BN_TAKA}, কারখানার অংশ "
+            f"{factory_bn} {BN_TAKA} তহবিল এখন পরিশোধ করছে এবং কারখানার কাছ থেকে আদায় করবে।",
         ]
     return [
         f"The worker is owed {whole} {currency}. The fund pays its share ({fund_share}), "
         f"{fund} {currency}; the factory owes the worker the other {factory} {currency}.",
-        f"শ্রমিকের পাওনা {whole} {BN_TAKA}; তহবিল দেবে {fund} {BN_TAKA}, বাকি {factory} "
+        f"শ্রমিকের পাওনা {whole_bn} {BN_TAKA}; তহবিল দেবে {fund_bn} {BN_TAKA}, বাকি {factory_bn} "
         f"{BN_TAKA} কারখানা দেবে।",
     ]
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fund.auth.models import User
 from fund.db import Base, utcnow
+from fund.display import bengali_date
 from fund.factories.models import Factory
 from fund.rolls.models import Roll
 
@@ -66,6 +67,16 @@ class Event(Base):
         scope = "Partial suspension" if self.scope == "partial" else "Suspension"
         until = f" to {self.end_date}" if self.end_date else " (ongoing)"
         return f"{scope} of {self.factory.code} from {self.start_date}{until}"
+
+    @property
+    def title_bn(self) -> str:
+        """The title in Bengali, for what a worker receives: ``"DHK-017 কারখানায় কাজ বন্ধ, …"``."""
+        code, start = self.factory.code, bengali_date(self.start_date)
+        if self.kind == "closure":
+            return f"{code} কারখানা বন্ধ, {start}"
+        scope = "আংশিক কাজ বন্ধ" if self.scope == "partial" else "কাজ বন্ধ"
+        until = f" থেকে {bengali_date(self.end_date)}" if self.end_date else " থেকে (চলমান)"
+        return f"{code} কারখানায় {scope}, {start}{until}"
 
 
 class EventExtension(Base):

@@ -113,7 +113,7 @@ def test_the_sms_follows_the_claim_to_paid_and_keeps_the_accept_note_inside(
     claim.language = "bn"
     bengali = reporting.outcome_text(claim, helpline="16357")
     assert bengali.startswith(f"শ্রমিক তহবিল: আপনার দাবি {claim.reference} গৃহীত হয়েছে।")
-    for fact in ("25,000.00 টাকা", "01711000009", "৬ মে ২০২৪", receipt, "16357"):
+    for fact in ("২৫,০০০.০০ টাকা", "01711000009", "৬ মে ২০২৪", receipt, "16357"):
         assert fact in bengali
     assert count(bengali).encoding == "UCS-2"
     assert count(bengali).parts <= messages.MAX_PARTS

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fund.auth.roles import Role
+from fund.claims.models import ClaimCall
 from fund.disbursements.approving import approve, submit
 from fund.disbursements.making import create_batch
-from fund.disbursements.models import DisbursementBatch
+from fund.disbursements.models import DisbursementBatch, PaymentLine
+from fund.entitlements.models import Entitlement
 from fund.entitlements.policy_versions import policy_for
 from fund.entitlements.services import compute_for_event
 from fund.events.services import create_event
@@ -72,3 +75,19 @@ def approved_bengali_batch(session: Session, users: People) -> DisbursementBatch
     submit(session, batch=batch, actor=world.officer)
     approve(session, batch=batch, actor=world.approver, on=date(2024, 5, 2))
     return batch
+
+
+def tell_helpline_english(session: Session, batch: DisbursementBatch) -> PaymentLine:
+    """The batch's first worker tells the helpline they read English (their newest language)."""
+    line = min(batch.lines, key=lambda line: line.id)
+    national_id = session.scalars(
+        select(Entitlement.national_id).where(Entitlement.id == line.entitlement_id)
+    ).one()
+    session.add(
+        ClaimCall(
+            caller_name=line.name, national_id=national_id, question="Which language?",
+            answer="English letters, please", language="en", taken_by_id=batch.created_by_id,
+        )
+    )  # fmt: skip
+    session.flush()
+    return line

@@ -8,21 +8,18 @@ from datetime import date
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fund.auth.roles import Role
-from fund.claims.models import ClaimCall
 from fund.disbursements import bengali
 from fund.disbursements.outputs import receipts, sheet_header, sheet_rows
 from fund.disbursements.paying import mark_paid, mobile_needed, pay, transfer_to_float
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.sheets import build_sheet_pdf
-from fund.entitlements.models import Entitlement
 from fund.pdf import BENGALI, _shaped, draw_text, new_canvas
 from ledger.money import format_minor
 from tests.conftest import People
-from tests.disbursements.bengali import NAMES, approved_bengali_batch
+from tests.disbursements.bengali import NAMES, approved_bengali_batch, tell_helpline_english
 from tests.pdf_tools import fonts, text
 
 
@@ -164,18 +161,8 @@ def test_lakh_and_crore_grouping() -> None:
 
 def test_each_slip_puts_the_workers_own_language_first(session: Session, users: People) -> None:
     batch = approved_bengali_batch(session, users)
-    english_speaker = min(batch.lines, key=lambda line: line.id)
-    national_id = session.scalars(
-        select(Entitlement.national_id).where(Entitlement.id == english_speaker.entitlement_id)
-    ).one()
     # The worker told the helpline they read English (the newest record of their language).
-    session.add(
-        ClaimCall(
-            caller_name=english_speaker.name, national_id=national_id, question="Which language?",
-            answer="English letters, please", language="en", taken_by_id=users.admin.id,
-        )
-    )  # fmt: skip
-    session.flush()
+    english_speaker = tell_helpline_english(session, batch)
     found = receipts(session, batch)
     assert {r.receipt_number: r.language for r in found}[english_speaker.receipt_number] == "en"
     for receipt, page in zip(found, text(render_receipts(found)).split("\f"), strict=False):

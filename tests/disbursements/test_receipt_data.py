@@ -16,6 +16,7 @@ from fractions import Fraction
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from fund.disbursements import bengali
 from fund.disbursements.making import create_batch
 from fund.disbursements.models import DisbursementBatch, PaymentLine
 from fund.disbursements.outputs import receipts, sheet_rows
@@ -25,7 +26,7 @@ from fund.entitlements.export import exact_text
 from fund.entitlements.models import Entitlement, EntitlementLine
 from fund.entitlements.policy_versions import policy_for
 from fund.entitlements.services import compute_for_event
-from fund.entitlements.words import line_sentences
+from fund.entitlements.words import Worded, line_words
 from fund.events.services import create_event
 from ledger.money import format_minor
 from tests.conftest import People
@@ -105,7 +106,7 @@ def old_receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
         .where(PaymentLine.batch_id == batch.id, PaymentLine.state.not_in(("void", "reissued")))
         .order_by(PaymentLine.receipt_number)
     ).all()  # fmt: skip
-    breakdown: dict[tuple[int, int], list[str]] = defaultdict(list)
+    breakdown: dict[tuple[int, int], list[Worded]] = defaultdict(list)
     sums: dict[tuple[int, int], Fraction] = defaultdict(Fraction)
     run_ids = {line.run_id for line, *_ in lines}
     for item in session.execute(
@@ -116,7 +117,7 @@ def old_receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
         )
     ).scalars():
         key = (item.run_id, item.entitlement_position)
-        breakdown[key].extend(line_sentences(item, batch.currency))
+        breakdown[key].append(line_words(item, batch.currency))
         sums[key] += Fraction(item.amount_numerator, item.amount_denominator)
     factory = f"{event.factory.code} {event.factory.name}"
     out = []
@@ -128,23 +129,21 @@ def old_receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
         if lines_total != payable:
             added = exact_text(lines_total, currency, grouping=True)
             share = exact_text(payable, currency, grouping=True)
-            words.append(
-                f"The lines add up to {added} {currency}; "
-                f"the fund pays its share, {share} {currency}."
-            )
+            words.append(bengali.sentence("share", currency, total=added, share=share))
         if payable != entitled:
-            words.append(
-                f"Rounded once to the policy's unit: {format_minor(entitled, currency)} {currency}."
-            )
+            rounded = format_minor(entitled, currency)
+            words.append(bengali.sentence("rounded", currency, amount=rounded))
         if line.amount_minor != entitled:
-            words.append(
-                f"The worker is owed {format_minor(entitled, batch.currency)} {batch.currency} in "
-                f"all; {format_minor(entitled - line.amount_minor, batch.currency)} was paid "
-                "before, so this payment is the difference."
-            )
+            owed = format_minor(entitled, currency)
+            before = format_minor(entitled - line.amount_minor, currency)
+            words.append(bengali.sentence("difference", currency, owed=owed, before=before))
         if line.reissue_of_id is not None:
-            words.append("This payment replaces an earlier one that did not reach the worker.")
-        service = f"{years} years of service" if years is not None else f"{days or 0} days paid"
+            words.append(bengali.sentence("reissue", currency))
+        service = (
+            bengali.sentence("years", currency, count=years)
+            if years is not None
+            else bengali.sentence("days", currency, count=days or 0)
+        )
         moment = batch.paid_at or batch.approved_at or batch.created_at
         out.append(
             Receipt(
@@ -166,6 +165,7 @@ def old_receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
                 dated=line.settled_on
                 if line.settled_on is not None
                 else (moment.date() if moment is not None else None),
+                event_bn=event.title_bn,
             )
         )
     return out
@@ -215,12 +215,16 @@ def test_the_new_data_is_the_old_data_word_for_word(session: Session, users: Peo
         new, old = receipts(session, batch), old_receipts(session, batch)
         assert new == old
         assert len(new) == batch.line_count - 2  # the void and the reissued line have none
-        wordings = "\n".join(sentence for receipt in new for sentence in receipt.explanation)
+        said = [sentence for r in new for worded in r.explanation for sentence in worded]
+        wordings = "\n".join(said)
         assert "was paid before" in wordings
         assert "replaces an earlier one" in wordings
+        assert "আগে" in wordings  # both in Bengali too
+        assert "পৌঁছায়নি" in wordings
+        assert all(worded.bengali for r in new for worded in r.explanation)  # every line has both
         if policy == "alliance-wage-share":
             assert "the fund pays its share" in wordings
             assert "Rounded once to the policy's unit" in wordings
-            assert any("…" in sentence for receipt in new for sentence in receipt.explanation)
+            assert any("…" in sentence for sentence in said)
         assert {receipt.status for receipt in new} >= {"draft", "paid", "failed", "unclaimed"}
         assert sheet_rows(session, batch) == old_sheet_rows(session, batch)

@@ -181,10 +181,13 @@ def test_explanation_in_plain_words(session: Session, users: People) -> None:
         "Rahima Begum served 4 years and 7 months, which the policy counts as 5 years of service."
     )
     assert "Notice pay: 120 days × gross of 12,500.00 a month × 1.00 ÷ 30 days" in words[1]
+    # Each line again in the policy's Bengali words, its numbers in Bengali digits.
+    assert words[2].startswith("নোটিশের পরিবর্তে ১২০ দিনের মোট মজুরি: ১২০ দিন × মোট মজুরি ১২,৫০০.০০")
+    assert words[4].endswith("= ৩৩,৫০০.০০ টাকা।")
     # (50,000 + 33,500) × 0.50 = 41,750
-    assert "the fund's share is 0.50 of it, 41,750.00 BDT" in words[3]
+    assert "the fund's share is 0.50 of it, 41,750.00 BDT" in words[5]
     # co-payment: the whole rounds to 83,500; the factory owes the worker 83,500 - 41,750
-    assert words[4] == (
+    assert words[6] == (
         "The worker is owed 83,500.00 BDT. The fund pays its share (0.50), 41,750.00 BDT; "
         "the factory owes the worker the other 41,750.00 BDT."
     )
