@@ -3,18 +3,20 @@ database.
 
 ``"²".isdigit()`` is true and ``int("²")`` fails, and ``10**30`` overflows PostgreSQL's
 integers: either was a 500. These read only ASCII digits, within the range the columns hold,
-and answer anything else with a 400 that names the argument. A date is ISO 8601
-(``2026-03-31``); anything else is a 400 naming it too.
+and answer anything else with a 400 that names the argument. A date is written as the pages
+show dates (``31 Mar 2026``) or in ISO 8601 (``2026-03-31``); anything else is a 400 naming it
+too, or, for a page's date filters, a message beside the input (``date_filters``).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask import abort, request
 
-from fund.display import parse_display_date
+from fund.display import DateNotUnderstood, parse_display_date
 
 #: Ids are PostgreSQL ``integer`` columns: anything beyond is no id of ours.
 MAX_ID = 2**31 - 1
@@ -42,13 +44,43 @@ def id_argument(name: str) -> int | None:
     return _bounded(name, MAX_ID)
 
 
+def _read_date(name: str) -> date | None:
+    """``?NAME=`` read by the one date parser: None when absent; ``DateNotUnderstood`` else."""
+    text = request.args.get(name, "").strip()
+    return parse_display_date(text) if text else None
+
+
 def date_argument(name: str) -> date | None:
     """A date given as ``?NAME=31 Mar 2026`` (as pages show dates) or ISO ``2026-03-31``:
     None when absent, a 400 naming NAME otherwise."""
-    text = request.args.get(name, "").strip()
-    if not text:
-        return None
     try:
-        return parse_display_date(text)
-    except ValueError:
+        return _read_date(name)
+    except DateNotUnderstood:
         abort(400, description=f"{name} must be a date like 31 Mar 2026 or 2026-03-31")
+
+
+@dataclass(frozen=True)
+class DateFilters:
+    """A page's date filters (``?from=&to=``): the dates understood, and the text typed in
+    those that were not, which the page shows back beside its message instead of a bare 400."""
+
+    dates: dict[str, date | None] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+
+    def get(self, name: str) -> date | None:
+        """The date given as ``name``; None when absent or not understood."""
+        return self.dates.get(name)
+
+
+def date_filters(*names: str) -> DateFilters:
+    """The dates ``?NAME=`` of a filter form, each read as ``date_argument`` reads it, with
+    those not understood set aside (and None) for the page to say so."""
+    dates: dict[str, date | None] = {}
+    refused: dict[str, str] = {}
+    for name in names:
+        try:
+            dates[name] = _read_date(name)
+        except DateNotUnderstood:
+            dates[name] = None
+            refused[name] = request.args.get(name, "").strip()
+    return DateFilters(dates, refused)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ledger.money import from_minor
+from fund.display import display_money
 
 #: One worker's payment line: 1 crore taka (10,000,000.00 BDT).
 WORKER_LINE: Final[int] = 10**9
@@ -33,6 +33,6 @@ def check(amount: int, limit: int, *, what: str, currency: str) -> None:
     """Refuse ``amount`` (minor units) when it is past ``limit``, naming both."""
     if amount > limit:
         raise AmountTooLarge(
-            f"{what} of {from_minor(amount, currency)} {currency} is past the maximum of "
-            f"{from_minor(limit, currency)} {currency}"
+            f"{what} of {display_money(amount, currency)} is past the maximum of "
+            f"{display_money(limit, currency)}"
         )

@@ -23,6 +23,7 @@ from imports.values import (
     parse_date,
     parse_days,
     parse_identifier,
+    parse_language,
     parse_mobile,
     parse_money,
     parse_national_id_cell,
@@ -98,6 +99,7 @@ _PARSERS: dict[str, Callable[[Any, str], Any]] = {
         "routing_number": parse_routing,
         "worker_class": parse_worker_class,
         "earned_leave_days": parse_days,
+        "language": parse_language,
     }.items()
 }
 _NID_LENGTHS = frozenset(NATIONAL_ID_LENGTHS)
@@ -209,4 +211,5 @@ RECORD_ORDER: tuple[str, ...] = (
     "earned_leave_days",
     "festival_bonus_due",
     "overtime_due",
+    "language",
 )

@@ -50,6 +50,7 @@ class RollRow:
     earned_leave_days: int | None = None  # whole days not yet taken
     festival_bonus_due: int | None = None  # poisha
     overtime_due: int | None = None  # poisha
+    language: str | None = None  # the worker's language for slips and letters: one of LANGUAGES
 
     @property
     def component_sum(self) -> int:
@@ -74,6 +75,8 @@ class RollRow:
 WAGE_COMPONENTS: tuple[str, ...] = ("basic", "house_rent", "medical", "transport", "food")
 #: Amounts owed to the worker besides the monthly wage (poisha), optional on a roll.
 DUE_FIELDS: tuple[str, ...] = ("arrears_due", "festival_bonus_due", "overtime_due")
+#: The languages a worker is written to in: Bengali and English (slips carry both, theirs first).
+LANGUAGES: tuple[str, ...] = ("bn", "en")
 #: Classes of worker, Bangladesh Labour Act 2006 s.4(1): apprentice, badli, casual, temporary,
 #: probationer, permanent (শিক্ষাধীন, বদলী, সাময়িক, অস্থায়ী, শিক্ষানবিস, স্থায়ী).
 WORKER_CLASSES: tuple[str, ...] = (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
@@ -277,17 +277,43 @@ WORKER_CLASS_NAMES: Final[dict[str, str]] = {
 
 def parse_worker_class(value: Any, label: str) -> str | Bad | None:
     """A class of worker under the Labour Act s.4: permanent, probationer, temporary, …."""
+    return _named(
+        value,
+        label,
+        WORKER_CLASS_NAMES,
+        "bad_worker_class",
+        "a class of worker (permanent, probationer, temporary, casual, badli or apprentice:"
+        " Bangladesh Labour Act 2006 s.4)",
+    )
+
+
+def _named(
+    value: Any, label: str, names: Mapping[str, str], code: str, expected: str
+) -> str | Bad | None:
+    # One of a few words, folded (case, spacing, Unicode form) before it is looked up.
     if value is None or isinstance(value, Bad):
         return value
-    key = " ".join(unicodedata.normalize("NFC", str(value)).casefold().split())
-    found = WORKER_CLASS_NAMES.get(key)
+    found = names.get(" ".join(unicodedata.normalize("NFC", str(value)).casefold().split()))
     if found is None:
-        return Bad(
-            "bad_worker_class",
-            f"{label} {value!r} is not a class of worker (permanent, probationer, temporary,"
-            " casual, badli or apprentice: Bangladesh Labour Act 2006 s.4)",
-        )
+        return Bad(code, f"{label} {value!r} is not {expected}")
     return found
+
+
+#: What rolls write for the worker's language, in English and Bengali.
+LANGUAGE_NAMES: Final[dict[str, str]] = {
+    "bn": "bn",
+    "bangla": "bn",
+    "bengali": "bn",
+    "বাংলা": "bn",
+    "en": "en",
+    "english": "en",
+    "ইংরেজি": "en",
+}
+
+
+def parse_language(value: Any, label: str) -> str | Bad | None:
+    """The worker's language: ``bn`` (Bangla, Bengali, বাংলা) or ``en`` (English, ইংরেজি)."""
+    return _named(value, label, LANGUAGE_NAMES, "bad_language", "bn (Bangla) or en (English)")
 
 
 def parse_days(value: Any, label: str) -> int | Bad | None:

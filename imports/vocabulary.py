@@ -37,6 +37,7 @@ FIELDS: tuple[str, ...] = (
     "earned_leave_days",
     "festival_bonus_due",
     "overtime_due",
+    "language",
 )
 REQUIRED_FIELDS: tuple[str, ...] = ("worker_id", "name", "national_id", "join_date", "basic")
 
@@ -65,6 +66,7 @@ FIELD_LABELS: dict[str, str] = {
     "earned_leave_days": "Earned Leave Days",
     "festival_bonus_due": "Festival Bonus Due",
     "overtime_due": "Overtime Due",
+    "language": "Language",
 }
 
 # Earlier synonyms rank higher: when "Section" and "Line" are both present, Section is used.
@@ -290,6 +292,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "অতিরিক্ত সময়ের মজুরি",
         "ওভারটাইম",
         "ওটি",
+    ),
+    "language": (
+        "language",
+        "preferred language",
+        "worker language",
+        "language preference",
+        "ভাষা",
+        "পছন্দের ভাষা",
+        "শ্রমিকের ভাষা",
     ),
 }
 

@@ -16,7 +16,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -25,7 +24,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
-from fund.arguments import date_argument
+from fund.arguments import DateFilters, date_argument, date_filters
 from fund.auth.access import allow, allowed_user
 from fund.auth.roles import STAFF, STAFF_AND_BRANDS
 from fund.brands.forms import NO_PLEDGE, ContributionForm, PledgeForm
@@ -59,17 +58,29 @@ bp = Blueprint("brands", __name__, url_prefix="/brands")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _period() -> tuple[date | None, date]:
-    """``?from=&to=`` as dates (no ``to``: today); a bad date is a 400 naming it."""
+def _period(filters: DateFilters | None = None) -> tuple[date | None, date]:
+    """``?from=&to=`` as dates (no ``to``: today). A download answers a bad date with a 400
+    naming it; a page passes its ``filters``, which leave a bad date out for the page to say."""
+    start, end = (
+        (filters.get("from"), filters.get("to"))
+        if filters is not None
+        else (date_argument("from"), date_argument("to"))
+    )
     try:
         return statement_period(
-            date_argument("from"),
-            date_argument("to"),
-            today=utcnow().date(),
-            first=first_entry_date(get_session()),
+            start, end, today=utcnow().date(), first=first_entry_date(get_session())
         )
     except PeriodInvalid as invalid:
         abort(400, description=str(invalid))
+
+
+def _period_filters() -> DateFilters:
+    return date_filters("from", "to")
+
+
+def _refused(page: str, filters: DateFilters) -> str | tuple[str, int]:
+    """A page whose period had a date not understood answers 400, the message beside it."""
+    return (page, 400) if filters.refused else page
 
 
 def _visible(code: str) -> Brand:
@@ -79,41 +90,51 @@ def _visible(code: str) -> Brand:
         abort(404)
 
 
-def _statement(code: str) -> BrandStatement:
+def _statement(code: str, filters: DateFilters | None = None) -> BrandStatement:
     brand = _visible(code)
-    start, end = _period()
+    start, end = _period(filters)
     return brand_statement(get_session(), brand=brand, start=start, end=end)
 
 
 @bp.route("/")
 @allow(STAFF)
-def index() -> str:
+def index() -> str | tuple[str, int]:
     session = get_session()
-    start, end = _period()
+    filters = _period_filters()
+    start, end = _period(filters)
     statements = [
         brand_statement(session, brand=brand, start=start, end=end)
         for brand in visible_brands(session, user=allowed_user())
     ]
     charts = [c for c in fund_charts(session, end=end) if "by brand" in c.title]
-    return render_template(
-        "brands/index.html", statements=statements, start=start, end=end, charts=charts
+    page = render_template(
+        "brands/index.html",
+        statements=statements,
+        start=start,
+        end=end,
+        refused=filters.refused,
+        charts=charts,
     )
+    return _refused(page, filters)
 
 
 @bp.route("/<code>")
 @allow(STAFF_AND_BRANDS)
-def detail(code: str) -> str:
-    return _detail_page(code)
+def detail(code: str) -> str | tuple[str, int]:
+    filters = _period_filters()
+    return _refused(_detail_page(code, filters=filters), filters)
 
 
 def _detail_page(
     code: str,
     *,
+    filters: DateFilters | None = None,
     pledge_form: PledgeForm | None = None,
     contribution_form: ContributionForm | None = None,
 ) -> str:
     """The brand's page; a form given here was refused and is shown again as the user filled it."""
-    statement = _statement(code)
+    filters = filters or _period_filters()
+    statement = _statement(code, filters)
     user = allowed_user()
     session = get_session()
     brand = _visible(code)
@@ -134,7 +155,9 @@ def _detail_page(
         charts=charts,
         pledge_form=pledge_form,
         contribution_form=contribution_form,
-        query=request.args.to_dict(),
+        filters=filters,
+        # the downloads carry the dates understood, in ISO (read as the display format is)
+        query={name: day.isoformat() for name, day in filters.dates.items() if day},
     )
 
 

@@ -219,7 +219,9 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
     # The day the slip's claim became true: settled, else released, approved or drafted.
     batch_day = moment.date() if moment is not None else None
     standings: dict[str, str] = {}
-    languages = worker_languages(session, {row[-1] for row in lines})
+    languages = worker_languages(
+        session, {row[-1] for row in lines}, run_ids={line.run_id for line in lines}
+    )
     out = []
     for (
         number, code, worker_id, name, national_id, method, wallet, bank, amount, state,
@@ -265,7 +267,7 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
                 tuple(words),
                 status,
                 settled_on if settled_on is not None else batch_day,
-                languages.get(worker_national_id, "bn"),
+                languages[worker_national_id],
                 title_bn,
             )
         )

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from fund.auth.access import acting_user, allow
 from fund.auth.roles import STAFF, Role
 from fund.db import get_session
-from fund.entitlements.export import exact_text, major_text
+from fund.entitlements.export import exact_text
 from fund.entitlements.forms import PolicyForm, ResolveDuplicateForm
 from fund.entitlements.models import Entitlement, PolicyVersion
 from fund.entitlements.policy import PolicyInvalid
@@ -61,7 +61,6 @@ def detail(entitlement_id: int) -> str:
         national_id=entitlement.national_id if full else masked(entitlement.national_id),
         format_minor=format_minor,
         exact_text=exact_text,
-        major_text=major_text,
     )
 
 

@@ -21,11 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from fund.arguments import date_argument, id_argument, page_number
+from fund.arguments import DateFilters, date_argument, date_filters, id_argument, page_number
 from fund.auth.access import allow, allowed_user
 from fund.brands.forms import ConversionForm
 from fund.brands.services import CASH_RECORDERS, BrandRecordRefused, convert_usd_to_bdt
 from fund.db import get_session, utcnow
+from fund.display import display_date
 from fund.jobs.services import start_job
 from fund.reports.forms import CloseForm, ReopenForm
 from fund.reports.screens import (
@@ -74,6 +75,7 @@ def _books_page(
     close_form: CloseForm | None = None,
     reopen_form: ReopenForm | None = None,
     conversion_form: ConversionForm | None = None,
+    export_dates: DateFilters | None = None,
 ) -> str:
     """The books page; a form given here was refused and is shown again as the user filled it."""
     session = get_session()
@@ -97,6 +99,8 @@ def _books_page(
         close_form=close_form,
         reopen_form=reopen_form,
         conversion_form=conversion_form,
+        export_dates=export_dates or DateFilters(),
+        export_kind=request.args.get("kind", ""),
     )
 
 
@@ -114,9 +118,13 @@ def export(kind: str) -> Response:
 
 @bp.route("/export.xlsx")
 @allow(*BOOK_READERS)
-def export_chosen() -> Response:
-    """The export form's target: ``?kind=journal&from=…&to=…``."""
+def export_chosen() -> Response | tuple[str, int]:
+    """The export form's target: ``?kind=journal&from=…&to=…``; a date not understood shows
+    the books page again with the form as filled and the message beside that date."""
     kind = request.args.get("kind", "")
+    dates = date_filters("from", "to")
+    if dates.refused:
+        return _books_page(export_dates=dates), 400
     return _in_background(kind) or send_export(kind)
 
 
@@ -189,7 +197,9 @@ def close() -> Response | tuple[str, int]:
     except CloseRefused as refused:
         form.through.errors = [*form.through.errors, _("Not closed: %(reason)s", reason=refused)]
         return _books_page(close_form=form), 400
-    flash(_("Books closed through %(through)s.", through=form.through.data), "success")
+    flash(
+        _("Books closed through %(through)s.", through=display_date(form.through.data)), "success"
+    )
     return redirect(url_for("reports.index"))
 
 

@@ -67,6 +67,8 @@ class RollWorker(Base):
     earned_leave_days: Mapped[int | None] = mapped_column(Integer)
     festival_bonus_due: Mapped[int | None] = mapped_column(BigInteger)
     overtime_due: Mapped[int | None] = mapped_column(BigInteger)
+    # "bn" or "en"; slips use it when the helpline was never told (fund.disbursements.languages)
+    language: Mapped[str | None] = mapped_column(String(2))
 
 
 class ColumnMapping(Base):

@@ -72,7 +72,7 @@ def test_no_pledge_amount_answers_500(
 def test_services_refuse_past_the_maximum_and_accept_it(users: People, session: Session) -> None:
     brand = users.brands["NORD"]
     kwargs = {"currency": "USD", "pledged_on": date(2026, 1, 2), "due_date": date(2026, 2, 1)}
-    with pytest.raises(BrandRecordRefused, match=r"maximum of 1000000000\.00 USD"):
+    with pytest.raises(BrandRecordRefused, match=r"maximum of 1,000,000,000\.00 USD"):
         record_pledge(
             session, brand=brand, reference="big", amount=money_limits.PLEDGE + 1,
             actor=users.admin, **kwargs,  # type: ignore[arg-type]

@@ -89,8 +89,8 @@ def test_accountant_checks_exports_and_closes_the_books(tab: Any, tmp_path: Path
     assert {"1010", "2000", "5000"} <= {str(row[0]) for row in accounts}
     # One month's journal through the period form.
     tab.select_option("form#exports select[name=kind]", "journal")
-    tab.fill("form#exports input[name=from]", "2026-03-01")
-    tab.fill("form#exports input[name=to]", "2026-03-31")
+    tab.fill("form#exports input[name=from]", "1 Mar 2026")
+    tab.fill("form#exports input[name=to]", "31 Mar 2026")
     march = workbook_rows(download(tab, "form#exports button", tmp_path))
     march_entries = listing(march)
     assert 1 < len(march_entries) < len(entries)
@@ -98,7 +98,7 @@ def test_accountant_checks_exports_and_closes_the_books(tab: Any, tmp_path: Path
     shot(tab, "exports")
 
     # Close March: the page says so, and March no longer takes postings.
-    tab.fill("input[name=through]", "2026-03-31")
+    tab.fill("input[name=through]", "31 Mar 2026")
     scroll_to(tab, "h2:text('Close a month')")
     shot(tab, "close-form")
     # Closing cannot be undone by the accountant: the browser holds the form until it is ticked.
@@ -108,17 +108,17 @@ def test_accountant_checks_exports_and_closes_the_books(tab: Any, tmp_path: Path
     tab.check("input[name=confirm]")
     tab.click("button:text('Close the books')")
     tab.wait_for_load_state()
-    assert "Books closed through 2026-03-31." in flashes(tab)
-    assert "Closed through: 2026-03-31." in tab.locator("main > p:not(.flash)").first.inner_text()
+    assert "Books closed through 31 Mar 2026." in flashes(tab)
+    assert "Closed through: 31 Mar 2026." in tab.locator("main > p:not(.flash)").first.inner_text()
     shot(tab, "march-closed")
     tab.fill("input[name=reference]", "FX-DEAL-LATE")
     tab.fill("input[name=amount]", "1000")
     tab.fill("input[name=rate]", "121.00")
-    tab.fill("input[name=effective_date]", "2026-03-25")
+    tab.fill("input[name=effective_date]", "25 Mar 2026")
     tab.click("button:text('Record conversion')")
     tab.wait_for_load_state()
     refused = tab.inner_text("form[action$='/ledger/conversions'] .error")
     assert refused.startswith("Conversion not recorded:"), refused
     assert "closed" in refused
     assert tab.input_value("input[name=reference]") == "FX-DEAL-LATE"  # the form kept it
-    assert "Closed through: 2026-03-31." in tab.locator("main > p:not(.flash)").first.inner_text()
+    assert "Closed through: 31 Mar 2026." in tab.locator("main > p:not(.flash)").first.inner_text()

@@ -129,6 +129,38 @@ def test_a_brand_reads_its_statement_and_nothing_else(tab: Any, tmp_path: Path) 
     for other in OTHERS:
         assert other not in cells_text, other
 
+    # A period typed as the pages show dates: March leaves out the payment of 20 February.
+    period = tab.locator("form.period")
+    period.locator("input[name=from]").fill("1 Mar 2026")
+    period.locator("input[name=to]").fill("31 Mar 2026")
+    period.locator("button:text('Show')").click()
+    tab.wait_for_load_state()
+    assert "Statement from 1 Mar 2026 to 31 Mar 2026." in tab.locator("main").inner_text()
+    assert "SWIFT-NORD-0220" not in tab.content()
+    assert tab.input_value("form.period input[name=from]") == "1 Mar 2026"
+    # An ISO date is read too, and shown back as the pages show dates.
+    period.locator("input[name=from]").fill("2026-02-20")
+    period.locator("button:text('Show')").click()
+    tab.wait_for_load_state()
+    assert tab.input_value("form.period input[name=from]") == "20 Feb 2026"
+    payment = tab.locator("tr", has=tab.locator("td", has_text="SWIFT-NORD-0220"))
+    assert payment.locator("td").first.inner_text() == "20 Feb 2026"
+    in_period = download(tab, "Download XLSX", tmp_path)
+    assert "SWIFT-NORD-0220" in " ".join(
+        str(value)
+        for sheet in openpyxl.load_workbook(in_period, read_only=True).worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+    )
+    # A date written the US way is refused beside its input, not guessed.
+    period.locator("input[name=from]").fill("02/20/2026")
+    with tab.expect_navigation() as answer:
+        period.locator("button:text('Show')").click()
+    assert answer.value.status == 400
+    assert tab.inner_text("form.period .error") == "From: Write the date as 2 Dec 2026."
+    assert tab.input_value("form.period input[name=from]") == "02/20/2026"
+    shot(tab, "period-refused")
+
     # Typed addresses: refused, and nothing of theirs on the page.
     for url, status in REFUSED.items():
         response = tab.goto(url)

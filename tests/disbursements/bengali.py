@@ -39,20 +39,24 @@ HEADER = (
 )
 
 
-def bengali_roll() -> str:
-    """A roll of the names above, each with a distinct ID, NID and wallet."""
+def bengali_roll(languages: tuple[str, ...] = ()) -> str:
+    """A roll of the names above, each with a distinct ID, NID and wallet; given ``languages``,
+    a Language column with one cell per name in order (missing cells left empty)."""
+    cells = [*languages, *[""] * len(NAMES)] if languages else []
     rows = [
         f"W-{n},{name},19900000000{n:02d},Sewing,2019-08-01,,6700,3350,750,450,1250,"
-        f"bkash,017110000{n:02d},\n"
+        f"bkash,017110000{n:02d},{f',{cells[n - 1]}' if languages else ''}\n"
         for n, name in enumerate(NAMES, start=1)
     ]
-    return HEADER + "".join(rows)
+    return (HEADER.replace("\n", ",Language\n") if languages else HEADER) + "".join(rows)
 
 
-def approved_bengali_batch(session: Session, users: People) -> DisbursementBatch:
+def approved_bengali_batch(
+    session: Session, users: People, *, languages: tuple[str, ...] = ()
+) -> DisbursementBatch:
     """The roll above imported, its event computed, a batch approved (through the services)."""
     factory = users.factories["DHK-1"]
-    roll = stored_roll(session, factory, bengali_roll())
+    roll = stored_roll(session, factory, bengali_roll(languages))
     event = create_event(
         session,
         factory=factory,

@@ -76,3 +76,41 @@ def test_optional_fields_round_trip_through_exports(worker_class: str) -> None:
         assert again.problems == ()
         assert again.rows == rows
     assert rows[0].join_date == date(2019, 3, 1)
+
+
+#: Every way a roll writes a language, with what it folds to.
+LANGUAGE_CELLS = {
+    "bn": "bn", "BN": "bn", "Bangla": "bn", " bengali ": "bn", "BENGALI": "bn", "বাংলা": "bn",
+    "en": "en", "English": "en", "  ENGLISH": "en", "ইংরেজি": "en", None: None,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("header", ["Language", "Preferred language", "ভাষা", "পছন্দের ভাষা"])
+def test_the_language_column_is_read_in_either_language(header: str) -> None:
+    cells = list(LANGUAGE_CELLS)
+    data = xlsx([[*HEADER, header], *(row(n, [cell]) for n, cell in enumerate(cells, start=1))])
+    reading = read_roll(data, filename="r.xlsx", as_of=AS_OF)
+    assert reading.problems == ()
+    assert reading.columns["language"] == header
+    assert [r.language for r in reading.rows] == list(LANGUAGE_CELLS.values())
+
+
+@pytest.mark.parametrize("cell", ["Hindi", "b n", "eng", "1", "বাংলা ভাষা"])
+def test_a_language_not_bengali_or_english_is_an_error_naming_row_column_and_value(
+    cell: str,
+) -> None:
+    data = xlsx([[*HEADER, "Preferred Language"], row(1, ["English"]), row(2, [cell])])
+    reading = read_roll(data, filename="r.xlsx", as_of=AS_OF)
+    assert [(p.row, p.column, p.code) for p in reading.problems] == [
+        (3, "Preferred Language", "bad_language")
+    ]
+    assert repr(cell) in reading.problems[0].message
+    assert [r.worker_id for r in reading.rows] == ["W0001"]  # the row is rejected
+
+
+def test_the_language_round_trips_through_exports() -> None:
+    data = xlsx([[*HEADER, "ভাষা"], row(1, ["ইংরেজি"]), row(2, ["Bangla"]), row(3, [None])])
+    first = read_roll(data, filename="r.xlsx", as_of=AS_OF).rows
+    for written, name in ((write_roll_xlsx(first), "r.xlsx"), (write_roll_csv(first), "r.csv")):
+        again = read_roll(written, filename=name, as_of=AS_OF)
+        assert [r.language for r in again.rows] == ["en", "bn", None]
