@@ -18,10 +18,9 @@ from sqlalchemy.orm import Session
 from fund.claims import deciding, filing, reporting, services
 from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, RAISED_BY, Claim
 from fund.claims.schemas import ReportOut
-from fund.cli_options import acting_user, fail
+from fund.cli_options import acting_user, event_by_id, fail
 from fund.controls.approvals import bands_from_config
 from fund.db import get_session, unit_of_work, utcnow
-from fund.events.models import Event
 from ledger.money import format_minor
 
 claims_cli = AppGroup("claims", help="Workers' claims: file, decide, tell the worker, report.")
@@ -79,12 +78,9 @@ def file_claim(
     """File a worker's claim about EVENT_ID."""
     try:
         with unit_of_work() as session:
-            event = session.get(Event, event_id)
-            if event is None:
-                fail(f"no event {event_id}")
             claim = filing.file_claim(
                 session,
-                event=event,
+                event=event_by_id(session, event_id),
                 kind=kind,
                 raised_by=raised_by,
                 raised_by_name=raised_by_name,

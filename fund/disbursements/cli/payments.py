@@ -13,13 +13,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from fund.cli_options import (
-    acting_user,
-    code_option,
-    confirm_step_up,
-    event_by_id,
-    fail,
-)
+from fund.cli_options import acting_user, code_option, confirm_step_up, event_by_id, fail
 from fund.db import get_session
 from fund.disbursements import making, payee_changes, paying, reissuing, services, settling
 from fund.disbursements.cli.group import (

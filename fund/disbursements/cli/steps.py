@@ -10,13 +10,7 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from fund.cli_options import (
-    acting_user,
-    code_option,
-    confirm_step_up,
-    event_by_id,
-    fail,
-)
+from fund.cli_options import acting_user, code_option, confirm_step_up, event_by_id, fail
 from fund.controls.approvals import bands_from_config
 from fund.db import get_session
 from fund.disbursements import approving, making, paying
