@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import json
 import os
 import sys
 from datetime import date, datetime
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from fund.auth.models import User
 from fund.events.models import Event
+from fund.factories.models import Factory
 
 #: The exit status of a step the rules refuse (a wrong second-factor code among them).
 REFUSED = 1
@@ -89,6 +91,28 @@ def event_by_id(session: Session, event_id: int) -> Event:
     if event is None:
         fail(f"no event {event_id}")
     return event
+
+
+def named_factory(session: Session, code: str) -> Factory:
+    """The factory a FACTORY argument names by its code; an unknown one stops the command."""
+    factory = session.scalar(select(Factory).where(Factory.code == code))
+    if factory is None:
+        fail(f"no factory {code!r}")
+    return factory
+
+
+def say_verdict(
+    facts: dict[str, object], *, ok: bool, intact: str, broken: str, as_json: bool
+) -> None:
+    """Print a chain check's verdict (``facts`` as JSON with ``--json``); a broken one exits 1."""
+    if as_json:
+        click.echo(json.dumps(facts))
+    elif ok:
+        click.echo(intact)
+    else:
+        click.echo(broken, err=True)
+    if not ok:
+        raise SystemExit(REFUSED)
 
 
 def calendar_date(value: str | None, option: str) -> date | None:

@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from fund.cli_options import calendar_date, event_by_id, fail, named_user
+from fund.cli_options import calendar_date, event_by_id, fail, named_factory, named_user
 from fund.db import get_session, unit_of_work
 from fund.events.models import Event
 from fund.events.services import (
@@ -64,9 +64,7 @@ def create(
     assert start_date is not None
     try:
         with unit_of_work() as session:
-            factory = session.scalar(select(Factory).where(Factory.code == factory_code))
-            if factory is None:
-                fail(f"no factory {factory_code!r}")
+            factory = named_factory(session, factory_code)
             event = create_event(
                 session,
                 factory=factory,
