@@ -6,6 +6,8 @@ import glob
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import NoReturn
@@ -83,6 +85,27 @@ def confirm_step_up(username: str | None, code: str | None) -> None:
             refusal = error
     if refusal is not None:
         fail(f"refused: {refusal}", REFUSED)
+
+
+@contextmanager
+def step_work(
+    *,
+    refused: tuple[type[Exception], ...],
+    invalid: tuple[type[Exception], ...] = (),
+) -> Iterator[Session]:
+    """A command's unit of work: an ``invalid`` error exits 2, a ``refused`` one 1, keeping nothing.
+
+    The error is raised inside the unit of work, so it is rolled back before the command stops.
+    """
+    from fund.db import unit_of_work
+
+    try:
+        with unit_of_work() as session:
+            yield session
+    except invalid as error:
+        fail(str(error))
+    except refused as error:
+        fail(str(error), REFUSED)
 
 
 def event_by_id(session: Session, event_id: int) -> Event:

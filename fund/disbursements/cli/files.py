@@ -11,10 +11,10 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from fund.cli_options import fail, write_whole
+from fund.cli_options import REFUSED, fail, write_whole
 from fund.db import get_session
 from fund.disbursements import outputs
-from fund.disbursements.cli.group import REFUSED, batch_of, batches_cli
+from fund.disbursements.cli.group import batch_of, batches_cli
 from fund.disbursements.receipt_checks import check_receipt
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx

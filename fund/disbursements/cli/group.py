@@ -6,8 +6,7 @@ Rules: a refusal is raised inside the unit of work, so nothing of the refused st
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import date
 
 import click
@@ -16,8 +15,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fund.cli_options import calendar_date, fail
-from fund.db import unit_of_work, utcnow
+from fund.cli_options import calendar_date, fail, step_work
+from fund.db import utcnow
 from fund.disbursements import services
 from fund.disbursements.models import DisbursementBatch, PaymentLine
 from fund.disbursements.step_dates import StepDateRefused
@@ -26,21 +25,15 @@ from ledger.money import format_minor
 
 batches_cli = AppGroup("batches", help="Disbursement batches: prepare, approve, pay, reconcile.")
 
-REFUSED = 1
 REFUSALS = (services.BatchRefused, InsufficientFunds, LedgerError, StepDateRefused)
 
 as_option = click.option("--as", "username", help="The acting user (required).")
 on_option = click.option("--on", "on_text", help="Effective date of the posting (default today).")
 
 
-@contextmanager
-def refusable_step() -> Iterator[Session]:
+def refusable_step() -> AbstractContextManager[Session]:
     """A unit of work whose refusal stops the command with status 1, keeping nothing."""
-    try:
-        with unit_of_work() as session:
-            yield session
-    except REFUSALS as error:
-        fail(str(error), REFUSED)
+    return step_work(refused=REFUSALS)
 
 
 def batch_of(session: Session, batch_id: int) -> DisbursementBatch:

@@ -13,10 +13,18 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from fund.cli_options import acting_user, code_option, confirm_step_up, event_by_id, fail
+from fund.cli_options import (
+    acting_user,
+    code_option,
+    confirm_step_up,
+    event_by_id,
+    fail,
+    step_work,
+)
 from fund.db import get_session
 from fund.disbursements import making, payee_changes, paying, reissuing, services, settling
 from fund.disbursements.cli.group import (
+    REFUSALS,
     as_option,
     batch_of,
     batches_cli,
@@ -46,19 +54,15 @@ def reconcile(
 ) -> None:
     """Import the provider's result file; the same file twice changes nothing."""
     confirm_step_up(username, code)
-    try:
-        with refusable_step() as session:
-            batch = batch_of(session, batch_id)
-            result = settling.reconcile(
-                session,
-                batch=batch,
-                actor=acting_user(session, username),
-                data=file.read_bytes(),
-                filename=file.name,
-                on=on_date(on_text),
-            )
-    except ResultFileInvalid as error:
-        fail(str(error))
+    with step_work(invalid=(ResultFileInvalid,), refused=REFUSALS) as session:
+        result = settling.reconcile(
+            session,
+            batch=batch_of(session, batch_id),
+            actor=acting_user(session, username),
+            data=file.read_bytes(),
+            filename=file.name,
+            on=on_date(on_text),
+        )
     if as_json:
         click.echo(json.dumps(result.__dict__, indent=2, ensure_ascii=False))
         return
