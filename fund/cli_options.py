@@ -90,7 +90,7 @@ def confirm_step_up(username: str | None, code: str | None) -> None:
 @contextmanager
 def step_work(
     *,
-    refused: tuple[type[Exception], ...],
+    refused: tuple[type[Exception], ...] = (),
     invalid: tuple[type[Exception], ...] = (),
 ) -> Iterator[Session]:
     """A command's unit of work: an ``invalid`` error exits 2, a ``refused`` one 1, keeping nothing.
