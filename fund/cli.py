@@ -9,7 +9,6 @@ imported by the code that uses them.
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import sys
 
@@ -300,26 +299,22 @@ def users_revoke_token(username: str, name: str | None) -> None:
 def audit_verify(as_json: bool) -> None:
     """Recompute the audit log's hash chain; exit 1 naming the first bad event."""
     from fund.audit.services import verify
+    from fund.cli_options import say_verdict
     from fund.db import get_session
 
     result = verify(get_session())
-    if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "events": result.events,
-                    "ok": result.ok,
-                    "first_bad_event": result.first_bad_event,
-                    "reason": result.reason,
-                }
-            )
-        )
-    elif result.ok:
-        click.echo(f"audit log intact: {result.events} events")
-    else:
-        click.echo(f"audit log broken at event {result.first_bad_event}: {result.reason}", err=True)
-    if not result.ok:
-        raise SystemExit(1)
+    say_verdict(
+        {
+            "events": result.events,
+            "ok": result.ok,
+            "first_bad_event": result.first_bad_event,
+            "reason": result.reason,
+        },
+        ok=result.ok,
+        intact=f"audit log intact: {result.events} events",
+        broken=f"audit log broken at event {result.first_bad_event}: {result.reason}",
+        as_json=as_json,
+    )
 
 
 def _text_rule_on_every_option(command: click.Command) -> None:

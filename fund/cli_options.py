@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import glob
+import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import NoReturn
@@ -15,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from fund.auth.models import User
 from fund.events.models import Event
+from fund.factories.models import Factory
 
 #: The exit status of a step the rules refuse (a wrong second-factor code among them).
 REFUSED = 1
@@ -83,12 +87,55 @@ def confirm_step_up(username: str | None, code: str | None) -> None:
         fail(f"refused: {refusal}", REFUSED)
 
 
+@contextmanager
+def step_work(
+    *,
+    refused: tuple[type[Exception], ...] = (),
+    invalid: tuple[type[Exception], ...] = (),
+) -> Iterator[Session]:
+    """A command's unit of work: an ``invalid`` error exits 2, a ``refused`` one 1, keeping nothing.
+
+    The error is raised inside the unit of work, so it is rolled back before the command stops.
+    """
+    from fund.db import unit_of_work
+
+    try:
+        with unit_of_work() as session:
+            yield session
+    except invalid as error:
+        fail(str(error))
+    except refused as error:
+        fail(str(error), REFUSED)
+
+
 def event_by_id(session: Session, event_id: int) -> Event:
     """The event an EVENT argument names; an unknown one stops the command."""
     event = session.get(Event, event_id)
     if event is None:
         fail(f"no event {event_id}")
     return event
+
+
+def named_factory(session: Session, code: str) -> Factory:
+    """The factory a FACTORY argument names by its code; an unknown one stops the command."""
+    factory = session.scalar(select(Factory).where(Factory.code == code))
+    if factory is None:
+        fail(f"no factory {code!r}")
+    return factory
+
+
+def say_verdict(
+    facts: dict[str, object], *, ok: bool, intact: str, broken: str, as_json: bool
+) -> None:
+    """Print a chain check's verdict (``facts`` as JSON with ``--json``); a broken one exits 1."""
+    if as_json:
+        click.echo(json.dumps(facts))
+    elif ok:
+        click.echo(intact)
+    else:
+        click.echo(broken, err=True)
+    if not ok:
+        raise SystemExit(REFUSED)
 
 
 def calendar_date(value: str | None, option: str) -> date | None:

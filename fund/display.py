@@ -38,6 +38,11 @@ def display_money(minor: int, currency: str) -> str:
     return f"{format_minor(minor, currency)} {currency}"
 
 
+def page_count(total: int, per_page: int) -> int:
+    """How many pages ``total`` rows fill at ``per_page`` a page; at least one, even empty."""
+    return max(1, -(-total // per_page))
+
+
 #: Month names and their three-letter abbreviations, in English as the display format writes them.
 _MONTHS = {
     name: number

@@ -9,12 +9,13 @@ A merged cell is spread over its range first, as the sheet shows it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
 from itertools import zip_longest
 from typing import Any
 
 from imports.headers import HeaderRow
 from imports.identifiers import BANK_ACCOUNT_LENGTHS, NATIONAL_ID_LENGTHS
-from imports.records import DUE_FIELDS, WAGE_COMPONENTS
+from imports.records import DUE_FIELDS, WAGE_COMPONENTS, RollRow
 from imports.sources import Grid
 from imports.values import (
     Bad,
@@ -190,26 +191,5 @@ def parse_column(name: str, cells: list[Any], label: str) -> tuple[list[Any], bo
     return out, bool(bad)
 
 
-# RollRow's positional field order after ``row``.
-RECORD_ORDER: tuple[str, ...] = (
-    "worker_id",
-    "name",
-    "national_id",
-    "join_date",
-    *WAGE_COMPONENTS,
-    "gross",
-    "section",
-    "grade",
-    "designation",
-    "exit_date",
-    "payment_method",
-    "wallet_number",
-    "bank_account",
-    "routing_number",
-    "worker_class",
-    "arrears_due",
-    "earned_leave_days",
-    "festival_bonus_due",
-    "overtime_due",
-    "language",
-)
+# RollRow's positional field order after ``row``, read from the record itself (one list to keep).
+RECORD_ORDER: tuple[str, ...] = tuple(field.name for field in fields(RollRow))[1:]

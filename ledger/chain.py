@@ -6,6 +6,10 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ledger.models import JournalEntry
 
 GENESIS_HASH = "0" * 64
 
@@ -44,6 +48,22 @@ def entry_hash(
     }
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def stored_entry_hash(entry: JournalEntry, postings: Iterable[tuple[str, str, str, int]]) -> str:
+    """``entry_hash`` of a stored entry's fields: what ``post`` writes, ``verify`` recomputes."""
+    return entry_hash(
+        previous_hash=entry.previous_hash or "",
+        sequence=entry.sequence or 0,
+        effective_date=entry.effective_date,
+        recorded_at=entry.recorded_at,
+        memo=entry.memo,
+        idempotency_key=entry.idempotency_key,
+        reference=entry.reference,
+        rate=entry.rate,
+        reverses_id=entry.reverses_id,
+        postings=postings,
+    )
 
 
 def request_hash(

@@ -18,7 +18,7 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from dbtools.bulk import insert_rows
-from ledger.chain import entry_hash, request_hash
+from ledger.chain import entry_hash, request_hash, stored_entry_hash
 from ledger.chart import account as chart_account
 from ledger.checks import (
     check_dates,
@@ -123,18 +123,7 @@ def post(
     sequence = head.last_sequence + 1
     journal.sequence = sequence
     journal.previous_hash = head.last_hash
-    journal.hash = entry_hash(
-        previous_hash=head.last_hash,
-        sequence=sequence,
-        effective_date=journal.effective_date,
-        recorded_at=journal.recorded_at,
-        memo=journal.memo,
-        idempotency_key=journal.idempotency_key,
-        reference=journal.reference,
-        rate=journal.rate,
-        reverses_id=journal.reverses_id,
-        postings=lines,
-    )
+    journal.hash = stored_entry_hash(journal, lines)
     journal.status = "posted"  # the database checks the balance on this update
     head.last_sequence = sequence
     head.last_hash = journal.hash

@@ -9,7 +9,7 @@ from itertools import groupby
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.chain import GENESIS_HASH, entry_hash
+from ledger.chain import GENESIS_HASH, stored_entry_hash
 from ledger.models import Account, ChainHead, JournalEntry, Posting
 
 
@@ -96,18 +96,7 @@ def verify(session: Session) -> Verification:
         if waiting is not None and waiting[0] == entry.id:
             lines = waiting[1]
             waiting = next(postings, None)
-        recomputed = entry_hash(
-            previous_hash=entry.previous_hash or "",
-            sequence=entry.sequence or 0,
-            effective_date=entry.effective_date,
-            recorded_at=entry.recorded_at,
-            memo=entry.memo,
-            idempotency_key=entry.idempotency_key,
-            reference=entry.reference,
-            rate=entry.rate,
-            reverses_id=entry.reverses_id,
-            postings=lines,
-        )
+        recomputed = stored_entry_hash(entry, lines)
         if changed is None and recomputed != entry.hash:
             reason = "content does not match its hash" if lines else "its postings are missing"
             changed = Verification(count, entry.id, reason)

@@ -42,6 +42,7 @@ from webauthn.helpers.structs import (
 from fund.audit.services import record
 from fund.auth.errors import SecondFactorRefused
 from fund.auth.models import Passkey, User, WebAuthnChallenge
+from fund.auth.second_factor import record_check
 from fund.db import utcnow
 
 #: How long the browser has to answer a challenge.
@@ -199,6 +200,11 @@ def authentication_options(session: Session, *, user: User, party: RelyingParty)
     return options_to_json(options)
 
 
+def _used(passkey: Passkey) -> dict[str, str]:
+    """What the audit log keeps of a passkey check: the method and the key's name."""
+    return {"method": "passkey", "passkey": passkey.name}
+
+
 def authenticate(session: Session, *, user: User, party: RelyingParty, credential: str) -> Passkey:
     """Check a passkey's signed answer for ``user``: the second factor given, as a code is."""
     try:
@@ -224,26 +230,12 @@ def authenticate(session: Session, *, user: User, party: RelyingParty, credentia
             credential_current_sign_count=passkey.sign_count,
         )
     except WebAuthnException as error:
-        record(
-            session,
-            actor=user,
-            action="user.second_factor_failed",
-            object_type="user",
-            object_id=user.id,
-            after={"method": "passkey", "passkey": passkey.name},
-        )
+        record_check(session, user=user, passed=False, after=_used(passkey))
         raise PasskeyRefused(f"the passkey was not accepted: {error}") from error
     passkey.sign_count = verified.new_sign_count
     passkey.last_used_at = utcnow()
     session.flush()
-    record(
-        session,
-        actor=user,
-        action="user.second_factor",
-        object_type="user",
-        object_id=user.id,
-        after={"method": "passkey", "passkey": passkey.name},
-    )
+    record_check(session, user=user, passed=True, after=_used(passkey))
     return passkey
 
 

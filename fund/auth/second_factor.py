@@ -129,22 +129,24 @@ def verify(session: Session, *, user: User, code: str) -> None:
         raise SecondFactorRefused("too many wrong codes: wait 15 minutes and try again")
     if _totp_matches(session, user, code) or _use_recovery_code(session, user, code):
         reset_attempts(session, key)
-        record(
-            session,
-            actor=user,
-            action="user.second_factor",
-            object_type="user",
-            object_id=user.id,
-        )
+        record_check(session, user=user, passed=True)
         return
+    record_check(session, user=user, passed=False)
+    raise SecondFactorRefused("that code is not right")
+
+
+def record_check(
+    session: Session, *, user: User, passed: bool, after: dict[str, str] | None = None
+) -> None:
+    """Log a second-factor check of ``user`` (a code or a passkey), passed or failed."""
     record(
         session,
         actor=user,
-        action="user.second_factor_failed",
+        action="user.second_factor" if passed else "user.second_factor_failed",
         object_type="user",
         object_id=user.id,
+        after=after,
     )
-    raise SecondFactorRefused("that code is not right")
 
 
 def step_up_with_code(

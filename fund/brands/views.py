@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
+from wtforms import Field
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from fund.arguments import DateFilters, date_argument, date_filters
@@ -219,11 +220,18 @@ def statement_xlsx_download(code: str) -> BaseResponse:
 TOO_MANY_DECIMALS = _l("More than two decimal places: give the amount in taka or dollars.")
 
 
-def _minor(amount: object, currency: str) -> int | None:
+def _amount(form: PledgeForm | ContributionForm) -> int | None:
+    """The form's amount in minor units; None, with the reason on the field, if it has not."""
     try:
-        return to_minor(str(amount), currency)
+        return to_minor(str(form.amount.data), form.currency.data)
     except MoneyError:
+        form.amount.errors = [*form.amount.errors, TOO_MANY_DECIMALS]
         return None
+
+
+def _refused_record(field: Field, message: str) -> None:
+    """Show why the service refused the record under the field it is about."""
+    field.errors = [*field.errors, message]
 
 
 @bp.route("/<code>/pledges", methods=["POST"])
@@ -233,9 +241,8 @@ def add_pledge(code: str) -> BaseResponse | tuple[str, int]:
     form = PledgeForm()
     if not form.validate_on_submit():
         return _detail_page(code, pledge_form=form), 400
-    amount = _minor(form.amount.data, form.currency.data)
+    amount = _amount(form)
     if amount is None:
-        form.amount.errors = [*form.amount.errors, TOO_MANY_DECIMALS]
         return _detail_page(code, pledge_form=form), 400
     try:
         pledge = record_pledge(
@@ -249,10 +256,7 @@ def add_pledge(code: str) -> BaseResponse | tuple[str, int]:
             actor=allowed_user(),
         )
     except BrandRecordRefused as refused:
-        form.reference.errors = [
-            *form.reference.errors,
-            _("Pledge not recorded: %(reason)s", reason=refused),
-        ]
+        _refused_record(form.reference, _("Pledge not recorded: %(reason)s", reason=refused))
         return _detail_page(code, pledge_form=form), 400
     flash(_("Pledge %(pledge)s recorded.", pledge=pledge.reference), "success")
     return redirect(url_for("brands.detail", code=code))
@@ -267,9 +271,8 @@ def add_contribution(code: str) -> BaseResponse | tuple[str, int]:
     form.pledge.choices = _pledge_choices(brand)
     if not form.validate_on_submit():
         return _detail_page(code, contribution_form=form), 400
-    amount = _minor(form.amount.data, form.currency.data)
+    amount = _amount(form)
     if amount is None:
-        form.amount.errors = [*form.amount.errors, TOO_MANY_DECIMALS]
         return _detail_page(code, contribution_form=form), 400
     pledge = session.get(Pledge, int(form.pledge.data)) if form.pledge.data else None
     try:
@@ -284,10 +287,7 @@ def add_contribution(code: str) -> BaseResponse | tuple[str, int]:
             actor=allowed_user(),
         )
     except BrandRecordRefused as refused:
-        form.bank_reference.errors = [
-            *form.bank_reference.errors,
-            _("Payment not recorded: %(reason)s", reason=refused),
-        ]
+        _refused_record(form.bank_reference, _("Payment not recorded: %(reason)s", reason=refused))
         return _detail_page(code, contribution_form=form), 400
     flash(_("Payment %(payment)s recorded.", payment=contribution.bank_reference), "success")
     return redirect(url_for("brands.detail", code=code))

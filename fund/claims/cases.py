@@ -32,6 +32,7 @@ from fund.claims.models import (
     FilingWindow,
 )
 from fund.db import utcnow
+from fund.display import page_count
 from fund.events.models import Event
 from fund.factories.models import Factory
 from imports.identifiers import IdentifierRefused, parse_national_id, parse_wallet
@@ -309,7 +310,7 @@ class Found:
     @property
     def pages(self) -> int:
         """How many pages the claims found fill (at least one)."""
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 def search(

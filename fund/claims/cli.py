@@ -8,6 +8,7 @@ their roll line is done on the claim's page or through the API, where the roll f
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager
 
 import click
 from flask import current_app
@@ -18,16 +19,19 @@ from sqlalchemy.orm import Session
 from fund.claims import deciding, filing, reporting, services
 from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, RAISED_BY, Claim
 from fund.claims.schemas import ReportOut
-from fund.cli_options import acting_user, fail
+from fund.cli_options import acting_user, event_by_id, fail, step_work
 from fund.controls.approvals import bands_from_config
-from fund.db import get_session, unit_of_work, utcnow
-from fund.events.models import Event
+from fund.db import get_session, utcnow
 from ledger.money import format_minor
 
 claims_cli = AppGroup("claims", help="Workers' claims: file, decide, tell the worker, report.")
 
-REFUSED = 1
 as_option = click.option("--as", "username", help="The acting user (required).")
+
+
+def _claim_step() -> AbstractContextManager[Session]:
+    # Bad input (ClaimInvalid) exits 2, any other refusal 1; nothing of the step is kept.
+    return step_work(invalid=(services.ClaimInvalid,), refused=(services.ClaimRefused,))
 
 
 def _claim(session: Session, claim_id: int) -> Claim:
@@ -77,33 +81,25 @@ def file_claim(
     username: str | None,
 ) -> None:
     """File a worker's claim about EVENT_ID."""
-    try:
-        with unit_of_work() as session:
-            event = session.get(Event, event_id)
-            if event is None:
-                fail(f"no event {event_id}")
-            claim = filing.file_claim(
-                session,
-                event=event,
-                kind=kind,
-                raised_by=raised_by,
-                raised_by_name=raised_by_name,
-                worker_name=worker_name,
-                national_id=national_id,
-                phone=phone,
-                section=section,
-                description=description,
-                actor=acting_user(session, username),
-                deadlines={
-                    **services.DEADLINE_DAYS,
-                    **current_app.config.get("CLAIM_DEADLINES", {}),
-                },
-            )
-            click.echo(_line(claim))
-    except services.ClaimInvalid as error:
-        fail(str(error))
-    except services.ClaimRefused as error:
-        fail(str(error), REFUSED)
+    with _claim_step() as session:
+        claim = filing.file_claim(
+            session,
+            event=event_by_id(session, event_id),
+            kind=kind,
+            raised_by=raised_by,
+            raised_by_name=raised_by_name,
+            worker_name=worker_name,
+            national_id=national_id,
+            phone=phone,
+            section=section,
+            description=description,
+            actor=acting_user(session, username),
+            deadlines={
+                **services.DEADLINE_DAYS,
+                **current_app.config.get("CLAIM_DEADLINES", {}),
+            },
+        )
+        click.echo(_line(claim))
 
 
 @claims_cli.command("list")
@@ -148,17 +144,12 @@ def message(claim_id: int) -> None:
 
 
 def _decide(claim_id: int, username: str | None, action: str, **kwargs: object) -> None:
-    try:
-        with unit_of_work() as session:
-            claim = _claim(session, claim_id)
-            getattr(deciding, action)(
-                session, claim=claim, actor=acting_user(session, username), **kwargs
-            )
-            click.echo(_line(claim))
-    except services.ClaimInvalid as error:
-        fail(str(error))
-    except services.ClaimRefused as error:
-        fail(str(error), REFUSED)
+    with _claim_step() as session:
+        claim = _claim(session, claim_id)
+        getattr(deciding, action)(
+            session, claim=claim, actor=acting_user(session, username), **kwargs
+        )
+        click.echo(_line(claim))
 
 
 @claims_cli.command("accept")

@@ -102,6 +102,19 @@ def pay(
     return batch
 
 
+def _to_settle(session: Session, *, line: PaymentLine, actor: User, on: date, into: str) -> bool:
+    """Whether the line is to be settled as ``into`` now; False when it already is (a rerun).
+
+    Only a payer settles, only a pending line, and not before its batch was paid out.
+    """
+    check_role(actor, PAYERS, "settle payment lines")
+    if line.state == into:
+        return False
+    require_line(line, "pending")
+    step_dates.settlement_date(session, line, on)
+    return True
+
+
 def mark_paid(
     session: Session,
     *,
@@ -111,11 +124,8 @@ def mark_paid(
     provider_reference: str | None = None,
 ) -> PaymentLine:
     """The provider (or the cash desk) confirms the worker got the money."""
-    check_role(actor, PAYERS, "settle payment lines")
-    if line.state == "paid":
+    if not _to_settle(session, line=line, actor=actor, on=on, into="paid"):
         return line
-    require_line(line, "pending")
-    step_dates.settlement_date(session, line, on)
     line.settled_on = on
     line.provider_reference = provider_reference or line.provider_reference
     move_line(session, line, "paid", actor, provider_reference=provider_reference)
@@ -126,11 +136,8 @@ def mark_failed(
     session: Session, *, line: PaymentLine, actor: User, on: date, reason: str
 ) -> PaymentLine:
     """The payment did not reach the worker; the money is back: Dr cash / Cr the payable."""
-    check_role(actor, PAYERS, "settle payment lines")
-    if line.state == "failed":
+    if not _to_settle(session, line=line, actor=actor, on=on, into="failed"):
         return line
-    require_line(line, "pending")
-    step_dates.settlement_date(session, line, on)
     post_returns(session, [line], on=on, key=f"line:{line.id}:failed")
     line.settled_on = on
     line.failure_reason = reason[:200]

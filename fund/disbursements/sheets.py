@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from fund.display import page_count
 from fund.pdf import LATIN, LATIN_BOLD, draw_text, new_canvas
 from imports.writing import neutralise
 from ledger.money import format_minor, from_minor
@@ -160,7 +161,7 @@ def build_sheet_pdf(header: SheetHeader, rows: Sequence[SheetRow], *, per_page: 
     # x of each column's left edge; the amount is right-aligned to the next edge
     edges = (margin, 50, 128, 185, 330, 395, 460, 505, 580, 648, 700)
     row_height = 18.0
-    pages = max(1, -(-len(rows) // per_page))
+    pages = page_count(len(rows), per_page)
     carried = 0
     currency = header.currency
     for page in range(pages):

@@ -16,7 +16,7 @@ import click
 from flask.cli import AppGroup
 
 import imports
-from fund.cli_options import calendar_date, named_user, write_whole
+from fund.cli_options import calendar_date, event_by_id, named_factory, named_user, write_whole
 from fund.entitlements.export import build_table, to_csv, to_json, to_xlsx
 from fund.entitlements.policy import PolicyInvalid, load_policy
 from fund.entitlements.rules import EntitlementError, EventTerms, compute_all
@@ -169,15 +169,12 @@ def compute(
     from fund.db import unit_of_work
     from fund.entitlements.policy_versions import PolicyNotFound, policy_for
     from fund.entitlements.services import compute, store_computation
-    from fund.events.models import Event
 
     through_date = calendar_date(through, "--through")
     try:
         with unit_of_work() as session:
             actor = named_user(session, username)
-            event = session.get(Event, event_id)
-            if event is None:
-                _fail(f"no event {event_id}")
+            event = event_by_id(session, event_id)
             name = policy_name or event.policy_name
             if name is None:
                 _fail("the event names no policy: pass --policy NAME")
@@ -274,13 +271,10 @@ def choose_policy(event_id: int, version_number: int | None, reason: str, userna
     from fund.db import unit_of_work
     from fund.entitlements.models import PolicyVersion
     from fund.entitlements.policy_versions import PolicyChoiceRefused, choose_policy_version
-    from fund.events.models import Event
 
     with unit_of_work() as session:
         actor = acting_user(session, username)
-        event = session.get(Event, event_id)
-        if event is None:
-            fail(f"no event {event_id}")
+        event = event_by_id(session, event_id)
         if event.policy_name is None:
             fail("the event names no policy: create it with --policy first")
         version = None
@@ -318,8 +312,6 @@ def factory_share(
     """What FACTORY_CODE owes for its share of co-paid entitlements: owed, paid, still owed."""
     from decimal import Decimal, InvalidOperation
 
-    from sqlalchemy import select
-
     from fund.cli_options import acting_user, fail
     from fund.db import unit_of_work
     from fund.entitlements.copayment import (
@@ -327,13 +319,10 @@ def factory_share(
         factory_share_statement,
         record_factory_payment,
     )
-    from fund.factories.models import Factory
     from ledger.money import MoneyError, to_minor
 
     with unit_of_work() as session:
-        factory = session.scalar(select(Factory).where(Factory.code == factory_code))
-        if factory is None:
-            fail(f"no factory {factory_code!r}")
+        factory = named_factory(session, factory_code)
         if paid is not None:
             actor = acting_user(session, username)
             day = calendar_date(paid_on, "--on")

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fund.auth.models import User
 from fund.db import Base, utcnow
+from fund.entitlements.outcomes import daily_rate
 from fund.events.models import Event
 
 
@@ -173,4 +174,4 @@ class EntitlementLine(Base):
     @property
     def daily_rate(self) -> Fraction:
         """Exact daily amount in minor units."""
-        return Fraction(self.monthly_minor) * Fraction(self.share) / self.days_per_month
+        return daily_rate(self.monthly_minor, self.share, self.days_per_month)

@@ -46,6 +46,11 @@ REASONS: dict[str, str] = {
 }
 
 
+def daily_rate(monthly_minor: int, share: Decimal, days_per_month: int) -> Fraction:
+    """Exact daily amount in minor units of a monthly component: monthly × share / days."""
+    return Fraction(monthly_minor) * Fraction(share) / days_per_month
+
+
 class EntitlementError(ValueError):
     """Event terms or a policy that cannot produce entitlements."""
 
@@ -100,7 +105,7 @@ class BreakdownLine(NamedTuple):
     @property
     def daily_rate(self) -> Fraction:
         """Exact daily amount in minor units: monthly × share / days per month."""
-        return Fraction(self.monthly_minor) * Fraction(self.share) / self.days_per_month
+        return daily_rate(self.monthly_minor, self.share, self.days_per_month)
 
     @property
     def from_amount(self) -> bool:

@@ -12,10 +12,8 @@ as ``Fraction`` properties for whoever reads them).
 
 from __future__ import annotations
 
-import contextlib
-import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
 from fund.entitlements.counting import (
@@ -55,6 +53,7 @@ from fund.entitlements.plans import (
     worker_class,
 )
 from fund.entitlements.policy import AMOUNT_FIELDS, Policy
+from imports.allocation import cycle_collection_paused
 from imports.identifiers import national_id_key
 from imports.records import RollRow
 
@@ -77,7 +76,6 @@ __all__ = [
     "Outcome",
     "Summary",
     "ThroughMissing",
-    "collector_paused",
     "compute_all",
     "compute_entitlement",
     "covered_days",
@@ -288,7 +286,7 @@ def compute_all(
         if plan.years
         else {}
     )
-    with collector_paused():
+    with cycle_collection_paused():
         return [
             _compute(
                 row,
@@ -298,20 +296,6 @@ def compute_all(
             )
             for row, key in zip(rows, keys, strict=True)
         ]
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for a bulk computation (re-entrant)."""
-    # A big roll creates hundreds of thousands of small acyclic objects; the cyclic garbage
-    # collector would walk all of them again and again (half the run time) to free nothing.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _national_id_key(national_id: str) -> str:

@@ -25,6 +25,7 @@ from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRu
 from fund.entitlements.policy_versions import stored_policy
 from fund.events.models import DuplicateResolution, Event
 from fund.rolls.services import roll_rows as stored_roll_rows
+from imports.allocation import cycle_collection_paused
 from imports.records import RollRow
 from ledger.money import format_minor
 
@@ -112,7 +113,7 @@ def compute(
     paid_national_ids: Iterable[str] = (),
 ) -> Computation:
     """Every worker's entitlement for ``event`` from its roll, read but not stored."""
-    with rules.collector_paused():
+    with cycle_collection_paused():
         policy = stored_policy(policy_version)
         terms = event_terms(event)
         if rows is None:
@@ -153,7 +154,7 @@ def store_computation(
     if event.id != computed.event_id:
         raise ValueError(f"computation of event {computed.event_id} stored for event {event.id}")
     policy_version = session.get_one(PolicyVersion, computed.policy_version_id)
-    with rules.collector_paused():
+    with cycle_collection_paused():
         summary = rules.summarise(computed.results)
         run = EntitlementRun(
             event=event,

@@ -12,8 +12,15 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from fund.cli_options import calendar_date, event_by_id, fail, named_user
-from fund.db import get_session, unit_of_work
+from fund.cli_options import (
+    calendar_date,
+    event_by_id,
+    fail,
+    named_factory,
+    named_user,
+    step_work,
+)
+from fund.db import get_session
 from fund.events.models import Event
 from fund.events.services import (
     EventInvalid,
@@ -62,26 +69,21 @@ def create(
     """Record a suspension or closure of FACTORY_CODE and print its number."""
     start_date = calendar_date(start, "--start")
     assert start_date is not None
-    try:
-        with unit_of_work() as session:
-            factory = session.scalar(select(Factory).where(Factory.code == factory_code))
-            if factory is None:
-                fail(f"no factory {factory_code!r}")
-            event = create_event(
-                session,
-                factory=factory,
-                kind=kind,
-                start=start_date,
-                end=calendar_date(end, "--end"),
-                sections=sections.split(",") if sections is not None else None,
-                reference=reference,
-                roll=_roll(session, factory, roll_version),
-                policy_name=policy_name,
-                actor=named_user(session, username),
-            )
-            title, number = event.title, event.id
-    except EventInvalid as error:
-        fail(str(error))
+    with step_work(invalid=(EventInvalid,)) as session:
+        factory = named_factory(session, factory_code)
+        event = create_event(
+            session,
+            factory=factory,
+            kind=kind,
+            start=start_date,
+            end=calendar_date(end, "--end"),
+            sections=sections.split(",") if sections is not None else None,
+            reference=reference,
+            roll=_roll(session, factory, roll_version),
+            policy_name=policy_name,
+            actor=named_user(session, username),
+        )
+        title, number = event.title, event.id
     click.echo(f"event {number}: {title}")
 
 
@@ -93,19 +95,16 @@ def create(
 def change_end_command(event_id: int, end: str | None, reason: str, username: str | None) -> None:
     """Extend, shorten, end or reopen a suspension; the change is kept as history."""
     new_end = calendar_date(end, "--end")
-    try:
-        with unit_of_work() as session:
-            event = event_by_id(session, event_id)
-            change_end(
-                session,
-                event=event,
-                new_end=new_end,
-                reason=reason,
-                actor=named_user(session, username),
-            )
-            title = event.title
-    except EventInvalid as error:
-        fail(str(error))
+    with step_work(invalid=(EventInvalid,)) as session:
+        event = event_by_id(session, event_id)
+        change_end(
+            session,
+            event=event,
+            new_end=new_end,
+            reason=reason,
+            actor=named_user(session, username),
+        )
+        title = event.title
     click.echo(f"event {event_id}: {title}")
 
 
@@ -115,16 +114,13 @@ def change_end_command(event_id: int, end: str | None, reason: str, username: st
 @click.option("--as", "username", help="The officer recording it.")
 def use_roll(event_id: int, roll_version: int | None, username: str | None) -> None:
     """Compute the event's entitlements from another roll version of its factory."""
-    try:
-        with unit_of_work() as session:
-            event = event_by_id(session, event_id)
-            roll = _roll(session, event.factory, roll_version)
-            if roll is None:
-                fail(f"{event.factory.code} has no roll yet")
-            set_roll(session, event=event, roll=roll, actor=named_user(session, username))
-            version = roll.version
-    except EventInvalid as error:
-        fail(str(error))
+    with step_work(invalid=(EventInvalid,)) as session:
+        event = event_by_id(session, event_id)
+        roll = _roll(session, event.factory, roll_version)
+        if roll is None:
+            fail(f"{event.factory.code} has no roll yet")
+        set_roll(session, event=event, roll=roll, actor=named_user(session, username))
+        version = roll.version
     click.echo(f"event {event_id} uses roll version {version}")
 
 
@@ -176,19 +172,16 @@ def resolve_duplicate_command(
     event_id: int, national_id: str, worker_id: str, note: str, username: str | None
 ) -> None:
     """Workers sharing NATIONAL_ID are one person: pay them once, as --pay WORKER_ID."""
-    try:
-        with unit_of_work() as session:
-            event = event_by_id(session, event_id)
-            resolve_duplicate(
-                session,
-                event=event,
-                national_id=national_id,
-                paid_worker_id=worker_id,
-                note=note,
-                actor=named_user(session, username),
-            )
-    except EventInvalid as error:
-        fail(str(error))
+    with step_work(invalid=(EventInvalid,)) as session:
+        event = event_by_id(session, event_id)
+        resolve_duplicate(
+            session,
+            event=event,
+            national_id=national_id,
+            paid_worker_id=worker_id,
+            note=note,
+            actor=named_user(session, username),
+        )
     click.echo(
         f"event {event_id}: national ID {national_id} is paid once, as {worker_id}; "
         f"compute again to apply it"

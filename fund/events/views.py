@@ -25,6 +25,7 @@ from fund.arguments import id_argument, page_number
 from fund.auth.access import acting_user, allow, allowed_user
 from fund.auth.roles import STAFF, Role
 from fund.db import get_session
+from fund.display import page_count
 from fund.entitlements.export import build_table, to_csv, to_xlsx
 from fund.entitlements.models import Entitlement, EntitlementRun
 from fund.entitlements.policy import PolicyInvalid
@@ -306,7 +307,7 @@ def detail(event_id: int) -> str:
         query=query,
         show=show,
         page=page,
-        pages=max(1, -(-matching // PER_PAGE)),
+        pages=page_count(matching, PER_PAGE),
     )
 
 

@@ -10,7 +10,7 @@ from datetime import date, datetime
 import click
 from flask.cli import AppGroup
 
-from fund.cli_options import calendar_date, fail, named_user
+from fund.cli_options import calendar_date, fail, named_user, say_verdict
 from fund.db import get_session, unit_of_work
 from fund.reports.services import (
     EXPORT_KINDS,
@@ -90,24 +90,19 @@ def trial_balance_command(as_of: datetime | None, as_json: bool) -> None:
 def verify_command(as_json: bool) -> None:
     """Recompute the hash chain and the balances; exit 1 naming the first bad entry."""
     result = verify(get_session())
-    if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "ok": result.ok,
-                    "entries": result.entries,
-                    "first_bad_entry": result.first_bad_entry,
-                    "reason": result.reason,
-                }
-            )
-        )
-    elif result.ok:
-        click.echo(f"ledger intact: {result.entries} entries, chain and balances verified")
-    else:
-        where = f"entry {result.first_bad_entry}" if result.first_bad_entry else "the chain's end"
-        click.echo(f"ledger broken at {where}: {result.reason}", err=True)
-    if not result.ok:
-        raise SystemExit(1)
+    where = f"entry {result.first_bad_entry}" if result.first_bad_entry else "the chain's end"
+    say_verdict(
+        {
+            "ok": result.ok,
+            "entries": result.entries,
+            "first_bad_entry": result.first_bad_entry,
+            "reason": result.reason,
+        },
+        ok=result.ok,
+        intact=f"ledger intact: {result.entries} entries, chain and balances verified",
+        broken=f"ledger broken at {where}: {result.reason}",
+        as_json=as_json,
+    )
 
 
 @ledger_cli.command("export")

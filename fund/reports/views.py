@@ -26,7 +26,7 @@ from fund.auth.access import allow, allowed_user
 from fund.brands.forms import ConversionForm
 from fund.brands.services import CASH_RECORDERS, BrandRecordRefused, convert_usd_to_bdt
 from fund.db import get_session, utcnow
-from fund.display import display_date
+from fund.display import display_date, page_count
 from fund.jobs.services import start_job
 from fund.reports.forms import CloseForm, ReopenForm
 from fund.reports.screens import (
@@ -271,7 +271,7 @@ def journal_screen() -> str:
         end=end,
         text=text,
         page=page,
-        pages=max(1, -(-total // ENTRIES_PER_PAGE)),
+        pages=page_count(total, ENTRIES_PER_PAGE),
     )
 
 

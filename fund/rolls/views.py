@@ -40,6 +40,7 @@ from fund.auth.roles import STAFF, Role
 from fund.controls.forms import AcknowledgeForm, ReviewForm
 from fund.controls.roll_review import ACKNOWLEDGERS, findings
 from fund.db import get_session
+from fund.display import page_count
 from fund.events.life import events_wanting
 from fund.factories.models import Factory
 from fund.jobs.services import start_job
@@ -418,7 +419,7 @@ def detail(roll_id: int) -> str:
         roll=roll,
         workers=workers,
         page=page,
-        pages=max(1, -(-total // WORKERS_PER_PAGE)),
+        pages=page_count(total, WORKERS_PER_PAGE),
         total=total,
         national_id=(lambda nid: nid) if full else masked,
         labels=FIELD_LABELS,

@@ -45,25 +45,30 @@
     return (list || []).map((item) => Object.assign({}, item, { id: toBuffer(item.id) }));
   }
 
+  // A credential as JSON the server's WebAuthn library reads: what every credential carries,
+  // and the fields of its kind of response (a new key's, or a signed answer's).
+  function asJson(credential, response) {
+    return JSON.stringify({
+      id: credential.id,
+      rawId: toText(credential.rawId),
+      type: credential.type,
+      response: Object.assign({ clientDataJSON: toText(credential.response.clientDataJSON) }, response),
+      clientExtensionResults: credential.getClientExtensionResults(),
+    });
+  }
+
   async function add(box) {
     const options = await post(box, box.dataset.optionsUrl);
     options.challenge = toBuffer(options.challenge);
     options.user.id = toBuffer(options.user.id);
     options.excludeCredentials = descriptors(options.excludeCredentials);
     const made = await navigator.credentials.create({ publicKey: options });
-    const credential = {
-      id: made.id,
-      rawId: toText(made.rawId),
-      type: made.type,
-      response: {
-        clientDataJSON: toText(made.response.clientDataJSON),
-        attestationObject: toText(made.response.attestationObject),
-        transports: made.response.getTransports ? made.response.getTransports() : [],
-      },
-      clientExtensionResults: made.getClientExtensionResults(),
-    };
+    const credential = asJson(made, {
+      attestationObject: toText(made.response.attestationObject),
+      transports: made.response.getTransports ? made.response.getTransports() : [],
+    });
     const name = box.querySelector("input") ? box.querySelector("input").value : "";
-    return post(box, box.dataset.verifyUrl, { credential: JSON.stringify(credential), name });
+    return post(box, box.dataset.verifyUrl, { credential, name });
   }
 
   async function signIn(box) {
@@ -71,22 +76,12 @@
     options.challenge = toBuffer(options.challenge);
     options.allowCredentials = descriptors(options.allowCredentials);
     const got = await navigator.credentials.get({ publicKey: options });
-    const credential = {
-      id: got.id,
-      rawId: toText(got.rawId),
-      type: got.type,
-      response: {
-        clientDataJSON: toText(got.response.clientDataJSON),
-        authenticatorData: toText(got.response.authenticatorData),
-        signature: toText(got.response.signature),
-        userHandle: got.response.userHandle ? toText(got.response.userHandle) : null,
-      },
-      clientExtensionResults: got.getClientExtensionResults(),
-    };
-    return post(box, box.dataset.verifyUrl, {
-      credential: JSON.stringify(credential),
-      next: box.dataset.next,
+    const credential = asJson(got, {
+      authenticatorData: toText(got.response.authenticatorData),
+      signature: toText(got.response.signature),
+      userHandle: got.response.userHandle ? toText(got.response.userHandle) : null,
     });
+    return post(box, box.dataset.verifyUrl, { credential, next: box.dataset.next });
   }
 
   function wire(box, ceremony) {
