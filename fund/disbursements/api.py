@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, abort, current_app, jsonify, send_file
 from marshmallow import ValidationError
@@ -78,19 +78,19 @@ DECISIONS = ("approve", "reject")
 BatchPage = page_of(BatchOut, "BatchPage")
 PaymentLinePage = page_of(PaymentLineOut, "PaymentLinePage")
 
+Done = TypeVar("Done")
+
 #: The 409 of every write here: what the rules may refuse (``code`` says which).
 REFUSED = {
     "schema": ErrorBody,
-    "description": "refused by the rules: the batch or line is in another state, the fund lacks"
-    " the money, nothing is left to pay, the workers named are not paid by the event, the roll"
-    " has unacknowledged high findings, a worker is already paid (double payment), or the date"
-    " is after today or before the step it follows (bad_date)",
+    "description": "refused by the rules (code): another state (wrong_state), too little money"
+    " (insufficient_funds), nothing_to_pay, unknown_workers, findings_not_acknowledged,"
+    " double_payment, payee_change_needed, a date after today or before the step (bad_date)",
 }
 #: The 403 of a step that four eyes share: the second pair may not be the first.
 NOT_YOURS = {
     "schema": ErrorBody,
-    "description": "the token's role may not do this, or it is this user's own request"
-    " (self_approval: never the submitter or requester)",
+    "description": "the role may not do this, or it is the user's own request (self_approval)",
 }
 
 
@@ -133,6 +133,11 @@ def _reason(args: dict[str, Any]) -> str:
     return str(args["reason"])
 
 
+def _payee(args: dict[str, Any]) -> dict[str, Any]:
+    """The new payee details a body gives (each None where unchanged)."""
+    return {name: args[name] for name in ("method", "wallet_number", "bank_account")}
+
+
 def _fees() -> dict[str, int]:
     return dict(current_app.config.get("DISBURSEMENT_FEES", services.DEFAULT_FEES))
 
@@ -173,6 +178,14 @@ REFUSALS = (
 )
 
 
+def _do(service: Callable[..., Done], **options: Any) -> Done | Response:
+    """``service`` done by the token's user; a refusal by the rules answered as such."""
+    try:
+        return service(get_session(), actor=allowed_user(), **options)
+    except REFUSALS as error:
+        return refusal(error)
+
+
 @bp.route("/batches", endpoint="batches")
 @allow(STAFF)
 @bp.arguments(BatchArgs, location="query")
@@ -196,17 +209,13 @@ def create(args: dict[str, Any], event_id: int) -> DisbursementBatch | Response:
     event = session.get(Event, event_id)
     if event is None:
         abort(404, description=f"no event {event_id}")
-    try:
-        return making.create_batch(
-            session,
-            event=event,
-            actor=allowed_user(),
-            secret_key=current_app.config["SECRET_KEY"],
-            selection=args["workers"],
-            top_up=args["top_up"],
-        )
-    except REFUSALS as error:
-        return refusal(error)
+    return _do(
+        making.create_batch,
+        event=event,
+        secret_key=current_app.config["SECRET_KEY"],
+        selection=args["workers"],
+        top_up=args["top_up"],
+    )
 
 
 @bp.route("/batches/<int:batch_id>", endpoint="batch")
@@ -228,18 +237,6 @@ def lines(args: dict[str, Any], batch_id: int) -> dict[str, Any]:
     return read_page(get_session(), query, args)
 
 
-def _step(
-    step: Callable[..., object], batch_id: int, **options: Any
-) -> DisbursementBatch | Response:
-    """Take the batch one step (the service's refusal answered as such)."""
-    batch = _batch(batch_id)
-    try:
-        step(get_session(), batch=batch, actor=allowed_user(), **options)
-    except REFUSALS as error:
-        return refusal(error)
-    return batch
-
-
 @bp.route("/batches/<int:batch_id>/submit", methods=["POST"], endpoint="batch_submit")
 @allow(*PREPARERS)
 @bp.arguments(OnIn)
@@ -247,7 +244,9 @@ def _step(
 @bp.alt_response(409, **REFUSED)
 def submit(args: dict[str, Any], batch_id: int) -> DisbursementBatch | Response:
     """Hand a draft to the approvers (officers)."""
-    return _step(approving.submit, batch_id, bands=bands_from_config(current_app.config))
+    return _do(
+        approving.submit, batch=_batch(batch_id), bands=bands_from_config(current_app.config)
+    )
 
 
 @bp.route("/batches/<int:batch_id>/approve", methods=["POST"], endpoint="batch_approve")
@@ -259,7 +258,7 @@ def submit(args: dict[str, Any], batch_id: int) -> DisbursementBatch | Response:
 @bp.alt_response(409, **REFUSED)
 def approve(args: dict[str, Any], batch_id: int) -> DisbursementBatch | Response:
     """Approve and post Dr 5000 / Cr 2000 once (approvers; never the submitter)."""
-    return _step(approving.approve, batch_id, on=_on(args), fees=_fees())
+    return _do(approving.approve, batch=_batch(batch_id), on=_on(args), fees=_fees())
 
 
 @bp.route("/batches/<int:batch_id>/reject", methods=["POST"], endpoint="batch_reject")
@@ -269,7 +268,7 @@ def approve(args: dict[str, Any], batch_id: int) -> DisbursementBatch | Response
 @bp.alt_response(409, **REFUSED)
 def reject(args: dict[str, Any], batch_id: int) -> DisbursementBatch | Response:
     """Send a submitted batch back (approvers)."""
-    return _step(approving.reject, batch_id, reason=args["reason"])
+    return _do(approving.reject, batch=_batch(batch_id), reason=args["reason"])
 
 
 @bp.route("/batches/<int:batch_id>/cancel", methods=["POST"], endpoint="batch_cancel")
@@ -279,7 +278,7 @@ def reject(args: dict[str, Any], batch_id: int) -> DisbursementBatch | Response:
 @bp.alt_response(409, **REFUSED)
 def cancel(args: dict[str, Any], batch_id: int) -> DisbursementBatch | Response:
     """Cancel a batch not yet paid; an approved one is reversed."""
-    return _step(approving.cancel, batch_id, reason=args["reason"], on=_on(args))
+    return _do(approving.cancel, batch=_batch(batch_id), reason=args["reason"], on=_on(args))
 
 
 @bp.route("/batches/<int:batch_id>/pay", methods=["POST"], endpoint="batch_pay")
@@ -290,7 +289,7 @@ def cancel(args: dict[str, Any], batch_id: int) -> DisbursementBatch | Response:
 @bp.alt_response(409, **REFUSED)
 def pay(args: dict[str, Any], batch_id: int) -> DisbursementBatch | Response:
     """Release the money: Dr 2000 / Cr 1010 and 1020, fees to 5100."""
-    return _step(paying.pay, batch_id, on=_on(args), fees=_fees())
+    return _do(paying.pay, batch=_batch(batch_id), on=_on(args), fees=_fees())
 
 
 @bp.route(
@@ -307,7 +306,9 @@ def expire_unclaimed(args: dict[str, Any], batch_id: int) -> DisbursementBatch |
     days = args["after_days"]
     if days is None:
         days = int(current_app.config.get("UNCLAIMED_AFTER_DAYS", services.DEFAULT_UNCLAIMED_DAYS))
-    return _step(reissuing.expire_unclaimed, batch_id, on=_on(args), after_days=days)
+    batch = _batch(batch_id)
+    done = _do(reissuing.expire_unclaimed, batch=batch, on=_on(args), after_days=days)
+    return done if isinstance(done, Response) else batch
 
 
 @bp.route("/float", methods=["POST"], endpoint="fund_float")
@@ -319,16 +320,12 @@ def expire_unclaimed(args: dict[str, Any], batch_id: int) -> DisbursementBatch |
 def fund_float(args: dict[str, Any]) -> dict[str, Any] | Response:
     """Move taka from the bank (1010) to the mobile-money float (1020)."""
     try:
-        entry = paying.transfer_to_float(
-            get_session(),
-            amount_minor=to_minor(args["amount"], "BDT"),
-            actor=allowed_user(),
-            on=_on(args),
-        )
+        amount_minor = to_minor(args["amount"], "BDT")
     except MoneyError as error:
         return error_response(422, "invalid", str(error), "amount")
-    except REFUSALS as error:
-        return refusal(error)
+    entry = _do(paying.transfer_to_float, amount_minor=amount_minor, on=_on(args))
+    if isinstance(entry, Response):
+        return entry
     return {"entry_id": entry.id, "amount": args["amount"]}
 
 
@@ -340,19 +337,14 @@ def fund_float(args: dict[str, Any]) -> dict[str, Any] | Response:
 @bp.alt_response(409, **REFUSED)
 def reconcile(args: dict[str, Any], batch_id: int) -> ReconciliationResult | Response:
     """Import the provider result file; the same file again changes nothing."""
-    batch = _batch(batch_id)
-    upload = args["file"]
-    try:
-        return settling.reconcile(
-            get_session(),
-            batch=batch,
-            actor=allowed_user(),
-            data=upload.read(),
-            filename=upload.filename,
-            on=utcnow().date(),
-        )
-    except REFUSALS as error:
-        return refusal(error)
+    batch, upload = _batch(batch_id), args["file"]
+    return _do(
+        settling.reconcile,
+        batch=batch,
+        data=upload.read(),
+        filename=upload.filename,
+        on=utcnow().date(),
+    )
 
 
 @bp.route(
@@ -372,28 +364,15 @@ def line_action(
     """Settle one line: paid, failed (body: reason), unclaimed, reissue (body: payee fields)."""
     if action not in LINE_ACTIONS:
         abort(404, description=f"no line action {action!r}")
-    session, actor, on = get_session(), allowed_user(), _on(args)
-    line = _line(batch_id, line_id)
-    try:
-        if action == "paid":
-            return paying.mark_paid(session, line=line, actor=actor, on=on)
-        if action == "failed":
-            reason = _reason(args)
-            return paying.mark_failed(session, line=line, actor=actor, on=on, reason=reason)
-        if action == "unclaimed":
-            return reissuing.mark_unclaimed(session, line=line, actor=actor, on=on)
-        return reissuing.reissue(
-            session,
-            line=line,
-            actor=actor,
-            on=on,
-            secret_key=current_app.config["SECRET_KEY"],
-            method=args["method"],
-            wallet_number=args["wallet_number"],
-            bank_account=args["bank_account"],
-        )
-    except REFUSALS as error:
-        return refusal(error)
+    line, on = _line(batch_id, line_id), _on(args)
+    if action == "paid":
+        return _do(paying.mark_paid, line=line, on=on)
+    if action == "failed":
+        return _do(paying.mark_failed, line=line, on=on, reason=_reason(args))
+    if action == "unclaimed":
+        return _do(reissuing.mark_unclaimed, line=line, on=on)
+    secret_key = current_app.config["SECRET_KEY"]
+    return _do(reissuing.reissue, line=line, on=on, secret_key=secret_key, **_payee(args))
 
 
 @bp.route(
@@ -414,18 +393,7 @@ def request_payee_change(
     An approver other than you approves it before any money moves.
     """
     line = _line(batch_id, line_id)
-    try:
-        return payee_changes.request_payee_change(
-            get_session(),
-            line=line,
-            actor=allowed_user(),
-            reason=args["reason"],
-            method=args["method"],
-            wallet_number=args["wallet_number"],
-            bank_account=args["bank_account"],
-        )
-    except REFUSALS as error:
-        return refusal(error)
+    return _do(payee_changes.request_payee_change, line=line, reason=args["reason"], **_payee(args))
 
 
 @bp.route(
@@ -456,27 +424,18 @@ def decide_payee_change(args: dict[str, Any], change_id: int, decision: str) -> 
     """
     if decision not in DECISIONS:
         abort(404, description=f"no payee change decision {decision!r}")
-    session = get_session()
     try:
-        change = payee_changes.get_change(session, change_id)
+        change = payee_changes.get_change(get_session(), change_id)
     except payee_changes.UnknownPayeeChange as error:
         abort(404, description=str(error))
-    actor = allowed_user()
-    try:
-        if decision == "approve":
-            line = payee_changes.approve_payee_change(
-                session,
-                change=change,
-                actor=actor,
-                on=_on(args),
-                secret_key=current_app.config["SECRET_KEY"],
-            )
-            return jsonify(PaymentLineOut().dump(line))
-        reason = _reason(args)
-        payee_changes.reject_payee_change(session, change=change, actor=actor, note=reason)
-    except REFUSALS as error:
-        return refusal(error)
-    return jsonify(PayeeChangeOut().dump(change))
+    if decision == "approve":
+        secret_key = current_app.config["SECRET_KEY"]
+        line = _do(
+            payee_changes.approve_payee_change, change=change, on=_on(args), secret_key=secret_key
+        )
+        return line if isinstance(line, Response) else jsonify(PaymentLineOut().dump(line))
+    done = _do(payee_changes.reject_payee_change, change=change, note=_reason(args))
+    return done if isinstance(done, Response) else jsonify(PayeeChangeOut().dump(done))
 
 
 def _send(data: bytes, mimetype: str, name: str) -> Response:
