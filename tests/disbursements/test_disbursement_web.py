@@ -356,16 +356,14 @@ def test_arguments_the_schemas_refuse_are_a_422_naming_them(
     assert {line.state for line in batch.lines} == {"pending"}
 
 
-def test_a_line_or_payee_change_step_the_path_does_not_name_is_a_404(
+def test_a_line_step_the_path_does_not_name_is_a_404(
     client: FlaskClient, world: World, bearer: Callable[[Role], dict[str, str]]
 ) -> None:
     batch = create_batch(world.session, event=world.event, actor=world.officer, secret_key=SECRET)
-    accountant, approver = bearer(Role.ACCOUNTANT), bearer(Role.APPROVER)
     line = f"{API}/batches/{batch.id}/lines/{batch.lines[0].id}"
-    assert client.post(f"{line}/settle", json={}, headers=accountant).status_code == 404
-    assert client.post(f"{API}/payee-changes/1/maybe", json={}, headers=approver).status_code == 404
-    # Past the path, the same request is read (here: no such change).
-    assert client.post(f"{API}/payee-changes/1/approve", json={}, headers=approver).status_code == 404
+    settle = client.post(f"{line}/settle", json={}, headers=bearer(Role.ACCOUNTANT))
+    assert settle.status_code == 404
+    assert "no line action 'settle'" in settle.json["errors"][0]["message"]  # type: ignore[index]
 
 
 def test_receipts_and_sheet_of_a_large_batch_are_background_jobs(
