@@ -27,13 +27,23 @@ class UtcDateTime(fields.DateTime):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
+def username(attribute: str, *, nullable: bool = False) -> fields.Function:
+    """The username of the user at ``attribute`` (None where there is none), typed as text."""
+
+    def read(obj: Any) -> str | None:
+        user = getattr(obj, attribute)
+        return None if user is None else str(user.username)
+
+    return fields.Function(read, required=True, allow_none=nullable, metadata={"type": "string"})
+
+
 class TransitionOut(Schema):
     """One step of a batch or a line: who, when, from, to, why."""
 
     line_id = fields.Integer(required=True, allow_none=True)
     from_state = fields.String(required=True, allow_none=True)
     to_state = fields.String(required=True)
-    actor = fields.Function(lambda t: t.actor.username, required=True)
+    actor = username("actor")
     occurred_at = UtcDateTime(required=True)
     note = fields.String(required=True)
 
@@ -49,19 +59,11 @@ class BatchOut(Schema):
     currency = fields.String(required=True)
     total = amount_field()
     line_count = fields.Integer(required=True)
-    created_by = fields.Function(lambda b: b.created_by.username, required=True)
+    created_by = username("created_by")
     created_at = UtcDateTime(required=True)
-    submitted_by = fields.Function(
-        lambda b: b.submitted_by.username if b.submitted_by else None,
-        required=True,
-        allow_none=True,
-    )
+    submitted_by = username("submitted_by", nullable=True)
     submitted_at = UtcDateTime(required=True, allow_none=True)
-    approved_by = fields.Function(
-        lambda b: b.approved_by.username if b.approved_by else None,
-        required=True,
-        allow_none=True,
-    )
+    approved_by = username("approved_by", nullable=True)
     approved_at = UtcDateTime(required=True, allow_none=True)
     approval_entry_id = fields.Integer(required=True, allow_none=True)
     approvals_required = fields.Integer(required=True)  # distinct approvers its amount needs
@@ -207,10 +209,8 @@ class PayeeChangeOut(Schema):
     bank_account = fields.String(required=True, allow_none=True)
     reason = fields.String(required=True)
     source = fields.String(required=True)
-    requested_by = fields.Function(lambda c: c.requested_by.username, required=True)
-    decided_by = fields.Function(
-        lambda c: c.decided_by.username if c.decided_by else None, required=True, allow_none=True
-    )
+    requested_by = username("requested_by")
+    decided_by = username("decided_by", nullable=True)
     new_line_id = fields.Integer(required=True, allow_none=True)
 
 
