@@ -18,7 +18,6 @@ from fund.brands.api import add_brand_paths
 from fund.brands.schemas import BrandOut
 from fund.claims.api import add_claim_paths
 from fund.controls.api import add_control_paths
-from fund.disbursements.api_paths import add_batch_paths
 from fund.entitlements.schemas import EntitlementLineOut, EntitlementOut, EntitlementRunOut
 from fund.events.api import add_event_paths
 from fund.factories.schemas import FactoryOut
@@ -93,7 +92,6 @@ def _written_paths() -> dict[str, Any]:
     add_roll_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     add_brand_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
     add_ledger_paths(spec, errors=_ERRORS)
-    add_batch_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     add_claim_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     add_control_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
     written: dict[str, Any] = spec.to_dict()

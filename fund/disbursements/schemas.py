@@ -5,11 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, fields, post_dump, validate
+from flask_smorest.fields import Upload
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, validate, validates
+from sqlalchemy.orm import object_session
 
 from fund.api.fields import text
+from fund.api.pagination import PageArgs
+from fund.arguments import MAX_ID
 from fund.brands.schemas import amount_field
 from fund.disbursements.models import BATCH_STATES, LINE_STATES
+from fund.disbursements.outputs import state_counts
 from ledger.money import from_minor
 
 
@@ -22,13 +27,23 @@ class UtcDateTime(fields.DateTime):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
+def username(attribute: str, *, nullable: bool = False) -> fields.Function:
+    """The username of the user at ``attribute`` (None where there is none), typed as text."""
+
+    def read(obj: Any) -> str | None:
+        user = getattr(obj, attribute)
+        return None if user is None else str(user.username)
+
+    return fields.Function(read, required=True, allow_none=nullable, metadata={"type": "string"})
+
+
 class TransitionOut(Schema):
     """One step of a batch or a line: who, when, from, to, why."""
 
     line_id = fields.Integer(required=True, allow_none=True)
     from_state = fields.String(required=True, allow_none=True)
     to_state = fields.String(required=True)
-    actor = fields.Function(lambda t: t.actor.username, required=True)
+    actor = username("actor")
     occurred_at = UtcDateTime(required=True)
     note = fields.String(required=True)
 
@@ -44,19 +59,11 @@ class BatchOut(Schema):
     currency = fields.String(required=True)
     total = amount_field()
     line_count = fields.Integer(required=True)
-    created_by = fields.Function(lambda b: b.created_by.username, required=True)
+    created_by = username("created_by")
     created_at = UtcDateTime(required=True)
-    submitted_by = fields.Function(
-        lambda b: b.submitted_by.username if b.submitted_by else None,
-        required=True,
-        allow_none=True,
-    )
+    submitted_by = username("submitted_by", nullable=True)
     submitted_at = UtcDateTime(required=True, allow_none=True)
-    approved_by = fields.Function(
-        lambda b: b.approved_by.username if b.approved_by else None,
-        required=True,
-        allow_none=True,
-    )
+    approved_by = username("approved_by", nullable=True)
     approved_at = UtcDateTime(required=True, allow_none=True)
     approval_entry_id = fields.Integer(required=True, allow_none=True)
     approvals_required = fields.Integer(required=True)  # distinct approvers its amount needs
@@ -76,6 +83,14 @@ class BatchDetailOut(BatchOut):
 
     transitions = fields.List(fields.Nested(TransitionOut), required=True)
     line_states = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+    @post_dump(pass_original=True)
+    def count_lines(self, data: dict[str, Any], batch: Any, **_: Any) -> dict[str, Any]:
+        # Counted by the database, not by loading every line of a large batch.
+        session = object_session(batch)
+        assert session is not None  # a batch being answered was read through a session
+        data["line_states"] = state_counts(session, batch)
+        return data
 
 
 class PaymentLineOut(Schema):
@@ -153,17 +168,19 @@ class ReissueIn(OnIn):
     bank_account = text(50, blank=False, load_default=None)
 
 
-class LineActionIn(ReissueIn):
-    """A line's settlement, as documented: ``reason`` for ``failed``, payee fields for ``reissue``.
+class DecisionIn(OnIn):
+    """A payee change decided: ``on`` for approve (default: today), ``reason`` for reject."""
 
-    Each action loads its own schema (``OnIn``, ``ReasonIn``, ``ReissueIn``); this one only
-    describes in the OpenAPI document everything the path's body may hold.
-    """
-
-    reason = fields.String(
-        validate=validate.Length(min=1, max=500),
-        metadata={"description": "why the payment failed: required for failed"},
+    reason = text(
+        500,
+        blank=False,
+        load_default=None,
+        metadata={"description": "why: required to reject (a line: required for failed)"},
     )
+
+
+class LineActionIn(ReissueIn, DecisionIn):
+    """A line's settlement: ``reason`` for ``failed``, the payee fields for ``reissue``."""
 
 
 class PayeeChangeIn(_In):
@@ -192,10 +209,8 @@ class PayeeChangeOut(Schema):
     bank_account = fields.String(required=True, allow_none=True)
     reason = fields.String(required=True)
     source = fields.String(required=True)
-    requested_by = fields.Function(lambda c: c.requested_by.username, required=True)
-    decided_by = fields.Function(
-        lambda c: c.decided_by.username if c.decided_by else None, required=True, allow_none=True
-    )
+    requested_by = username("requested_by")
+    decided_by = username("decided_by", nullable=True)
     new_line_id = fields.Integer(required=True, allow_none=True)
 
 
@@ -223,3 +238,27 @@ class FloatOut(Schema):
 
     entry_id = fields.Integer(required=True)
     amount = fields.String(required=True)
+
+
+class BatchArgs(PageArgs):
+    """Which batches to list: one event's (default: every event's)."""
+
+    event_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+
+
+class PaymentFileArgs(Schema):
+    """The provider's file layout (README: the formats)."""
+
+    format = fields.String(validate=validate.OneOf(["mobile", "bank"]), load_default="mobile")
+
+
+class ResultFileIn(Schema):
+    """The provider's result file, uploaded as the multipart field ``file``."""
+
+    file = Upload(required=True)
+
+    @validates("file")
+    def named(self, upload: Any, **_: Any) -> None:
+        # A form's empty file input arrives as a part with no file name and nothing in it.
+        if not getattr(upload, "filename", None):
+            raise ValidationError("send the result file as field 'file'")

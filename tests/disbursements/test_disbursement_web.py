@@ -325,6 +325,47 @@ def test_approve_and_pay_refuse_a_body_that_is_not_a_json_object(
     assert batch.state == "submitted"
 
 
+@pytest.mark.parametrize(
+    ("path", "send", "field"),
+    [
+        ("/batches?event_id=0", {}, "event_id"),
+        ("/batches?event_id=", {}, "event_id"),
+        ("/batches/{batch}/payment-file?format=zz", {}, "format"),
+        ("/batches/{batch}/lines/{line}/failed", {"json": {"on": "2024-05-02"}}, "reason"),
+        ("/batches/{batch}/lines/{line}/reissue", {"json": {"method": "post"}}, "method"),
+        ("/batches/{batch}/reconcile", {"json": {"file": "result.csv"}}, "file"),
+        ("/batches/{batch}/reconcile", {"data": {"file": (io.BytesIO(b""), "")}}, "file"),
+    ],
+    ids=["id-0", "id-empty", "format", "no-reason", "method", "not-a-file", "no-file-name"],
+)
+def test_arguments_the_schemas_refuse_are_a_422_naming_them(
+    client: FlaskClient,
+    world: World,
+    bearer: Callable[[Role], dict[str, str]],
+    path: str,
+    send: dict[str, Any],
+    field: str,
+) -> None:
+    batch = create_batch(world.session, event=world.event, actor=world.officer, secret_key=SECRET)
+    url = API + path.format(batch=batch.id, line=batch.lines[0].id)
+    method = "POST" if send else "GET"
+    response = client.open(url, method=method, headers=bearer(Role.ACCOUNTANT), **send)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.json["errors"][0]["field"] == field  # type: ignore[index]
+    world.session.refresh(batch)
+    assert {line.state for line in batch.lines} == {"pending"}
+
+
+def test_a_line_step_the_path_does_not_name_is_a_404(
+    client: FlaskClient, world: World, bearer: Callable[[Role], dict[str, str]]
+) -> None:
+    batch = create_batch(world.session, event=world.event, actor=world.officer, secret_key=SECRET)
+    line = f"{API}/batches/{batch.id}/lines/{batch.lines[0].id}"
+    settle = client.post(f"{line}/settle", json={}, headers=bearer(Role.ACCOUNTANT))
+    assert settle.status_code == 404
+    assert "no line action 'settle'" in settle.json["errors"][0]["message"]  # type: ignore[index]
+
+
 def test_receipts_and_sheet_of_a_large_batch_are_background_jobs(
     app: Flask, world: World, login: Callable[..., Any], tmp_path: Any
 ) -> None:

@@ -208,6 +208,31 @@ def test_the_api_takes_a_request_and_a_different_approver(
     world.books_sound()
 
 
+def test_the_api_rejects_a_change_only_with_a_reason_and_on_a_named_decision(
+    client: FlaskClient, world: World, bearer: Callable[[Role], dict[str, str]]
+) -> None:
+    change = request_payee_change(
+        world.session, line=failed_line(world), actor=world.accountant, reason="helpline",
+        wallet_number="01999999999",
+    )  # fmt: skip
+    path, approver = f"{API}/payee-changes/{change.id}", bearer(Role.APPROVER)
+    unnamed = client.post(f"{path}/maybe", json={"reason": "no"}, headers=approver)
+    assert unnamed.status_code == 404
+    bare = client.post(f"{path}/reject", json={}, headers=approver)
+    assert bare.status_code == 422
+    assert bare.json["errors"][0]["field"] == "reason"
+    world.session.refresh(change)
+    assert change.state == "requested"
+    rejected = client.post(f"{path}/reject", json={"reason": "not the worker"}, headers=approver)
+    assert rejected.status_code == 200, rejected.json
+    spec = client.get(f"{API}/openapi.json").json
+    check_against_spec(spec, "/payee-changes/{change_id}/{decision}", "post", 200, rejected.json)
+    assert (rejected.json["state"], rejected.json["decided_by"]) == (
+        "rejected",
+        world.approver.username,
+    )
+
+
 def test_the_web_form_turns_a_new_wallet_into_a_request(
     app: Flask, world: World, login: Callable[..., Any]
 ) -> None:
