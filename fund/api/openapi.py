@@ -22,7 +22,6 @@ from fund.disbursements.api_paths import add_batch_paths
 from fund.entitlements.schemas import EntitlementLineOut, EntitlementOut, EntitlementRunOut
 from fund.factories.schemas import FactoryOut
 from fund.reports.api import add_ledger_paths
-from fund.rolls.schemas import add_roll_paths
 from fund.text import ALLOWED_CHARACTER
 
 
@@ -88,7 +87,6 @@ def _written_paths() -> dict[str, Any]:
         "EntitlementRun": EntitlementRunOut,
     }.items():
         spec.components.schema(name, schema=schema)
-    add_roll_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     add_brand_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
     add_ledger_paths(spec, errors=_ERRORS)
     add_batch_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
