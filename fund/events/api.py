@@ -38,7 +38,9 @@ from fund.events.schemas import (
     UseRollIn,
 )
 from fund.events.services import EventInvalid, change_end, record_event, use_roll
+from fund.events.views import compute_in_background
 from fund.factories.models import Factory
+from fund.jobs.api import ACCEPTED, accepted
 
 #: Who records events and computes entitlements (as on the web pages).
 OFFICERS = (Role.ADMIN, Role.OFFICER)
@@ -161,26 +163,31 @@ def roll(args: dict[str, Any], event_id: int) -> EventDetail | Response:
 @allow(*OFFICERS)
 @bp.arguments(ComputeIn)
 @bp.response(201, EntitlementRunOut)
+@bp.alt_response(202, **ACCEPTED)
 @bp.alt_response(
     409,
     schema=ErrorBody,
     description="refused: no roll yet, no such policy, no through date while ongoing",
 )
 def compute(args: dict[str, Any], event_id: int) -> EntitlementRun | Response:
-    """Compute every worker's entitlement: a new run each time (officers)."""
+    """Compute every worker's entitlement: a new run each time (officers).
+
+    A roll of more workers than the fund's background threshold is computed by a background
+    job (202), as on the web.
+    """
     session = get_session()
     event = _event(event_id)
     name = args["policy"] or event.policy_name
     if not name:
         return refusal("the event has no policy: name one", "policy")
     try:
+        version = policy_for(session, name, event=event)
+        if (job := compute_in_background(event, version.id, args["through"])) is not None:
+            return accepted(job)
         return compute_for_event(
-            session,
-            event=event,
-            policy_version=policy_for(session, name, event=event),
-            through=args["through"],
+            session, event=event, policy_version=version, through=args["through"],
             actor=acting_user(),
-        )
+        )  # fmt: skip
     except (PolicyNotFound, PolicyInvalid) as error:
         return refusal(str(error), "policy")
     except ThroughMissing as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, jsonify
+from flask import Response, abort, current_app, jsonify
 from sqlalchemy import select
 
 from fund.api.blueprint import bp
@@ -14,6 +14,7 @@ from fund.auth.access import acting_user, allow
 from fund.auth.roles import STAFF, Role
 from fund.db import get_session
 from fund.factories.models import Factory
+from fund.jobs.api import ACCEPTED, accepted
 from fund.rolls.models import Roll, RollWorker
 from fund.rolls.schemas import (
     RollCheckOut,
@@ -27,10 +28,13 @@ from fund.rolls.services import (
     RollAlreadyImported,
     RollRejected,
     RollUnreadable,
+    check_file,
     factory_by_code,
     import_roll,
     problems_as_json,
+    refuse_unless_importable,
 )
+from fund.rolls.views import import_in_background, keep_upload, upload_path
 
 #: Who may store a roll; everyone on the staff may read them; brands may not.
 IMPORTERS = (Role.ADMIN, Role.OFFICER)
@@ -74,6 +78,7 @@ def roll_detail(args: dict[str, Any], roll_id: int) -> dict[str, Any]:
 @allow(*IMPORTERS)
 @bp.arguments(RollUploadIn, location="files")
 @bp.response(201, RollOut)
+@bp.alt_response(202, **ACCEPTED)
 @bp.alt_response(409, schema=ErrorBody, description="the same file is already the current roll")
 @bp.alt_response(
     422,
@@ -82,18 +87,29 @@ def roll_detail(args: dict[str, Any], roll_id: int) -> dict[str, Any]:
     " all, or the upload misses its file or date (an error body)",
 )
 def import_roll_file(args: dict[str, Any], code: str) -> Roll | Response:
-    """Import a roll file as the factory's next version (officer, admin)."""
-    upload = args["file"]
+    """Import a roll file as the factory's next version (officer, admin).
+
+    The file is read and checked inside the request; a roll of more rows than the fund's
+    background threshold is then stored by a background job (202), as on the web.
+    """
+    session = get_session()
+    factory = _factory(code)
+    upload, as_of, nobody_left = args["file"], args["as_of"], args["nobody_left"]
+    data, filename = upload.read(), upload.filename
     try:
+        checked = check_file(session, factory=factory, source=data, filename=filename, as_of=as_of)
+        refuse_unless_importable(checked.reading, nobody_left=nobody_left)
+        rows = checked.reading.rows_read
+        if rows > current_app.config["BACKGROUND_ROLL_ROWS"]:
+            keep_upload(checked.sha256, data)
+            path = upload_path(checked.sha256)
+            return accepted(
+                import_in_background(factory, path, filename, as_of, rows, nobody_left=nobody_left)
+            )
         return import_roll(
-            get_session(),
-            factory=_factory(code),
-            source=upload.read(),
-            filename=upload.filename,
-            as_of=args["as_of"],
-            actor=acting_user(),
-            nobody_left=args["nobody_left"],
-        )
+            session, factory=factory, checked=checked, filename=filename, as_of=as_of,
+            actor=acting_user(), nobody_left=nobody_left,
+        )  # fmt: skip
     except RollUnreadable as error:
         return error_response(422, "roll_unreadable", str(error), "file")
     except RollRejected as rejected:
