@@ -59,6 +59,10 @@ def test_import_list_and_read_a_roll(
     masked = client.get(f"/api/v1/rolls/{body['id']}", headers=approver).json
     assert masked is not None
     assert masked["items"][0]["national_id"] == "•••••••••0001"
+    auditor = bearer(users, api_token, Role.AUDITOR)
+    full = client.get(f"/api/v1/rolls/{body['id']}", headers=auditor).json
+    assert full is not None
+    assert full["items"][0]["national_id"] == "1990000000001"
     again = post_roll(client, officer, roll_csv(3))
     assert again.status_code == 409
 
