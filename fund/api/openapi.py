@@ -19,10 +19,8 @@ from fund.brands.schemas import BrandOut
 from fund.claims.api import add_claim_paths
 from fund.controls.api import add_control_paths
 from fund.entitlements.schemas import EntitlementLineOut, EntitlementOut, EntitlementRunOut
-from fund.events.api import add_event_paths
 from fund.factories.schemas import FactoryOut
 from fund.reports.api import add_ledger_paths
-from fund.rolls.schemas import add_roll_paths
 from fund.text import ALLOWED_CHARACTER
 
 
@@ -88,8 +86,6 @@ def _written_paths() -> dict[str, Any]:
         "EntitlementRun": EntitlementRunOut,
     }.items():
         spec.components.schema(name, schema=schema)
-    add_event_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
-    add_roll_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     add_brand_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
     add_ledger_paths(spec, errors=_ERRORS)
     add_claim_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)

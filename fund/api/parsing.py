@@ -7,6 +7,7 @@ from typing import Any, NoReturn
 from flask import Request
 from marshmallow import Schema, ValidationError
 from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
 
 from fund.text import control_characters_in, refusal
 
@@ -18,6 +19,9 @@ class RequestParser(FlaskParser):
       for a write whose fields are all optional (an empty body is a client's mistake to be
       told about, never read as "no options").
     - Every string an argument schema took follows the fund's one text rule (fund/text.py).
+    - ``location="files"`` reads a multipart body whole, its files and its fields, with one
+      schema: smorest documents one request body per operation, so a file and the fields sent
+      beside it must be one schema to be documented as the one multipart/form-data body.
     - A refusal is a plain ``ValidationError`` of the fields, which the API answers as its
       one error shape (fund/api/errors.py), not webargs' location-keyed ``abort``.
     """
@@ -33,6 +37,9 @@ class RequestParser(FlaskParser):
                 {"body": ["the body must be a JSON object (Content-Type: application/json)"]}
             )
         return payload
+
+    def load_files(self, req: Request, schema: Schema) -> Any:
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
 
     def _process_location_data(self, *args: Any, **kwargs: Any) -> Any:
         loaded = super()._process_location_data(*args, **kwargs)

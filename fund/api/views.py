@@ -19,6 +19,7 @@ import fund.controls.api
 import fund.disbursements.api
 import fund.entitlements.api
 import fund.events.api
+import fund.jobs.api
 import fund.reports.api
 import fund.rolls.api
 from fund.api.blueprint import bp
@@ -51,6 +52,7 @@ AREAS = (
     fund.disbursements.api,
     fund.entitlements.api,
     fund.events.api,
+    fund.jobs.api,
     fund.reports.api,
     fund.rolls.api,
 )

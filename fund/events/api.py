@@ -1,6 +1,5 @@
 """The event endpoints of ``/api/v1``: list, record, read, change the end, choose the roll,
-compute entitlements. Registered on the API blueprint by ``register``, documented by
-``add_event_paths``.
+compute entitlements.
 
 Each calls the service the web pages call. A body that does not fit its schema is 422; a
 well-formed request the service refuses (no such factory or policy, an end before the start, a
@@ -9,20 +8,20 @@ closure's end, no roll yet) is 409 naming the field at fault. Brands get 403.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from apispec import APISpec
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Response, abort
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
-from fund.api.body import load_body
-from fund.api.describe import error_answer, json_content, schema_ref
-from fund.api.errors import error_response, refusal
-from fund.api.pagination import paginate
+from fund.api.blueprint import bp
+from fund.api.errors import ErrorBody, error_response, refusal
+from fund.api.pagination import page_of, read_page
 from fund.auth.access import acting_user, allow
 from fund.auth.roles import STAFF, Role
 from fund.db import get_session
+from fund.entitlements.models import EntitlementRun
 from fund.entitlements.policy import PolicyInvalid
 from fund.entitlements.policy_versions import PolicyNotFound, policy_for
 from fund.entitlements.rules import EntitlementError, ThroughMissing
@@ -39,10 +38,25 @@ from fund.events.schemas import (
     UseRollIn,
 )
 from fund.events.services import EventInvalid, change_end, record_event, use_roll
+from fund.events.views import compute_in_background
 from fund.factories.models import Factory
+from fund.jobs.api import ACCEPTED, accepted
 
 #: Who records events and computes entitlements (as on the web pages).
 OFFICERS = (Role.ADMIN, Role.OFFICER)
+
+EventPage = page_of(EventOut, "EventPage")
+
+
+@dataclass(frozen=True, slots=True)
+class EventDetail:
+    """An event as ``EventDetailOut`` dumps it: the event, and its latest computation."""
+
+    event: Event
+    latest_run: EntitlementRun | None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.event, name)
 
 
 def _event(event_id: int) -> Event:
@@ -52,19 +66,16 @@ def _event(event_id: int) -> Event:
     return event
 
 
-def _detail(event: Event, status: int = 200) -> tuple[Response, int]:
-    body = EventDetailOut().dump(event)
-    body["latest_run"] = _run_json(get_session(), event)
-    return jsonify(body), status
+def _detail(event: Event) -> EventDetail:
+    return EventDetail(event, latest_run(get_session(), event))
 
 
-def _run_json(session: Session, event: Event) -> dict[str, Any] | None:
-    run = latest_run(session, event)
-    return EntitlementRunOut().dump(run) if run is not None else None
-
-
-def list_events() -> dict[str, Any]:
-    args = EventQuery().load(request.args.to_dict())
+@bp.route("/events", endpoint="events")
+@allow(STAFF)
+@bp.arguments(EventQuery, location="query")
+@bp.response(200, EventPage)
+def list_events(args: dict[str, Any]) -> dict[str, Any]:
+    """Events, latest start first (fund staff only)."""
     query = (
         select(Event)
         .options(selectinload(Event.factory), selectinload(Event.created_by))
@@ -74,11 +85,18 @@ def list_events() -> dict[str, Any]:
         query = query.join(Factory).where(Factory.code == args["factory"])
     if "kind" in args:
         query = query.where(Event.kind == args["kind"])
-    return paginate(get_session(), query, EventOut())
+    return read_page(get_session(), query, args)
 
 
-def create() -> Response | tuple[Response, int]:
-    args = load_body(EventIn())
+@bp.route("/events", methods=["POST"], endpoint="create_event")
+@allow(*OFFICERS)
+@bp.arguments(EventIn)
+@bp.response(201, EventDetailOut)
+@bp.alt_response(
+    409, schema=ErrorBody, description="refused: no such factory or policy, or dates that cannot be"
+)
+def create(args: dict[str, Any]) -> EventDetail | Response:
+    """Record a suspension or closure on the factory's newest roll (officers)."""
     try:
         event = record_event(
             get_session(),
@@ -93,32 +111,47 @@ def create() -> Response | tuple[Response, int]:
         )
     except EventInvalid as error:
         return refusal(str(error), error.field)
-    return _detail(event, 201)
+    return _detail(event)
 
 
-def detail(event_id: int) -> tuple[Response, int]:
+@bp.route("/events/<int:event_id>", endpoint="event")
+@allow(STAFF)
+@bp.response(200, EventDetailOut)
+def detail(event_id: int) -> EventDetail:
+    """One event, its end-date history and latest computation (staff)."""
     return _detail(_event(event_id))
 
 
-def end(event_id: int) -> Response | tuple[Response, int]:
+@bp.route("/events/<int:event_id>/end", methods=["POST"], endpoint="event_end")
+@allow(*OFFICERS)
+@bp.arguments(ChangeEndIn)
+@bp.response(200, EventDetailOut)
+@bp.alt_response(
+    409,
+    schema=ErrorBody,
+    description="refused, naming the field: an end before the start or unchanged, a closure",
+)
+def end(args: dict[str, Any], event_id: int) -> EventDetail | Response:
+    """Extend, shorten, end or reopen a suspension; the history is kept (officers)."""
     event = _event(event_id)
-    args = load_body(ChangeEndIn())
     try:
         change_end(
-            get_session(),
-            event=event,
-            new_end=args["end"],
-            reason=args["reason"],
+            get_session(), event=event, new_end=args["end"], reason=args["reason"],
             actor=acting_user(),
-        )
+        )  # fmt: skip
     except EventInvalid as error:
         return refusal(str(error), error.field)
     return _detail(event)
 
 
-def roll(event_id: int) -> Response | tuple[Response, int]:
+@bp.route("/events/<int:event_id>/roll", methods=["POST"], endpoint="event_roll")
+@allow(*OFFICERS)
+@bp.arguments(UseRollIn)
+@bp.response(200, EventDetailOut)
+@bp.alt_response(409, schema=ErrorBody, description="the factory has no such roll version")
+def roll(args: dict[str, Any], event_id: int) -> EventDetail | Response:
+    """Compute the event from another roll version of its factory (officers)."""
     event = _event(event_id)
-    args = load_body(UseRollIn())
     try:
         use_roll(get_session(), event=event, version=args["version"], actor=acting_user())
     except EventInvalid as error:
@@ -126,21 +159,35 @@ def roll(event_id: int) -> Response | tuple[Response, int]:
     return _detail(event)
 
 
-def compute(event_id: int) -> Response | tuple[Response, int]:
+@bp.route("/events/<int:event_id>/compute", methods=["POST"], endpoint="event_compute")
+@allow(*OFFICERS)
+@bp.arguments(ComputeIn)
+@bp.response(201, EntitlementRunOut)
+@bp.alt_response(202, **ACCEPTED)
+@bp.alt_response(
+    409,
+    schema=ErrorBody,
+    description="refused: no roll yet, no such policy, no through date while ongoing",
+)
+def compute(args: dict[str, Any], event_id: int) -> EntitlementRun | Response:
+    """Compute every worker's entitlement: a new run each time (officers).
+
+    A roll of more workers than the fund's background threshold is computed by a background
+    job (202), as on the web.
+    """
     session = get_session()
     event = _event(event_id)
-    args = load_body(ComputeIn())
     name = args["policy"] or event.policy_name
     if not name:
         return refusal("the event has no policy: name one", "policy")
     try:
-        run = compute_for_event(
-            session,
-            event=event,
-            policy_version=policy_for(session, name, event=event),
-            through=args["through"],
+        version = policy_for(session, name, event=event)
+        if (job := compute_in_background(event, version.id, args["through"])) is not None:
+            return accepted(job)
+        return compute_for_event(
+            session, event=event, policy_version=version, through=args["through"],
             actor=acting_user(),
-        )
+        )  # fmt: skip
     except (PolicyNotFound, PolicyInvalid) as error:
         return refusal(str(error), "policy")
     except ThroughMissing as error:
@@ -149,154 +196,3 @@ def compute(event_id: int) -> Response | tuple[Response, int]:
         return error_response(409, "no_roll", str(error))
     except EntitlementError as error:
         return error_response(409, "not_computed", str(error))
-    return jsonify(EntitlementRunOut().dump(run)), 201
-
-
-def register(bp: Blueprint) -> None:
-    """Add the event endpoints to the API blueprint."""
-    bp.add_url_rule("/events", "events", allow(STAFF)(list_events))
-    bp.add_url_rule("/events", "create_event", allow(*OFFICERS)(create), methods=["POST"])
-    bp.add_url_rule("/events/<int:event_id>", "event", allow(STAFF)(detail))
-    bp.add_url_rule(
-        "/events/<int:event_id>/end", "event_end", allow(*OFFICERS)(end), methods=["POST"]
-    )
-    bp.add_url_rule(
-        "/events/<int:event_id>/roll", "event_roll", allow(*OFFICERS)(roll), methods=["POST"]
-    )
-    bp.add_url_rule(
-        "/events/<int:event_id>/compute",
-        "event_compute",
-        allow(*OFFICERS)(compute),
-        methods=["POST"],
-    )
-
-
-# --- the OpenAPI description ----------------------------------------------------------------
-
-
-def add_event_paths(
-    spec: APISpec,
-    *,
-    errors: dict[str, Any],
-    not_found: dict[str, Any],
-    page_parameters: list[dict[str, Any]],
-) -> None:
-    """Describe the event endpoints in the OpenAPI document."""
-    for name, schema in {
-        "Event": EventOut,
-        "EventDetail": EventDetailOut,
-        "EventIn": EventIn,
-        "ChangeEnd": ChangeEndIn,
-        "UseRoll": UseRollIn,
-        "Compute": ComputeIn,
-    }.items():
-        spec.components.schema(name, schema=schema)
-
-    event_id = {"name": "event_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    invalid = {"422": error_answer("the body does not fit its schema, named by field")}
-    page = {
-        "type": "object",
-        "required": ["items", "page", "per_page", "total"],
-        "properties": {
-            "items": {"type": "array", "items": schema_ref("Event")},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-        },
-    }
-    spec.path(
-        "/events",
-        operations={
-            "get": {
-                "summary": "Events, latest start first (fund staff only)",
-                # factory and kind, with the limits the schema checks
-                "parameters": [{"in": "query", "schema": EventQuery}, *page_parameters],
-                "responses": {
-                    "200": {"description": "a page of events", **json_content(page)},
-                    **errors,
-                },
-            },
-            "post": {
-                "summary": "Record a suspension or closure on the factory's newest roll (officers)",
-                "requestBody": {"required": True, **json_content(schema_ref("EventIn"))},
-                "responses": {
-                    "201": {"description": "the event", **json_content(schema_ref("EventDetail"))},
-                    "409": error_answer(
-                        "refused: no such factory or policy, or dates that cannot be"
-                    ),
-                    **errors,
-                    **invalid,
-                },
-            },
-        },
-    )
-    spec.path(
-        "/events/{event_id}",
-        operations={
-            "get": {
-                "summary": "One event, its end-date history and latest computation (staff)",
-                "parameters": [event_id],
-                "responses": {
-                    "200": {"description": "the event", **json_content(schema_ref("EventDetail"))},
-                    **errors,
-                    **not_found,
-                },
-            }
-        },
-    )
-    for path, body, summary, conflict in (
-        (
-            "/events/{event_id}/end",
-            "ChangeEnd",
-            "Extend, shorten, end or reopen a suspension; the history is kept (officers)",
-            "refused, naming the field: an end before the start or unchanged, a closure",
-        ),
-        (
-            "/events/{event_id}/roll",
-            "UseRoll",
-            "Compute the event from another roll version of its factory (officers)",
-            "the factory has no such roll version",
-        ),
-    ):
-        spec.path(
-            path,
-            operations={
-                "post": {
-                    "summary": summary,
-                    "parameters": [event_id],
-                    "requestBody": {
-                        "required": body == "ChangeEnd",
-                        **json_content(schema_ref(body)),
-                    },
-                    "responses": {
-                        "200": {
-                            "description": "the event",
-                            **json_content(schema_ref("EventDetail")),
-                        },
-                        "409": error_answer(conflict),
-                        **errors,
-                        **invalid,
-                        **not_found,
-                    },
-                }
-            },
-        )
-    spec.path(
-        "/events/{event_id}/compute",
-        operations={
-            "post": {
-                "summary": "Compute every worker's entitlement: a new run each time (officers)",
-                "parameters": [event_id],
-                "requestBody": {"required": True, **json_content(schema_ref("Compute"))},
-                "responses": {
-                    "201": {"description": "the run", **json_content(schema_ref("EntitlementRun"))},
-                    "409": error_answer(
-                        "refused: no roll yet, no such policy, no through date while ongoing"
-                    ),
-                    **errors,
-                    **invalid,
-                    **not_found,
-                },
-            }
-        },
-    )

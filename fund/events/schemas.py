@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from fund.api.fields import text
+from fund.api.pagination import PageArgs
 from fund.disbursements.schemas import UtcDateTime
 from fund.entitlements.schemas import EntitlementRunOut
 
@@ -61,8 +62,8 @@ class _In(Schema):
         unknown = EXCLUDE
 
 
-class EventQuery(_In):
-    """Filters of the event list."""
+class EventQuery(PageArgs):
+    """The event list's page and filters."""
 
     factory = text(50)
     kind = fields.String(validate=validate.OneOf(KINDS))

@@ -37,6 +37,7 @@ from fund.events.life import event_life
 from fund.events.models import Event
 from fund.events.services import EventInvalid, change_end, record_event, set_roll
 from fund.factories.models import Factory
+from fund.jobs.models import Job
 from fund.jobs.services import start_job
 from fund.rolls.models import Roll
 from ledger.money import format_minor
@@ -168,8 +169,8 @@ def compute(event_id: int) -> WerkzeugResponse:
         return redirect(url_for("events.detail", event_id=event.id))
     try:
         version = policy_for(session, form.policy.data or "", event=event)
-        if (later := _large_computation(event, version.id, form.through.data)) is not None:
-            return later
+        if (job := compute_in_background(event, version.id, form.through.data)) is not None:
+            return redirect(url_for("jobs.show", job_id=job.id))
         run = compute_for_event(
             session, event=event, policy_version=version, through=form.through.data,
             actor=acting_user(),
@@ -190,14 +191,12 @@ def compute(event_id: int) -> WerkzeugResponse:
     return redirect(url_for("events.detail", event_id=event.id, run=run.id))
 
 
-def _large_computation(
-    event: Event, policy_version_id: int, through: date | None
-) -> WerkzeugResponse | None:
-    """A roll of more than ``BACKGROUND_COMPUTE_WORKERS``: a job computes it, and its page."""
+def compute_in_background(event: Event, policy_version_id: int, through: date | None) -> Job | None:
+    """A roll of more than ``BACKGROUND_COMPUTE_WORKERS``: the job computing it (web and API)."""
     workers = event.roll.worker_count if event.roll is not None else 0
     if workers <= current_app.config["BACKGROUND_COMPUTE_WORKERS"]:
         return None
-    job = start_job(
+    return start_job(
         get_session(),
         owner=allowed_user(),
         kind="entitlements-compute",
@@ -210,7 +209,6 @@ def _large_computation(
         result_name="",
         total=workers,
     )
-    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.context_processor

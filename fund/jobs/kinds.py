@@ -161,8 +161,7 @@ def _roll_import(session: Session, params: Mapping[str, Any], progress: Progress
     store_roll = prepare_import(session, params, progress, refused=JobRefused)
 
     def store(writing: Session, _owner_id: int, stored: Progress) -> dict[str, Any]:
-        store_roll(writing, stored)
-        return {}
+        return {"roll": store_roll(writing, stored)}
 
     return store
 

@@ -85,8 +85,9 @@ def prepare_import(
     progress: Callable[[int], None],
     *,
     refused: type[Exception],
-) -> Callable[[Session, Callable[[int], None]], None]:
-    """Read and check the job's upload; return the step that stores it (``refused``: why not).
+) -> Callable[[Session, Callable[[int], None]], int]:
+    """Read and check the job's upload; return the step that stores it, giving the roll's id
+    (``refused``: why not).
 
     Progress counts rows twice: once read (all at once), once stored (batch by batch).
     """
@@ -107,7 +108,7 @@ def prepare_import(
     progress(read)
     factory_id = factory.id
 
-    def store(write: Session, stored_progress: Callable[[int], None]) -> None:
+    def store(write: Session, stored_progress: Callable[[int], None]) -> int:
         stored = [0]
 
         def advance(batch: int, _total: int) -> None:
@@ -118,7 +119,7 @@ def prepare_import(
         factory = write.get(Factory, factory_id)
         assert factory is not None
         try:
-            import_roll(
+            roll = import_roll(
                 write,
                 factory=factory,
                 checked=checked,
@@ -128,12 +129,13 @@ def prepare_import(
                 progress=advance,
                 nobody_left=bool(params.get("nobody_left")),
             )
-        except RollAlreadyImported:
-            pass  # stored meanwhile (the same file, by someone else): the job's link shows it
+        except RollAlreadyImported as already:
+            roll = already.roll  # stored meanwhile (the same file, by someone else)
         except (RollRejected, ExitDatesUnconfirmed) as error:
             raise _refuse(path, refused, str(error)) from None
         # The file goes with the commit (a rollback keeps it for the retry).
         event.listen(write, "after_commit", lambda _s: path.unlink(missing_ok=True), once=True)
+        return roll.id
 
     return store
 

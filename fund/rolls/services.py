@@ -60,6 +60,14 @@ def lacks_exit_dates(reading: RollReading) -> bool:
     return any(problem.code == "no_exit_date_column" for problem in reading.problems)
 
 
+def refuse_unless_importable(reading: RollReading, *, nobody_left: bool) -> None:
+    """Raise ``RollRejected`` (errors) or ``ExitDatesUnconfirmed`` unless the roll may be stored."""
+    if reading.has_errors:
+        raise RollRejected(reading)
+    if lacks_exit_dates(reading) and not nobody_left:
+        raise ExitDatesUnconfirmed(reading)
+
+
 class RollAlreadyImported(Exception):
     """The very same file is already the factory's current roll for that date."""
 
@@ -304,11 +312,8 @@ def import_roll(
         reading = check_roll(
             session, factory=factory, source=data, filename=filename, as_of=as_of, limits=limits
         )
-    if reading.has_errors:
-        raise RollRejected(reading)
+    refuse_unless_importable(reading, nobody_left=nobody_left)
     without_exits = lacks_exit_dates(reading)
-    if without_exits and not nobody_left:
-        raise ExitDatesUnconfirmed(reading)
     with cycle_collection_paused():  # the rows stored and reviewed: millions of small objects
         return _store(
             session, factory, reading, digest, current, filename, as_of, actor, progress,

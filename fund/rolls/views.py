@@ -43,6 +43,7 @@ from fund.db import get_session
 from fund.display import page_count
 from fund.events.life import events_wanting
 from fund.factories.models import Factory
+from fund.jobs.models import Job
 from fund.jobs.services import start_job
 from fund.rolls import background
 from fund.rolls.forms import ConfirmForm, DiscardForm, MappingForm, UploadForm
@@ -81,15 +82,16 @@ def _factory(code: str) -> Factory:
     return factory
 
 
-def _upload_path(digest: str) -> Path:
+def upload_path(digest: str) -> Path:
+    """Where an upload of these bytes is kept, private, until confirmed or swept."""
     if not _SHA256.match(digest):
         abort(404)
     return background.uploads_folder() / f"{digest}.upload"
 
 
-def _keep_upload(digest: str, data: bytes) -> None:
+def keep_upload(digest: str, data: bytes) -> None:
     """Write the checked bytes readable by the app's user only; sweep expired uploads."""
-    path = _upload_path(digest)
+    path = upload_path(digest)
     os.chmod(path.parent, 0o700)
     limit = time.time() - current_app.config.get("UPLOAD_TTL", UPLOAD_TTL)
     for old in path.parent.glob("*.upload"):
@@ -161,7 +163,7 @@ def _recheck(factory: Factory, form: MappingForm) -> tuple[str, int] | None:
     digest = str(form.sha256.data or "")
     if not digest:
         return None
-    path = _upload_path(digest)
+    path = upload_path(digest)
     try:
         as_of = date.fromisoformat(str(form.as_of.data or ""))
     except ValueError:
@@ -186,7 +188,7 @@ def discard(code: str) -> WerkzeugResponse:
     form = DiscardForm()
     if not form.validate_on_submit():
         abort(400)
-    _upload_path(str(form.sha256.data)).unlink(missing_ok=True)
+    upload_path(str(form.sha256.data)).unlink(missing_ok=True)
     flash(_("The upload was discarded; nothing was stored."), "success")
     return redirect(url_for("rolls.index", code=factory.code))
 
@@ -214,7 +216,7 @@ def check(code: str) -> tuple[str, int] | str:
     as_of: date | None = form.as_of.data
     assert as_of is not None  # DataRequired
     digest = hashlib.sha256(data).hexdigest()
-    _keep_upload(digest, data)
+    keep_upload(digest, data)
     return _check_page(factory, data, digest, filename, as_of)
 
 
@@ -277,7 +279,7 @@ def _check_page(
 @allow(*IMPORTERS)
 def report(code: str, digest: str) -> Response:
     factory = _factory(code)
-    path = _upload_path(digest)
+    path = upload_path(digest)
     if not path.is_file():
         abort(404)
     filename = secure_filename(request.args.get("filename", "roll")) or "roll"
@@ -309,7 +311,7 @@ def confirm(code: str) -> WerkzeugResponse | tuple[str, int]:
     if not form.validate_on_submit():
         abort(400)
     digest, filename = str(form.sha256.data), str(form.filename.data)
-    path = _upload_path(digest)
+    path = upload_path(digest)
     if not path.is_file():
         flash(_("That upload has expired: please upload the file again."), "error")
         return redirect(url_for("rolls.index", code=factory.code))
@@ -319,9 +321,17 @@ def confirm(code: str) -> WerkzeugResponse | tuple[str, int]:
         abort(400)
     rows = int(form.rows.data or 0)
     if rows > current_app.config["BACKGROUND_ROLL_ROWS"]:
-        return _import_in_background(
+        job = import_in_background(
             factory, path, filename, as_of, rows, nobody_left=bool(form.nobody_left.data)
         )
+        flash(
+            _(
+                "A roll this large is stored in the background: all of it, or nothing if it has"
+                " errors. This page shows how far it is."
+            ),
+            "success",
+        )
+        return redirect(url_for("jobs.show", job_id=job.id))
     data = path.read_bytes()
     try:
         roll = import_roll(
@@ -356,15 +366,15 @@ def confirm(code: str) -> WerkzeugResponse | tuple[str, int]:
     return redirect(url_for("rolls.detail", roll_id=roll.id))
 
 
-def _import_in_background(
+def import_in_background(
     factory: Factory, path: Path, filename: str, as_of: date, rows: int, *, nobody_left: bool
-) -> WerkzeugResponse:
-    """Hand the checked upload to a ``roll-import`` job (fund/rolls/background.py); its page."""
+) -> Job:
+    """Hand the checked upload at ``path`` to a ``roll-import`` job (fund/rolls/background.py)."""
     digest = path.stem
     # Renamed in its private folder (still 0600): no sweep of unconfirmed uploads takes it.
     kept = path.with_name(f"{digest}-{secrets.token_hex(8)}.job")
     os.replace(path, kept)
-    job = start_job(
+    return start_job(
         get_session(),
         owner=allowed_user(),
         kind=background.JOB_KIND,
@@ -386,14 +396,6 @@ def _import_in_background(
         result_name="",
         total=2 * rows,
     )
-    flash(
-        _(
-            "A roll this large is stored in the background: all of it, or nothing if it has"
-            " errors. This page shows how far it is."
-        ),
-        "success",
-    )
-    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.route("/rolls/<int:roll_id>")

@@ -59,6 +59,10 @@ def test_import_list_and_read_a_roll(
     masked = client.get(f"/api/v1/rolls/{body['id']}", headers=approver).json
     assert masked is not None
     assert masked["items"][0]["national_id"] == "•••••••••0001"
+    auditor = bearer(users, api_token, Role.AUDITOR)
+    full = client.get(f"/api/v1/rolls/{body['id']}", headers=auditor).json
+    assert full is not None
+    assert full["items"][0]["national_id"] == "1990000000001"
     again = post_roll(client, officer, roll_csv(3))
     assert again.status_code == 409
 
@@ -79,7 +83,20 @@ def test_rejected_roll_is_422_with_problems_and_nothing_stored(
     assert unreadable.status_code == 422
     assert unreadable.json is not None
     assert unreadable.json["errors"][0]["code"] == "roll_unreadable"
-    assert post_roll(client, officer, roll_csv(1), as_of="yesterday").status_code == 400
+    refused = post_roll(client, officer, roll_csv(1), as_of="yesterday")
+    assert refused.status_code == 422
+    assert refused.json is not None
+    assert [e["field"] for e in refused.json["errors"]] == ["as_of"]
+    for upload in ({}, {"file": (io.BytesIO(roll_csv(1)), "")}):
+        no_file = client.post(
+            "/api/v1/factories/DHK-1/rolls",
+            headers=officer,
+            data={**upload, "as_of": AS_OF.isoformat()},
+            content_type="multipart/form-data",
+        )
+        assert no_file.status_code == 422
+        assert no_file.json is not None
+        assert [e["field"] for e in no_file.json["errors"]] == ["file"]
     assert session.scalar(select(func.count()).select_from(Roll)) == 0
 
 
