@@ -14,7 +14,6 @@ from fund.api.errors import ErrorBody
 from fund.api.framework import API_PREFIX, current_api, schema_name
 from fund.api.pagination import MAX_PAGE
 from fund.auth.schemas import UserOut
-from fund.brands.api import add_brand_paths
 from fund.brands.schemas import BrandOut
 from fund.claims.api import add_claim_paths
 from fund.controls.api import add_control_paths
@@ -22,7 +21,6 @@ from fund.disbursements.api_paths import add_batch_paths
 from fund.entitlements.schemas import EntitlementLineOut, EntitlementOut, EntitlementRunOut
 from fund.events.api import add_event_paths
 from fund.factories.schemas import FactoryOut
-from fund.reports.api import add_ledger_paths
 from fund.rolls.schemas import add_roll_paths
 from fund.text import ALLOWED_CHARACTER
 
@@ -91,8 +89,6 @@ def _written_paths() -> dict[str, Any]:
         spec.components.schema(name, schema=schema)
     add_event_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     add_roll_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
-    add_brand_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
-    add_ledger_paths(spec, errors=_ERRORS)
     add_batch_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     add_claim_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     add_control_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
