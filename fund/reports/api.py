@@ -7,6 +7,7 @@ request the service refuses (not a month's last day, already closed) is 409 nami
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -105,10 +106,6 @@ class PeriodOut(Schema):
     closed_through = fields.Date(required=True, allow_none=True)
 
 
-def _period() -> dict[str, Any]:
-    return {"closed_through": closed_through(get_session())}
-
-
 @bp.route("/ledger/trial-balance", endpoint="trial_balance")
 @allow(*BOOK_READERS)
 @bp.arguments(AsOfArgs, location="query")
@@ -179,11 +176,9 @@ _CLOSE_REFUSED = "refused: not a month's last day, already closed, or not"
 @bp.alt_response(409, schema=ErrorBody, description=_CLOSE_REFUSED)
 def close(args: dict[str, Any]) -> Response | dict[str, Any]:
     """Close the books through a month's last day (accountant)."""
-    try:
-        close_month(get_session(), through=args["through"], actor=acting_user())
-    except CloseRefused as refused:
-        return refusal(str(refused), refused.field)
-    return _period()
+    return _period_after(
+        lambda: close_month(get_session(), through=args["through"], actor=acting_user())
+    )
 
 
 @bp.route("/ledger/reopen", methods=["POST"], endpoint="ledger_reopen")
@@ -193,10 +188,17 @@ def close(args: dict[str, Any]) -> Response | dict[str, Any]:
 @bp.alt_response(409, schema=ErrorBody, description=_CLOSE_REFUSED)
 def reopen(args: dict[str, Any]) -> Response | dict[str, Any]:
     """Move the close back, with the reason (administrator)."""
-    try:
-        reopen_month(
+    return _period_after(
+        lambda: reopen_month(
             get_session(), through=args["through"], reason=args["reason"], actor=acting_user()
         )
+    )
+
+
+def _period_after(change: Callable[[], object]) -> Response | dict[str, Any]:
+    """What is closed after ``change`` (a close or a reopening), or its refusal as a 409."""
+    try:
+        change()
     except CloseRefused as refused:
         return refusal(str(refused), refused.field)
-    return _period()
+    return {"closed_through": closed_through(get_session())}
