@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from flask import abort, request
+from flask import request
 from marshmallow import Schema, ValidationError
 
 from fund.text import control_characters_in, refusal
@@ -30,18 +29,3 @@ def load_body(schema: Schema) -> dict[str, Any]:
     if refused:
         raise ValidationError(refused)
     return loaded
-
-
-def query_date(name: str) -> date | None:
-    """Query parameter ``name`` as a date; absent is None, but empty or not a date is a 400.
-
-    ``?to=`` is a client's mistake (a date it forgot to fill in), not "no end": the answer
-    says so rather than quietly giving the books to today.
-    """
-    if name not in request.args:
-        return None
-    text = request.args[name].strip()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        abort(400, description=f"{name} must be a date like 2026-03-31 (got {text!r})")

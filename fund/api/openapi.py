@@ -14,13 +14,11 @@ from fund.api.errors import ErrorBody
 from fund.api.framework import API_PREFIX, current_api, schema_name
 from fund.api.pagination import MAX_PAGE
 from fund.auth.schemas import UserOut
-from fund.brands.api import add_brand_paths
 from fund.brands.schemas import BrandOut
 from fund.claims.api import add_claim_paths
 from fund.controls.api import add_control_paths
 from fund.entitlements.schemas import EntitlementLineOut, EntitlementOut, EntitlementRunOut
 from fund.factories.schemas import FactoryOut
-from fund.reports.api import add_ledger_paths
 from fund.text import ALLOWED_CHARACTER
 
 
@@ -86,8 +84,6 @@ def _written_paths() -> dict[str, Any]:
         "EntitlementRun": EntitlementRunOut,
     }.items():
         spec.components.schema(name, schema=schema)
-    add_brand_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
-    add_ledger_paths(spec, errors=_ERRORS)
     add_claim_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
     add_control_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
     written: dict[str, Any] = spec.to_dict()

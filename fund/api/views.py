@@ -14,6 +14,7 @@ from marshmallow import fields
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+import fund.brands.api
 import fund.claims.api
 import fund.controls.api
 import fund.disbursements.api
@@ -33,7 +34,6 @@ from fund.auth.models import User
 from fund.auth.roles import EVERYONE, MONEY_AND_ACCESS, STAFF, STAFF_AND_BRANDS, Role
 from fund.auth.schemas import StepUpIn, StepUpOut, UserOut
 from fund.auth.services import issue_token
-from fund.brands.api import register as register_brand_endpoints
 from fund.brands.models import Brand
 from fund.brands.schemas import BrandOut
 from fund.brands.services import BrandNotFound, brand_for
@@ -47,6 +47,7 @@ from fund.factories.schemas import FactoryOut
 
 #: The areas whose API modules add their routes to ``bp`` (imported for that).
 AREAS = (
+    fund.brands.api,
     fund.claims.api,
     fund.controls.api,
     fund.disbursements.api,
@@ -197,7 +198,6 @@ def entitlement(entitlement_id: int) -> Entitlement:
 
 
 # The areas still registering plain routes (documented by hand until they are generated).
-register_brand_endpoints(bp)
 for area in AREAS:
     register = getattr(area, "register", None)
     if register is not None:

@@ -1,29 +1,29 @@
 """The brand endpoints of ``/api/v1``: statements, and recording pledges and payments.
 
-Registered on the API blueprint by ``register``; documented by ``add_brand_paths``. A brand's
-token reads its own statement only (any other code: 404); recording is for fund staff.
+A brand's token reads its own statement only (any other code: 404); recording is for fund
+staff. A request the rules refuse (a reference reused, a closed month) is 409.
 """
 
 from __future__ import annotations
 
 import io
-from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, send_file
+from flask import Response, abort, send_file
 from sqlalchemy import select
 
-from fund.api.body import load_body, query_date
-from fund.api.errors import error_response
+from fund.api.blueprint import bp
+from fund.api.errors import ErrorBody, error_response
 from fund.auth.access import acting_user, allow
 from fund.auth.roles import STAFF_AND_BRANDS
 from fund.brands.models import Brand, Contribution, Pledge
 from fund.brands.schemas import (
+    BrandStatementOut,
     ContributionIn,
     ContributionOut,
+    PeriodArgs,
     PledgeIn,
     PledgeOut,
-    StatementOut,
 )
 from fund.brands.services import (
     CASH_RECORDERS,
@@ -46,6 +46,11 @@ from ledger.money import MoneyError, from_minor, to_minor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+#: What a statement answers for a period the books cannot give (after today, backwards).
+BAD_PERIOD = "the period ends after today or starts after it ends"
+#: What recording answers when the rules refuse it.
+REFUSED = "the reference was recorded with different content, or the rules refuse it"
+
 
 def _brand(code: str) -> Brand:
     user = acting_user()
@@ -56,17 +61,27 @@ def _brand(code: str) -> Brand:
         abort(404, description=f"no brand {code!r}")
 
 
-def _day(name: str) -> date | None:
-    return query_date(name)
+def _statement(code: str, period: dict[str, Any]) -> BrandStatement:
+    brand = _brand(code)
+    try:
+        start, end = statement_period(
+            period.get("start"),
+            period.get("end"),
+            today=utcnow().date(),
+            first=first_entry_date(get_session()),
+        )
+    except PeriodInvalid as invalid:
+        abort(400, description=str(invalid))
+    return brand_statement(get_session(), brand=brand, start=start, end=end)
 
 
-def statement_json(statement: BrandStatement) -> dict[str, Any]:
+def _statement_body(statement: BrandStatement) -> dict[str, Any]:
     """The statement with amounts as exact decimal text in each line's currency."""
 
     def amounts(item: Any, names: tuple[str, ...], currency: str) -> dict[str, Any]:
         return {name: from_minor(getattr(item, name), currency) for name in names}
 
-    body = {
+    return {
         "brand": statement.brand_code,
         "name": statement.brand_name,
         "start": statement.start,
@@ -103,63 +118,64 @@ def statement_json(statement: BrandStatement) -> dict[str, Any]:
             for u in statement.fund_use
         ],
     }
-    result: dict[str, Any] = StatementOut().dump(body)
-    return result
 
 
-def statement(code: str) -> dict[str, Any]:
-    return statement_json(_statement(code))
-
-
-def _statement(code: str) -> BrandStatement:
-    brand = _brand(code)
-    try:
-        start, end = statement_period(
-            _day("from"), _day("to"), today=utcnow().date(), first=first_entry_date(get_session())
-        )
-    except PeriodInvalid as invalid:
-        abort(400, description=str(invalid))
-    return brand_statement(get_session(), brand=brand, start=start, end=end)
+def _file_answer(mimetype: str) -> dict[str, Any]:
+    """The document's 200 of a statement download: a file of ``mimetype``."""
+    return {
+        "200": {
+            "description": "the statement file",
+            "content": {mimetype: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
 
 
 def _send(data: bytes, mimetype: str, name: str) -> Response:
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
-def statement_pdf_download(code: str) -> Response:
-    statement = _statement(code)
+@bp.route("/brands/<code>/statement", endpoint="brand_statement")
+@allow(STAFF_AND_BRANDS)
+@bp.arguments(PeriodArgs, location="query")
+@bp.response(200, BrandStatementOut, description="the statement")
+@bp.alt_response(400, schema=ErrorBody, description=BAD_PERIOD)
+def statement(period: dict[str, Any], code: str) -> dict[str, Any]:
+    """The brand's statement (a brand's token: its own brand only)."""
+    return _statement_body(_statement(code, period))
+
+
+@bp.route("/brands/<code>/statement.pdf", endpoint="brand_statement_pdf")
+@allow(STAFF_AND_BRANDS)
+@bp.arguments(PeriodArgs, location="query")
+@bp.doc(responses=_file_answer("application/pdf"))
+@bp.alt_response(400, schema=ErrorBody, description=BAD_PERIOD)
+def statement_pdf_download(period: dict[str, Any], code: str) -> Response:
+    """The brand's statement as PDF (a brand: its own only)."""
+    statement = _statement(code, period)
     data = statement_pdf_file(get_session(), statement)
     return _send(data, "application/pdf", f"{statement.brand_code}-statement.pdf")
 
 
-def statement_xlsx_download(code: str) -> Response:
-    statement = _statement(code)
-    return _send(
-        statement_xlsx_file(get_session(), statement),
-        XLSX,
-        f"{statement.brand_code}-statement.xlsx",
-    )
+@bp.route("/brands/<code>/statement.xlsx", endpoint="brand_statement_xlsx")
+@allow(STAFF_AND_BRANDS)
+@bp.arguments(PeriodArgs, location="query")
+@bp.doc(responses=_file_answer(XLSX))
+@bp.alt_response(400, schema=ErrorBody, description=BAD_PERIOD)
+def statement_xlsx_download(period: dict[str, Any], code: str) -> Response:
+    """The brand's statement as XLSX (a brand: its own only)."""
+    statement = _statement(code, period)
+    data = statement_xlsx_file(get_session(), statement)
+    return _send(data, XLSX, f"{statement.brand_code}-statement.xlsx")
 
 
-def _pledge_json(pledge: Pledge) -> dict[str, Any]:
-    result: dict[str, Any] = PledgeOut().dump(
-        {
-            "id": pledge.id,
-            "brand": pledge.brand.code,
-            "reference": pledge.reference,
-            "amount": from_minor(pledge.amount, pledge.currency),
-            "currency": pledge.currency,
-            "pledged_on": pledge.pledged_on,
-            "due_date": pledge.due_date,
-            "entry_id": pledge.entry_id,
-        }
-    )
-    return result
-
-
-def add_pledge(code: str) -> Response | tuple[Response, int]:
+@bp.route("/brands/<code>/pledges", methods=["POST"], endpoint="add_pledge")
+@allow(*PLEDGE_RECORDERS)
+@bp.arguments(PledgeIn)
+@bp.response(201, PledgeOut, description="recorded (or the same retry)")
+@bp.alt_response(409, schema=ErrorBody, description=REFUSED)
+def add_pledge(data: dict[str, Any], code: str) -> Response | dict[str, Any]:
+    """Record a pledge (officer, accountant, admin)."""
     brand = _brand(code)
-    data = load_body(PledgeIn())
     try:
         amount = to_minor(data["amount"], data["currency"])
         instalments = [
@@ -184,13 +200,31 @@ def add_pledge(code: str) -> Response | tuple[Response, int]:
         return error_response(409, "conflict", str(conflict), "reference")
     except BrandRecordRefused as refused:
         return error_response(409, "refused", str(refused))
-    return jsonify(_pledge_json(pledge)), 201
+    return _pledge_body(pledge)
 
 
-def add_contribution(code: str) -> Response | tuple[Response, int]:
+def _pledge_body(pledge: Pledge) -> dict[str, Any]:
+    return {
+        "id": pledge.id,
+        "brand": pledge.brand.code,
+        "reference": pledge.reference,
+        "amount": from_minor(pledge.amount, pledge.currency),
+        "currency": pledge.currency,
+        "pledged_on": pledge.pledged_on,
+        "due_date": pledge.due_date,
+        "entry_id": pledge.entry_id,
+    }
+
+
+@bp.route("/brands/<code>/contributions", methods=["POST"], endpoint="add_contribution")
+@allow(*CASH_RECORDERS)
+@bp.arguments(ContributionIn)
+@bp.response(201, ContributionOut, description="recorded (or the same retry)")
+@bp.alt_response(409, schema=ErrorBody, description=REFUSED)
+def add_contribution(data: dict[str, Any], code: str) -> Response | dict[str, Any]:
+    """Record a payment received (accountant, admin)."""
     session = get_session()
     brand = _brand(code)
-    data = load_body(ContributionIn())
     pledge = None
     if data["pledge_reference"]:
         pledge = session.scalar(
@@ -223,154 +257,17 @@ def add_contribution(code: str) -> Response | tuple[Response, int]:
         return error_response(409, "conflict", str(conflict), "bank_reference")
     except BrandRecordRefused as refused:
         return error_response(409, "refused", str(refused))
-    return jsonify(_contribution_json(contribution)), 201
+    return _contribution_body(contribution)
 
 
-def _contribution_json(contribution: Contribution) -> dict[str, Any]:
-    result: dict[str, Any] = ContributionOut().dump(
-        {
-            "id": contribution.id,
-            "brand": contribution.brand.code,
-            "bank_reference": contribution.bank_reference,
-            "amount": from_minor(contribution.amount, contribution.currency),
-            "currency": contribution.currency,
-            "value_date": contribution.value_date,
-            "pledge_reference": contribution.pledge.reference if contribution.pledge else None,
-            "entry_id": contribution.entry_id,
-        }
-    )
-    return result
-
-
-def register(bp: Blueprint) -> None:
-    """Add the brand money endpoints to the API blueprint."""
-    bp.add_url_rule(
-        "/brands/<code>/statement", "brand_statement", allow(STAFF_AND_BRANDS)(statement)
-    )
-    bp.add_url_rule(
-        "/brands/<code>/statement.pdf",
-        "brand_statement_pdf",
-        allow(STAFF_AND_BRANDS)(statement_pdf_download),
-    )
-    bp.add_url_rule(
-        "/brands/<code>/statement.xlsx",
-        "brand_statement_xlsx",
-        allow(STAFF_AND_BRANDS)(statement_xlsx_download),
-    )
-    bp.add_url_rule(
-        "/brands/<code>/pledges",
-        "add_pledge",
-        allow(*PLEDGE_RECORDERS)(add_pledge),
-        methods=["POST"],
-    )
-    bp.add_url_rule(
-        "/brands/<code>/contributions",
-        "add_contribution",
-        allow(*CASH_RECORDERS)(add_contribution),
-        methods=["POST"],
-    )
-
-
-def add_brand_paths(spec: Any, *, errors: dict[str, Any], not_found: dict[str, Any]) -> None:
-    """Document the brand money endpoints in the OpenAPI document."""
-
-    def ref(name: str) -> dict[str, Any]:
-        return {"$ref": f"#/components/schemas/{name}"}
-
-    def json_body(schema: dict[str, Any]) -> dict[str, Any]:
-        return {"content": {"application/json": {"schema": schema}}}
-
-    for name, schema in {
-        "BrandStatement": StatementOut,
-        "PledgeIn": PledgeIn,
-        "Pledge": PledgeOut,
-        "ContributionIn": ContributionIn,
-        "Contribution": ContributionOut,
-    }.items():
-        spec.components.schema(name, schema=schema)
-    code = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
-    day = {"type": "string", "format": "date"}
-    bad = {"description": "a bad date or period", **json_body(ref("ErrorBody"))}
-    invalid = {"description": "invalid or refused, named by field", **json_body(ref("ErrorBody"))}
-    conflict = {
-        "description": "the reference was recorded with different content",
-        **json_body(ref("ErrorBody")),
+def _contribution_body(contribution: Contribution) -> dict[str, Any]:
+    return {
+        "id": contribution.id,
+        "brand": contribution.brand.code,
+        "bank_reference": contribution.bank_reference,
+        "amount": from_minor(contribution.amount, contribution.currency),
+        "currency": contribution.currency,
+        "value_date": contribution.value_date,
+        "pledge_reference": contribution.pledge.reference if contribution.pledge else None,
+        "entry_id": contribution.entry_id,
     }
-    spec.path(
-        "/brands/{code}/statement",
-        operations={
-            "get": {
-                "summary": "The brand's statement (a brand's token: its own brand only)",
-                "parameters": [
-                    code,
-                    {"name": "from", "in": "query", "schema": day},
-                    {"name": "to", "in": "query", "schema": day},
-                ],
-                "responses": {
-                    "200": {"description": "the statement", **json_body(ref("BrandStatement"))},
-                    "400": bad,
-                    **errors,
-                    **not_found,
-                },
-            }
-        },
-    )
-    for suffix, mimetype in (("pdf", "application/pdf"), ("xlsx", XLSX)):
-        spec.path(
-            f"/brands/{{code}}/statement.{suffix}",
-            operations={
-                "get": {
-                    "summary": f"The brand's statement as {suffix.upper()} (a brand: its own only)",
-                    "parameters": [
-                        code,
-                        {"name": "from", "in": "query", "schema": day},
-                        {"name": "to", "in": "query", "schema": day},
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "the statement file",
-                            "content": {
-                                mimetype: {"schema": {"type": "string", "format": "binary"}}
-                            },
-                        },
-                        "400": bad,
-                        **errors,
-                        **not_found,
-                    },
-                }
-            },
-        )
-    for path, body, out, summary in (
-        (
-            "/brands/{code}/pledges",
-            "PledgeIn",
-            "Pledge",
-            "Record a pledge (officer, accountant, admin)",
-        ),
-        (
-            "/brands/{code}/contributions",
-            "ContributionIn",
-            "Contribution",
-            "Record a payment received (accountant, admin)",
-        ),
-    ):
-        spec.path(
-            path,
-            operations={
-                "post": {
-                    "summary": summary,
-                    "parameters": [code],
-                    "requestBody": {"required": True, **json_body(ref(body))},
-                    "responses": {
-                        "201": {
-                            "description": "recorded (or the same retry)",
-                            **json_body(ref(out)),
-                        },
-                        "409": conflict,
-                        "422": invalid,
-                        **errors,
-                        **not_found,
-                    },
-                }
-            },
-        )

@@ -155,7 +155,14 @@ class FundUseOut(Schema):
     paid = amount_field()
 
 
-class StatementOut(Schema):
+class PeriodArgs(Schema):
+    """``?from=`` and ``?to=``: ISO dates, each optional; given empty or not a date is a 422."""
+
+    start = fields.Date(data_key="from")
+    end = fields.Date(data_key="to")
+
+
+class BrandStatementOut(Schema):
     """A brand's statement for a period."""
 
     brand = fields.String(required=True)

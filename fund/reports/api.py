@@ -7,18 +7,20 @@ request the service refuses (not a month's last day, already closed) is 409 nami
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response
-from marshmallow import EXCLUDE, Schema, fields
+from flask import Response
+from marshmallow import EXCLUDE, Schema, fields, validate
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from fund.api.body import load_body, query_date
-from fund.api.errors import refusal
+from fund.api.blueprint import bp
+from fund.api.errors import ErrorBody, refusal
 from fund.api.fields import text
 from fund.arguments import MAX_ID
 from fund.auth.access import acting_user, allow
-from fund.brands.schemas import amount_field
+from fund.brands.schemas import PeriodArgs, amount_field
 from fund.db import get_session
 from fund.reports.services import (
     BOOK_READERS,
@@ -82,175 +84,124 @@ class ReopenIn(Schema):
     reason = text(200, blank=False, required=True)
 
 
+class AsOfArgs(Schema):
+    """``?as_of=``: an ISO date (absent: everything booked); empty or not a date is a 422."""
+
+    as_of = fields.Date()
+
+
+class ExportArgs(AsOfArgs, PeriodArgs):
+    """The period of an export (``to`` or else ``as_of`` ends it) and, for a statement, the
+    account."""
+
+    account = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "the account's id (account-statement only)"},
+    )
+
+
 class PeriodOut(Schema):
     """The last day of the closed period (null: nothing is closed)."""
 
     closed_through = fields.Date(required=True, allow_none=True)
 
 
-def _period() -> dict[str, Any]:
-    result: dict[str, Any] = PeriodOut().dump({"closed_through": closed_through(get_session())})
-    return result
+@bp.route("/ledger/trial-balance", endpoint="trial_balance")
+@allow(*BOOK_READERS)
+@bp.arguments(AsOfArgs, location="query")
+@bp.response(200, TrialBalanceOut, description="the trial balance")
+def trial_balance_view(args: dict[str, Any]) -> dict[str, Any]:
+    """Trial balance as of a date (accountant, auditor, admin)."""
+    as_of: date | None = args.get("as_of")
+    report = trial_balance(get_session(), as_of=as_of)
+    return {
+        "as_of": as_of,
+        "balanced": report.balanced,
+        "totals": [
+            {"currency": c, "debit": from_minor(d, c), "credit": from_minor(k, c)}
+            for c, (d, k) in report.totals.items()
+        ],
+        "accounts": [
+            {
+                "code": line.code,
+                "name": line.name,
+                "dimensions": line.dimensions,
+                "currency": line.currency,
+                "debit": from_minor(line.debit, line.currency),
+                "credit": from_minor(line.credit, line.currency),
+            }
+            for line in report.lines
+        ],
+    }
 
 
-def export(kind: str) -> WerkzeugResponse:
-    for name in ("from", "to", "as_of"):
-        query_date(name)  # an empty or bad date is a 400 here (the web form sends empty ones)
+@bp.route(
+    "/ledger/export/<kind>.xlsx",
+    endpoint="ledger_export",
+    # The kinds there are; any other is a 404 (after the role check, as every page).
+    parameters=[
+        {"in": "path", "name": "kind", "schema": {"type": "string", "enum": list(EXPORT_KINDS)}}
+    ],
+)
+@allow(*BOOK_READERS)
+@bp.arguments(ExportArgs, location="query")
+@bp.doc(
+    responses={
+        "200": {
+            "description": "the workbook",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+)
+@bp.alt_response(409, schema=ErrorBody, description="the period starts after it ends")
+@bp.alt_response(
+    404, schema=ErrorBody, description="no such export, or no such account for a statement"
+)
+def export(args: dict[str, Any], kind: str) -> WerkzeugResponse:
+    """The books as Excel, with control totals (accountant, auditor, admin)."""
     # Each date valid but the period backwards: the request is well-formed, so 409 here.
-    return send_export(kind, backwards=409)
+    return send_export(
+        kind,
+        start=args.get("start"),
+        end=args.get("end") or args.get("as_of"),
+        account_id=args.get("account"),
+        backwards=409,
+    )
 
 
-def close() -> Response | dict[str, Any]:
-    args = load_body(CloseIn())
-    try:
-        close_month(get_session(), through=args["through"], actor=acting_user())
-    except CloseRefused as refused:
-        return refusal(str(refused), refused.field)
-    return _period()
+_CLOSE_REFUSED = "refused: not a month's last day, already closed, or not"
 
 
-def reopen() -> Response | dict[str, Any]:
-    args = load_body(ReopenIn())
-    try:
-        reopen_month(
+@bp.route("/ledger/close", methods=["POST"], endpoint="ledger_close")
+@allow(*CLOSERS)
+@bp.arguments(CloseIn)
+@bp.response(200, PeriodOut, description="what is closed now")
+@bp.alt_response(409, schema=ErrorBody, description=_CLOSE_REFUSED)
+def close(args: dict[str, Any]) -> Response | dict[str, Any]:
+    """Close the books through a month's last day (accountant)."""
+    return _period_after(
+        lambda: close_month(get_session(), through=args["through"], actor=acting_user())
+    )
+
+
+@bp.route("/ledger/reopen", methods=["POST"], endpoint="ledger_reopen")
+@allow(*REOPENERS)
+@bp.arguments(ReopenIn)
+@bp.response(200, PeriodOut, description="what is closed now")
+@bp.alt_response(409, schema=ErrorBody, description=_CLOSE_REFUSED)
+def reopen(args: dict[str, Any]) -> Response | dict[str, Any]:
+    """Move the close back, with the reason (administrator)."""
+    return _period_after(
+        lambda: reopen_month(
             get_session(), through=args["through"], reason=args["reason"], actor=acting_user()
         )
+    )
+
+
+def _period_after(change: Callable[[], object]) -> Response | dict[str, Any]:
+    """What is closed after ``change`` (a close or a reopening), or its refusal as a 409."""
+    try:
+        change()
     except CloseRefused as refused:
         return refusal(str(refused), refused.field)
-    return _period()
-
-
-def trial_balance_view() -> dict[str, Any]:
-    as_of = query_date("as_of")
-    report = trial_balance(get_session(), as_of=as_of)
-    result: dict[str, Any] = TrialBalanceOut().dump(
-        {
-            "as_of": as_of,
-            "balanced": report.balanced,
-            "totals": [
-                {"currency": c, "debit": from_minor(d, c), "credit": from_minor(k, c)}
-                for c, (d, k) in report.totals.items()
-            ],
-            "accounts": [
-                {
-                    "code": line.code,
-                    "name": line.name,
-                    "dimensions": line.dimensions,
-                    "currency": line.currency,
-                    "debit": from_minor(line.debit, line.currency),
-                    "credit": from_minor(line.credit, line.currency),
-                }
-                for line in report.lines
-            ],
-        }
-    )
-    return result
-
-
-def register(bp: Blueprint) -> None:
-    """Add the ledger endpoints to the API blueprint (brands, officers, approvers: 403)."""
-    bp.add_url_rule(
-        "/ledger/trial-balance", "trial_balance", allow(*BOOK_READERS)(trial_balance_view)
-    )
-    bp.add_url_rule("/ledger/export/<kind>.xlsx", "ledger_export", allow(*BOOK_READERS)(export))
-    bp.add_url_rule("/ledger/close", "ledger_close", allow(*CLOSERS)(close), methods=["POST"])
-    bp.add_url_rule("/ledger/reopen", "ledger_reopen", allow(*REOPENERS)(reopen), methods=["POST"])
-
-
-def add_ledger_paths(spec: Any, *, errors: dict[str, Any]) -> None:
-    """Document the ledger endpoints."""
-    spec.components.schema("TrialBalance", schema=TrialBalanceOut)
-    _add_export_and_close_paths(spec, errors=errors)
-    body = {"$ref": "#/components/schemas/TrialBalance"}
-    error = {"$ref": "#/components/schemas/ErrorBody"}
-    spec.path(
-        "/ledger/trial-balance",
-        operations={
-            "get": {
-                "summary": "Trial balance as of a date (accountant, auditor, admin)",
-                "parameters": [
-                    {"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"}}
-                ],
-                "responses": {
-                    "200": {
-                        "description": "the trial balance",
-                        "content": {"application/json": {"schema": body}},
-                    },
-                    "400": {
-                        "description": "a bad date",
-                        "content": {"application/json": {"schema": error}},
-                    },
-                    **errors,
-                },
-            }
-        },
-    )
-
-
-def _add_export_and_close_paths(spec: Any, *, errors: dict[str, Any]) -> None:
-    for name, schema in {"CloseIn": CloseIn, "ReopenIn": ReopenIn, "Period": PeriodOut}.items():
-        spec.components.schema(name, schema=schema)
-
-    def json_body(name: str) -> dict[str, Any]:
-        return {
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
-        }
-
-    def error(description: str) -> dict[str, Any]:
-        return {"description": description, **json_body("ErrorBody")}
-
-    day = {"type": "string", "format": "date"}
-    spec.path(
-        "/ledger/export/{kind}.xlsx",
-        operations={
-            "get": {
-                "summary": "The books as Excel, with control totals (accountant, auditor, admin)",
-                "parameters": [
-                    {
-                        "name": "kind",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string", "enum": list(EXPORT_KINDS)},
-                    },
-                    {"name": "from", "in": "query", "schema": day},
-                    {"name": "to", "in": "query", "schema": day},
-                    {"name": "as_of", "in": "query", "schema": day},
-                    {
-                        "name": "account",
-                        "in": "query",
-                        "description": "the account's id (account-statement only)",
-                        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-                    },
-                ],
-                "responses": {
-                    "200": {
-                        "description": "the workbook",
-                        "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
-                    },
-                    "400": error("a date that is not one, or an account id out of range"),
-                    "409": error("the period starts after it ends"),
-                    "404": error("no such export, or no such account for a statement"),
-                    **errors,
-                },
-            }
-        },
-    )
-    for path, body, summary in (
-        ("/ledger/close", "CloseIn", "Close the books through a month's last day (accountant)"),
-        ("/ledger/reopen", "ReopenIn", "Move the close back, with the reason (administrator)"),
-    ):
-        spec.path(
-            path,
-            operations={
-                "post": {
-                    "summary": summary,
-                    "requestBody": {"required": True, **json_body(body)},
-                    "responses": {
-                        "200": {"description": "what is closed now", **json_body("Period")},
-                        "409": error("refused: not a month's last day, already closed, or not"),
-                        "422": error("the body does not fit its schema, named by field"),
-                        **errors,
-                    },
-                }
-            },
-        )
+    return {"closed_through": closed_through(get_session())}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 from decimal import Decimal
 
 from flask import (
@@ -113,7 +114,7 @@ def _account_names(session: Session) -> dict[int, str]:
 @bp.route("/export/<kind>.xlsx")
 @allow(*BOOK_READERS)
 def export(kind: str) -> Response:
-    return _in_background(kind) or send_export(kind)
+    return _in_background(kind) or _send_asked_export(kind)
 
 
 @bp.route("/export.xlsx")
@@ -125,7 +126,17 @@ def export_chosen() -> Response | tuple[str, int]:
     dates = date_filters("from", "to")
     if dates.refused:
         return _books_page(export_dates=dates), 400
-    return _in_background(kind) or send_export(kind)
+    return _in_background(kind) or _send_asked_export(kind)
+
+
+def _send_asked_export(kind: str) -> Response:
+    """The export for the page's ``?from=&to=`` (or ``as_of``) and ``account``."""
+    return send_export(
+        kind,
+        start=date_argument("from"),
+        end=date_argument("to") or date_argument("as_of"),
+        account_id=id_argument("account"),
+    )
 
 
 def _in_background(kind: str) -> Response | None:
@@ -160,8 +171,15 @@ def _in_background(kind: str) -> Response | None:
     return redirect(url_for("jobs.show", job_id=job.id))
 
 
-def send_export(kind: str, *, backwards: int = 400) -> Response:
-    """The ``kind`` workbook for ``?from=&to=`` (or ``as_of``) and ``account`` (web and API).
+def send_export(
+    kind: str,
+    *,
+    start: date | None,
+    end: date | None,
+    account_id: int | None,
+    backwards: int = 400,
+) -> Response:
+    """The ``kind`` workbook for the period and, for a statement, the account (web and API).
 
     A period that starts after it ends answers ``backwards`` (the API says 409).
     """
@@ -175,9 +193,9 @@ def send_export(kind: str, *, backwards: int = 400) -> Response:
             get_session(),
             kind=chosen,
             target=spool,
-            start=date_argument("from"),
-            end=date_argument("to") or date_argument("as_of"),
-            account_id=id_argument("account"),
+            start=start,
+            end=end,
+            account_id=account_id,
         )
     except ExportRefused as refused:
         spool.close()

@@ -98,21 +98,25 @@ def test_fund_staff_download_any_brands_statement(
 
 
 @pytest.mark.parametrize(
-    "query", ["?from=2024-02-30", "?to=soon", "?from=2024-06-01&to=2024-01-01"]
+    ("query", "status"),
+    [("?from=2024-02-30", 422), ("?to=soon", 422), ("?from=2024-06-01&to=2024-01-01", 400)],
+    ids=str,
 )
 @pytest.mark.parametrize("suffix", ["pdf", "xlsx"])
-def test_a_bad_period_is_400_in_the_error_shape(
+def test_a_bad_period_is_refused_in_the_error_shape(
     client: FlaskClient,
     pledged: People,
     headers: Headers,
     spec: dict[str, Any],
     query: str,
+    status: int,
     suffix: str,
 ) -> None:
+    # Not a date: 422 naming the argument; two dates the books cannot give: 400.
     response = client.get(
         f"{API}/brands/NORD/statement.{suffix}{query}", headers=headers(Role.BRAND)
     )
-    expect(spec, response, f"/brands/{{code}}/statement.{suffix}", "get", 400)
+    expect(spec, response, f"/brands/{{code}}/statement.{suffix}", "get", status)
 
 
 def test_the_statement_files_need_a_token(

@@ -112,8 +112,8 @@ def test_the_api_statement_is_the_brands_own_and_matches_the_spec(
     assert other.status_code == 404
     check_against_spec(spec, "/brands/{code}/statement", "get", 404, other.json)
     bad = client.get(f"{API}/brands/NORD/statement?to=31-02", headers=bearer("nord"))
-    assert bad.status_code == 400
-    check_against_spec(spec, "/brands/{code}/statement", "get", 400, bad.json)
+    assert bad.status_code == 422
+    check_against_spec(spec, "/brands/{code}/statement", "get", 422, bad.json)
 
 
 def test_staff_see_all_brands_side_by_side(
