@@ -66,8 +66,11 @@ def test_money_steps_and_role_changes_ask_the_acting_users_code(
     assert "second-factor code is needed" in missing.stderr
     wrong = fund(*approve, "--code", "000000", expect=1)
     assert "not right" in wrong.stderr
-    fund(*approve, "--code", code(approver_secret, 1))  # one of the two approvals it needs
-    reused = fund(*approve, "--code", code(approver_secret, 1), expect=1)
+    # The same code string twice: computing it again could fall in the next 30-second step
+    # (a command takes seconds under load) and give a fresh, valid code instead of a reused one.
+    approver_code = code(approver_secret, 1)
+    fund(*approve, "--code", approver_code)  # one of the two approvals it needs
+    reused = fund(*approve, "--code", approver_code, expect=1)
     assert "not right" in reused.stderr
 
     # The accountant pays, but has no authenticator app yet: told to set one up first.
