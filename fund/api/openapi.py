@@ -16,7 +16,6 @@ from fund.api.pagination import MAX_PAGE
 from fund.auth.schemas import UserOut
 from fund.brands.api import add_brand_paths
 from fund.brands.schemas import BrandOut
-from fund.controls.api import add_control_paths
 from fund.disbursements.api_paths import add_batch_paths
 from fund.entitlements.schemas import EntitlementLineOut, EntitlementOut, EntitlementRunOut
 from fund.events.api import add_event_paths
@@ -93,7 +92,6 @@ def _written_paths() -> dict[str, Any]:
     add_brand_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
     add_ledger_paths(spec, errors=_ERRORS)
     add_batch_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
-    add_control_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
     written: dict[str, Any] = spec.to_dict()
     return written
 
