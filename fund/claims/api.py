@@ -8,14 +8,16 @@ event or a detail that cannot be used, the field named), a body that does not fi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from flask import Response, abort, current_app
+from marshmallow import Schema
 from sqlalchemy import select
 
-from fund.api.blueprint import bp
+from fund.api.blueprint import View, bp
 from fund.api.errors import ErrorBody, error_response
 from fund.api.pagination import read_page
 from fund.auth.access import allow, allowed_user
@@ -76,7 +78,7 @@ def refusal(error: services.ClaimRefused) -> Response:
 @bp.route("/claims", endpoint="claims")
 @allow(CLAIM_READERS)
 @bp.arguments(ClaimListArgs, location="query")
-@bp.response(200, ClaimPage)
+@bp.response(200, ClaimPage, description="a page of claims")
 def list_claims(args: dict[str, Any]) -> dict[str, Any]:
     """Claims, newest first (fund staff and the helpline)."""
     query = select(Claim).order_by(Claim.id.desc())
@@ -92,7 +94,7 @@ def list_claims(args: dict[str, Any]) -> dict[str, Any]:
 @bp.route("/claims", methods=["POST"], endpoint="file_claim")
 @allow(CLAIM_FILERS)
 @bp.arguments(ClaimIn)
-@bp.response(201, ClaimOut)
+@bp.response(201, ClaimOut, description="the claim, open")
 @bp.alt_response(409, schema=ErrorBody, description=REFUSED)
 def file(args: dict[str, Any]) -> Claim | Response:
     """File a claim (helpline, officers, administrators)."""
@@ -110,7 +112,7 @@ def file(args: dict[str, Any]) -> Claim | Response:
 
 @bp.route("/claims/report", endpoint="claims_report")
 @allow(CLAIM_READERS)
-@bp.response(200, ClaimReportOut)
+@bp.response(200, ClaimReportOut, description="the report")
 def report() -> ClaimReport:
     """Claims by factory, kind, status and age; the share decided in time."""
     found = reporting.report(get_session(), today=utcnow().date())
@@ -119,7 +121,7 @@ def report() -> ClaimReport:
 
 @bp.route("/claims/<int:claim_id>", endpoint="claim")
 @allow(CLAIM_READERS)
-@bp.response(200, ClaimOut)
+@bp.response(200, ClaimOut, description="the claim")
 def detail(claim_id: int) -> Claim:
     """One claim."""
     return _claim(claim_id)
@@ -127,7 +129,7 @@ def detail(claim_id: int) -> Claim:
 
 @bp.route("/claims/<int:claim_id>/candidates", endpoint="claim_candidates")
 @allow(STAFF)
-@bp.response(200, ClaimCandidateListOut)
+@bp.response(200, ClaimCandidateListOut, description="candidates, best first")
 def candidates(claim_id: int) -> dict[str, Any]:
     """Workers of the event's roll and payments the claimant may be, and why (fund staff only)."""
     return {"items": searching.candidates(get_session(), _claim(claim_id))}
@@ -135,7 +137,7 @@ def candidates(claim_id: int) -> dict[str, Any]:
 
 @bp.route("/claims/<int:claim_id>/message", endpoint="claim_message")
 @allow(CLAIM_READERS)
-@bp.response(200, ClaimMessageOut)
+@bp.response(200, ClaimMessageOut, description="the text")
 def message(claim_id: int) -> dict[str, Any]:
     """The outcome as a text of at most 160 characters, for an SMS gateway."""
     claim = _claim(claim_id)
@@ -155,7 +157,7 @@ def message(claim_id: int) -> dict[str, Any]:
 @bp.route("/claims/<int:claim_id>/attachments", methods=["POST"], endpoint="claim_attach")
 @allow(CLAIM_FILERS)
 @bp.arguments(ClaimFileIn, location="files")
-@bp.response(201, ClaimAttachmentOut)
+@bp.response(201, ClaimAttachmentOut, description="the attachment")
 @bp.alt_response(409, schema=ErrorBody, description="not a JPEG, PNG or PDF, empty, or too big")
 def attach(args: dict[str, Any], claim_id: int) -> ClaimAttachment | Response:
     """Add a JPEG, PNG or PDF (at most 5 MB), told by its content."""
@@ -175,34 +177,56 @@ def attach(args: dict[str, Any], claim_id: int) -> ClaimAttachment | Response:
         return refusal(error)
 
 
+#: The roll line's monthly wages, sent as decimal text.
+WAGES = ("basic", "house_rent", "medical", "transport", "food")
+
+
 def _decimal(value: str | None) -> Decimal | None:
     return Decimal(value) if value is not None else None
 
 
-@bp.route("/claims/<int:claim_id>/accept", methods=["POST"], endpoint="claim_accept")
-@allow(CLAIM_DECIDERS)
-@bp.arguments(AcceptClaimIn)
-@bp.response(200, ClaimOut)
-@bp.alt_response(409, schema=ErrorBody, description=REFUSED)
+def _decision(name: str, body: type[Schema]) -> Callable[[View], View]:
+    """``POST /claims/<id>/<name>``: officers and administrators decide; the claim answers."""
+    decorators = (
+        bp.route(f"/claims/<int:claim_id>/{name}", methods=["POST"], endpoint=f"claim_{name}"),
+        allow(CLAIM_DECIDERS),
+        bp.arguments(body),
+        bp.response(200, ClaimOut, description="the claim"),
+        bp.alt_response(409, schema=ErrorBody, description=REFUSED),
+    )
+
+    def decorate(view: View) -> View:
+        for decorator in reversed(decorators):
+            view = decorator(view)
+        return view
+
+    return decorate
+
+
+def _decided(claim: Claim, decide: Callable[[Claim], object]) -> Claim | Response:
+    """``claim`` once ``decide`` has decided it, or the service's refusal."""
+    try:
+        decide(claim)
+    except services.ClaimRefused as error:
+        return refusal(error)
+    return claim
+
+
+@_decision("accept", AcceptClaimIn)
 def accept(args: dict[str, Any], claim_id: int) -> Claim | Response:
     """Accept: add or correct the roll line, recompute, submit a top-up batch.
 
     Officers and administrators.
     """
-    claim = _claim(claim_id)
-    try:
-        worker = None
-        if args["worker"] is not None:
-            line = args["worker"]
-            worker = deciding.roll_line(
-                **{
-                    **line,
-                    **{
-                        name: _decimal(line[name])
-                        for name in ("basic", "house_rent", "medical", "transport", "food")
-                    },
-                }
-            )
+
+    def decide(claim: Claim) -> None:
+        # Inside the refusal's reach: a roll line missing a detail is refused naming it.
+        line = args["worker"]
+        worker = (
+            None
+            if line is None
+            else deciding.roll_line(**{**line, **{name: _decimal(line[name]) for name in WAGES}})
+        )
         deciding.accept_claim(
             get_session(),
             claim=claim,
@@ -214,38 +238,27 @@ def accept(args: dict[str, Any], claim_id: int) -> Claim | Response:
             pay=args["pay"],
             bands=bands_from_config(current_app.config),
         )
-    except services.ClaimRefused as error:
-        return refusal(error)
-    return claim
+
+    return _decided(_claim(claim_id), decide)
 
 
-@bp.route("/claims/<int:claim_id>/reject", methods=["POST"], endpoint="claim_reject")
-@allow(CLAIM_DECIDERS)
-@bp.arguments(RejectClaimIn)
-@bp.response(200, ClaimOut)
-@bp.alt_response(409, schema=ErrorBody, description=REFUSED)
+@_decision("reject", RejectClaimIn)
 def reject(args: dict[str, Any], claim_id: int) -> Claim | Response:
     """Reject, with the reason the worker is told (officers, administrators)."""
-    claim = _claim(claim_id)
-    try:
-        deciding.reject_claim(
+    return _decided(
+        _claim(claim_id),
+        lambda claim: deciding.reject_claim(
             get_session(), claim=claim, actor=allowed_user(), reason=args["reason"]
-        )
-    except services.ClaimRefused as error:
-        return refusal(error)
-    return claim
+        ),
+    )
 
 
-@bp.route("/claims/<int:claim_id>/refer", methods=["POST"], endpoint="claim_refer")
-@allow(CLAIM_DECIDERS)
-@bp.arguments(ReferClaimIn)
-@bp.response(200, ClaimOut)
-@bp.alt_response(409, schema=ErrorBody, description=REFUSED)
+@_decision("refer", ReferClaimIn)
 def refer(args: dict[str, Any], claim_id: int) -> Claim | Response:
     """Refer to someone else (officers, administrators)."""
-    claim = _claim(claim_id)
-    try:
-        deciding.refer_claim(get_session(), claim=claim, actor=allowed_user(), **args)
-    except services.ClaimRefused as error:
-        return refusal(error)
-    return claim
+    return _decided(
+        _claim(claim_id),
+        lambda claim: deciding.refer_claim(
+            get_session(), claim=claim, actor=allowed_user(), **args
+        ),
+    )

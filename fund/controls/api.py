@@ -7,7 +7,7 @@ Documented from their schemas (fund/controls/schemas.py). Refusals are 403 (role
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, abort
 from sqlalchemy import select
@@ -32,6 +32,15 @@ from fund.disbursements.models import DisbursementBatch
 from fund.rolls.models import Roll
 
 _PLACES = Decimal("0.0001")
+Row = TypeVar("Row")
+
+
+def _found(model: type[Row], row_id: int, what: str) -> Row:
+    """The stored ``model`` row ``row_id``, or a 404 naming ``what`` is missing."""
+    row = get_session().get(model, row_id)
+    if row is None:
+        abort(404, description=f"no {what} {row_id}")
+    return row
 
 
 def _refused(error: Exception) -> Response:
@@ -46,10 +55,8 @@ def _refused(error: Exception) -> Response:
 @bp.response(200, FindingListOut, description="the findings")
 def roll_findings(roll_id: int) -> dict[str, Any]:
     """The roll comparison's findings, most severe first (fund staff)."""
-    session = get_session()
-    if session.get(Roll, roll_id) is None:
-        abort(404, description=f"no roll {roll_id}")
-    return {"roll_id": roll_id, "findings": roll_review.findings(session, roll_id)}
+    _found(Roll, roll_id, "roll")
+    return {"roll_id": roll_id, "findings": roll_review.findings(get_session(), roll_id)}
 
 
 @bp.route(
@@ -61,22 +68,14 @@ def roll_findings(roll_id: int) -> dict[str, Any]:
 @bp.alt_response(409, schema=ErrorBody, description="the finding is already acknowledged")
 def acknowledge(args: dict[str, Any], finding_id: int) -> RollFinding | Response:
     """Acknowledge a finding with a note (officers); HIGH ones block submit."""
-    session = get_session()
-    finding = session.get(RollFinding, finding_id)
-    if finding is None:
-        abort(404, description=f"no finding {finding_id}")
+    finding = _found(RollFinding, finding_id, "finding")
     try:
-        roll_review.acknowledge(session, finding=finding, actor=allowed_user(), note=args["note"])
+        roll_review.acknowledge(
+            get_session(), finding=finding, actor=allowed_user(), note=args["note"]
+        )
     except roll_review.FindingRefused as error:
         return _refused(error)
     return finding
-
-
-def _batch(batch_id: int) -> DisbursementBatch:
-    batch = get_session().get(DisbursementBatch, batch_id)
-    if batch is None:
-        abort(404, description=f"no batch {batch_id}")
-    return batch
 
 
 def _verification(batch: DisbursementBatch) -> dict[str, Any]:
@@ -102,7 +101,7 @@ def _verification(batch: DisbursementBatch) -> dict[str, Any]:
 @bp.response(200, VerificationOut, description="the verification")
 def batch_verification(batch_id: int) -> dict[str, Any]:
     """The batch's verification sample, rate and outcomes (fund staff)."""
-    return _verification(_batch(batch_id))
+    return _verification(_found(DisbursementBatch, batch_id, "batch"))
 
 
 @bp.route(
@@ -118,7 +117,7 @@ def batch_verification(batch_id: int) -> dict[str, Any]:
 )
 def draw(args: dict[str, Any], batch_id: int) -> dict[str, Any] | Response:
     """Draw the sample of paid workers (officers; once per batch, seeded)."""
-    batch = _batch(batch_id)
+    batch = _found(DisbursementBatch, batch_id, "batch")
     try:
         verification.draw_sample(
             get_session(), batch=batch, actor=allowed_user(), size=args["size"]
@@ -137,13 +136,14 @@ def draw(args: dict[str, Any], batch_id: int) -> dict[str, Any] | Response:
 @bp.alt_response(409, schema=ErrorBody, description="a claim is already open on this answer")
 def answer(args: dict[str, Any], call_id: int) -> VerificationCall | Response:
     """Record what the worker said (officers); not received awaits a claim."""
-    session = get_session()
-    call = session.get(VerificationCall, call_id)
-    if call is None:
-        abort(404, description=f"no verification call {call_id}")
+    call = _found(VerificationCall, call_id, "verification call")
     try:
         verification.record_answer(
-            session, call=call, actor=allowed_user(), outcome=args["outcome"], note=args["note"]
+            get_session(),
+            call=call,
+            actor=allowed_user(),
+            outcome=args["outcome"],
+            note=args["note"],
         )
     except verification.VerificationRefused as error:
         return _refused(error)
