@@ -287,8 +287,8 @@ def _register_input_guard(app: Flask) -> None:
             for name, value in source.items(multi=True):
                 if has_control_character(name) or has_control_character(value):
                     return name
-        # API JSON bodies: ``load_body`` applies the rule to the fields a schema takes (fields a
-        # schema ignores are never stored, and the OpenAPI document lets a client send them).
+        # API bodies: the API's argument parser (fund/api/parsing.py) applies the rule to the
+        # fields a schema takes.
         return None
 
     @app.before_request

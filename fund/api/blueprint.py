@@ -17,6 +17,7 @@ from marshmallow import ValidationError
 
 from fund.api.errors import validation_error
 from fund.api.framework import API_PREFIX
+from fund.api.openapi import build_spec
 from fund.api.parsing import RequestParser
 from fund.auth.errors import TokenExpired
 from fund.auth.services import live_token
@@ -106,9 +107,6 @@ def _query_arguments(rule: str, method: str) -> frozenset[str] | None:
         "api_query_arguments"
     )
     if table is None:
-        # Imported here: the document's hand-written part imports the areas (transitional).
-        from fund.api.openapi import build_spec
-
         table = {}
         for path, operations in build_spec()["paths"].items():
             for verb, operation in operations.items():

@@ -6,30 +6,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
-
-from fund.api.describe import error_answer
-from fund.api.errors import ErrorBody
-from fund.api.framework import API_PREFIX, current_api, schema_name
-from fund.api.pagination import MAX_PAGE
-from fund.auth.schemas import UserOut
-from fund.brands.schemas import BrandOut
-from fund.claims.api import add_claim_paths
-from fund.controls.api import add_control_paths
-from fund.entitlements.schemas import EntitlementLineOut, EntitlementOut, EntitlementRunOut
-from fund.factories.schemas import FactoryOut
+from fund.api.framework import API_PREFIX, current_api
 from fund.text import ALLOWED_CHARACTER
 
 
 def build_spec() -> dict[str, Any]:
     """The OpenAPI 3.0 document for ``/api/v1``, paths written below its server URL."""
     generated = copy.deepcopy(current_api().spec.to_dict())
-    written = _written_paths()
-    components = generated.setdefault("components", {})
-    for kind, named in written.get("components", {}).items():
-        for name, value in named.items():
-            components.setdefault(kind, {}).setdefault(name, value)
     document: dict[str, Any] = {
         **generated,
         "servers": [{"url": API_PREFIX}],
@@ -38,56 +21,24 @@ def build_spec() -> dict[str, Any]:
             for path, operations in generated.get("paths", {}).items()
         },
     }
-    document["paths"].update(written["paths"])
     _inline_answers(document)
     _document_access_errors(document)
-    _document_page_errors(document)
     _document_text_rule(document)
     _only_null_beside_a_reference(document)
     return document
+
+
+def error_answer(description: str) -> dict[str, Any]:
+    """An answer in the API's one error shape (``ErrorBody``), described for its operation."""
+    reference = {"$ref": "#/components/schemas/ErrorBody"}
+    return {"description": description, "content": {"application/json": {"schema": reference}}}
 
 
 _ERRORS = {
     "401": error_answer("missing or unknown token"),
     "403": error_answer("the token's role may not do this"),
 }
-_PAGE_PARAMETERS = [
-    {
-        "name": "page",
-        "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-    },
-    {
-        "name": "per_page",
-        "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 500},
-    },
-]
 _NOT_FOUND = {"404": error_answer("not found or not visible")}
-
-
-def _written_paths() -> dict[str, Any]:
-    """The areas whose paths are still described by hand (transitional), as one document."""
-    spec = APISpec(
-        title="Worker Fund API",
-        version="1",
-        openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin(schema_name_resolver=schema_name)],
-    )
-    spec.components.schema("ErrorBody", schema=ErrorBody)
-    for name, schema in {
-        "User": UserOut,
-        "Brand": BrandOut,
-        "Factory": FactoryOut,
-        "EntitlementLine": EntitlementLineOut,
-        "Entitlement": EntitlementOut,
-        "EntitlementRun": EntitlementRunOut,
-    }.items():
-        spec.components.schema(name, schema=schema)
-    add_claim_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND, page_parameters=_PAGE_PARAMETERS)
-    add_control_paths(spec, errors=_ERRORS, not_found=_NOT_FOUND)
-    written: dict[str, Any] = spec.to_dict()
-    return written
 
 
 def _document_access_errors(document: dict[str, Any]) -> None:
@@ -179,16 +130,4 @@ def _document_text_rule(document: dict[str, Any]) -> None:
                 if isinstance(parameter, dict) and isinstance(parameter.get("schema"), dict):
                     constrain(parameter["schema"])
             if parameters or "requestBody" in operation:
-                operation.setdefault("responses", {}).setdefault("422", invalid)
-
-
-def _document_page_errors(document: dict[str, Any]) -> None:
-    """Every paged list answers a bad ``page``/``per_page`` with 422: say so, for all of them."""
-    invalid = error_answer("invalid query arguments, named by field")
-    for operations in document.get("paths", {}).values():
-        for verb, operation in operations.items():
-            if verb == "parameters":
-                continue
-            names = {p.get("name") for p in operation.get("parameters", []) if isinstance(p, dict)}
-            if "page" in names:
                 operation.setdefault("responses", {}).setdefault("422", invalid)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -47,10 +46,4 @@ def read_page(session: Session, query: Select[Any], args: dict[str, Any]) -> dic
     return {"items": rows, "page": args["page"], "per_page": args["per_page"], "total": total or 0}
 
 
-def paginate(session: Session, query: Select[Any], schema: Schema) -> dict[str, Any]:
-    """Run ``query`` for the requested page and dump it with ``schema`` (hand-documented routes)."""
-    page = read_page(session, query, PageArgs().load(request.args.to_dict(), unknown="exclude"))
-    return {**page, "items": schema.dump(page["items"], many=True)}
-
-
-__all__ = ["MAX_PAGE", "PageArgs", "ValidationError", "page_of", "paginate", "read_page"]
+__all__ = ["MAX_PAGE", "PageArgs", "page_of", "read_page"]

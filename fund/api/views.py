@@ -45,7 +45,8 @@ from fund.events.models import Event
 from fund.factories.models import Factory
 from fund.factories.schemas import FactoryOut
 
-#: The areas whose API modules add their routes to ``bp`` (imported for that).
+#: The areas whose API modules add their routes to ``bp`` (imported for that, before
+#: ``register_api`` binds the blueprint).
 AREAS = (
     fund.brands.api,
     fund.claims.api,
@@ -195,13 +196,6 @@ def entitlement(entitlement_id: int) -> Entitlement:
     if found is None:
         abort(404, description=f"no entitlement {entitlement_id}")
     return found
-
-
-# The areas still registering plain routes (documented by hand until they are generated).
-for area in AREAS:
-    register = getattr(area, "register", None)
-    if register is not None:
-        register(bp)
 
 
 def register_api(app: Flask) -> None:

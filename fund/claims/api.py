@@ -1,45 +1,55 @@
-"""The claim endpoints of ``/api/v1``, registered on the API blueprint by ``register``.
+"""The claim endpoints of ``/api/v1``, documented from their schemas (fund/claims/schemas.py).
 
 The helpline (and officers) file and read claims; officers and administrators decide them.
 Refusals by the rules are 409 (already paid, duplicate, decided, nothing to pay, an unknown
 event or a detail that cannot be used, the field named), a body that does not fit its schema
-422, a role that may not act 403. Candidates (other workers' roll
-data) are for fund staff only.
+422, a role that may not act 403. Candidates (other workers' roll data) are for fund staff only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from apispec import APISpec
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Response, abort, current_app
+from marshmallow import Schema
 from sqlalchemy import select
 
-from fund.api.body import load_body
-from fund.api.describe import error_answer, json_content, schema_ref
-from fund.api.errors import error_response
-from fund.api.pagination import paginate
+from fund.api.blueprint import View, bp
+from fund.api.errors import ErrorBody, error_response
+from fund.api.pagination import read_page
 from fund.auth.access import allow, allowed_user
 from fund.auth.roles import CLAIM_DECIDERS, CLAIM_FILERS, CLAIM_READERS, STAFF
 from fund.claims import attachments, deciding, filing, messages, reporting, searching, services
-from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, Claim
+from fund.claims.models import Claim, ClaimAttachment
+from fund.claims.reporting import ClaimReport
 from fund.claims.schemas import (
-    AcceptIn,
-    AttachmentOut,
-    CandidateOut,
+    AcceptClaimIn,
+    ClaimAttachmentOut,
+    ClaimCandidateListOut,
+    ClaimFileIn,
     ClaimIn,
+    ClaimListArgs,
+    ClaimMessageOut,
     ClaimOut,
-    MessageOut,
-    ReferIn,
-    RejectIn,
-    ReportOut,
-    RollLineIn,
+    ClaimPage,
+    ClaimReportOut,
+    ReferClaimIn,
+    RejectClaimIn,
 )
 from fund.claims.views import deadlines, files_folder, helpline_number, max_attachment_bytes
 from fund.controls.approvals import bands_from_config
 from fund.db import get_session, utcnow
 from fund.events.models import Event
+
+#: The refusals by the rules, as each write that meets them documents its 409.
+REFUSED = (
+    "refused by the rules: the worker was already paid for the event, the same claim is open,"
+    " the claim is decided, there is nothing more to pay, or a detail cannot be used (the field"
+    " is named)"
+)
 
 
 def _claim(claim_id: int) -> Claim:
@@ -65,110 +75,158 @@ def refusal(error: services.ClaimRefused) -> Response:
     return error_response(409, "refused", str(error))
 
 
-def _dump(claim: Claim, status: int = 200) -> tuple[Response, int]:
-    return jsonify(ClaimOut().dump(claim)), status
-
-
-def list_claims() -> dict[str, Any]:
+@bp.route("/claims", endpoint="claims")
+@allow(CLAIM_READERS)
+@bp.arguments(ClaimListArgs, location="query")
+@bp.response(200, ClaimPage, description="a page of claims")
+def list_claims(args: dict[str, Any]) -> dict[str, Any]:
+    """Claims, newest first (fund staff and the helpline)."""
     query = select(Claim).order_by(Claim.id.desc())
-    status = request.args.get("status", "")
-    kind = request.args.get("kind", "")
-    if status:
-        if status not in CLAIM_STATUSES:
-            abort(400, description=f"status is one of {', '.join(CLAIM_STATUSES)}")
-        query = query.where(Claim.status == status)
-    if kind:
-        if kind not in CLAIM_KINDS:
-            abort(400, description=f"kind is one of {', '.join(CLAIM_KINDS)}")
-        query = query.where(Claim.kind == kind)
-    if request.args.get("overdue") in ("1", "true"):
+    if "status" in args:
+        query = query.where(Claim.status == args["status"])
+    if "kind" in args:
+        query = query.where(Claim.kind == args["kind"])
+    if args["overdue"]:
         query = query.where(Claim.status == "open", Claim.due_on < utcnow().date())
-    return paginate(get_session(), query, ClaimOut())
+    return read_page(get_session(), query, args)
 
 
-def file() -> Response | tuple[Response, int]:
-    args = load_body(ClaimIn())
+@bp.route("/claims", methods=["POST"], endpoint="file_claim")
+@allow(CLAIM_FILERS)
+@bp.arguments(ClaimIn)
+@bp.response(201, ClaimOut, description="the claim, open")
+@bp.alt_response(409, schema=ErrorBody, description=REFUSED)
+def file(args: dict[str, Any]) -> Claim | Response:
+    """File a claim (helpline, officers, administrators)."""
     session = get_session()
     event = session.get(Event, args.pop("event_id"))
     if event is None:
         return error_response(409, "invalid", "no such event", "event_id")
     try:
-        claim = filing.file_claim(
+        return filing.file_claim(
             session, event=event, actor=allowed_user(), deadlines=deadlines(), **args
         )
     except services.ClaimRefused as error:
         return refusal(error)
-    return _dump(claim, 201)
 
 
-def detail(claim_id: int) -> tuple[Response, int]:
-    return _dump(_claim(claim_id))
+@bp.route("/claims/report", endpoint="claims_report")
+@allow(CLAIM_READERS)
+@bp.response(200, ClaimReportOut, description="the report")
+def report() -> ClaimReport:
+    """Claims by factory, kind, status and age; the share decided in time."""
+    found = reporting.report(get_session(), today=utcnow().date())
+    return replace(found, deadlines=deadlines())
 
 
-def candidates(claim_id: int) -> Response:
-    found = searching.candidates(get_session(), _claim(claim_id))
-    return jsonify({"items": CandidateOut().dump(found, many=True)})
+@bp.route("/claims/<int:claim_id>", endpoint="claim")
+@allow(CLAIM_READERS)
+@bp.response(200, ClaimOut, description="the claim")
+def detail(claim_id: int) -> Claim:
+    """One claim."""
+    return _claim(claim_id)
 
 
-def message(claim_id: int) -> Response:
+@bp.route("/claims/<int:claim_id>/candidates", endpoint="claim_candidates")
+@allow(STAFF)
+@bp.response(200, ClaimCandidateListOut, description="candidates, best first")
+def candidates(claim_id: int) -> dict[str, Any]:
+    """Workers of the event's roll and payments the claimant may be, and why (fund staff only)."""
+    return {"items": searching.candidates(get_session(), _claim(claim_id))}
+
+
+@bp.route("/claims/<int:claim_id>/message", endpoint="claim_message")
+@allow(CLAIM_READERS)
+@bp.response(200, ClaimMessageOut, description="the text")
+def message(claim_id: int) -> dict[str, Any]:
+    """The outcome as a text of at most 160 characters, for an SMS gateway."""
     claim = _claim(claim_id)
     text = reporting.outcome_text(claim, helpline=helpline_number())
     counted = messages.count(text)
-    return jsonify(
-        MessageOut().dump(
-            {
-                "reference": claim.reference,
-                "status": claim.status,
-                "language": claim.language,
-                "text": text,
-                "length": len(text),
-                "encoding": counted.encoding,
-                "parts": counted.parts,
-            }
-        )
-    )
+    return {
+        "reference": claim.reference,
+        "status": claim.status,
+        "language": claim.language,
+        "text": text,
+        "length": len(text),
+        "encoding": counted.encoding,
+        "parts": counted.parts,
+    }
 
 
-def attach(claim_id: int) -> Response | tuple[Response, int]:
+@bp.route("/claims/<int:claim_id>/attachments", methods=["POST"], endpoint="claim_attach")
+@allow(CLAIM_FILERS)
+@bp.arguments(ClaimFileIn, location="files")
+@bp.response(201, ClaimAttachmentOut, description="the attachment")
+@bp.alt_response(409, schema=ErrorBody, description="not a JPEG, PNG or PDF, empty, or too big")
+def attach(args: dict[str, Any], claim_id: int) -> ClaimAttachment | Response:
+    """Add a JPEG, PNG or PDF (at most 5 MB), told by its content."""
     claim = _claim(claim_id)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return error_response(400, "missing_file", "send the file as field 'file'", "file")
+    upload = args["file"]
     try:
-        attachment = attachments.add_attachment(
+        return attachments.add_attachment(
             get_session(),
             claim=claim,
             data=upload.read(),
-            filename=upload.filename,
+            filename=upload.filename or "",
             folder=files_folder(),
             actor=allowed_user(),
             max_bytes=max_attachment_bytes(),
         )
     except services.ClaimRefused as error:
         return refusal(error)
-    return jsonify(AttachmentOut().dump(attachment)), 201
+
+
+#: The roll line's monthly wages, sent as decimal text.
+WAGES = ("basic", "house_rent", "medical", "transport", "food")
 
 
 def _decimal(value: str | None) -> Decimal | None:
     return Decimal(value) if value is not None else None
 
 
-def accept(claim_id: int) -> Response | tuple[Response, int]:
-    claim = _claim(claim_id)
-    args = load_body(AcceptIn())
+def _decision(name: str, body: type[Schema]) -> Callable[[View], View]:
+    """``POST /claims/<id>/<name>``: officers and administrators decide; the claim answers."""
+    decorators = (
+        bp.route(f"/claims/<int:claim_id>/{name}", methods=["POST"], endpoint=f"claim_{name}"),
+        allow(CLAIM_DECIDERS),
+        bp.arguments(body),
+        bp.response(200, ClaimOut, description="the claim"),
+        bp.alt_response(409, schema=ErrorBody, description=REFUSED),
+    )
+
+    def decorate(view: View) -> View:
+        for decorator in reversed(decorators):
+            view = decorator(view)
+        return view
+
+    return decorate
+
+
+def _decided(claim: Claim, decide: Callable[[Claim], object]) -> Claim | Response:
+    """``claim`` once ``decide`` has decided it, or the service's refusal."""
     try:
-        worker = None
-        if args["worker"] is not None:
-            line = args["worker"]
-            worker = deciding.roll_line(
-                **{
-                    **line,
-                    **{
-                        name: _decimal(line[name])
-                        for name in ("basic", "house_rent", "medical", "transport", "food")
-                    },
-                }
-            )
+        decide(claim)
+    except services.ClaimRefused as error:
+        return refusal(error)
+    return claim
+
+
+@_decision("accept", AcceptClaimIn)
+def accept(args: dict[str, Any], claim_id: int) -> Claim | Response:
+    """Accept: add or correct the roll line, recompute, submit a top-up batch.
+
+    Officers and administrators.
+    """
+
+    def decide(claim: Claim) -> None:
+        # Inside the refusal's reach: a roll line missing a detail is refused naming it.
+        line = args["worker"]
+        worker = (
+            None
+            if line is None
+            else deciding.roll_line(**{**line, **{name: _decimal(line[name]) for name in WAGES}})
+        )
         deciding.accept_claim(
             get_session(),
             claim=claim,
@@ -180,272 +238,27 @@ def accept(claim_id: int) -> Response | tuple[Response, int]:
             pay=args["pay"],
             bands=bands_from_config(current_app.config),
         )
-    except services.ClaimRefused as error:
-        return refusal(error)
-    return _dump(claim)
+
+    return _decided(_claim(claim_id), decide)
 
 
-def reject(claim_id: int) -> Response | tuple[Response, int]:
-    claim = _claim(claim_id)
-    args = load_body(RejectIn())
-    try:
-        deciding.reject_claim(
+@_decision("reject", RejectClaimIn)
+def reject(args: dict[str, Any], claim_id: int) -> Claim | Response:
+    """Reject, with the reason the worker is told (officers, administrators)."""
+    return _decided(
+        _claim(claim_id),
+        lambda claim: deciding.reject_claim(
             get_session(), claim=claim, actor=allowed_user(), reason=args["reason"]
-        )
-    except services.ClaimRefused as error:
-        return refusal(error)
-    return _dump(claim)
-
-
-def refer(claim_id: int) -> Response | tuple[Response, int]:
-    claim = _claim(claim_id)
-    args = load_body(ReferIn())
-    try:
-        deciding.refer_claim(get_session(), claim=claim, actor=allowed_user(), **args)
-    except services.ClaimRefused as error:
-        return refusal(error)
-    return _dump(claim)
-
-
-def report() -> Response:
-    found = reporting.report(get_session(), today=utcnow().date())
-    body = ReportOut().dump(found)
-    body["deadlines"] = deadlines()
-    return jsonify(body)
-
-
-def register(bp: Blueprint) -> None:
-    """Add the claim endpoints to the API blueprint."""
-    bp.add_url_rule("/claims", "claims", allow(CLAIM_READERS)(list_claims))
-    bp.add_url_rule("/claims", "file_claim", allow(CLAIM_FILERS)(file), methods=["POST"])
-    bp.add_url_rule("/claims/report", "claims_report", allow(CLAIM_READERS)(report))
-    bp.add_url_rule("/claims/<int:claim_id>", "claim", allow(CLAIM_READERS)(detail))
-    bp.add_url_rule(
-        "/claims/<int:claim_id>/candidates", "claim_candidates", allow(STAFF)(candidates)
-    )
-    bp.add_url_rule(
-        "/claims/<int:claim_id>/message", "claim_message", allow(CLAIM_READERS)(message)
-    )
-    bp.add_url_rule(
-        "/claims/<int:claim_id>/attachments",
-        "claim_attach",
-        allow(CLAIM_FILERS)(attach),
-        methods=["POST"],
-    )
-    for name, view in (("accept", accept), ("reject", reject), ("refer", refer)):
-        bp.add_url_rule(
-            f"/claims/<int:claim_id>/{name}",
-            f"claim_{name}",
-            allow(CLAIM_DECIDERS)(view),
-            methods=["POST"],
-        )
-
-
-# --- the OpenAPI description ----------------------------------------------------------------
-
-
-def add_claim_paths(
-    spec: APISpec,
-    *,
-    errors: dict[str, Any],
-    not_found: dict[str, Any],
-    page_parameters: list[dict[str, Any]],
-) -> None:
-    """Describe the claim endpoints in the OpenAPI document."""
-    for name, schema in {
-        "ClaimAttachment": AttachmentOut,  # before the schemas that nest it
-        "Claim": ClaimOut,
-        "ClaimCandidate": CandidateOut,
-        "ClaimMessage": MessageOut,
-        "ClaimReport": ReportOut,
-        "ClaimIn": ClaimIn,
-        "RollLineIn": RollLineIn,
-        "AcceptClaim": AcceptIn,
-        "RejectClaim": RejectIn,
-        "ReferClaim": ReferIn,
-    }.items():
-        spec.components.schema(name, schema=schema)
-
-    claim_id = {"name": "claim_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    refusals = {
-        "403": error_answer("the token's role may not do this"),
-        "409": error_answer(
-            "refused by the rules: the worker was already paid for the event, the same claim is"
-            " open, the claim is decided, there is nothing more to pay, or a detail cannot be"
-            " used (the field is named)"
         ),
-        "422": error_answer(
-            "the body does not fit the schema (each field named), or is unreadable"
+    )
+
+
+@_decision("refer", ReferClaimIn)
+def refer(args: dict[str, Any], claim_id: int) -> Claim | Response:
+    """Refer to someone else (officers, administrators)."""
+    return _decided(
+        _claim(claim_id),
+        lambda claim: deciding.refer_claim(
+            get_session(), claim=claim, actor=allowed_user(), **args
         ),
-    }
-    one_claim = {"description": "the claim", **json_content(schema_ref("Claim"))}
-    spec.path(
-        "/claims",
-        operations={
-            "get": {
-                "summary": "Claims, newest first (fund staff and the helpline)",
-                "parameters": [
-                    {
-                        "name": "status",
-                        "in": "query",
-                        "schema": {"type": "string", "enum": list(CLAIM_STATUSES)},
-                    },
-                    {
-                        "name": "kind",
-                        "in": "query",
-                        "schema": {"type": "string", "enum": list(CLAIM_KINDS)},
-                    },
-                    {
-                        "name": "overdue",
-                        "in": "query",
-                        "schema": {"type": "string", "enum": ["1", "true"]},
-                    },
-                    *page_parameters,
-                ],
-                "responses": {
-                    "200": {
-                        "description": "a page of claims",
-                        **json_content(
-                            {
-                                "type": "object",
-                                "required": ["items", "page", "per_page", "total"],
-                                "properties": {
-                                    "items": {"type": "array", "items": schema_ref("Claim")},
-                                    "page": {"type": "integer"},
-                                    "per_page": {"type": "integer"},
-                                    "total": {"type": "integer"},
-                                },
-                            }
-                        ),
-                    },
-                    "400": error_answer("status or kind is not one the fund knows"),
-                    **errors,
-                },
-            },
-            "post": {
-                "summary": "File a claim (helpline, officers, administrators)",
-                "requestBody": {"required": True, **json_content(schema_ref("ClaimIn"))},
-                "responses": {
-                    "201": {"description": "the claim, open", **json_content(schema_ref("Claim"))},
-                    **errors,
-                    **refusals,
-                },
-            },
-        },
     )
-    spec.path(
-        "/claims/report",
-        operations={
-            "get": {
-                "summary": "Claims by factory, kind, status and age; the share decided in time",
-                "responses": {
-                    "200": {"description": "the report", **json_content(schema_ref("ClaimReport"))},
-                    **errors,
-                },
-            }
-        },
-    )
-    spec.path(
-        "/claims/{claim_id}",
-        operations={
-            "get": {
-                "summary": "One claim",
-                "parameters": [claim_id],
-                "responses": {"200": one_claim, **errors, **not_found},
-            }
-        },
-    )
-    spec.path(
-        "/claims/{claim_id}/candidates",
-        operations={
-            "get": {
-                "summary": "Workers of the event's roll and payments the claimant may be, and why"
-                " (fund staff only)",
-                "parameters": [claim_id],
-                "responses": {
-                    "200": {
-                        "description": "candidates, best first",
-                        **json_content(
-                            {
-                                "type": "object",
-                                "required": ["items"],
-                                "properties": {
-                                    "items": {
-                                        "type": "array",
-                                        "items": schema_ref("ClaimCandidate"),
-                                    }
-                                },
-                            }
-                        ),
-                    },
-                    **errors,
-                    **not_found,
-                },
-            }
-        },
-    )
-    spec.path(
-        "/claims/{claim_id}/message",
-        operations={
-            "get": {
-                "summary": "The outcome as a text of at most 160 characters, for an SMS gateway",
-                "parameters": [claim_id],
-                "responses": {
-                    "200": {"description": "the text", **json_content(schema_ref("ClaimMessage"))},
-                    **errors,
-                    **not_found,
-                },
-            }
-        },
-    )
-    spec.path(
-        "/claims/{claim_id}/attachments",
-        operations={
-            "post": {
-                "summary": "Add a JPEG, PNG or PDF (at most 5 MB), told by its content",
-                "parameters": [claim_id],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "multipart/form-data": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["file"],
-                                "properties": {"file": {"type": "string", "format": "binary"}},
-                            }
-                        }
-                    },
-                },
-                "responses": {
-                    "201": {
-                        "description": "the attachment",
-                        **json_content(schema_ref("ClaimAttachment")),
-                    },
-                    "400": error_answer("no file was sent"),
-                    **errors,
-                    **refusals,
-                    **not_found,
-                },
-            }
-        },
-    )
-    for name, summary, body in (
-        (
-            "accept",
-            "Accept: add or correct the roll line, recompute, submit a top-up batch",
-            "AcceptClaim",
-        ),
-        ("reject", "Reject, with the reason the worker is told", "RejectClaim"),
-        ("refer", "Refer to someone else", "ReferClaim"),
-    ):
-        spec.path(
-            f"/claims/{{claim_id}}/{name}",
-            operations={
-                "post": {
-                    "summary": f"{summary} (officers, administrators)",
-                    "parameters": [claim_id],
-                    "requestBody": {"required": True, **json_content(schema_ref(body))},
-                    "responses": {"200": one_claim, **errors, **refusals, **not_found},
-                }
-            },
-        )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from fund.claims import deciding, filing, reporting, services
 from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, RAISED_BY, Claim
-from fund.claims.schemas import ReportOut
+from fund.claims.schemas import ClaimReportOut
 from fund.cli_options import acting_user, event_by_id, fail, step_work
 from fund.controls.approvals import bands_from_config
 from fund.db import get_session, utcnow
@@ -202,7 +202,7 @@ def report(as_json: bool) -> None:
     found = reporting.report(get_session(), today=utcnow().date())
     if as_json:
         click.echo(
-            json.dumps(ReportOut().dump(found) | {"deadlines": dict(services.DEADLINE_DAYS)})
+            json.dumps(ClaimReportOut().dump(found) | {"deadlines": dict(services.DEADLINE_DAYS)})
         )
         return
     share = "—" if found.share_in_time is None else f"{found.share_in_time:.0%}"

@@ -7,7 +7,7 @@ claims by factory, kind, status and age band, and how many were decided by their
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -82,6 +82,8 @@ class ClaimReport:
     overdue: int
     referrals: dict[str, int]  # outcome → count, "" for those still waiting
     late_filed: int
+    #: Days to decide each kind, as the caller's configuration sets them (the API shows them).
+    deadlines: dict[str, int] = field(default_factory=dict)
 
     @property
     def referrals_waiting(self) -> int:

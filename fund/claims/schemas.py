@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, fields, post_dump, validate
 
 from fund.api.fields import text
+from fund.api.pagination import PageArgs, page_of
 from fund.claims.models import CLAIM_KINDS, CLAIM_STATUSES, LANGUAGES, RAISED_BY
 from fund.disbursements.schemas import UtcDateTime
 from ledger.money import from_minor
@@ -22,7 +24,7 @@ def _taka(*, required: bool = False) -> fields.String:
     return fields.String(load_default=None, validate=_TAKA, metadata=metadata)
 
 
-class AttachmentOut(Schema):
+class ClaimAttachmentOut(Schema):
     """A file kept with a claim (fetch it from the web page; never by path)."""
 
     id = fields.Integer(required=True)
@@ -74,13 +76,17 @@ class ClaimOut(Schema):
     amount = fields.String(
         required=True, allow_none=True, metadata={"format": "decimal", "example": "25000.00"}
     )
-    attachments = fields.List(fields.Nested(AttachmentOut), required=True)
+    attachments = fields.List(fields.Nested(ClaimAttachmentOut), required=True)
 
     @post_dump(pass_original=True)
     def money(self, data: dict[str, Any], claim: Any, **_: Any) -> dict[str, Any]:
         minor = claim.amount_minor
         data["amount"] = None if minor is None else str(from_minor(minor, "BDT"))
         return data
+
+
+#: A page of claims, newest first.
+ClaimPage = page_of(ClaimOut, "ClaimPage")
 
 
 class PaymentSeenOut(Schema):
@@ -92,7 +98,7 @@ class PaymentSeenOut(Schema):
     amount = fields.Function(lambda p: str(from_minor(p.amount_minor, "BDT")), required=True)
 
 
-class CandidateOut(Schema):
+class ClaimCandidateOut(Schema):
     """A worker the claimant may be, and why (national IDs masked)."""
 
     worker_id = fields.String(required=True)
@@ -105,7 +111,13 @@ class CandidateOut(Schema):
     payments = fields.List(fields.Nested(PaymentSeenOut), required=True)
 
 
-class MessageOut(Schema):
+class ClaimCandidateListOut(Schema):
+    """The workers the claimant may be, best first."""
+
+    items = fields.List(fields.Nested(ClaimCandidateOut), required=True)
+
+
+class ClaimMessageOut(Schema):
     """The claim's state as an SMS, with its encoding and parts as carriers count them."""
 
     reference = fields.String(required=True)
@@ -117,7 +129,7 @@ class MessageOut(Schema):
     parts = fields.Integer(required=True)
 
 
-class ReportOut(Schema):
+class ClaimReportOut(Schema):
     """Claims by factory, kind, status and age, and the share decided by the deadline."""
 
     total = fields.Integer(required=True)
@@ -155,9 +167,25 @@ class ReportOut(Schema):
     late_filed = fields.Integer(required=True)
 
 
+class ClaimListArgs(PageArgs):
+    """Which claims to list: by status or kind, or only those open past their deadline."""
+
+    status = fields.String(validate=validate.OneOf(CLAIM_STATUSES))
+    kind = fields.String(validate=validate.OneOf(CLAIM_KINDS))
+    overdue = fields.Boolean(
+        load_default=False, metadata={"description": "only open claims past their deadline"}
+    )
+
+
 class _In(Schema):
     class Meta:
         unknown = EXCLUDE
+
+
+class ClaimFileIn(Schema):
+    """A photo or scan for a claim, sent as the multipart field ``file``."""
+
+    file = Upload(required=True, metadata={"description": "a JPEG, PNG or PDF, at most 5 MB"})
 
 
 class ClaimIn(_In):
@@ -195,7 +223,7 @@ class RollLineIn(_In):
     bank_account = text(50, load_default=None)
 
 
-class AcceptIn(_In):
+class AcceptClaimIn(_In):
     """Accept: a roll line to add or correct, or the roll's worker ID; and whether to pay."""
 
     note = text(2000, load_default="")
@@ -204,13 +232,13 @@ class AcceptIn(_In):
     pay = fields.Boolean(load_default=True)
 
 
-class RejectIn(_In):
+class RejectClaimIn(_In):
     """Why the claim is not accepted (the worker is told)."""
 
     reason = text(1000, blank=False, required=True)
 
 
-class ReferIn(_In):
+class ReferClaimIn(_In):
     """To whom the claim is passed, and a note for the worker."""
 
     referred_to = text(200, blank=False, required=True)

@@ -52,7 +52,7 @@ class AcknowledgeIn(Schema):
     note = text(1000, blank=False, required=True)
 
 
-class CallOut(Schema):
+class VerificationCallOut(Schema):
     """One sampled worker to call, and the answer."""
 
     id = fields.Integer(required=True)
@@ -77,7 +77,7 @@ class VerificationOut(Schema):
     # answered ÷ sampled as exact decimal text (4 places), null before a draw
     rate = fields.String(required=True, allow_none=True, validate=validate.Regexp(r"^[01]\.\d{4}$"))
     outcomes = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
-    calls = fields.List(fields.Nested(CallOut), required=True)
+    calls = fields.List(fields.Nested(VerificationCallOut), required=True)
 
 
 class DrawIn(Schema):
