@@ -13,8 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
-from flask import Response, abort, current_app, jsonify, send_file
-from marshmallow import ValidationError
+from flask import Response, abort, current_app, send_file
 from sqlalchemy import select
 
 from fund.api.blueprint import bp
@@ -42,7 +41,6 @@ from fund.disbursements.schemas import (
     BatchDetailOut,
     BatchOut,
     CreateBatchIn,
-    DecisionIn,
     ExpireIn,
     FloatIn,
     FloatOut,
@@ -72,8 +70,8 @@ FILE_READERS = (*PAYERS, Role.AUDITOR)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
-LINE_ACTIONS = ("paid", "failed", "unclaimed", "reissue")
-DECISIONS = ("approve", "reject")
+#: The settlements taking the same body; ``failed`` has its own route (it needs a reason).
+LINE_ACTIONS = ("paid", "unclaimed", "reissue")
 
 BatchPage = page_of(BatchOut, "BatchPage")
 PaymentLinePage = page_of(PaymentLineOut, "PaymentLinePage")
@@ -124,13 +122,6 @@ def _on(args: dict[str, Any]) -> date:
     """The body's effective date; today when it names none."""
     on: date = args["on"] or utcnow().date()
     return on
-
-
-def _reason(args: dict[str, Any]) -> str:
-    """The body's reason, which this action needs (a 422 naming the field when absent)."""
-    if args["reason"] is None:
-        raise ValidationError({"reason": ["Missing data for required field."]})
-    return str(args["reason"])
 
 
 def _payee(args: dict[str, Any]) -> dict[str, Any]:
@@ -361,18 +352,32 @@ def reconcile(args: dict[str, Any], batch_id: int) -> ReconciliationResult | Res
 def line_action(
     args: dict[str, Any], batch_id: int, line_id: int, action: str
 ) -> PaymentLine | Response:
-    """Settle one line: paid, failed (body: reason), unclaimed, reissue (body: payee fields)."""
+    """Settle one line: paid, unclaimed, or reissue (body: payee fields)."""
     if action not in LINE_ACTIONS:
         abort(404, description=f"no line action {action!r}")
     line, on = _line(batch_id, line_id), _on(args)
     if action == "paid":
         return _do(paying.mark_paid, line=line, on=on)
-    if action == "failed":
-        return _do(paying.mark_failed, line=line, on=on, reason=_reason(args))
     if action == "unclaimed":
         return _do(reissuing.mark_unclaimed, line=line, on=on)
     secret_key = current_app.config["SECRET_KEY"]
     return _do(reissuing.reissue, line=line, on=on, secret_key=secret_key, **_payee(args))
+
+
+@bp.route(
+    "/batches/<int:batch_id>/lines/<int:line_id>/failed",
+    methods=["POST"],
+    endpoint="batch_line_failed",
+)
+@allow(*PAYERS)
+@step_up
+@bp.arguments(ReasonIn)
+@bp.response(200, PaymentLineOut, description="the line")
+@bp.alt_response(409, **REFUSED)
+def line_failed(args: dict[str, Any], batch_id: int, line_id: int) -> PaymentLine | Response:
+    """Record that one line's payment failed, and why: its money goes back to the fund's cash."""
+    line = _line(batch_id, line_id)
+    return _do(paying.mark_failed, line=line, on=_on(args), reason=args["reason"])
 
 
 @bp.route(
@@ -396,46 +401,45 @@ def request_payee_change(
     return _do(payee_changes.request_payee_change, line=line, reason=args["reason"], **_payee(args))
 
 
+def _change(change_id: int) -> PayeeChange:
+    """The payee change ``change_id``, or a 404 naming it."""
+    try:
+        return payee_changes.get_change(get_session(), change_id)
+    except payee_changes.UnknownPayeeChange as error:
+        abort(404, description=str(error))
+
+
 @bp.route(
-    "/payee-changes/<int:change_id>/<decision>",
-    methods=["POST"],
-    endpoint="payee_change_decision",
-    parameters=[_choice("decision", DECISIONS)],
+    "/payee-changes/<int:change_id>/approve", methods=["POST"], endpoint="payee_change_approve"
 )
 @allow(*payee_changes.DECIDERS)
 @step_up  # who gets paid
-@bp.arguments(DecisionIn)
-@bp.doc(
-    responses={
-        "200": {
-            "description": "approve: the new line; reject: the change",
-            "content": {
-                "application/json": {"schema": {"anyOf": [PaymentLineOut, PayeeChangeOut]}}
-            },
-        }
-    }
-)
+@bp.arguments(OnIn)
+@bp.response(200, PaymentLineOut, description="the new line, paying the new details")
 @bp.alt_response(403, **NOT_YOURS)
 @bp.alt_response(409, **REFUSED)
-def decide_payee_change(args: dict[str, Any], change_id: int, decision: str) -> Response:
-    """Approve (the line is reissued to the new details) or reject (body: reason) a change.
+def approve_payee_change(args: dict[str, Any], change_id: int) -> PaymentLine | Response:
+    """Approve a payee change: the line is reissued to the new details. Never by its requester."""
+    secret_key = current_app.config["SECRET_KEY"]
+    return _do(
+        payee_changes.approve_payee_change,
+        change=_change(change_id),
+        on=_on(args),
+        secret_key=secret_key,
+    )
 
-    Never by its requester.
-    """
-    if decision not in DECISIONS:
-        abort(404, description=f"no payee change decision {decision!r}")
-    try:
-        change = payee_changes.get_change(get_session(), change_id)
-    except payee_changes.UnknownPayeeChange as error:
-        abort(404, description=str(error))
-    if decision == "approve":
-        secret_key = current_app.config["SECRET_KEY"]
-        line = _do(
-            payee_changes.approve_payee_change, change=change, on=_on(args), secret_key=secret_key
-        )
-        return line if isinstance(line, Response) else jsonify(PaymentLineOut().dump(line))
-    done = _do(payee_changes.reject_payee_change, change=change, note=_reason(args))
-    return done if isinstance(done, Response) else jsonify(PayeeChangeOut().dump(done))
+
+@bp.route("/payee-changes/<int:change_id>/reject", methods=["POST"], endpoint="payee_change_reject")
+@allow(*payee_changes.DECIDERS)
+@step_up  # who gets paid
+@bp.arguments(ReasonIn)
+@bp.response(200, PayeeChangeOut, description="the change, rejected")
+@bp.alt_response(403, **NOT_YOURS)
+@bp.alt_response(409, **REFUSED)
+def reject_payee_change(args: dict[str, Any], change_id: int) -> PayeeChange | Response:
+    """Reject a payee change, saying why. Never by its requester."""
+    change = _change(change_id)
+    return _do(payee_changes.reject_payee_change, change=change, note=args["reason"])
 
 
 def _send(data: bytes, mimetype: str, name: str) -> Response:

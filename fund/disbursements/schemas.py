@@ -168,19 +168,8 @@ class ReissueIn(OnIn):
     bank_account = text(50, blank=False, load_default=None)
 
 
-class DecisionIn(OnIn):
-    """A payee change decided: ``on`` for approve (default: today), ``reason`` for reject."""
-
-    reason = text(
-        500,
-        blank=False,
-        load_default=None,
-        metadata={"description": "why: required to reject (a line: required for failed)"},
-    )
-
-
-class LineActionIn(ReissueIn, DecisionIn):
-    """A line's settlement: ``reason`` for ``failed``, the payee fields for ``reissue``."""
+class LineActionIn(ReissueIn):
+    """A line's settlement (paid, unclaimed, reissue): the payee fields are for ``reissue``."""
 
 
 class PayeeChangeIn(_In):

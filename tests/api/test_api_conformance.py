@@ -101,9 +101,17 @@ def test_imported_at_and_computed_at_carry_their_timezone() -> None:
     assert EntitlementRunOut().fields["computed_at"].serialize("t", {"t": naive}).endswith("+00:00")
 
 
-def test_the_line_settlement_body_documents_reason(spec: dict[str, Any]) -> None:
-    operation = spec["paths"]["/batches/{batch_id}/lines/{line_id}/{action}"]["post"]
-    assert operation["requestBody"]["required"] is True
-    reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-    body = spec["components"]["schemas"][reference.rsplit("/", 1)[1]]
-    assert {"reason", "on", "method", "wallet_number", "bank_account"} <= set(body["properties"])
+def test_a_failed_line_documents_its_required_reason(spec: dict[str, Any]) -> None:
+    # One operation per body: "failed" needs a reason, the other settlements take payee fields.
+    def body(path: str) -> dict[str, Any]:
+        operation = spec["paths"][path]["post"]
+        assert operation["requestBody"]["required"] is True
+        reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        named: dict[str, Any] = spec["components"]["schemas"][reference.rsplit("/", 1)[1]]
+        return named
+
+    failed = body("/batches/{batch_id}/lines/{line_id}/failed")
+    assert "reason" in failed["required"]
+    others = body("/batches/{batch_id}/lines/{line_id}/{action}")
+    assert {"on", "method", "wallet_number", "bank_account"} <= set(others["properties"])
+    assert "reason" not in others["properties"]

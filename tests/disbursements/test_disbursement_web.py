@@ -288,9 +288,7 @@ def test_the_api_pays_settles_and_moves_to_unclaimed(
         headers=accountant,
     )
     assert failed.status_code == 200
-    check_against_spec(
-        spec, "/batches/{batch_id}/lines/{line_id}/{action}", "post", 200, failed.json
-    )
+    check_against_spec(spec, "/batches/{batch_id}/lines/{line_id}/failed", "post", 200, failed.json)
     assert failed.json["state"] == "failed"
     assert world.balances()["1020"] == EACH  # the money came back to the float
     expired = client.post(

@@ -203,7 +203,7 @@ def test_the_api_takes_a_request_and_a_different_approver(
         f"{API}/payee-changes/{change_id}/approve", json={"on": "2024-05-03"}, headers=approver
     )
     assert done.status_code == 200, done.json
-    check_against_spec(spec, "/payee-changes/{change_id}/{decision}", "post", 200, done.json)
+    check_against_spec(spec, "/payee-changes/{change_id}/approve", "post", 200, done.json)
     assert (done.json["wallet_number"], done.json["state"]) == ("01999999999", "pending")
     world.books_sound()
 
@@ -226,7 +226,7 @@ def test_the_api_rejects_a_change_only_with_a_reason_and_on_a_named_decision(
     rejected = client.post(f"{path}/reject", json={"reason": "not the worker"}, headers=approver)
     assert rejected.status_code == 200, rejected.json
     spec = client.get(f"{API}/openapi.json").json
-    check_against_spec(spec, "/payee-changes/{change_id}/{decision}", "post", 200, rejected.json)
+    check_against_spec(spec, "/payee-changes/{change_id}/reject", "post", 200, rejected.json)
     assert (rejected.json["state"], rejected.json["decided_by"]) == (
         "rejected",
         world.approver.username,

@@ -100,12 +100,12 @@ def test_a_posting_that_fails_after_its_lines_are_written_leaves_nothing(
         session.commit()
     written: list[int] = []
 
-    def crash_after_the_postings(**_kwargs: Any) -> str:
+    def crash_after_the_postings(*_args: Any, **_kwargs: Any) -> str:
         # post() calls this once the entry and its postings are inserted: prove they were.
         written.append(_count(session, PostingRow))
         raise _Crash
 
-    monkeypatch.setattr("ledger.posting.entry_hash", crash_after_the_postings)
+    monkeypatch.setattr("ledger.posting.stored_entry_hash", crash_after_the_postings)
     with Session(committed_engine) as session:
         entry = opening(session)
         with pytest.raises(_Crash):
