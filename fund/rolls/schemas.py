@@ -10,6 +10,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from fund.api.pagination import page_of
 from fund.auth.access import acting_user
 from fund.disbursements.schemas import UtcDateTime
+from imports.records import LANGUAGES
 from ledger.money import from_minor
 
 #: Roles that see national IDs in full; others see the last four digits only.
@@ -80,6 +81,9 @@ class RollWorkerOut(Schema):
     earned_leave_days = fields.Integer(allow_none=True, required=True)
     festival_bonus_due = Taka(allow_none=True, required=True)
     overtime_due = Taka(allow_none=True, required=True)
+    language = fields.String(
+        allow_none=True, required=True, validate=validate.OneOf(list(LANGUAGES))
+    )
 
 
 class ProblemOut(Schema):

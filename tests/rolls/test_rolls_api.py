@@ -55,6 +55,7 @@ def test_import_list_and_read_a_roll(
     # Optional roll fields the file did not give are null, never a guessed 0.
     assert one["items"][0]["arrears_due"] is None
     assert one["items"][0]["worker_class"] is None
+    assert one["items"][0]["language"] is None  # no language column: the slips decide (bn)
     approver = bearer(users, api_token, Role.APPROVER)
     masked = client.get(f"/api/v1/rolls/{body['id']}", headers=approver).json
     assert masked is not None
