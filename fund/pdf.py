@@ -15,10 +15,10 @@ reportlab is imported where a PDF is made, not at import, so the ``fund`` comman
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+from weakref import WeakKeyDictionary
 
 if TYPE_CHECKING:
     from reportlab.lib.styles import ParagraphStyle
@@ -41,9 +41,12 @@ _BENGALI_RUN = re.compile(rf"([{_BENGALI}]+(?:[\s,.×÷=():;/-]+[{_BENGALI}]+)*)
 @cache
 def register_fonts() -> None:
     """Register the bundled fonts with reportlab (once per process)."""
+    from reportlab import rl_config
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
+    # Streams deflated only, not also ASCII85-armoured: a quarter smaller and no encoding pass.
+    rl_config.useA85 = 0
     for name, filename in (
         (LATIN, "NotoSans-Regular.ttf"),
         (LATIN_BOLD, "NotoSans-Bold.ttf"),
@@ -54,11 +57,14 @@ def register_fonts() -> None:
     pdfmetrics.registerFontFamily(LATIN, normal=LATIN, bold=LATIN_BOLD)
 
 
-def runs(text: str) -> Iterator[tuple[str, str]]:
+@lru_cache(maxsize=1 << 16)
+def runs(text: str) -> tuple[tuple[str, str], ...]:
     """Split text into (font, piece) runs: Bengali pieces in the Bengali font, the rest Latin."""
-    for number, piece in enumerate(_BENGALI_RUN.split(text)):
-        if piece:
-            yield (BENGALI if number % 2 else LATIN), piece
+    return tuple(
+        ((BENGALI if number % 2 else LATIN), piece)
+        for number, piece in enumerate(_BENGALI_RUN.split(text))
+        if piece
+    )
 
 
 def actual_text(text: str) -> str:
@@ -71,57 +77,146 @@ def actual_text(text: str) -> str:
 def draw_text(
     canvas: Canvas, x: float, y: float, text: str, size: float, bold: bool = False
 ) -> float:
-    """Draw mixed Latin/Bengali text from ``x``; the x where it ends."""
-    from reportlab.pdfbase import pdfmetrics
+    """Draw mixed Latin/Bengali text from ``x``; the x where it ends.
 
+    Each run is one text object that draws its words one by one, each word's operators made
+    once per document (``_word_code``): a batch's slips share most words, and reportlab's
+    glyph-by-glyph emitting of shaped text is what 10,000 receipts would otherwise spend.
+    """
+    codes = _WORD_CODES.get(canvas)
+    if codes is None:
+        codes = _WORD_CODES[canvas] = {}
     for font, piece in runs(text):
+        face = LATIN_BOLD if bold and font == LATIN else font
+        laid = _laid_out(face, piece, size)
+        parts = [f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm"]
+        for move, word in laid.words:
+            code = codes.get((face, word, size)) or _word_code(canvas, codes, face, word, size)
+            parts.append(move + code)
+        parts.append("ET")
         if font == BENGALI:
-            shaped, width = _shaped(piece, size)
-            # A text object draws a shaped string glyph by glyph, as HarfBuzz placed them.
-            # (canvas.drawString(shaping=1) needs the optional rlbidi package to shape.)
-            text_object = canvas.beginText(x, y)
-            text_object.setFont(BENGALI, size)
-            text_object.textOut(shaped)
-            canvas.addLiteral(actual_text(piece))
-            canvas.drawText(text_object)
-            canvas.addLiteral("EMC")
-            x += width
-        else:
-            name = LATIN_BOLD if bold else LATIN
-            canvas.setFont(name, size)
-            canvas.drawString(x, y, piece)
-            x += pdfmetrics.stringWidth(piece, name, size)
+            # Shaped glyphs extract as private-use characters: the span says what they read.
+            parts = [actual_text(piece), *parts, "EMC"]
+        canvas.addLiteral(" ".join(parts))
+        x += laid.width
     return x
 
 
-@cache
-def _shaped(piece: str, size: float) -> tuple[str, float]:
-    """The run shaped by HarfBuzz (glyphs reordered and placed) and its width in points."""
+_SPACES = re.compile(r"(\s+)")
+#: Bengali words HarfBuzz leaves as they are, drawn unshaped: digits and the separators of a
+#: number (nothing to join or reorder, no mark to place; tests/disbursements/test_pdf_text.py).
+_UNSHAPED = re.compile(r"[\u09e6-\u09ef,.]+")
+#: How a text object at (0, 0) of a bottom-up canvas (reportlab's default) starts.
+_ORIGIN = "BT 1 0 0 1 0 0 Tm "
+#: Words remembered across documents: a batch's vocabulary, bounded for a long-lived worker.
+_REMEMBERED = 1 << 16
+#: Each open canvas's words as PDF operators (glyph codes are per document: its font subsets).
+_WORD_CODES: WeakKeyDictionary[Canvas, dict[tuple[str, str, float], str]] = WeakKeyDictionary()
+
+
+class _Laid(NamedTuple):
+    """A run's words, each with the ``Td`` that moves to it from the word before, and its width."""
+
+    words: tuple[tuple[str, str], ...]
+    width: float
+
+
+@lru_cache(maxsize=_REMEMBERED)
+def _laid_out(font: str, piece: str, size: float) -> _Laid:
+    words: list[tuple[str, str]] = []
+    moved = width = 0.0  # moved: from the last word's start, which a Td moves from
+    for token in _SPACES.split(piece):
+        if not token:
+            continue
+        advance = _word(font, token, size)[1]
+        if not token.isspace():
+            words.append((f"{moved:.2f} 0 Td " if moved else "", token))
+            moved = 0.0
+        moved += advance
+        width += advance
+    return _Laid(tuple(words), width)
+
+
+@lru_cache(maxsize=_REMEMBERED)
+def _word(font: str, word: str, size: float) -> tuple[str, float]:
+    """A word as drawn (Bengali shaped by HarfBuzz: glyphs reordered and placed) and its width.
+
+    Bengali is shaped word by word: no conjunct or reordering crosses a space, so the words
+    shaped apart are the run shaped whole (tests/disbursements/test_pdf_text.py checks it on
+    every shipped Bengali word).
+    """
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import shapeStr
 
-    shaped = shapeStr(piece, BENGALI, size, force=True)
+    if font != BENGALI or _UNSHAPED.fullmatch(word):
+        return word, pdfmetrics.stringWidth(word, font, size)
+    shaped = shapeStr(word, BENGALI, size, force=True)
     data = getattr(shaped, "__shapeData__", None)
     if data is None:  # pragma: no cover - HarfBuzz left it unchanged
-        return piece, pdfmetrics.stringWidth(piece, BENGALI, size)
+        return word, pdfmetrics.stringWidth(word, BENGALI, size)
     return shaped, sum(glyph.x_advance for glyph in data) * size / 1000
 
 
-def text_width(text: str, size: float, *, bold: bool = False) -> float:
-    """How wide ``draw_text`` draws ``text``, Bengali runs as shaped, in points."""
+def _word_code(
+    canvas: Canvas, codes: dict[tuple[str, str, float], str], font: str, word: str, size: float
+) -> str:
+    """The operators that draw ``word`` at the text object's line start, kept in ``codes``."""
+    from reportlab.lib.rl_accel import escapePDF
     from reportlab.pdfbase import pdfmetrics
 
+    glyphs = _word(font, word, size)[0]
+    if hasattr(glyphs, "__shapeData__"):  # shaped: reportlab places each glyph
+        text_object = canvas.beginText(0, 0)
+        text_object.setFont(font, size)
+        text_object.textOut(glyphs)
+        code: str = text_object.getCode().removeprefix(_ORIGIN).removesuffix(" ET")
+    else:  # as reportlab's ttfonts documents drawing with a subset font
+        face, document = pdfmetrics.getFont(font), canvas._doc
+        code = " ".join(
+            f"{face.getSubsetInternalName(subset, document)} {size:g} Tf ({escapePDF(chunk)}) Tj"
+            for subset, chunk in face.splitString(word, document)
+        )
+    codes[font, word, size] = code
+    return code
+
+
+@lru_cache(maxsize=_REMEMBERED)
+def text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """How wide ``draw_text`` draws ``text``, Bengali runs as shaped, in points."""
     register_fonts()
     return sum(
-        _shaped(piece, size)[1]
-        if font == BENGALI
-        else pdfmetrics.stringWidth(piece, LATIN_BOLD if bold else LATIN, size)
+        _laid_out(LATIN_BOLD if bold and font == LATIN else font, piece, size).width
         for font, piece in runs(text)
     )
 
 
 def wrapped(text: str, width: float, size: float, *, bold: bool = False) -> list[str]:
-    """``text`` broken at spaces into lines no wider than ``width`` (a longer word stays whole)."""
+    """``text`` broken at spaces into lines no wider than ``width`` (a longer word stays whole).
+
+    Each word is measured once and lines are filled by adding widths; a line the sum misjudged
+    (a separator drawn in the other script's font at a line's edge) sends the text through the
+    exact fill, which measures every trial line.
+    """
+    space = text_width(" ", size, bold=bold)
+    lines: list[str] = []
+    current: list[str] = []
+    used = 0.0
+    for word in text.split():
+        wide = text_width(word, size, bold=bold)
+        if current and used + space + wide > width:
+            lines.append(" ".join(current))
+            current, used = [word], wide
+        else:
+            used = used + space + wide if current else wide
+            current.append(word)
+    if current:
+        lines.append(" ".join(current))
+    if all(text_width(line, size, bold=bold) <= width for line in lines if " " in line):
+        return lines
+    return _wrapped_exactly(text, width, size, bold=bold)
+
+
+def _wrapped_exactly(text: str, width: float, size: float, *, bold: bool) -> list[str]:
     lines: list[str] = []
     current = ""
     for word in text.split():

@@ -14,7 +14,7 @@ import hmac
 import io
 from collections.abc import Iterable
 from datetime import date
-from functools import cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from fund.disbursements import bengali
@@ -105,9 +105,10 @@ def _beside(bangla: str, english: str, bengali_first: bool) -> str:
     return f"{bangla} ({english})" if bengali_first else f"{english} ({bangla})"
 
 
-@cache
+@lru_cache(maxsize=1 << 14)
 def _wrap(text: str, width: float, size: float) -> tuple[str, ...]:
-    """``pdf.wrapped``, remembered: a batch's workers share most of their sentences."""
+    """``pdf.wrapped``, remembered (bounded: a worker process lives long): slips share most
+    of their sentences."""
     return tuple(wrapped(text, width, size))
 
 

@@ -164,6 +164,12 @@ def build_sheet_pdf(header: SheetHeader, rows: Sequence[SheetRow], *, per_page: 
     pages = page_count(len(rows), per_page)
     carried = 0
     currency = header.currency
+    shares = sum(row.factory_share_minor for row in rows)
+    facts = _facts(header)
+    if shares:
+        facts.append(
+            ("Factory", f"its part of these workers' amounts: {format_minor(shares, currency)}")
+        )
     for page in range(pages):
         chunk = rows[page * per_page : (page + 1) * per_page]
         y = height - margin - 4
@@ -171,13 +177,7 @@ def build_sheet_pdf(header: SheetHeader, rows: Sequence[SheetRow], *, per_page: 
         canvas.setFont(LATIN, 8)
         canvas.drawRightString(width - margin, y, f"Page {page + 1} of {pages}")
         y -= 14
-        shares = sum(row.factory_share_minor for row in rows)
-        factory_part = (
-            [("Factory", f"its part of these workers' amounts: {format_minor(shares, currency)}")]
-            if shares
-            else []
-        )
-        for label, value in [*_facts(header), *factory_part]:
+        for label, value in facts:
             canvas.setFont(LATIN_BOLD, 7.5)
             canvas.drawString(margin, y, label)
             draw_text(canvas, margin + 50, y, value, 7.5)

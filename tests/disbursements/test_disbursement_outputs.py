@@ -24,7 +24,7 @@ from fund.disbursements.reconciliation import (
     parse_results,
 )
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
-from fund.pdf import BENGALI, _shaped, register_fonts
+from fund.pdf import BENGALI, _word, register_fonts
 from ledger.models import JournalEntry, Posting
 from tests.disbursements.conftest import EACH, SECRET, World
 from tests.entitlements.helpers import taka
@@ -103,7 +103,7 @@ def test_receipts_one_page_per_worker_with_bengali_text(world: World, approved) 
 def test_bengali_is_shaped_not_just_mapped() -> None:
     register_fonts()
     # শি: the vowel sign i is written after the consonant but drawn before it.
-    shaped, width = _shaped("শিরিন", 12)
+    shaped, width = _word(BENGALI, "শিরিন", 12)
     assert shaped[0] == "\u09bf"
     assert width > 0
     assert BENGALI == "NotoSansBengali"

@@ -4,7 +4,9 @@ they were imported (conjuncts and reordered vowel signs included), and only once
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,7 +18,19 @@ from fund.disbursements.outputs import receipts, sheet_header, sheet_rows
 from fund.disbursements.paying import mark_paid, mobile_needed, pay, transfer_to_float
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.sheets import build_sheet_pdf
-from fund.pdf import BENGALI, _shaped, draw_text, new_canvas
+from fund.entitlements.words import BN_WORDS
+from fund.pdf import (
+    _BENGALI_RUN,
+    BENGALI,
+    LATIN,
+    LATIN_BOLD,
+    _word,
+    _word_code,
+    draw_text,
+    new_canvas,
+    text_width,
+    wrapped,
+)
 from ledger.money import format_minor
 from tests.conftest import People
 from tests.disbursements.bengali import NAMES, approved_bengali_batch, tell_helpline_english
@@ -51,7 +65,7 @@ def test_without_actual_text_the_shaped_glyphs_do_not_extract() -> None:
     # so the tests above can fail.
     buffer = io.BytesIO()
     canvas = new_canvas(buffer, (400, 100))
-    shaped, _ = _shaped(NAMES[0], 12)
+    shaped, _ = _word(BENGALI, NAMES[0], 12)
     text_object = canvas.beginText(10, 50)
     text_object.setFont(BENGALI, 12)
     text_object.textOut(shaped)
@@ -177,3 +191,110 @@ def test_each_slip_puts_the_workers_own_language_first(session: Session, users: 
             assert bangla < english
             assert bangla_amount < english_amount
             assert "তারিখ / Dated" in flat
+
+
+# --- drawing word by word (fund.pdf.draw_text) ----------------------------------------------
+
+POLICIES = Path(__file__).resolve().parents[2] / "fund" / "policies"
+
+
+def shipped_bengali() -> list[str]:
+    """Every Bengali run the slips draw from fixed words: the policies', the labels, sentences."""
+    found = [
+        match
+        for policy in sorted(POLICIES.glob("*.toml"))
+        for match in re.findall(r"[\u0980-\u09ff][^\"\n]*", policy.read_text(encoding="utf-8"))
+    ]
+    found += [*bengali.LABELS.values(), *(pair[1] for pair in bengali.SENTENCES.values())]
+    found += [*BN_WORDS.values(), *(words for pair in bengali.STANDING.values() for words in pair)]
+    return [piece for text in found for piece in _BENGALI_RUN.split(text)[1::2]]
+
+
+def glyphs(shaped: str, size: float = 8) -> list[tuple[str, float, float, float]]:
+    """What HarfBuzz placed: each glyph with its advance and offsets."""
+    data = getattr(shaped, "__shapeData__", None)
+    assert data is not None
+    return [
+        (character, sd.x_advance, sd.x_offset, sd.y_offset)
+        for character, sd in zip(str(shaped), data, strict=True)
+    ]
+
+
+def test_words_shaped_apart_are_the_run_shaped_whole() -> None:
+    # draw_text shapes Bengali word by word (cached); that is only right if no glyph joins,
+    # reorders or kerns across a space. Checked on every shipped Bengali run.
+    from reportlab.pdfbase.ttfonts import shapeStr
+
+    pieces = shipped_bengali()
+    assert len(pieces) > 50
+    for piece in pieces:
+        whole = glyphs(shapeStr(piece, BENGALI, 8, force=True))
+        apart = [
+            glyph
+            for token in re.split(r"(\s+)", piece)
+            if token
+            for glyph in glyphs(shapeStr(token, BENGALI, 8, force=True))
+        ]
+        assert apart == whole, piece
+
+
+bengali_number = st.text(alphabet="০১২৩৪৫৬৭৮৯,.", min_size=1, max_size=14)
+
+
+@given(bengali_number)
+def test_bengali_numbers_need_no_shaping(number: str) -> None:
+    # Numbers in Bengali digits are drawn unshaped (fund.pdf._UNSHAPED): HarfBuzz would give
+    # the same glyphs, advances and no offsets.
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import shapeStr
+
+    shaped = glyphs(shapeStr(number, BENGALI, 8, force=True))
+    face = pdfmetrics.getFont(BENGALI).face
+    assert [(character, advance) for character, advance, _, _ in shaped] == [
+        (character, face.charWidths[ord(character)]) for character in number
+    ]
+    assert all(x == 0 and y == 0 for _, _, x, y in shaped)
+    assert _word(BENGALI, number, 8)[1] == pdfmetrics.stringWidth(number, BENGALI, 8)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet="AZaz09,.()-•/:#&\\ ", min_size=1, max_size=20), st.booleans())
+def test_a_plain_word_is_drawn_as_reportlab_draws_it(word: str, bold: bool) -> None:
+    # Unshaped words get their operators from the font's subsets directly (as reportlab's
+    # ttfonts documents); the text object reportlab would build writes the same.
+    font = LATIN_BOLD if bold else LATIN
+    canvas = new_canvas(io.BytesIO(), (400, 100))
+    ours = _word_code(canvas, {}, font, word, 9)
+    text_object = canvas.beginText(0, 0)
+    text_object.setFont(font, 9)
+    text_object.textOut(word)
+    theirs = text_object.getCode().removeprefix("BT 1 0 0 1 0 0 Tm ").removesuffix(" ET")
+    assert ours == theirs.replace(" 10.8 TL", "")
+
+
+sentence = st.lists(
+    st.sampled_from([*BN_WORDS.values(), "১২,৫০০.০০", "(আইনি", "ভিত্তি:", "BLA", "s.16(5))।",
+                     "12,500.00", "×", "÷", "=", "days", "টাকা", "Lay-off:", "মজুরি"]),
+    min_size=1,
+    max_size=40,
+).map(" ".join)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(sentence, st.sampled_from([120.0, 250.0, 480.0]), st.sampled_from([6.5, 8.0]))
+def test_wrapped_lines_fit_and_keep_every_word(text_: str, width: float, size: float) -> None:
+    lines = wrapped(text_, width, size)
+    assert " ".join(lines).split() == text_.split()
+    for line in lines:
+        assert " " not in line or text_width(line, size) <= width, line
+
+
+def test_a_slip_drawn_word_by_word_reads_back_as_written() -> None:
+    line = "মূল মজুরি ১২,৫০০.০০ × ১.০০ ÷ ৩০ = ৪,১৬৬.৬৭ টাকা (Basic 12,500.00 BDT)"
+    buffer = io.BytesIO()
+    canvas = new_canvas(buffer, (600, 100))
+    end = draw_text(canvas, 10, 50, line, 10)
+    canvas.showPage()
+    canvas.save()
+    assert " ".join(text(buffer.getvalue()).split()) == line
+    assert end - 10 == text_width(line, 10)
