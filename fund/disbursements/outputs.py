@@ -6,11 +6,11 @@ every figure is read from the payment lines the postings were made from.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, NamedTuple
+from functools import lru_cache
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
@@ -21,11 +21,11 @@ from fund.disbursements.models import (
     DisbursementBatch,
     PaymentLine,
 )
-from fund.disbursements.receipts import Receipt, standing
+from fund.disbursements.receipts import Receipt, Sentence, standing
 from fund.disbursements.sheets import SheetHeader, SheetRow
 from fund.entitlements.export import exact_text
 from fund.entitlements.models import Entitlement, EntitlementLine, EntitlementRun
-from fund.entitlements.words import Worded, line_words
+from fund.entitlements.words import DeferredWords, Worded, line_words
 from fund.rolls.models import RollWorker
 from ledger.money import format_minor
 
@@ -165,42 +165,74 @@ class StoredLine(NamedTuple):
     bn: str
 
 
+@lru_cache(maxsize=1 << 14)
+def _stored_words(facts: tuple[Any, ...], currency: str) -> Worded:
+    """A stored line's words from its row (``breakdown_query``'s columns after the first two);
+    remembered, as a batch's workers share most lines word for word."""
+    rule, component, monthly, share, days, per_month, numerator, denominator, basis, bn = facts
+    line = StoredLine(
+        rule, component, monthly, Decimal(share), days, per_month,
+        Fraction(numerator, denominator), basis, bn,
+    )  # fmt: skip
+    return line_words(line, currency)
+
+
 def _breakdown(
     session: Session, run_ids: set[int], currency: str
-) -> tuple[dict[tuple[int, int], list[Worded]], dict[tuple[int, int], tuple[int, int]]]:
-    """Each entitlement's lines in words, and their exact sum (numerator, denominator).
+) -> tuple[dict[tuple[int, int], list[Sentence]], dict[tuple[int, int], tuple[int, int]]]:
+    """Each entitlement's lines (worded when a slip is drawn), and their exact sum.
 
-    Many workers share a line word for word (same wage, days and rule), so each distinct line
-    is worded once; the sums stay integer pairs, made a ``Fraction`` only where one is shown.
+    The sums stay integer pairs (numerator, denominator), made a ``Fraction`` only where one
+    is shown.
     """
-    words: dict[tuple[int, int], list[Worded]] = defaultdict(list)
+    words: dict[tuple[int, int], list[Sentence]] = {}
     sums: dict[tuple[int, int], tuple[int, int]] = {}
-    worded: dict[tuple[object, ...], Worded] = {}
-    shares: dict[str, Decimal] = {}
-    rows = session.execute(breakdown_query(run_ids)).all()
-    for run_id, position, *content in rows:
-        key = (run_id, position)
-        facts = tuple(content)
-        sentences = worded.get(facts)
-        if sentences is None:
-            rule, component, monthly, share_text, days, per_month, num, den, basis, bn = content
-            share = shares.get(share_text)
-            if share is None:
-                share = shares[share_text] = Decimal(share_text)
-            line = StoredLine(
-                rule, component, monthly, share, days, per_month, Fraction(num, den), basis, bn
-            )
-            sentences = worded[facts] = line_words(line, currency)
-        words[key].append(sentences)
-        numerator, denominator = content[6], content[7]
-        added = sums.get(key)
-        if added is None:
+    for row in session.execute(breakdown_query(run_ids)).all():
+        key: tuple[int, int] = (row[0], row[1])  # (run, position in the run)
+        sentences = DeferredWords(cast(tuple[Any, ...], row[2:]), currency, _stored_words)
+        numerator, denominator = row[8], row[9]
+        found = words.get(key)
+        if found is None:
+            words[key] = [sentences]
             sums[key] = (numerator, denominator)
-        elif added[1] == denominator:
-            sums[key] = (added[0] + numerator, denominator)
-        else:
-            sums[key] = (added[0] * denominator + numerator * added[1], added[1] * denominator)
+            continue
+        found.append(sentences)
+        added, over = sums[key]
+        sums[key] = (
+            (added + numerator, over)
+            if over == denominator
+            else (added * denominator + numerator * over, over * denominator)
+        )
     return words, sums
+
+
+def _share_words(facts: tuple[int, ...], currency: str) -> Worded:
+    """The lines add up to more than the fund's share of them (a co-payment)."""
+    added, over, numerator, denominator, *_ = facts
+    total = exact_text(Fraction(added, over), currency, grouping=True)
+    share = exact_text(Fraction(numerator, denominator), currency, grouping=True)
+    return bengali.sentence("share", currency, total=total, share=share)
+
+
+def _rounded_words(facts: tuple[int, ...], currency: str) -> Worded:
+    """The exact amount was rounded once, to the policy's unit."""
+    return bengali.sentence("rounded", currency, amount=format_minor(facts[4], currency))
+
+
+def _difference_words(facts: tuple[int, ...], currency: str) -> Worded:
+    """Part of what the worker is owed was paid before: this line pays the rest."""
+    entitled, amount = facts[4], facts[5]
+    owed, before = format_minor(entitled, currency), format_minor(entitled - amount, currency)
+    return bengali.sentence("difference", currency, owed=owed, before=before)
+
+
+def _reissue_words(facts: tuple[int, ...], currency: str) -> Worded:
+    """The line replaces a payment that did not reach the worker."""
+    return bengali.sentence("reissue", currency)
+
+
+#: A slip's own sentences after its lines, in the order ``receipts`` tests when each is true.
+_SLIP_SENTENCES = (_share_words, _rounded_words, _difference_words, _reissue_words)
 
 
 def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
@@ -219,6 +251,7 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
     # The day the slip's claim became true: settled, else released, approved or drafted.
     batch_day = moment.date() if moment is not None else None
     standings: dict[str, str] = {}
+    services: dict[tuple[int | None, int | None], Worded] = {}
     languages = worker_languages(
         session, {row[-1] for row in lines}, run_ids={line.run_id for line in lines}
     )
@@ -229,24 +262,32 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
         worker_national_id,
     ) in lines:  # fmt: skip
         key = (run_id, position)
-        words = list(breakdown.get(key, ()))
+        words: list[Sentence] = breakdown.get(key, [])
         added, over = sums.get(key, (0, 1))
-        if added * denominator != numerator * over:
-            total = exact_text(Fraction(added, over), currency, grouping=True)
-            share = exact_text(Fraction(numerator, denominator), currency, grouping=True)
-            words.append(bengali.sentence("share", currency, total=total, share=share))
-        if numerator != entitled * denominator:
-            rounded = format_minor(entitled, currency)
-            words.append(bengali.sentence("rounded", currency, amount=rounded))
-        if amount != entitled:
-            owed = format_minor(entitled, currency)
-            before = format_minor(entitled - amount, currency)
-            words.append(bengali.sentence("difference", currency, owed=owed, before=before))
-        if reissue_of is not None:
-            words.append(bengali.sentence("reissue", currency))
+        # The slip's own sentences, each only where it is true: worded when drawn, too.
+        said = (
+            added * denominator != numerator * over,
+            numerator != entitled * denominator,
+            amount != entitled,
+            reissue_of is not None,
+        )
+        if any(said):
+            facts = (added, over, numerator, denominator, entitled, amount)
+            words = words + [
+                DeferredWords(facts, currency, word)
+                for word, true in zip(_SLIP_SENTENCES, said, strict=True)
+                if true
+            ]
         status = standings.get(state)
         if status is None:
             status = standings[state] = standing(batch_state, state)
+        service = services.get((years, days))
+        if service is None:
+            service = services[years, days] = (
+                bengali.sentence("years", currency, count=years)
+                if years is not None
+                else bengali.sentence("days", currency, count=days or 0)
+            )
         out.append(
             Receipt(
                 number,
@@ -261,9 +302,7 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
                 _payee_account(method, wallet, bank),
                 amount,
                 currency,
-                bengali.sentence("years", currency, count=years)
-                if years is not None
-                else bengali.sentence("days", currency, count=days or 0),
+                service,
                 tuple(words),
                 status,
                 settled_on if settled_on is not None else batch_day,

@@ -15,7 +15,7 @@ import io
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from fund.disbursements import bengali
 from fund.entitlements.words import Worded
@@ -42,6 +42,20 @@ def verification_code(
     return f"{digest[:4]}-{digest[4:8]}-{digest[8:]}"
 
 
+class Sentence(Protocol):
+    """One step of a slip's explanation in both languages (a ``Worded`` or ``DeferredWords``)."""
+
+    @property
+    def english(self) -> str: ...
+
+    @property
+    def bengali(self) -> str: ...
+
+    def in_order(self, bengali_first: bool) -> tuple[str, ...]:
+        """The worker's language first, the other after."""
+        ...
+
+
 class Receipt(NamedTuple):
     """Everything one receipt page shows.
 
@@ -63,7 +77,7 @@ class Receipt(NamedTuple):
     currency: str
     service: Worded  # "60 days paid" or "7 years of service", with its Bengali
     # Each step of the amount in both languages: printed the worker's language first.
-    explanation: tuple[Worded, ...] = ()
+    explanation: tuple[Sentence, ...] = ()
     # What the slip attests and since when: an approval slip is not a proof of payment.
     status: str = "approved"  # a key of STANDING
     dated: date | None = None
@@ -116,7 +130,7 @@ MORE_LINES = "More lines: ask the fund's helpline"
 
 
 def _explanation(
-    explanation: tuple[Worded, ...], bengali_first: bool, width: float, room: float
+    explanation: tuple[Sentence, ...], bengali_first: bool, width: float, room: float
 ) -> tuple[tuple[str, ...], float]:
     """The explanation's wrapped lines and their size, fitted to ``room`` points of height.
 

@@ -10,8 +10,9 @@ amount in the language they read. A legal citation (the basis) stays as the law 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from fund.display import bengali_digits, bengali_number
 from fund.entitlements.export import Line, exact_text
@@ -89,6 +90,58 @@ class Worded(NamedTuple):
             return (f"{BN_ENGLISH_ONLY} {self.english}",)
         pair = (self.bengali, self.english)
         return pair if bengali_first else pair[::-1]
+
+
+class DeferredWords:
+    """A ``Worded`` made by ``word(facts, currency)`` the first time a slip reads it.
+
+    Gathering a batch's slips words nothing: each breakdown line or slip sentence keeps its
+    facts, and is worded once, when drawn (``word`` may remember lines many workers share).
+    It compares and iterates as its ``Worded``.
+    """
+
+    __slots__ = ("_currency", "_facts", "_word", "_worded")
+
+    def __init__(
+        self, facts: tuple[Any, ...], currency: str, word: Callable[[tuple[Any, ...], str], Worded]
+    ) -> None:
+        self._facts, self._currency, self._word = facts, currency, word
+        self._worded: Worded | None = None
+
+    @property
+    def worded(self) -> Worded:
+        """The sentence in English and in Bengali."""
+        if self._worded is None:
+            self._worded = self._word(self._facts, self._currency)
+        return self._worded
+
+    @property
+    def english(self) -> str:
+        """The sentence in English."""
+        return self.worded.english
+
+    @property
+    def bengali(self) -> str:
+        """The sentence in Bengali ("" where the policy gives no Bengali)."""
+        return self.worded.bengali
+
+    def in_order(self, bengali_first: bool) -> tuple[str, ...]:
+        """As ``Worded.in_order``."""
+        return self.worded.in_order(bengali_first)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.worded)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, DeferredWords):
+            return self.worded == other.worded
+        return self.worded == other if isinstance(other, tuple) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.worded)
+
+    def __repr__(self) -> str:
+        return f"DeferredWords({self.worded!r})"
 
 
 def line_words(line: Line, currency: str) -> Worded:

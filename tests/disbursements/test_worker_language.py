@@ -74,4 +74,7 @@ def test_without_a_roll_language_or_a_call_every_slip_is_bengali_first(
     ids = [national_id(session, line) for line in batch.lines]
     run_ids = {line.run_id for line in batch.lines}
     assert set(worker_languages(session, ids, run_ids=run_ids).values()) == {"bn"}
-    assert worker_languages(session, ["", "unknown"]) == {"": "bn", "unknown": "bn"}
+    assert worker_languages(session, ["", "unknown"], run_ids=run_ids) == {
+        "": "bn",
+        "unknown": "bn",
+    }
