@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 
 from fund.api.errors import validation_error
 from fund.api.framework import API_PREFIX
-from fund.api.openapi import build_spec
+from fund.api.openapi import api_document
 from fund.api.parsing import RequestParser
 from fund.auth.errors import TokenExpired
 from fund.auth.services import live_token
@@ -102,13 +102,14 @@ def refuse_unread_arguments() -> Response | None:
 
 
 def _query_arguments(rule: str, method: str) -> frozenset[str] | None:
-    """The query arguments the document lists for ``method`` on ``rule`` (None: undocumented)."""
+    """The query arguments the document lists for ``method`` on ``rule`` (None: undocumented);
+    the table is made once per app, from the document ``/openapi.json`` serves."""
     table: dict[tuple[str, str], frozenset[str]] | None = current_app.extensions.get(
         "api_query_arguments"
     )
     if table is None:
         table = {}
-        for path, operations in build_spec()["paths"].items():
+        for path, operations in api_document()["paths"].items():
             for verb, operation in operations.items():
                 if verb == "parameters":
                     continue

@@ -1,10 +1,16 @@
 """The OpenAPI document of ``/api/v1``: what flask-smorest generates from the schemas, stated
-with the fund's rules that a schema cannot say by itself (the text rule, nullable nesting)."""
+with the fund's rules that a schema cannot say by itself (the text rule, nullable nesting).
+
+The routes and schemas are fixed once the app is made, so the document is built once per app
+(``api_document``): ``/openapi.json`` serves it and the query-argument check reads it.
+"""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
+
+from flask import current_app
 
 from fund.api.framework import API_PREFIX, current_api
 from fund.text import ALLOWED_CHARACTER
@@ -25,6 +31,19 @@ def build_spec() -> dict[str, Any]:
     _document_access_errors(document)
     _document_text_rule(document)
     _only_null_beside_a_reference(document)
+    return document
+
+
+#: Where the app keeps its built document (``app.extensions``).
+DOCUMENT_KEY = "api_document"
+
+
+def api_document() -> dict[str, Any]:
+    """The app's OpenAPI document, built on first use and kept: shared, so read it, never edit."""
+    document: dict[str, Any] | None = current_app.extensions.get(DOCUMENT_KEY)
+    if document is None:
+        # Two first requests at once may both build it; the first one kept is the one served.
+        document = current_app.extensions.setdefault(DOCUMENT_KEY, build_spec())
     return document
 
 

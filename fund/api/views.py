@@ -25,7 +25,7 @@ import fund.reports.api
 import fund.rolls.api
 from fund.api.blueprint import bp
 from fund.api.framework import make_api
-from fund.api.openapi import build_spec
+from fund.api.openapi import api_document
 from fund.api.pagination import PageArgs, page_of, read_page
 from fund.auth import second_factor
 from fund.auth.access import STEP_UP_SCOPE, acting_user, allow, allowed_user, public
@@ -78,8 +78,8 @@ EntitlementPage = page_of(
     },
 )
 def openapi() -> Response:
-    """The OpenAPI document (generated: fund/api/openapi.py)."""
-    return jsonify(build_spec())
+    """The OpenAPI document (generated once per app: fund/api/openapi.py)."""
+    return jsonify(api_document())
 
 
 @bp.route("/tokens/step-up", methods=["POST"], endpoint="step_up_token")

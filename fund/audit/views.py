@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from fund.arguments import date_argument
+from fund.arguments import DateFilters, date_argument, date_filters
 from fund.audit.log import LogFilter, actors, all_matching, areas, log_csv, log_page
 from fund.audit.services import verify
 from fund.audit.words import describe
@@ -15,34 +15,45 @@ from fund.db import get_session, utcnow
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
-def _filter() -> LogFilter:
+def _filter(dates: DateFilters | None = None) -> LogFilter:
+    """The filters asked for; without ``dates`` (the CSV) a date not understood is a 400."""
+    since, until = (
+        (dates.get("since"), dates.get("until"))
+        if dates is not None
+        else (date_argument("since"), date_argument("until"))
+    )
     return LogFilter(
         who=request.args.get("who", "").strip()[:80],
         what=request.args.get("what", "").strip()[:80],
-        since=date_argument("since"),
-        until=date_argument("until"),
+        since=since,
+        until=until,
     )
 
 
 @bp.route("/")
 @allow(Role.ADMIN, Role.AUDITOR)
-def index() -> str:
+def index() -> str | tuple[str, int]:
+    """The log, newest first; a date not understood is named beside its input (400), left out
+    of the filter meanwhile."""
     db = get_session()
     before = request.args.get("before", type=int)
     if before is not None and not 0 < before < 2**31:  # beyond any id: not a database overflow
         abort(400)
-    wanted = _filter()
+    dates = date_filters("since", "until")
+    wanted = _filter(dates)
     page = log_page(db, wanted, before=before)
     verification = verify(db) if request.args.get("verify") else None
-    return render_template(
+    shown = render_template(
         "audit/index.html",
         events=[(event, describe(event)) for event in page.events],
         older_than=page.older_than,
         wanted=wanted,
+        refused=dates.refused,
         actors=actors(db),
         areas=areas(db),
         verification=verification,
     )
+    return (shown, 400) if dates.refused else shown
 
 
 @bp.route("/audit.csv")

@@ -67,8 +67,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.route("/")
 @allow(*BOOK_READERS)
-def index() -> str:
-    return _books_page()
+def index() -> str | tuple[str, int]:
+    """The books; an ``as_of`` not understood is named beside its input (400), the latest
+    trial balance shown meanwhile."""
+    as_of = date_filters("as_of")
+    page = _books_page(as_of=as_of)
+    return (page, 400) if as_of.refused else page
 
 
 def _books_page(
@@ -77,10 +81,12 @@ def _books_page(
     reopen_form: ReopenForm | None = None,
     conversion_form: ConversionForm | None = None,
     export_dates: DateFilters | None = None,
+    as_of: DateFilters | None = None,
 ) -> str:
     """The books page; a form given here was refused and is shown again as the user filled it."""
     session = get_session()
-    as_of = date_argument("as_of")
+    trial_date = as_of or date_filters("as_of")
+    day = trial_date.get("as_of")
     user = allowed_user()
     if close_form is None and user.role_enum in CLOSERS:
         close_form = CloseForm(formdata=None)
@@ -91,11 +97,12 @@ def _books_page(
         conversion_form = ConversionForm(formdata=None)
     return render_template(
         "reports/index.html",
-        report=trial_balance(session, as_of=as_of),
+        report=trial_balance(session, as_of=day),
         names=_account_names(session),
-        as_of=as_of,
+        as_of=day,
+        as_of_refused=trial_date.refused.get("as_of"),
         closed=closed_through(session),
-        charts=fund_charts(session, end=as_of),
+        charts=fund_charts(session, end=day),
         kinds=[kind for kind in EXPORT_KINDS if kind != "account-statement"],
         close_form=close_form,
         reopen_form=reopen_form,
@@ -275,22 +282,26 @@ def add_conversion() -> Response | tuple[str, int]:
 
 @bp.route("/journal")
 @allow(*BOOK_READERS)
-def journal_screen() -> str:
-    """The journal on screen: entries in chain order, filtered by dates and words."""
-    start, end = date_argument("from"), date_argument("to")
+def journal_screen() -> str | tuple[str, int]:
+    """The journal on screen: entries in chain order, filtered by dates and words; a date not
+    understood is named beside its input (400), left out of the filter meanwhile."""
+    dates = date_filters("from", "to")
+    start, end = dates.get("from"), dates.get("to")
     text = request.args.get("q", "").strip()[:100]
     page = page_number()
     entries, total = journal_page(get_session(), start=start, end=end, text=text, page=page)
-    return render_template(
+    shown = render_template(
         "reports/journal.html",
         entries=entries,
         total=total,
         start=start,
         end=end,
+        refused=dates.refused,
         text=text,
         page=page,
         pages=page_count(total, ENTRIES_PER_PAGE),
     )
+    return (shown, 400) if dates.refused else shown
 
 
 @bp.route("/accounts/<int:account_id>")

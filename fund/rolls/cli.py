@@ -1,4 +1,5 @@
-"""``fund rolls check`` and ``fund rolls import``: exit 0 clean, 1 rows rejected, 2 unreadable."""
+"""``fund rolls check`` and ``fund rolls import``: exit 0 clean, 1 rows rejected, 2 unreadable
+or input it cannot use (an unknown factory or user, a bad date), as every ``fund`` command."""
 
 from __future__ import annotations
 
@@ -11,13 +12,12 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
-from fund.cli_options import calendar_date, named_user, write_whole
+from fund.cli_options import calendar_date, named_factory, named_user, write_whole
 from fund.db import unit_of_work
 from fund.rolls.services import (
     ExitDatesUnconfirmed,
     RollAlreadyImported,
     RollRejected,
-    factory_by_code,
     import_roll,
     problems_as_json,
     save_mapping,
@@ -113,9 +113,7 @@ def import_command(
     assert as_of is not None
     try:
         with unit_of_work() as session:
-            factory = factory_by_code(session, factory_code)
-            if factory is None:
-                raise click.UsageError(f"no factory {factory_code!r}")
+            factory = named_factory(session, factory_code)
             actor = named_user(session, username)
             with ExitStack() as stack:
                 bars: list[Any] = []
@@ -168,9 +166,7 @@ def import_command(
 def map_command(factory_code: str, header: str, field: str, username: str | None) -> None:
     """Remember that HEADER in FACTORY's files means FIELD."""
     with unit_of_work() as session:
-        factory = factory_by_code(session, factory_code)
-        if factory is None:
-            raise click.UsageError(f"no factory {factory_code!r}")
+        factory = named_factory(session, factory_code)
         actor = named_user(session, username)
         save_mapping(session, factory=factory, header=header, field=field, actor=actor)
     click.echo(f"{factory_code}: header {header!r} now means {FIELD_LABELS[field]}")

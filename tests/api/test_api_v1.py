@@ -6,10 +6,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from fund import create_app
+from fund.api import openapi
 from fund.auth.models import ApiToken
 from fund.auth.roles import Role
 from fund.db import utcnow
@@ -29,6 +31,40 @@ def test_the_openapi_document_is_public_and_describes_bearer_tokens(spec: dict[s
     assert {"/me", "/brands", "/brands/{code}", "/factories", "/factories/{code}"} <= set(
         spec["paths"]
     )
+
+
+def test_the_document_is_built_once_per_app_and_shared_with_the_argument_check(
+    app: Flask,
+    client: FlaskClient,
+    headers: Callable[[Role], dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built: list[Flask] = []  # the app each build was for
+    build = openapi.build_spec
+
+    def counted() -> dict[str, Any]:
+        built.append(current_app._get_current_object())  # type: ignore[attr-defined]
+        return build()
+
+    monkeypatch.setattr(openapi, "build_spec", counted)
+    # the query-argument check reads the document first, then /openapi.json serves the same one
+    unread = client.get(f"{API}/events?knd=closure", headers=headers(Role.OFFICER))
+    assert unread.status_code == 422
+    assert unread.json["errors"][0]["field"] == "knd"  # type: ignore[index]
+    first, second = client.get(f"{API}/openapi.json"), client.get(f"{API}/openapi.json")
+    assert first.status_code == second.status_code == 200
+    assert first.json == second.json
+    assert "/events" in first.json["paths"]  # type: ignore[index]
+    assert built == [app]
+    # another app builds its own, once
+    other_app = create_app(
+        {"DB_BIND": app.config["DB_BIND"], "SECRET_KEY": "test", "TESTING": True}
+    )
+    other = other_app.test_client()
+    assert other.get(f"{API}/openapi.json").json == first.json
+    assert other.get(f"{API}/events?knd=closure").status_code == 422
+    assert other.get(f"{API}/openapi.json").json == first.json
+    assert built == [app, other_app]
 
 
 def test_every_api_route_is_documented(app: Flask, spec: dict[str, Any]) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask.testing import FlaskClient
@@ -13,6 +15,8 @@ from sqlalchemy import func, select
 from fund.audit.log import LogFilter, log_page
 from fund.audit.models import AuditEvent
 from fund.audit.services import record
+from fund.db import utcnow
+from fund.display import display_date
 
 if TYPE_CHECKING:
     from tests.conftest import People
@@ -43,6 +47,52 @@ def test_the_log_reads_in_words_with_money_formatted_and_filters(
     assert "Signed in" in by_auditor
     assert "contribution" not in by_auditor.split("<tbody>")[1]
     assert client.get("/audit/?since=31/12/2026").status_code == 400
+
+
+def rows(page: str) -> str:
+    """The log's table body: the events shown."""
+    return page.split("<tbody>")[1].split("</tbody>")[0]
+
+
+def test_the_log_dates_read_the_display_format_as_iso(
+    client: FlaskClient, users: People, login: Callable[..., Any]
+) -> None:
+    login(client, "auditor")
+    today = utcnow().date()
+    yesterday = today - timedelta(days=1)
+    shown = client.get(f"/audit/?since={display_date(today)}&until={display_date(today)}")
+    iso = client.get(f"/audit/?since={today.isoformat()}&until={today.isoformat()}")
+    assert shown.status_code == iso.status_code == 200
+    page = shown.get_data(as_text=True)
+    assert rows(page) == rows(iso.get_data(as_text=True))
+    assert "Signed in" in rows(page)  # the sign-in just now
+    assert f'value="{display_date(today)}"' in page
+    # the dates count: nothing of today is shown up to yesterday
+    before = client.get(f"/audit/?until={display_date(yesterday)}").get_data(as_text=True)
+    assert "No event matches." in rows(before)
+
+
+def test_a_log_date_not_understood_is_named_on_the_page(
+    client: FlaskClient, users: People, login: Callable[..., Any]
+) -> None:
+    login(client, "auditor")
+    tomorrow = utcnow().date() + timedelta(days=1)
+    answer = client.get(f"/audit/?since=31/12/2026&until={display_date(tomorrow)}&what=auth")
+    assert answer.status_code == 400
+    assert answer.mimetype == "text/html"
+    page = answer.get_data(as_text=True)
+    assert "From: Write the date as 2 Dec 2026." in page
+    assert "To: Write the date as 2 Dec 2026." not in page
+    assert 'value="31/12/2026"' in page  # what was typed, to correct
+    assert f'value="{display_date(tomorrow)}"' in page  # understood, kept
+    assert 'aria-invalid="true"' in page
+    # the other filters still apply, the date not understood filters nothing
+    assert rows(page) == rows(
+        client.get(f"/audit/?until={tomorrow.isoformat()}&what=auth").get_data(as_text=True)
+    )
+    assert "31/12/2026" not in "".join(re.findall(r'href="[^"]*"', page))
+    # the CSV is a file for machines: a date it cannot read is a plain 400
+    assert client.get("/audit/audit.csv?since=31/12/2026").status_code == 400
 
 
 def test_older_is_offered_only_when_older_events_exist(users: People) -> None:

@@ -116,3 +116,23 @@ def test_map_a_header_then_import(fund: Fund, tmp_path: Path) -> None:
     assert (
         "2 workers" in fund("rolls", "import", "GZP-042", str(roll), "--as-of", "2025-03-31").output
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("rolls", "import", "NOPE", "{file}", "--as-of", "2025-03-31", "--as", "officer"),
+        ("rolls", "map", "NOPE", "Token Number", "worker_id", "--as", "officer"),
+    ],
+)
+def test_an_unknown_factory_is_a_plain_error(
+    fund: Fund, cli_database_url: str, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    roll = tmp_path / "roll.csv"
+    roll.write_bytes(roll_csv(2, nid_base=1660000000000))
+    before = stored(cli_database_url)
+    result = fund(*(arg.format(file=roll) for arg in args), expect=2)
+    # said as every command says an unknown thing (named_factory), not as a misused command
+    assert result.stderr == "error: no factory 'NOPE'\n"
+    assert "Usage:" not in result.output
+    assert stored(cli_database_url) == before

@@ -1,6 +1,6 @@
-"""The brand statement's period and the books' export form take dates as the pages show them
-(``2 Dec 2026``) or ISO, show them back in the display format, and say which date was not
-understood on the page itself."""
+"""The brand statement's period, the books' export form, the trial balance's date and the
+journal's period take dates as the pages show them (``2 Dec 2026``) or ISO, show them back in the
+display format, and say which date was not understood on the page itself."""
 
 from __future__ import annotations
 
@@ -137,3 +137,72 @@ def test_an_export_date_not_understood_is_named_on_the_books_page(
     assert 'value="2026-31-02"' in page  # kept, to correct
     assert 'value="1 Feb 2026"' in page  # understood, in the display format
     assert '<option value="general-ledger" selected>' in page  # the workbook chosen, kept
+
+
+def test_the_trial_balance_date_reads_the_display_format_as_iso(
+    session: Session, users: People, signed_in: Callable[[Role], FlaskClient]
+) -> None:
+    write_books(session, users.brands, users.admin)
+    auditor = signed_in(Role.AUDITOR)
+    shown = auditor.get("/ledger/?as_of=28+Feb+2026")
+    iso = auditor.get("/ledger/?as_of=2026-02-28")
+    assert shown.status_code == iso.status_code == 200
+    page = shown.get_data(as_text=True)
+    assert tables(page) == tables(iso.get_data(as_text=True))
+    assert "Trial balance as of 28 Feb 2026" in page
+    assert 'value="28 Feb 2026"' in page
+    # the date counts: January's balance leaves out February's money
+    january = auditor.get("/ledger/?as_of=31+Jan+2026").get_data(as_text=True)
+    assert tables(january) != tables(page)
+
+
+def test_a_trial_balance_date_not_understood_is_named_on_the_page(
+    session: Session, users: People, signed_in: Callable[[Role], FlaskClient]
+) -> None:
+    write_books(session, users.brands, users.admin)
+    auditor = signed_in(Role.AUDITOR)
+    answer = auditor.get("/ledger/?as_of=28/02/2026")
+    assert answer.status_code == 400
+    assert answer.mimetype == "text/html"
+    page = answer.get_data(as_text=True)
+    assert f"As of: {REFUSED}" in page
+    assert 'value="28/02/2026"' in page  # what was typed, to correct
+    assert 'aria-invalid="true"' in page
+    assert "Trial balance (latest)" in page  # said as what it is, not as of some guessed day
+    assert tables(page) == tables(auditor.get("/ledger/").get_data(as_text=True))
+    assert "28/02/2026" not in "".join(re.findall(r'href="[^"]*"', page))
+
+
+def test_the_journal_dates_read_the_display_format_as_iso(
+    session: Session, users: People, signed_in: Callable[[Role], FlaskClient]
+) -> None:
+    write_books(session, users.brands, users.admin)
+    auditor = signed_in(Role.AUDITOR)
+    shown = auditor.get("/ledger/journal?from=1+Feb+2026&to=28+Feb+2026")
+    iso = auditor.get("/ledger/journal?from=2026-02-01&to=2026-02-28")
+    assert shown.status_code == iso.status_code == 200
+    page = shown.get_data(as_text=True)
+    assert tables(page) == tables(iso.get_data(as_text=True))
+    assert 'value="1 Feb 2026"' in page
+    assert 'value="28 Feb 2026"' in page
+    assert "15 Feb 2026" in page  # HAVEN's payment, inside the period
+    everything = auditor.get("/ledger/journal").get_data(as_text=True)
+    assert tables(everything) != tables(page)  # the period was applied
+
+
+def test_a_journal_date_not_understood_is_named_on_the_page(
+    session: Session, users: People, signed_in: Callable[[Role], FlaskClient]
+) -> None:
+    write_books(session, users.brands, users.admin)
+    auditor = signed_in(Role.AUDITOR)
+    answer = auditor.get("/ledger/journal?from=1+Feb+2026&to=2026-31-02")
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    assert f"To: {REFUSED}" in page
+    assert f"From: {REFUSED}" not in page
+    assert 'value="2026-31-02"' in page  # kept, to correct
+    assert 'value="1 Feb 2026"' in page  # understood, in the display format
+    # the date understood still filters; the one not understood filters nothing
+    since_february = auditor.get("/ledger/journal?from=2026-02-01").get_data(as_text=True)
+    assert tables(page) == tables(since_february)
+    assert "2026-31-02" not in "".join(re.findall(r'href="[^"]*"', page))
