@@ -9,6 +9,7 @@ transaction that is rolled back, so tests never see each other's rows.
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import re
 import uuid
@@ -253,3 +254,44 @@ def api_token(session: Session) -> Callable[[User], str]:
         return issue_token(session, user=user, name="test").secret
 
     return issue
+
+
+# --- On PostgreSQL, the tests that open a database ---------------------------------------------
+
+#: Words in a test's module or a fixture's module that show it opens a database of its own.
+_DATABASE_WORDS = ("TEST_DATABASE_URL", "database_url", "make_engine", "create_engine")
+
+
+@functools.cache
+def _mentions_a_database(path: str | None) -> bool:
+    if not path or not path.endswith(".py"):
+        return False
+    source = Path(path).read_text(encoding="utf-8")
+    return any(word in source for word in _DATABASE_WORDS)
+
+
+def _opens_a_database(item: pytest.Item) -> bool:
+    """Whether a test reaches a database: through ``database_url``, or a module (its own or a
+    fixture's) that opens one. Conservative: a mention in the module is enough."""
+    if "database_url" in getattr(item, "fixturenames", ()):
+        return True
+    module = getattr(item, "module", None)
+    if module is not None and _mentions_a_database(getattr(module, "__file__", None)):
+        return True
+    definitions = getattr(item, "_fixtureinfo", None)
+    for fixturedefs in definitions.name2fixturedefs.values() if definitions else ():
+        for fixturedef in fixturedefs:
+            if _mentions_a_database(inspect.getsourcefile(fixturedef.func)):
+                return True
+    return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under PostgreSQL (``make test-postgres``) run the tests that open a database; the rest
+    (parsers, PDF text, pure rules) never reach one and ran the same on SQLite."""
+    if not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        return
+    elsewhere = [item for item in items if not _opens_a_database(item)]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if _opens_a_database(item)]
