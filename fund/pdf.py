@@ -170,6 +170,8 @@ def _word_code(
         text_object.setFont(font, size)
         text_object.textOut(glyphs)
         code: str = text_object.getCode().removeprefix(_ORIGIN).removesuffix(" ET")
+    elif word.isascii() and word.isprintable() and (ascii_subset := _ascii_subset(canvas, font)):
+        code = f"{ascii_subset} {size:g} Tf ({escapePDF(word)}) Tj"
     else:  # as reportlab's ttfonts documents drawing with a subset font
         face, document = pdfmetrics.getFont(font), canvas._doc
         code = " ".join(
@@ -178,6 +180,28 @@ def _word_code(
         )
     codes[font, word, size] = code
     return code
+
+
+#: Printable ASCII, which reportlab's subset 0 of a font holds as itself (``ttfAsciiReadable``).
+_PRINTABLE_ASCII = "".join(chr(code) for code in range(32, 127))
+_ASCII_SUBSETS: WeakKeyDictionary[Canvas, dict[str, str]] = WeakKeyDictionary()
+
+
+def _ascii_subset(canvas: Canvas, font: str) -> str:
+    """The font's subset that holds printable ASCII as itself in this document, or "".
+
+    Asked once per document and font: where it holds, an ASCII word is its own glyph codes
+    (no character-by-character split into subsets).
+    """
+    from reportlab.pdfbase import pdfmetrics
+
+    subsets = _ASCII_SUBSETS.setdefault(canvas, {})
+    if font not in subsets:
+        face, document = pdfmetrics.getFont(font), canvas._doc
+        split = face.splitString(_PRINTABLE_ASCII, document)
+        itself = split == [(0, _PRINTABLE_ASCII.encode("ascii"))]
+        subsets[font] = face.getSubsetInternalName(0, document) if itself else ""
+    return subsets[font]
 
 
 @lru_cache(maxsize=_REMEMBERED)

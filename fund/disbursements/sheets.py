@@ -12,12 +12,15 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from fund.display import page_count
-from fund.pdf import LATIN, LATIN_BOLD, draw_text, new_canvas
+from fund.pdf import draw_text, new_canvas, text_width
 from imports.writing import neutralise
 from ledger.money import format_minor, from_minor
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 COLUMNS = (
     "No.",
@@ -149,6 +152,13 @@ def build_sheet_xlsx(header: SheetHeader, rows: Sequence[SheetRow]) -> bytes:
     return buffer.getvalue()
 
 
+def _right(
+    canvas: Canvas, right: float, y: float, text: str, size: float, *, bold: bool = False
+) -> None:
+    """``text`` drawn to end at ``right`` (an amount column)."""
+    draw_text(canvas, right - text_width(text, size, bold=bold), y, text, size, bold=bold)
+
+
 def build_sheet_pdf(header: SheetHeader, rows: Sequence[SheetRow], *, per_page: int = 24) -> bytes:
     """The disbursement sheet as a landscape PDF with page totals and a signature column."""
     from reportlab.lib.pagesizes import A4, landscape
@@ -174,39 +184,34 @@ def build_sheet_pdf(header: SheetHeader, rows: Sequence[SheetRow], *, per_page: 
         chunk = rows[page * per_page : (page + 1) * per_page]
         y = height - margin - 4
         draw_text(canvas, margin, y, f"Disbursement sheet — batch {header.batch_id}", 13, bold=True)
-        canvas.setFont(LATIN, 8)
-        canvas.drawRightString(width - margin, y, f"Page {page + 1} of {pages}")
+        _right(canvas, width - margin, y, f"Page {page + 1} of {pages}", 8)
         y -= 14
         for label, value in facts:
-            canvas.setFont(LATIN_BOLD, 7.5)
-            canvas.drawString(margin, y, label)
+            draw_text(canvas, margin, y, label, 7.5, bold=True)
             draw_text(canvas, margin + 50, y, value, 7.5)
             y -= 10
         y -= 6
-        canvas.setFont(LATIN_BOLD, 7.5)
         for edge, name in zip(edges[:-1], COLUMNS[:-1], strict=True):
             if name == "Amount":
-                canvas.drawRightString(edges[9] - 6, y, f"Amount ({currency})")
+                _right(canvas, edges[9] - 6, y, f"Amount ({currency})", 7.5, bold=True)
             else:
-                canvas.drawString(edge, y, name)
-        canvas.drawString(edges[10], y, "Signature (cash)")
+                draw_text(canvas, edge, y, name, 7.5, bold=True)
+        draw_text(canvas, edges[10], y, "Signature (cash)", 7.5, bold=True)
         y -= 4
         canvas.line(margin, y, width - margin, y)
         page_total = 0
         for offset, row in enumerate(chunk, start=page * per_page + 1):
             y -= row_height
-            canvas.setFont(LATIN, 7.5)
-            canvas.drawString(edges[0], y, str(offset))
-            canvas.drawString(edges[1], y, row.receipt_number)
-            canvas.drawString(edges[2], y, row.worker_id[:14])
+            draw_text(canvas, edges[0], y, str(offset), 7.5)
+            draw_text(canvas, edges[1], y, row.receipt_number, 7.5)
+            draw_text(canvas, edges[2], y, row.worker_id[:14], 7.5)
             draw_text(canvas, edges[3], y, row.name[:40], 8)
-            canvas.setFont(LATIN, 7.5)
-            canvas.drawString(edges[4], y, row.national_id_masked)
-            canvas.drawString(edges[5], y, row.section[:16])
-            canvas.drawString(edges[6], y, row.method)
-            canvas.drawString(edges[7], y, row.account[:16])
-            canvas.drawRightString(edges[9] - 6, y, format_minor(row.amount_minor, currency))
-            canvas.drawString(edges[9], y, row.state)
+            draw_text(canvas, edges[4], y, row.national_id_masked, 7.5)
+            draw_text(canvas, edges[5], y, row.section[:16], 7.5)
+            draw_text(canvas, edges[6], y, row.method, 7.5)
+            draw_text(canvas, edges[7], y, row.account[:16], 7.5)
+            _right(canvas, edges[9] - 6, y, format_minor(row.amount_minor, currency), 7.5)
+            draw_text(canvas, edges[9], y, row.state, 7.5)
             if row.method == "cash":
                 canvas.line(edges[10], y - 2, width - margin, y - 2)
             page_total += row.amount_minor
@@ -214,18 +219,16 @@ def build_sheet_pdf(header: SheetHeader, rows: Sequence[SheetRow], *, per_page: 
         y -= 8
         canvas.line(margin, y, width - margin, y)
         y -= 12
-        canvas.setFont(LATIN_BOLD, 8)
-        canvas.drawString(edges[7], y, "Page total")
-        canvas.drawRightString(edges[9] - 6, y, format_minor(page_total, currency))
+        draw_text(canvas, edges[7], y, "Page total", 8, bold=True)
+        _right(canvas, edges[9] - 6, y, format_minor(page_total, currency), 8, bold=True)
         y -= 11
         label = "Total" if page == pages - 1 else "Carried forward"
-        canvas.drawString(edges[7], y, label)
-        canvas.drawRightString(edges[9] - 6, y, format_minor(carried, currency))
+        draw_text(canvas, edges[7], y, label, 8, bold=True)
+        _right(canvas, edges[9] - 6, y, format_minor(carried, currency), 8, bold=True)
         if page == pages - 1:
-            canvas.setFont(LATIN, 7.5)
-            canvas.drawString(margin, margin, "Prepared by ____________________")
-            canvas.drawString(margin + 260, margin, "Approved by ____________________")
-            canvas.drawString(margin + 520, margin, "Paid by ____________________")
+            draw_text(canvas, margin, margin, "Prepared by ____________________", 7.5)
+            draw_text(canvas, margin + 260, margin, "Approved by ____________________", 7.5)
+            draw_text(canvas, margin + 520, margin, "Paid by ____________________", 7.5)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
