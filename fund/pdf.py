@@ -169,7 +169,10 @@ def _word_code(
         text_object = canvas.beginText(0, 0)
         text_object.setFont(font, size)
         text_object.textOut(glyphs)
-        code: str = text_object.getCode().removeprefix(_ORIGIN).removesuffix(" ET")
+        drawn: str = text_object.getCode()
+        if not drawn.startswith(_ORIGIN):  # a top-down canvas: the word would be misplaced
+            raise ValueError(f"draw_text needs a bottom-up canvas, not one starting {drawn[:20]!r}")
+        code = drawn.removeprefix(_ORIGIN).removesuffix(" ET")
     elif word.isascii() and word.isprintable() and (ascii_subset := _ascii_subset(canvas, font)):
         code = f"{ascii_subset} {size:g} Tf ({escapePDF(word)}) Tj"
     else:  # as reportlab's ttfonts documents drawing with a subset font
