@@ -244,7 +244,8 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
     event = batch.event
     currency, batch_id, batch_state = batch.currency, batch.id, batch.state
     lines = session.execute(receipt_lines_query(batch_id)).all()
-    breakdown, sums = _breakdown(session, {line.run_id for line in lines}, currency)
+    run_ids = {line[12] for line in lines}  # run_id: by position, as the loop below reads it
+    breakdown, sums = _breakdown(session, run_ids, currency)
     factory = f"{event.factory.code} {event.factory.name}"
     title, title_bn = event.title, event.title_bn
     moment = batch.paid_at or batch.approved_at or batch.created_at
@@ -252,9 +253,7 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
     batch_day = moment.date() if moment is not None else None
     standings: dict[str, str] = {}
     services: dict[tuple[int | None, int | None], Worded] = {}
-    languages = worker_languages(
-        session, {row[-1] for row in lines}, run_ids={line.run_id for line in lines}
-    )
+    languages = worker_languages(session, {row[19] for row in lines}, run_ids=run_ids)
     out = []
     for (
         number, code, worker_id, name, national_id, method, wallet, bank, amount, state,
@@ -265,13 +264,10 @@ def receipts(session: Session, batch: DisbursementBatch) -> list[Receipt]:
         words: list[Sentence] = breakdown.get(key, [])
         added, over = sums.get(key, (0, 1))
         # The slip's own sentences, each only where it is true: worded when drawn, too.
-        said = (
-            added * denominator != numerator * over,
-            numerator != entitled * denominator,
-            amount != entitled,
-            reissue_of is not None,
-        )
-        if any(said):
+        shared = added * denominator != numerator * over
+        rounded = numerator != entitled * denominator
+        if shared or rounded or amount != entitled or reissue_of is not None:
+            said = (shared, rounded, amount != entitled, reissue_of is not None)
             facts = (added, over, numerator, denominator, entitled, amount)
             words = words + [
                 DeferredWords(facts, currency, word)
