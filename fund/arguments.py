@@ -5,7 +5,8 @@ database.
 integers: either was a 500. These read only ASCII digits, within the range the columns hold,
 and answer anything else with a 400 that names the argument. A date is written as the pages
 show dates (``31 Mar 2026``) or in ISO 8601 (``2026-03-31``); anything else is a 400 naming it
-too, or, for a page's date filters, a message beside the input (``date_filters``).
+too, or, for a page's date filters, a message beside the input (``date_filters``). A form's
+button that carries a page's dates in hidden fields has them read the same way (``posted``).
 """
 
 from __future__ import annotations
@@ -44,17 +45,18 @@ def id_argument(name: str) -> int | None:
     return _bounded(name, MAX_ID)
 
 
-def _read_date(name: str) -> date | None:
-    """``?NAME=`` read by the one date parser: None when absent; ``DateNotUnderstood`` else."""
-    text = request.args.get(name, "").strip()
+def _read_date(name: str, *, posted: bool = False) -> date | None:
+    """``?NAME=`` (``posted``: the POST's field NAME) read by the one date parser: None when
+    absent; ``DateNotUnderstood`` else."""
+    text = (request.form if posted else request.args).get(name, "").strip()
     return parse_display_date(text) if text else None
 
 
-def date_argument(name: str) -> date | None:
+def date_argument(name: str, *, posted: bool = False) -> date | None:
     """A date given as ``?NAME=31 Mar 2026`` (as pages show dates) or ISO ``2026-03-31``:
-    None when absent, a 400 naming NAME otherwise."""
+    None when absent, a 400 naming NAME otherwise. ``posted``: a POST's field NAME instead."""
     try:
-        return _read_date(name)
+        return _read_date(name, posted=posted)
     except DateNotUnderstood:
         abort(400, description=f"{name} must be a date like 31 Mar 2026 or 2026-03-31")
 

@@ -16,10 +16,12 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import Field
@@ -49,7 +51,7 @@ from fund.brands.services import (
 )
 from fund.brands.statement import BrandStatement, brand_statement
 from fund.db import get_session, utcnow
-from fund.jobs.services import start_job
+from fund.jobs.large_files import LargeFile, date_fields, offer, prepare
 from fund.reports.services import fund_charts
 from ledger.money import MoneyError, to_minor
 
@@ -57,15 +59,20 @@ bp = Blueprint("brands", __name__, url_prefix="/brands")
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: The statement's downloadable formats.
+STATEMENT_FORMATS = ("pdf", "xlsx")
 
 
-def _period(filters: DateFilters | None = None) -> tuple[date | None, date]:
-    """``?from=&to=`` as dates (no ``to``: today). A download answers a bad date with a 400
-    naming it; a page passes its ``filters``, which leave a bad date out for the page to say."""
+def _period(
+    filters: DateFilters | None = None, *, posted: bool = False
+) -> tuple[date | None, date]:
+    """``?from=&to=`` (``posted``: a POST's fields) as dates (no ``to``: today). A download
+    answers a bad date with a 400 naming it; a page passes its ``filters``, which leave a bad
+    date out for the page to say."""
     start, end = (
         (filters.get("from"), filters.get("to"))
         if filters is not None
-        else (date_argument("from"), date_argument("to"))
+        else (date_argument("from", posted=posted), date_argument("to", posted=posted))
     )
     try:
         return statement_period(
@@ -167,16 +174,9 @@ def _pledge_choices(brand: Brand) -> list[SelectChoice]:
     return [NO_PLEDGE] + [SelectChoice(str(p.id), f"{p.reference} ({p.currency})") for p in pledges]
 
 
-def _long_statement(code: str, file_format: str) -> BaseResponse | None:
-    """A statement over more than ``BACKGROUND_STATEMENT_MONTHS``: a job and its page."""
-    brand = _visible(code)
-    start, end = _period()
-    months = statement_months(get_session(), start=start, end=end)
-    if months <= current_app.config["BACKGROUND_STATEMENT_MONTHS"]:
-        return None
-    job = start_job(
-        get_session(),
-        owner=allowed_user(),
+def _statement_file(brand: Brand, file_format: str, start: date | None, end: date) -> LargeFile:
+    """The brand's statement of the period as a job writes it (two steps: figures, file)."""
+    return LargeFile(
         kind=f"brand-statement-{file_format}",
         params={
             "brand": brand.code,
@@ -188,12 +188,39 @@ def _long_statement(code: str, file_format: str) -> BaseResponse | None:
         result_name=f"{brand.code}-statement.{file_format}",
         total=2,
     )
-    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+def _long_statement(code: str, file_format: str) -> str | None:
+    """A statement over more than ``BACKGROUND_STATEMENT_MONTHS``: the page whose button asks
+    for it in the background (this GET starts nothing); None for a file sent at once."""
+    brand = _visible(code)
+    start, end = _period()
+    months = statement_months(get_session(), start=start, end=end)
+    if months <= current_app.config["BACKGROUND_STATEMENT_MONTHS"]:
+        return None
+    return offer(
+        _statement_file(brand, file_format, start, end),
+        size=ngettext("%(count)s month", "%(count)s months", months, count=f"{months:,}"),
+        action=url_for("brands.prepare_statement", code=brand.code),
+        fields={"format": file_format} | date_fields({"from": start, "to": end}),
+    )
+
+
+@bp.route("/<code>/statement/prepare", methods=["POST"])
+@allow(STAFF_AND_BRANDS)
+def prepare_statement(code: str) -> BaseResponse:
+    """The long statement page's button: the statement (PDF or XLSX) written by a job."""
+    brand = _visible(code)
+    file_format = request.form.get("format", "")
+    if file_format not in STATEMENT_FORMATS:
+        abort(400, description=f"format must be one of {', '.join(STATEMENT_FORMATS)}")
+    start, end = _period(posted=True)
+    return prepare(_statement_file(brand, file_format, start, end))
 
 
 @bp.route("/<code>/statement.pdf")
 @allow(STAFF_AND_BRANDS)
-def statement_pdf_download(code: str) -> BaseResponse:
+def statement_pdf_download(code: str) -> BaseResponse | str:
     if (later := _long_statement(code, "pdf")) is not None:
         return later
     statement = _statement(code)
@@ -206,7 +233,7 @@ def statement_pdf_download(code: str) -> BaseResponse:
 
 @bp.route("/<code>/statement.xlsx")
 @allow(STAFF_AND_BRANDS)
-def statement_xlsx_download(code: str) -> BaseResponse:
+def statement_xlsx_download(code: str) -> BaseResponse | str:
     if (later := _long_statement(code, "xlsx")) is not None:
         return later
     statement = _statement(code)

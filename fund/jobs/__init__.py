@@ -6,4 +6,6 @@ when it is kept); Huey (``fund/jobs/queue.py``) only carries the job's id to a c
 conditional UPDATE, so a message delivered twice, or a job re-sent after a consumer died, runs
 once at a time. A result is written to ``<name>.part`` and renamed when complete, so a killed
 job never leaves a file that looks finished; the next attempt starts it again from nothing.
+A download over its size starts its job only from a button's POST (``large_files``): a GET
+shows the button and changes nothing.
 """

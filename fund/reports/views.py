@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -28,7 +29,7 @@ from fund.brands.forms import ConversionForm
 from fund.brands.services import CASH_RECORDERS, BrandRecordRefused, convert_usd_to_bdt
 from fund.db import get_session, utcnow
 from fund.display import display_date, page_count
-from fund.jobs.services import start_job
+from fund.jobs.large_files import LargeFile, date_fields, offer, prepare
 from fund.reports.forms import CloseForm, ReopenForm
 from fund.reports.screens import (
     ENTRIES_PER_PAGE,
@@ -59,7 +60,8 @@ from ledger.queries import trial_balance
 
 bp = Blueprint("reports", __name__, url_prefix="/ledger")
 
-#: The exports that can grow to millions of rows, written in the background over a size.
+#: The exports that can grow to millions of rows, written in the background over a size (asked
+#: for by a POST from the page a GET over that size answers: see ``fund.jobs.large_files``).
 BACKGROUND_KINDS = ("journal", "general-ledger")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -120,20 +122,20 @@ def _account_names(session: Session) -> dict[int, str]:
 
 @bp.route("/export/<kind>.xlsx")
 @allow(*BOOK_READERS)
-def export(kind: str) -> Response:
-    return _in_background(kind) or _send_asked_export(kind)
+def export(kind: str) -> Response | str:
+    return _offer_background(kind) or _send_asked_export(kind)
 
 
 @bp.route("/export.xlsx")
 @allow(*BOOK_READERS)
-def export_chosen() -> Response | tuple[str, int]:
+def export_chosen() -> Response | str | tuple[str, int]:
     """The export form's target: ``?kind=journal&from=…&to=…``; a date not understood shows
     the books page again with the form as filled and the message beside that date."""
     kind = request.args.get("kind", "")
     dates = date_filters("from", "to")
     if dates.refused:
         return _books_page(export_dates=dates), 400
-    return _in_background(kind) or _send_asked_export(kind)
+    return _offer_background(kind) or _send_asked_export(kind)
 
 
 def _send_asked_export(kind: str) -> Response:
@@ -146,25 +148,45 @@ def _send_asked_export(kind: str) -> Response:
     )
 
 
-def _in_background(kind: str) -> Response | None:
-    """A journal or general ledger over ``BACKGROUND_POSTINGS``: a job and its page instead.
-
-    Asking again for the same export returns the same job (``start_job``), so this GET does
-    the work once however often the link is followed.
-    """
+def _offer_background(kind: str) -> str | None:
+    """A journal or general ledger over ``BACKGROUND_POSTINGS``: the page whose button asks
+    for it in the background (this GET starts nothing); None for a file sent at once."""
     if kind not in BACKGROUND_KINDS:
         return None
     start, end = date_argument("from"), date_argument("to") or date_argument("as_of")
     if start is not None and end is not None and start > end:
         return None  # send_export refuses it with its message
-    session = get_session()
-    size = postings_between(session, start=start, end=end)
-    if size <= current_app.config["BACKGROUND_POSTINGS"]:
+    file = _ledger_file(kind, start=start, end=end)
+    if file.total <= current_app.config["BACKGROUND_POSTINGS"]:
         return None
+    return offer(
+        file,
+        size=ngettext(
+            "%(count)s posting", "%(count)s postings", file.total, count=f"{file.total:,}"
+        ),
+        action=url_for("reports.prepare_export"),
+        fields={"kind": kind} | date_fields({"from": start, "to": end}),
+    )
+
+
+@bp.route("/export/prepare", methods=["POST"])
+@allow(*BOOK_READERS)
+def prepare_export() -> Response:
+    """The large export page's button: the journal or general ledger written by a job."""
+    kind = request.form.get("kind", "")
+    if kind not in BACKGROUND_KINDS:
+        abort(400, description=f"kind must be one of {', '.join(BACKGROUND_KINDS)}")
+    start, end = date_argument("from", posted=True), date_argument("to", posted=True)
+    if start is not None and end is not None and start > end:
+        abort(400, description=f"the period starts ({start}) after it ends ({end})")
+    return prepare(_ledger_file(kind, start=start, end=end))
+
+
+def _ledger_file(kind: str, *, start: date | None, end: date | None) -> LargeFile:
+    """The journal or general ledger of the period as a job writes it, counted in postings."""
+    size = postings_between(get_session(), start=start, end=end)
     period = f"{start or '…'} to {end or '…'}"
-    job = start_job(
-        session,
-        owner=allowed_user(),
+    return LargeFile(
         kind="ledger-export",
         params={
             "kind": kind,
@@ -175,7 +197,6 @@ def _in_background(kind: str) -> Response | None:
         result_name=f"{kind}.xlsx",
         total=size,
     )
-    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 def send_export(

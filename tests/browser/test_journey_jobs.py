@@ -1,4 +1,5 @@
-"""Journey: the accountant asks for a long journal, watches it being written, downloads it.
+"""Journey: the accountant asks for a long journal, is told it is large and presses the
+button that prepares it in the background, watches it being written, downloads it.
 
 The server has the demo data and 60,000 more postings, and sends every journal to the
 background (``BACKGROUND_POSTINGS = 0``); a real ``fund worker`` on its own SQLite queue does
@@ -22,6 +23,7 @@ from werkzeug.serving import make_server
 from fund import create_app
 from fund.db import make_engine
 from fund.demo import load_demo
+from fund.jobs.models import Job
 from fund.migrate import upgrade
 from ledger.models import JournalEntry, Posting
 from tests.browser.conftest import VIEWPORT
@@ -69,6 +71,23 @@ def jobs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     engine.dispose()
 
 
+def jobs_asked(database_url: str) -> int:
+    """How many jobs the server's database holds."""
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        count = session.scalar(select(func.count(Job.id)))
+    engine.dispose()
+    return int(count or 0)
+
+
+def serious_accessibility_issues(tab: Any) -> list[str]:
+    """axe-core's serious or critical findings on the tab's page (as test_accessibility)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(tab).response["violations"]
+    return [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+
+
 @pytest.fixture
 def jobs_tab(system_chromium: Any, jobs_server: dict[str, str]) -> Iterator[Any]:
     context = system_chromium.new_context(
@@ -87,7 +106,15 @@ def test_a_long_journal_is_written_in_the_background_and_downloaded(
     tab.goto("/ledger/")
     # "Journal (.xlsx)", or "Journal to <date> (.xlsx)" when the page is as of a date.
     tab.locator("a", has_text=re.compile(r"^Journal\b.*\(\.xlsx\)$")).first.click()
+    # Following the link starts nothing: a page says the file is large, and a button asks.
+    button = tab.get_by_role("button", name="Prepare it in the background")
+    button.wait_for()
+    assert "journal.xlsx is large" in tab.locator("main").inner_text()
+    assert jobs_asked(jobs_server["database_url"]) == 0
+    assert serious_accessibility_issues(tab) == []
+    button.click()
     tab.wait_for_url("**/jobs/*")
+    assert jobs_asked(jobs_server["database_url"]) == 1
     assert tab.locator("h1").inner_text().startswith("Journal")
     assert "Waiting for the background worker" in tab.locator(".job-state").inner_text()
     assert tab.locator("progress.job-progress").count() == 1

@@ -17,11 +17,13 @@ from fund.disbursements.approving import submit
 from fund.disbursements.making import create_batch
 from fund.disbursements.models import DisbursementBatch
 from fund.disbursements.paying import transfer_to_float
+from fund.jobs.models import Job
 from ledger.models import JournalEntry
 from tests.api.openapi_check import check_against_spec
 from tests.conftest import csrf_token_from
 from tests.disbursements.conftest import EACH, SECRET, World
 from tests.entitlements.helpers import taka
+from tests.jobs.helpers import ask_in_background, offered
 
 API = "/api/v1"
 
@@ -31,6 +33,10 @@ def signed_in(app: Flask, login: Callable[..., Any], username: str) -> FlaskClie
     response = login(client, username)
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     return client
+
+
+def jobs(world: World) -> int:
+    return int(world.session.scalar(select(func.count(Job.id))) or 0)
 
 
 def approvals(world: World, batch_id: int) -> int:
@@ -372,12 +378,18 @@ def test_receipts_and_sheet_of_a_large_batch_are_background_jobs(
     batch = create_batch(world.session, event=world.event, actor=world.officer, secret_key=SECRET)
     assert len(batch.lines) > 0
     officer = signed_in(app, login, "officer")
-    for url, start in (
-        (f"/batches/{batch.id}/receipts.pdf", b"%PDF"),
-        (f"/batches/{batch.id}/sheet.xlsx", b"PK"),
+    for url, what, start in (
+        (f"/batches/{batch.id}/receipts.pdf", "receipts", b"%PDF"),
+        (f"/batches/{batch.id}/sheet.xlsx", "sheet-xlsx", b"PK"),
     ):
-        started = officer.get(url)
+        jobs_before = jobs(world)
+        action, fields = offered(officer, url)
+        assert jobs(world) == jobs_before  # the GET shows the button and starts nothing
+        assert action == f"/batches/{batch.id}/prepare"
+        assert fields["file"] == what
+        started = officer.post(action, data=fields)
         assert started.status_code == 302, url
+        assert jobs(world) == jobs_before + 1
         progress = officer.get(started.headers["Location"] + ".json").json
         assert progress is not None
         assert progress["state"] == "done", progress["error"]
@@ -385,8 +397,24 @@ def test_receipts_and_sheet_of_a_large_batch_are_background_jobs(
         got = officer.get(progress["download"])
         assert got.status_code == 200
         assert got.data.startswith(start)
-    receipts = officer.get(f"/batches/{batch.id}/receipts.pdf").headers["Location"]
+    # Pressing the button again is the same job.
+    receipts = ask_in_background(officer, f"/batches/{batch.id}/receipts.pdf").headers["Location"]
+    assert jobs(world) == 2
     pdf = PdfReader(io.BytesIO(officer.get(receipts + "/download").data))
     assert len(pdf.pages) == len(batch.lines)  # one receipt page per worker
     approver = signed_in(app, login, "approver")
     assert approver.get(receipts + "/download").status_code == 404
+
+    # The POST keeps the files' rules: staff only (403 with a valid token), a file it knows
+    # (400 naming it), a CSRF token (400), an existing batch (404).
+    action, fields = offered(officer, f"/batches/{batch.id}/sheet.pdf")
+    assert fields["file"] == "sheet-pdf"
+    helpline = signed_in(app, login, "helpline")
+    their_token = csrf_token_from(helpline.get("/account/password").get_data(as_text=True))
+    assert helpline.post(action, data={**fields, "csrf_token": their_token}).status_code == 403
+    unknown = officer.post(action, data={**fields, "file": "payment-mobile"})
+    assert unknown.status_code == 400
+    assert "file must be" in unknown.get_data(as_text=True)
+    assert officer.post(action, data={"file": "sheet-pdf"}).status_code == 400
+    assert officer.post("/batches/999999/prepare", data=fields).status_code == 404
+    assert jobs(world) == 2

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -25,6 +28,11 @@ from tests.conftest import BrowserLikeClient
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
+    from werkzeug.test import TestResponse
+
+_FORM = re.compile(r'<form method="post" action="([^"]+)">(.*?)</form>', re.DOTALL)
+_INPUT = re.compile(r"<input([^>]*)>")
+_ATTRIBUTE = re.compile(r'([a-z_]+)="([^"]*)"')
 
 
 def jobs_app(connection: Connection, tmp_path: Path, queue: str, **settings: Any) -> Flask:
@@ -107,3 +115,31 @@ def wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"waited {seconds} s for {what}")
         time.sleep(0.2)
+
+
+def large_file_form(page: str) -> tuple[str, dict[str, str]]:
+    """The large-file page's form: where it posts and every field it sends (the CSRF token and
+    the download's parameters), as a browser would send them."""
+    assert "Prepare it in the background" in page
+    match = _FORM.search(page)
+    assert match is not None, "the page has no POST form"
+    fields: dict[str, str] = {}
+    for tag in _INPUT.findall(match.group(2)):
+        attributes = {name: html.unescape(value) for name, value in _ATTRIBUTE.findall(tag)}
+        assert attributes["type"] == "hidden"
+        fields[attributes["name"]] = attributes["value"]
+    return html.unescape(match.group(1)), fields
+
+
+def offered(client: FlaskClient, url: str) -> tuple[str, dict[str, str]]:
+    """GET ``url``, a file over its threshold: a 200 page (no file, no job) and its form."""
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    assert "attachment" not in page.headers.get("Content-Disposition", "")
+    return large_file_form(page.get_data(as_text=True))
+
+
+def ask_in_background(client: FlaskClient, url: str) -> TestResponse:
+    """GET ``url`` (a file over its threshold) and press the page's button: the POST's answer."""
+    action, fields = offered(client, url)
+    return client.post(action, data=fields)

@@ -1,4 +1,5 @@
-"""Background jobs from the books page: progress page, owner-only download, cancel, expiry.
+"""Background jobs from the books page: asked for by a POST (a GET over the threshold only
+shows the button), progress page, owner-only download, cancel, expiry.
 
 The queue runs in Huey's immediate mode where that proves the behaviour (what the page shows
 and who may download), and in a real SQLite broker nobody consumes where the job must stay
@@ -27,6 +28,7 @@ from fund.jobs.services import purge_expired, run_job
 from ledger.models import JournalEntry, Posting
 from tests.brands.books import write_books
 from tests.conftest import BrowserLikeClient, csrf_token_from
+from tests.jobs.helpers import ask_in_background, offered
 from tests.jobs.helpers import jobs_app as shared_jobs_app
 
 if TYPE_CHECKING:
@@ -61,6 +63,10 @@ def signed_in(app: Flask, login: Callable[..., Any], who: str) -> FlaskClient:
     return client
 
 
+def jobs(session: Session) -> int:
+    return int(session.scalar(select(func.count(Job.id))) or 0)
+
+
 def test_a_large_journal_becomes_a_job_only_its_asker_downloads(
     connection: Connection,
     session: Session,
@@ -70,10 +76,11 @@ def test_a_large_journal_becomes_a_job_only_its_asker_downloads(
 ) -> None:
     app = jobs_app(connection, tmp_path, "immediate")
     accountant = signed_in(app, login, "accountant")
-    started = accountant.get("/ledger/export/journal.xlsx")
+    started = ask_in_background(accountant, "/ledger/export/journal.xlsx")
     assert started.status_code == 302
     page_url = started.headers["Location"]
     assert page_url.startswith("/jobs/")
+    assert jobs(session) == 1
 
     page = accountant.get(page_url).get_data(as_text=True)
     assert "Download journal.xlsx" in page
@@ -88,7 +95,9 @@ def test_a_large_journal_becomes_a_job_only_its_asker_downloads(
     assert len(listed) == postings(session)
 
     # Asking again gives the same job, not a second copy of the work.
-    assert accountant.get("/ledger/export/journal.xlsx").headers["Location"] == page_url
+    again = ask_in_background(accountant, "/ledger/export/journal.xlsx")
+    assert again.headers["Location"] == page_url
+    assert jobs(session) == 1
 
     # Anyone else, even with the same role, learns nothing: 404 as for no job at all.
     books.make("accountant2", Role.ACCOUNTANT)
@@ -108,7 +117,9 @@ def test_a_kept_file_is_deleted_after_its_time(
 ) -> None:
     app = jobs_app(connection, tmp_path, "immediate")
     accountant = signed_in(app, login, "accountant")
-    page_url = accountant.get("/ledger/export/general-ledger.xlsx").headers["Location"]
+    page_url = ask_in_background(accountant, "/ledger/export/general-ledger.xlsx").headers[
+        "Location"
+    ]
     download = accountant.get(page_url + ".json").get_json()["download"]
     assert accountant.get(download).status_code == 200
     job = session.scalars(select(Job)).one()
@@ -134,7 +145,7 @@ def test_a_cancelled_job_writes_nothing(
     # A real broker nobody consumes yet: the job waits in the queue.
     app = jobs_app(connection, tmp_path, f"sqlite:///{tmp_path / 'queue.sqlite'}")
     accountant = signed_in(app, login, "accountant")
-    page_url = accountant.get("/ledger/export/journal.xlsx").headers["Location"]
+    page_url = ask_in_background(accountant, "/ledger/export/journal.xlsx").headers["Location"]
     page = accountant.get(page_url).get_data(as_text=True)
     assert "Waiting for the background worker" in page
     assert '<meta http-equiv="refresh"' in page  # works without the script
@@ -195,9 +206,23 @@ def test_a_long_statement_is_a_job_for_its_brand_only(
     # Within BACKGROUND_STATEMENT_MONTHS: the file at once.
     assert nord.get("/brands/NORD/statement.pdf?from=2026-04-01&to=2026-06-30").status_code == 200
     # A statement cannot end after today, so a long one is a long span of the past.
-    started = nord.get("/brands/NORD/statement.pdf?from=2026-01-01&to=2026-06-30")
+    long_one = "/brands/NORD/statement.pdf?from=2026-01-01&to=2026-06-30"
+    action, fields = offered(nord, long_one)
+    assert jobs(session) == 0
+    assert action == "/brands/NORD/statement/prepare"
+    assert fields.keys() == {"csrf_token", "format", "from", "to"}
+    # The period as the statement reads it: it starts at the books' first entry (5 January).
+    assert (fields["format"], fields["from"], fields["to"]) == ("pdf", "2026-01-05", "2026-06-30")
+    started = nord.post(action, data=fields)
     assert started.status_code == 302
     page_url = started.headers["Location"]
+    job = session.scalars(select(Job)).one()
+    assert job.params == {
+        "brand": "NORD",
+        "start": "2026-01-05",
+        "end": "2026-06-30",
+        "format": "pdf",
+    }
     progress = nord.get(page_url + ".json").get_json()
     assert progress["state"] == "done", progress["error"]
     got = nord.get(progress["download"])
@@ -208,3 +233,87 @@ def test_a_long_statement_is_a_job_for_its_brand_only(
     haven = signed_in(app, login, "haven")
     assert haven.get(progress["download"]).status_code == 404
     assert haven.get("/brands/NORD/statement.xlsx?from=2026-01-01&to=2026-06-30").status_code == 404
+    # Nor may HAVEN ask for NORD's statement by posting the button's fields with its own token.
+    haven_token = csrf_token_from(haven.get("/account/password").get_data(as_text=True))
+    their_fields = {**fields, "csrf_token": haven_token}
+    assert haven.post("/brands/NORD/statement/prepare", data=their_fields).status_code == 404
+    # A format or a date not understood is a 400 naming it; nothing is started.
+    for name, bad in (("format", "docx"), ("from", "01/02/2026"), ("to", "tomorrow")):
+        refused = nord.post(action, data={**fields, name: bad})
+        assert refused.status_code == 400, name
+        assert f"{name} must be" in refused.get_data(as_text=True)
+    assert jobs(session) == 1
+
+
+def test_a_get_over_the_threshold_starts_nothing_and_the_post_starts_one_job(
+    connection: Connection,
+    session: Session,
+    books: People,
+    tmp_path: Path,
+    login: Callable[..., Any],
+) -> None:
+    # A real broker nobody consumes: the job stays queued, so each step's rows can be counted.
+    app = jobs_app(connection, tmp_path, f"sqlite:///{tmp_path / 'queue.sqlite'}")
+    auditor = signed_in(app, login, "auditor")
+    chosen = "/ledger/export.xlsx?kind=general-ledger&from=1+Feb+2026&to=2026-03-31"
+    # A crawler, a prefetch or a reload follows the link as often as it likes: no job.
+    for _ in range(3):
+        action, fields = offered(auditor, chosen)
+    assert jobs(session) == 0
+    assert action == "/ledger/export/prepare"
+    # The dates as understood, in ISO, whatever way the link wrote them.
+    assert {k: v for k, v in fields.items() if k != "csrf_token"} == {
+        "kind": "general-ledger",
+        "from": "2026-02-01",
+        "to": "2026-03-31",
+    }
+
+    # Without the CSRF token the POST is refused before the view: nothing started.
+    without_token = {k: v for k, v in fields.items() if k != "csrf_token"}
+    assert auditor.post(action, data=without_token).status_code == 400
+    assert auditor.post(action, data={**fields, "csrf_token": "forged"}).status_code == 400
+    assert jobs(session) == 0
+
+    first = auditor.post(action, data=fields)
+    assert first.status_code == 302
+    assert first.headers["Location"].startswith("/jobs/")
+    job = session.scalars(select(Job)).one()
+    assert job.kind == "ledger-export"
+    assert job.params == {"kind": "general-ledger", "start": "2026-02-01", "end": "2026-03-31"}
+    assert job.state == "queued"
+    # Pressing the button twice is the same job.
+    assert auditor.post(action, data=fields).headers["Location"] == first.headers["Location"]
+    assert jobs(session) == 1
+
+
+def test_the_books_button_keeps_the_books_rules(
+    connection: Connection,
+    session: Session,
+    books: People,
+    tmp_path: Path,
+    login: Callable[..., Any],
+) -> None:
+    app = jobs_app(connection, tmp_path, f"sqlite:///{tmp_path / 'queue.sqlite'}")
+    accountant = signed_in(app, login, "accountant")
+    action, fields = offered(accountant, "/ledger/export/journal.xlsx?as_of=2026-02-28")
+    assert fields["to"] == "2026-02-28"  # the page's as_of is the export's end
+    assert "from" not in fields
+
+    # Roles that may not read the books get 403 on the button's POST, with a valid token.
+    for who in ("officer", "nord"):
+        client = signed_in(app, login, who)
+        token = csrf_token_from(client.get("/account/password").get_data(as_text=True))
+        response = client.post(action, data={**fields, "csrf_token": token})
+        assert response.status_code == 403, who
+
+    # Parameters are checked as the GET checks them: a 400 naming what was not understood.
+    for name, bad, said in (
+        ("kind", "account-statement", "kind must be"),
+        ("from", "31/02/2026", "from must be"),
+        ("to", "2026-13-01", "to must be"),
+        ("from", "2026-03-01", "after it ends"),
+    ):
+        refused = accountant.post(action, data={**fields, name: bad})
+        assert refused.status_code == 400, (name, bad)
+        assert said in refused.get_data(as_text=True)
+    assert jobs(session) == 0

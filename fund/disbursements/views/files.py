@@ -1,8 +1,9 @@
 """A batch's files: the payment sheet (XLSX or PDF), the receipts (PDF), the provider's payment
 file (CSV); and checking a receipt someone holds against what the fund issued.
 
-Rules: a sheet or receipts of more than ``BACKGROUND_LINES`` lines is made by a background job
-(its page is shown instead); payment files go to payers and auditors only.
+Rules: a sheet or receipts of more than ``BACKGROUND_LINES`` lines is made by a background job,
+which only the POST of the page shown instead starts (a GET starts nothing); payment files go to
+payers and auditors only.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 import io
 
 from flask import Response as FlaskResponse
-from flask import abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
-from fund.auth.access import allow, allowed_user
+from fund.auth.access import allow
 from fund.auth.roles import STAFF
 from fund.db import get_session
 from fund.disbursements import outputs
@@ -23,7 +25,7 @@ from fund.disbursements.receipt_checks import check_receipt
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
 from fund.disbursements.views.blueprint import FILE_READERS, batch_or_404, bp
-from fund.jobs.services import start_job
+from fund.jobs.large_files import LargeFile, offer, prepare
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,27 +42,47 @@ _BATCH_FILES = {
 }
 
 
-def _large_batch_file(batch: DisbursementBatch, what: str) -> Response | None:
-    """A sheet or receipts of more than ``BACKGROUND_LINES`` lines: a job and its page."""
+def _batch_file(batch: DisbursementBatch, what: str) -> LargeFile:
+    """The batch's sheet or receipts as a job writes them, counted in lines."""
     lines = outputs.live_line_count(get_session(), batch)
-    if lines <= current_app.config["BACKGROUND_LINES"]:
-        return None
     kind, name = _BATCH_FILES[what]
-    job = start_job(
-        get_session(),
-        owner=allowed_user(),
+    return LargeFile(
         kind=kind,
         params={"batch": batch.id, "file": what},
         title=_("Batch %(batch)s: %(name)s", batch=batch.id, name=name),
         result_name=f"batch-{batch.id}-{name}",
         total=lines,
     )
-    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+def _large_batch_file(batch: DisbursementBatch, what: str) -> str | None:
+    """A sheet or receipts of more than ``BACKGROUND_LINES`` lines: the page whose button asks
+    for it in the background (this GET starts nothing); None for a file sent at once."""
+    file = _batch_file(batch, what)
+    if file.total <= current_app.config["BACKGROUND_LINES"]:
+        return None
+    return offer(
+        file,
+        size=ngettext("%(count)s line", "%(count)s lines", file.total, count=f"{file.total:,}"),
+        action=url_for("disbursements.prepare_file", batch_id=batch.id),
+        fields={"file": what},
+    )
+
+
+@bp.route("/<int:batch_id>/prepare", methods=["POST"])
+@allow(STAFF)
+def prepare_file(batch_id: int) -> Response:
+    """The large file page's button: the batch's sheet or receipts written by a job."""
+    batch = batch_or_404(batch_id)
+    what = request.form.get("file", "")
+    if what not in _BATCH_FILES:
+        abort(400, description=f"file must be one of {', '.join(_BATCH_FILES)}")
+    return prepare(_batch_file(batch, what))
 
 
 @bp.route("/<int:batch_id>/sheet.<file_format>")
 @allow(STAFF)
-def sheet(batch_id: int, file_format: str) -> Response:
+def sheet(batch_id: int, file_format: str) -> Response | str:
     if file_format not in ("xlsx", "pdf"):
         abort(404)
     session = get_session()
@@ -75,7 +97,7 @@ def sheet(batch_id: int, file_format: str) -> Response:
 
 @bp.route("/<int:batch_id>/receipts.pdf")
 @allow(STAFF)
-def receipts(batch_id: int) -> Response:
+def receipts(batch_id: int) -> Response | str:
     batch = batch_or_404(batch_id)
     if (later := _large_batch_file(batch, "receipts")) is not None:
         return later
