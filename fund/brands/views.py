@@ -16,7 +16,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -51,7 +50,7 @@ from fund.brands.services import (
 )
 from fund.brands.statement import BrandStatement, brand_statement
 from fund.db import get_session, utcnow
-from fund.jobs.large_files import LargeFile, date_fields, offer, prepare
+from fund.jobs.large_files import LargeFile, date_fields, offer, posted_choice, prepare
 from fund.reports.services import fund_charts
 from ledger.money import MoneyError, to_minor
 
@@ -211,9 +210,7 @@ def _long_statement(code: str, file_format: str) -> str | None:
 def prepare_statement(code: str) -> BaseResponse:
     """The long statement page's button: the statement (PDF or XLSX) written by a job."""
     brand = _visible(code)
-    file_format = request.form.get("format", "")
-    if file_format not in STATEMENT_FORMATS:
-        abort(400, description=f"format must be one of {', '.join(STATEMENT_FORMATS)}")
+    file_format = posted_choice("format", STATEMENT_FORMATS)
     start, end = _period(posted=True)
     return prepare(_statement_file(brand, file_format, start, end))
 

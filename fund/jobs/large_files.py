@@ -10,12 +10,12 @@ The POST starts the job whatever the file's size by then: it was asked for by na
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -48,6 +48,14 @@ def offer(file: LargeFile, *, size: str, action: str, fields: Mapping[str, str])
         fields=fields,
         form=PrepareForm(formdata=None),
     )
+
+
+def posted_choice(name: str, allowed: Collection[str]) -> str:
+    """The button's ``name`` field, one of ``allowed``; else a 400 naming the field."""
+    value = request.form.get(name, "")
+    if value not in allowed:
+        abort(400, description=f"{name} must be one of {', '.join(allowed)}")
+    return value
 
 
 def date_fields(dates: Mapping[str, date | None]) -> dict[str, str]:

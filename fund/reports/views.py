@@ -29,7 +29,7 @@ from fund.brands.forms import ConversionForm
 from fund.brands.services import CASH_RECORDERS, BrandRecordRefused, convert_usd_to_bdt
 from fund.db import get_session, utcnow
 from fund.display import display_date, page_count
-from fund.jobs.large_files import LargeFile, date_fields, offer, prepare
+from fund.jobs.large_files import LargeFile, date_fields, offer, posted_choice, prepare
 from fund.reports.forms import CloseForm, ReopenForm
 from fund.reports.screens import (
     ENTRIES_PER_PAGE,
@@ -173,9 +173,7 @@ def _offer_background(kind: str) -> str | None:
 @allow(*BOOK_READERS)
 def prepare_export() -> Response:
     """The large export page's button: the journal or general ledger written by a job."""
-    kind = request.form.get("kind", "")
-    if kind not in BACKGROUND_KINDS:
-        abort(400, description=f"kind must be one of {', '.join(BACKGROUND_KINDS)}")
+    kind = posted_choice("kind", BACKGROUND_KINDS)
     start, end = date_argument("from", posted=True), date_argument("to", posted=True)
     if start is not None and end is not None and start > end:
         abort(400, description=f"the period starts ({start}) after it ends ({end})")

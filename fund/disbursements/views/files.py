@@ -25,7 +25,7 @@ from fund.disbursements.receipt_checks import check_receipt
 from fund.disbursements.receipts import render_receipts
 from fund.disbursements.sheets import build_sheet_pdf, build_sheet_xlsx
 from fund.disbursements.views.blueprint import FILE_READERS, batch_or_404, bp
-from fund.jobs.large_files import LargeFile, offer, prepare
+from fund.jobs.large_files import LargeFile, offer, posted_choice, prepare
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -74,9 +74,7 @@ def _large_batch_file(batch: DisbursementBatch, what: str) -> str | None:
 def prepare_file(batch_id: int) -> Response:
     """The large file page's button: the batch's sheet or receipts written by a job."""
     batch = batch_or_404(batch_id)
-    what = request.form.get("file", "")
-    if what not in _BATCH_FILES:
-        abort(400, description=f"file must be one of {', '.join(_BATCH_FILES)}")
+    what = posted_choice("file", _BATCH_FILES)
     return prepare(_batch_file(batch, what))
 
 
